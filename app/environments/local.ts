@@ -1,0 +1,33 @@
+import type { EnvironmentConfig, ResourceQuantities } from './types.ts';
+
+// Sized for a laptop kind/minikube cluster on one node: three sections x 2 replicas must fit next to
+// the ingress controller and metrics-server. Image tags match package.json's version (a test pins it).
+const requests: ResourceQuantities = { cpu: '50m', memory: '96Mi', ephemeralStorage: '64Mi' };
+const limits: ResourceQuantities = { cpu: '500m', memory: '256Mi', ephemeralStorage: '128Mi' };
+
+export const local: EnvironmentConfig = {
+  name: 'local',
+  namespace: 'sweetshop',
+  imagePullPolicy: 'IfNotPresent',
+  logLevel: 'info',
+  ingress: {
+    controller: 'ingress-nginx',
+    className: 'nginx',
+    controllerNamespace: 'ingress-nginx',
+    loadBalancing: 'round-robin',
+  },
+  sections: {
+    chocolates: {
+      image: { repository: 'sweetshop/chocolates', tag: '0.1.0' },
+      minReplicas: 2, maxReplicas: 4, cpuTargetPercent: 70, requests, limits, path: '/chocolates',
+    },
+    candies: {
+      image: { repository: 'sweetshop/candies', tag: '0.1.0' },
+      minReplicas: 2, maxReplicas: 4, cpuTargetPercent: 70, requests, limits, path: '/candies',
+    },
+    cakes: {
+      image: { repository: 'sweetshop/cakes', tag: '0.1.0' },
+      minReplicas: 2, maxReplicas: 4, cpuTargetPercent: 70, requests, limits, path: '/cakes',
+    },
+  },
+};

@@ -1,0 +1,66 @@
+/**
+ * The shape of one environment: plain, typed data that code review reads.
+ * Every number a reviewer may want to change lives in an environment file, never in a construct.
+ */
+
+/** The three sections of the sweet shop; each runs as its own Deployment named after it. */
+export const SECTION_NAMES = ['chocolates', 'candies', 'cakes'] as const;
+export type SectionName = (typeof SECTION_NAMES)[number];
+
+/** Portable load-balancing intent; charts/load-balancing.ts maps it onto the chosen controller. */
+export const LOAD_BALANCING_ALGORITHMS = ['round-robin', 'least-connections', 'ewma'] as const;
+export type LoadBalancingAlgorithm = (typeof LOAD_BALANCING_ALGORITHMS)[number];
+
+/** Ingress controllers the chart knows how to configure. */
+export const INGRESS_CONTROLLERS = ['ingress-nginx', 'haproxy-ingress'] as const;
+export type IngressController = (typeof INGRESS_CONTROLLERS)[number];
+
+/** Kubernetes quantities, written exactly as they will appear in the manifest (e.g. `100m`, `128Mi`). */
+export interface ResourceQuantities {
+  readonly cpu: string;
+  readonly memory: string;
+  readonly ephemeralStorage: string;
+}
+
+export interface SectionConfig {
+  /** Container image; the tag must be pinned (never `latest`). */
+  readonly image: { readonly repository: string; readonly tag: string };
+  /** HPA floor; also the Deployment's starting size. The PodDisruptionBudget allows one eviction at a time. */
+  readonly minReplicas: number;
+  /** HPA ceiling. */
+  readonly maxReplicas: number;
+  /** Average CPU utilisation (percent of the cpu request, 1..100) the HPA aims for. */
+  readonly cpuTargetPercent: number;
+  /** What the scheduler reserves; the HPA measures utilisation against `requests.cpu`. */
+  readonly requests: ResourceQuantities;
+  /** Hard caps; each must be >= the matching request. */
+  readonly limits: ResourceQuantities;
+  /** Ingress path prefix routed to this section (the service serves everything under `/<section>`). */
+  readonly path: string;
+}
+
+export interface IngressConfig {
+  /** Which controller implementation serves the Ingress (decides the annotation dialect). */
+  readonly controller: IngressController;
+  /** `spec.ingressClassName` of the Ingress. */
+  readonly className: string;
+  /** Namespace the controller's pods run in: the only namespace the NetworkPolicy lets in. */
+  readonly controllerNamespace: string;
+  /** Virtual host to match; omitted means every host. */
+  readonly host?: string;
+  /** How the controller spreads requests over a section's ready pods. */
+  readonly loadBalancing: LoadBalancingAlgorithm;
+}
+
+export interface EnvironmentConfig {
+  /** Environment name, as selected with SWEETSHOP_ENV. */
+  readonly name: string;
+  /** Namespace every object is created in. */
+  readonly namespace: string;
+  /** `IfNotPresent` for images loaded into kind/minikube; pinned tags make it safe everywhere. */
+  readonly imagePullPolicy: 'IfNotPresent' | 'Always' | 'Never';
+  /** pino log level passed to every replica as LOG_LEVEL. */
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  readonly ingress: IngressConfig;
+  readonly sections: Readonly<Record<SectionName, SectionConfig>>;
+}

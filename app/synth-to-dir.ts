@@ -1,0 +1,40 @@
+import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+
+import { buildApp } from './build-app.ts';
+import type { EnvironmentConfig } from './environments/types.ts';
+
+/**
+ * Renders `env` into `outdir` without ever leaving it half-written or emptied: synthesis goes to a
+ * sibling temp folder (same filesystem, so renames are atomic), and only a complete result replaces
+ * `outdir`. Between the two renames the old copy is still on disk under `<outdir>.old-*`.
+ * Returns the manifest file names written.
+ */
+export function synthesizeInto(env: EnvironmentConfig, outdir: string): string[] {
+  const target = resolve(outdir);
+  const parent = dirname(target);
+  const staging = mkdtempSync(join(parent, `.${basename(target)}.staging-`));
+  try {
+    buildApp(env, staging).synth();
+    const files = readdirSync(staging).filter((file) => file.endsWith('.k8s.yaml'));
+    if (files.length === 0) throw new Error(`synthesis produced no *.k8s.yaml file for environment '${env.name}'`);
+    const retired = `${staging}.old`;
+    let hadPrevious = true;
+    try {
+      renameSync(target, retired);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      hadPrevious = false;
+    }
+    try {
+      renameSync(staging, target);
+    } catch (error) {
+      if (hadPrevious) renameSync(retired, target);
+      throw error;
+    }
+    if (hadPrevious) rmSync(retired, { recursive: true, force: true });
+    return files.sort();
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Every escape-hatch patch the chart applies, in one place.
+ *
+ * cdk8s-plus-27 cannot express these (they arrived in cdk8s-plus-28+ or never), so they are JSON patches
+ * on the Deployment. Its L1 objects re-serialize AFTER patches with the Kubernetes 1.27 types: a key
+ * 1.27 does not know is silently dropped and a quantity must be a `k8s.Quantity`, not a string. The
+ * tests therefore check the synthesized YAML (test/manifests/), never the patch.
+ */
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import type { Deployment } from 'cdk8s-plus-27';
+
+import type { ResourceQuantities } from '../app/environments/types.ts';
+
+export interface PodHardeningOptions {
+  /** Written verbatim: cdk8s-plus only takes whole Gi for ephemeral storage and rewrites the rest. */
+  readonly requests: ResourceQuantities;
+  readonly limits: ResourceQuantities;
+  /** Labels that identify this workload's pods, used by the topology spread. */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+const POD_SPEC = '/spec/template/spec';
+const CONTAINER = `${POD_SPEC}/containers/0`;
+
+/** Applies the Pod Security Standard "restricted" gaps, exact resources and the soft spread to `deployment`. */
+export function hardenDeployment(deployment: Deployment, options: PodHardeningOptions): void {
+  const apiObject = ApiObject.of(deployment);
+  apiObject.addJsonPatch(
+    // PSS restricted: seccomp must be RuntimeDefault or Localhost; cdk8s-plus-27 has no seccompProfile API.
+    JsonPatch.add(`${POD_SPEC}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }),
+    // PSS restricted: drop ALL. cdk8s-plus-27's Capability enum has no ALL and prefixes values with CAP_.
+    JsonPatch.add(`${CONTAINER}/securityContext/capabilities`, { drop: ['ALL'] }),
+    JsonPatch.replace(`${CONTAINER}/resources`, {
+      requests: toQuantities(options.requests),
+      limits: toQuantities(options.limits),
+    }),
+    // cdk8s-plus-27's `spread: true` is REQUIRED anti-affinity, which leaves replicas Pending on a one-node
+    // kind cluster. ScheduleAnyway spreads when it can and still schedules when it cannot.
+    JsonPatch.add(`${POD_SPEC}/topologySpreadConstraints`, [
+      spreadOver('kubernetes.io/hostname', options.podLabels),
+      spreadOver('topology.kubernetes.io/zone', options.podLabels),
+    ]),
+    // The construct-path label would tie pod labels to construct ids; selectors use app.kubernetes.io labels.
+    JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
+  );
+}
+
+function toQuantities(quantities: ResourceQuantities): Record<string, k8s.Quantity> {
+  return {
+    cpu: k8s.Quantity.fromString(quantities.cpu),
+    memory: k8s.Quantity.fromString(quantities.memory),
+    'ephemeral-storage': k8s.Quantity.fromString(quantities.ephemeralStorage),
+  };
+}
+
+function spreadOver(topologyKey: string, podLabels: Readonly<Record<string, string>>): k8s.TopologySpreadConstraint {
+  return { maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...podLabels } } };
+}

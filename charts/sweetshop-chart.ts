@@ -1,0 +1,90 @@
+import { Chart, JsonPatch, ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+
+import type { EnvironmentConfig } from '../app/environments/types.ts';
+import { SECTION_NAMES } from '../app/environments/types.ts';
+import { loadBalancingAnnotations } from './load-balancing.ts';
+import { PORT_NAME, SweetShopService } from './sweetshop-service.ts';
+
+export const PART_OF = 'sweetshop';
+export const INGRESS_NAME = 'sweetshop';
+export const DEFAULT_DENY_NAME = 'default-deny';
+
+export interface SweetShopChartProps {
+  /** A validated environment (see app/environments/validate.ts). */
+  readonly env: EnvironmentConfig;
+}
+
+/**
+ * The whole shop for one environment: the Namespace, one SweetShopService per section and one Ingress.
+ * Construct ids are API: they seed nothing visible today (names are explicit), but keep them stable.
+ */
+export class SweetShopChart extends Chart {
+  public readonly shopNamespace: kplus.Namespace;
+  public readonly sections: Readonly<Record<string, SweetShopService>>;
+  public readonly ingress: kplus.k8s.KubeIngress;
+  public readonly defaultDeny: kplus.k8s.KubeNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: SweetShopChartProps) {
+    const { env } = props;
+    const commonLabels = { 'app.kubernetes.io/part-of': PART_OF, 'app.kubernetes.io/managed-by': 'cdk8s' };
+    super(scope, id, { namespace: env.namespace, disableResourceNameHashes: true });
+    const instance = `${PART_OF}-${env.name}`;
+
+    this.shopNamespace = new kplus.Namespace(this, 'Namespace', { metadata: { name: env.namespace, labels: commonLabels } });
+    // A Namespace is cluster-scoped; the chart stamps its own namespace on it anyway.
+    ApiObject.of(this.shopNamespace).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+
+    const sections: Record<string, SweetShopService> = {};
+    for (const section of SECTION_NAMES) {
+      const config = env.sections[section];
+      sections[section] = new SweetShopService(this, pascalCase(section), {
+        section,
+        image: config.image,
+        imagePullPolicy: env.imagePullPolicy,
+        minReplicas: config.minReplicas,
+        maxReplicas: config.maxReplicas,
+        cpuTargetPercent: config.cpuTargetPercent,
+        requests: config.requests,
+        limits: config.limits,
+        commonLabels,
+        instance,
+        ingressControllerNamespace: env.ingress.controllerNamespace,
+        logLevel: env.logLevel,
+      });
+    }
+    this.sections = sections;
+
+    // Namespace-wide deny: any pod without its own policy (a debug pod, a future section) gets no traffic.
+    this.defaultDeny = new kplus.k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+      metadata: { name: DEFAULT_DENY_NAME, labels: commonLabels },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+
+    this.ingress = new kplus.k8s.KubeIngress(this, 'Ingress', {
+      metadata: {
+        name: INGRESS_NAME,
+        labels: { ...commonLabels, 'app.kubernetes.io/name': INGRESS_NAME, 'app.kubernetes.io/instance': instance, 'app.kubernetes.io/component': 'ingress' },
+        annotations: loadBalancingAnnotations(env.ingress.controller, env.ingress.loadBalancing),
+      },
+      spec: {
+        ingressClassName: env.ingress.className,
+        rules: [{
+          host: env.ingress.host,
+          http: {
+            paths: SECTION_NAMES.map((section) => ({
+              path: env.sections[section].path,
+              pathType: 'Prefix',
+              backend: { service: { name: sections[section].service.name, port: { name: PORT_NAME } } },
+            })),
+          },
+        }],
+      },
+    });
+  }
+}
+
+function pascalCase(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
