@@ -16,6 +16,11 @@ const ANNOTATION_VALUES: Readonly<Record<IngressController, Partial<Record<LoadB
   'haproxy-ingress': { 'round-robin': 'roundrobin', 'least-connections': 'leastconn' },
 };
 
+const LIMITATIONS: Readonly<Record<IngressController, string>> = {
+  'ingress-nginx': 'its Lua balancer dropped least_conn in 2019',
+  'haproxy-ingress': 'HAProxy has no EWMA balancer',
+};
+
 const ALTERNATIVES: Readonly<Record<IngressController, string>> = {
   'ingress-nginx': "choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'haproxy-ingress' for least-connections",
   'haproxy-ingress': "choose 'least-connections' (closest to ewma) or 'round-robin', or switch ingress.controller to 'ingress-nginx' for ewma",
@@ -25,7 +30,7 @@ const ALTERNATIVES: Readonly<Record<IngressController, string>> = {
 export function unsupportedLoadBalancing(controller: IngressController, algorithm: LoadBalancingAlgorithm): string | undefined {
   if (ANNOTATION_VALUES[controller][algorithm] !== undefined) return undefined;
   const supported = Object.keys(ANNOTATION_VALUES[controller]).join(', ');
-  return `${controller} cannot do '${algorithm}' (it supports ${supported}): ${ALTERNATIVES[controller]}`;
+  return `${controller} cannot do '${algorithm}' (${LIMITATIONS[controller]}; it supports ${supported}): ${ALTERNATIVES[controller]}`;
 }
 
 /** The Ingress annotations that select `algorithm` on `controller`; throws for a combination it cannot do. */
