@@ -1,0 +1,187 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { parseAllDocuments } from 'yaml';
+
+import { balanceFromIngressAnnotations, type BalanceChoice } from './balance.ts';
+
+/** One environment variable of a replica: a literal value, or the pod's own name (fieldRef metadata.name). */
+export type EnvVarSpec = { readonly name: string; readonly value: string } | { readonly name: string; readonly podName: true };
+
+/** What local mode needs from one Deployment. */
+export interface DeploymentSpec {
+  /** Deployment name, which is also the section name in contracts.md (e.g. `chocolates`). */
+  readonly name: string;
+  /** HPA minReplicas, else spec.replicas, else 1 (the Kubernetes default). */
+  readonly replicas: number;
+  /** The container's env, in manifest order. */
+  readonly env: readonly EnvVarSpec[];
+  /** Labels of the pod template, which Services select on. */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/** One Ingress path, routed to the Service it names. */
+export interface RouteSpec {
+  readonly path: string;
+  readonly pathType: 'Prefix' | 'Exact';
+  readonly service: string;
+}
+
+/** One Service and the Deployment whose pods it selects. */
+export interface ServiceSpec {
+  readonly name: string;
+  readonly deployment: string;
+}
+
+export interface ShopManifests {
+  readonly deployments: readonly DeploymentSpec[];
+  readonly services: readonly ServiceSpec[];
+  readonly routes: readonly RouteSpec[];
+  /** Balancing asked for by the Ingress annotations; undefined when none is set. */
+  readonly balance: BalanceChoice | undefined;
+}
+
+type Json = Record<string, unknown>;
+interface ManifestObject {
+  readonly kind: string;
+  readonly name: string;
+  readonly source: string;
+  readonly body: Json;
+}
+
+/** Reads every `*.yaml` / `*.yml` file of a directory (e.g. dist/) into what local mode runs. */
+export function readShopManifests(dir: string): ShopManifests {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  } catch (error) {
+    throw new Error(`cannot read manifests directory ${dir}: ${(error as Error).message} (run \`npm run synth\` first)`);
+  }
+  if (files.length === 0) throw new Error(`no *.yaml manifests in ${dir} (run \`npm run synth\` first)`);
+  const objects: ManifestObject[] = [];
+  for (const file of files) objects.push(...parseManifestFile(join(dir, file), readFileSync(join(dir, file), 'utf8')));
+  return interpretManifests(objects);
+}
+
+/** Parses one multi-document YAML file; exported for tests. */
+export function parseManifestFile(path: string, text: string): ManifestObject[] {
+  const objects: ManifestObject[] = [];
+  parseAllDocuments(text).forEach((doc, index) => {
+    const where = `${path} document ${index + 1}`;
+    if (doc.errors.length > 0) throw new Error(`${where}: invalid YAML: ${doc.errors[0]!.message}`);
+    const body: unknown = doc.toJS();
+    if (body === null || body === undefined) return;
+    if (!isObject(body) || typeof body.kind !== 'string') throw new Error(`${where}: not a Kubernetes object (no kind)`);
+    const name = isObject(body.metadata) ? body.metadata.name : undefined;
+    if (typeof name !== 'string') throw new Error(`${where}: ${body.kind} has no metadata.name`);
+    objects.push({ kind: body.kind, name, source: `${path} (${body.kind} ${name})`, body });
+  });
+  return objects;
+}
+
+/** Turns parsed objects into deployments, services and routes, checking every reference. */
+export function interpretManifests(objects: readonly ManifestObject[]): ShopManifests {
+  const minReplicas = new Map<string, number>();
+  for (const hpa of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
+    const spec = asObject(hpa.body.spec, `${hpa.source}: spec`);
+    const target = asObject(spec.scaleTargetRef, `${hpa.source}: spec.scaleTargetRef`);
+    if (target.kind !== 'Deployment' || typeof target.name !== 'string') continue;
+    minReplicas.set(target.name, readCount(spec.minReplicas ?? 1, `${hpa.source}: spec.minReplicas`));
+  }
+
+  const deployments = objects.filter((o) => o.kind === 'Deployment').map((d) => readDeployment(d, minReplicas.get(d.name)));
+  if (deployments.length === 0) throw new Error('the manifests contain no Deployment: nothing to run');
+
+  const services = objects.filter((o) => o.kind === 'Service').flatMap((s) => readService(s, deployments));
+
+  const ingresses = objects.filter((o) => o.kind === 'Ingress');
+  const routes = ingresses.flatMap((ingress) => readRoutes(ingress, services));
+  if (routes.length === 0) throw new Error('the manifests contain no Ingress path: nginx would have nothing to route');
+  const duplicate = routes.find((r, i) => routes.findIndex((o) => o.path === r.path && o.pathType === r.pathType) !== i);
+  if (duplicate) throw new Error(`Ingress path ${duplicate.path} is declared twice`);
+
+  const balances = ingresses.map((i) => balanceFromIngressAnnotations(readAnnotations(i), i.name)).filter((b) => b !== undefined);
+  const balance = balances[0];
+  const conflicting = balances.find((b) => b.algorithm !== balance?.algorithm);
+  if (conflicting) throw new Error(`Ingresses disagree on load balancing (${balance!.source} vs ${conflicting.source}): local mode runs one nginx`);
+  return { deployments, services, routes, balance };
+}
+
+function readDeployment(object: ManifestObject, hpaMinReplicas: number | undefined): DeploymentSpec {
+  const spec = asObject(object.body.spec, `${object.source}: spec`);
+  const template = asObject(spec.template, `${object.source}: spec.template`);
+  const podSpec = asObject(template.spec, `${object.source}: spec.template.spec`);
+  const containers = podSpec.containers;
+  if (!Array.isArray(containers) || containers.length === 0) throw new Error(`${object.source}: spec.template.spec.containers is empty`);
+  // contracts.md names the workload container `service`; a sidecar (if any) is not run locally.
+  const container = asObject(containers.find((c) => isObject(c) && c.name === 'service') ?? containers[0], `${object.source}: container`);
+  const env = (Array.isArray(container.env) ? container.env : []).flatMap((entry, i) => readEnvVar(entry, `${object.source}: env[${i}]`));
+  const replicas = hpaMinReplicas ?? (spec.replicas === undefined ? 1 : readCount(spec.replicas, `${object.source}: spec.replicas`));
+  const metadata = isObject(template.metadata) ? template.metadata : {};
+  return { name: object.name, replicas, env, podLabels: readStringMap(metadata.labels) };
+}
+
+function readEnvVar(entry: unknown, where: string): EnvVarSpec[] {
+  const env = asObject(entry, where);
+  if (typeof env.name !== 'string') throw new Error(`${where}: env entry has no name`);
+  if (env.valueFrom === undefined) return [{ name: env.name, value: env.value === undefined ? '' : String(env.value) }];
+  const fieldPath = isObject(env.valueFrom) && isObject(env.valueFrom.fieldRef) ? env.valueFrom.fieldRef.fieldPath : undefined;
+  if (fieldPath === 'metadata.name') return [{ name: env.name, podName: true }];
+  // Secrets, ConfigMaps and other fieldRefs have no local source: say so rather than inventing a value.
+  throw new Error(`${where}: ${env.name} uses valueFrom ${JSON.stringify(env.valueFrom)}, which local mode cannot provide (only fieldRef metadata.name)`);
+}
+
+function readService(object: ManifestObject, deployments: readonly DeploymentSpec[]): ServiceSpec[] {
+  const spec = asObject(object.body.spec, `${object.source}: spec`);
+  const selector = readStringMap(spec.selector);
+  if (Object.keys(selector).length === 0) return [];
+  const selected = deployments.filter((d) => Object.entries(selector).every(([k, v]) => d.podLabels[k] === v));
+  if (selected.length !== 1) {
+    const found = selected.length === 0 ? 'no Deployment' : `${selected.length} Deployments (${selected.map((d) => d.name).join(', ')})`;
+    throw new Error(`${object.source}: selector ${JSON.stringify(selector)} matches ${found}; local mode needs exactly one`);
+  }
+  return [{ name: object.name, deployment: selected[0]!.name }];
+}
+
+function readRoutes(object: ManifestObject, services: readonly ServiceSpec[]): RouteSpec[] {
+  const spec = asObject(object.body.spec, `${object.source}: spec`);
+  const rules = Array.isArray(spec.rules) ? spec.rules : [];
+  return rules.flatMap((rule, r) => {
+    const http = isObject(rule) && isObject(rule.http) ? rule.http : undefined;
+    const paths = http && Array.isArray(http.paths) ? http.paths : [];
+    return paths.map((entry, p): RouteSpec => {
+      const where = `${object.source}: rules[${r}].http.paths[${p}]`;
+      const path = asObject(entry, where);
+      if (typeof path.path !== 'string' || !path.path.startsWith('/')) throw new Error(`${where}: path must start with /, got ${JSON.stringify(path.path)}`);
+      const pathType = path.pathType === 'Exact' ? 'Exact' : 'Prefix'; // ImplementationSpecific behaves as Prefix in ingress-nginx
+      const backend = isObject(path.backend) && isObject(path.backend.service) ? path.backend.service : undefined;
+      const serviceName = backend?.name;
+      if (typeof serviceName !== 'string') throw new Error(`${where}: backend.service.name is missing`);
+      if (!services.some((s) => s.name === serviceName)) throw new Error(`${where}: backend Service ${serviceName} is not in the manifests`);
+      return { path: path.path, pathType, service: serviceName };
+    });
+  });
+}
+
+function readAnnotations(object: ManifestObject): Record<string, string> {
+  return isObject(object.body.metadata) ? readStringMap(object.body.metadata.annotations) : {};
+}
+
+function readCount(value: unknown, where: string): number {
+  if (!Number.isInteger(value) || (value as number) < 1) throw new Error(`${where}: expected a whole number >= 1, got ${JSON.stringify(value)}`);
+  return value as number;
+}
+
+function readStringMap(value: unknown): Record<string, string> {
+  if (!isObject(value)) return {};
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+}
+
+function asObject(value: unknown, where: string): Json {
+  if (!isObject(value)) throw new Error(`${where} is missing or not a mapping`);
+  return value;
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

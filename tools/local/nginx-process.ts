@@ -1,0 +1,153 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import { findExecutable } from '../lib/find-executable.ts';
+import { waitForExit } from './process-exit.ts';
+
+const run = promisify(execFile);
+
+export const NGINX_INSTALL_HINT = 'nginx is not installed (local mode runs the real one): run `apt-get install nginx-light`';
+
+/** Absolute path of the nginx binary; throws one line naming the install command when missing. */
+export function findNginx(): string {
+  const binary = findExecutable('nginx');
+  if (!binary) throw new Error(NGINX_INSTALL_HINT);
+  return binary;
+}
+
+/**
+ * An unprivileged nginx master running in the foreground (`daemon off`) with its own prefix
+ * directory, so several can run side by side and cleanup is removing that directory.
+ */
+export class NginxProcess {
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<number | null>;
+
+  private constructor(
+    private readonly binary: string,
+    private readonly prefix: string,
+    child: ChildProcess,
+  ) {
+    this.child = child;
+    this.exited = waitForExit(child);
+  }
+
+  /** Writes the config, checks it with `nginx -t`, starts nginx and waits until it accepts connections. */
+  static async start(binary: string, prefix: string, config: string, isListening: () => Promise<boolean>): Promise<NginxProcess> {
+    for (const dir of ['logs', 'temp']) mkdirSync(join(prefix, dir), { recursive: true });
+    await writeAndTest(binary, prefix, config);
+    // Own process group: a terminal Ctrl-C reaches the supervisor only, which stops nginx in order.
+    const child = spawn(binary, ['-p', prefix, '-e', errorLogPath(prefix), '-c', configPath(prefix), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const nginx = new NginxProcess(binary, prefix, child);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const deadline = Date.now() + 10_000;
+    while (!(await isListening())) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`nginx exited at start: ${(stderr || nginx.errorLogTail()).trim()}`);
+      if (Date.now() > deadline) {
+        await nginx.stop();
+        throw new Error(`nginx did not start listening within 10 s: ${nginx.errorLogTail()}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return nginx;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /**
+   * Graceful reload: checks the new config, sends SIGHUP, then waits until the workers that ran the
+   * old config have finished their requests and exited, so no one still proxies to an old replica.
+   */
+  async reload(config: string): Promise<void> {
+    await writeAndTest(this.binary, this.prefix, config);
+    const oldWorkers = childPids(this.pid);
+    process.kill(this.pid, 'SIGHUP');
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const current = childPids(this.pid);
+      // New workers appear and old ones leave; done once no old worker is left and a new one runs.
+      if (!oldWorkers.some((pid) => current.includes(pid)) && current.length > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`nginx reload: old workers ${oldWorkers.join(', ')} still running after 15 s`);
+  }
+
+  /** Graceful quit (SIGQUIT), then SIGKILL if nginx has not exited within the timeout. */
+  async stop(timeoutMs = 5_000): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGQUIT');
+    const timer = setTimeout(() => {
+      for (const pid of childPids(this.pid)) killQuietly(pid);
+      this.child.kill('SIGKILL');
+    }, timeoutMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Synchronous SIGKILL of master and workers, for a supervisor that is exiting right now. */
+  killNow(): void {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    for (const pid of childPids(this.pid)) killQuietly(pid);
+    killQuietly(this.pid);
+  }
+
+  /** Last lines of nginx's error log, for error messages. */
+  errorLogTail(): string {
+    try {
+      return readFileSync(errorLogPath(this.prefix), 'utf8').trim().split('\n').slice(-5).join('\n');
+    } catch {
+      return '(no error log)';
+    }
+  }
+}
+
+function configPath(prefix: string): string {
+  return join(prefix, 'nginx.conf');
+}
+
+// Passed with -e too: otherwise nginx first opens its compiled-in /var/log/nginx/error.log.
+function errorLogPath(prefix: string): string {
+  return join(prefix, 'logs', 'error.log');
+}
+
+async function writeAndTest(binary: string, prefix: string, config: string): Promise<void> {
+  const candidate = join(prefix, 'nginx.conf.next');
+  writeFileSync(candidate, config);
+  try {
+    await run(binary, ['-p', prefix, '-e', errorLogPath(prefix), '-c', candidate, '-t', '-q']);
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? String(error);
+    throw new Error(`generated nginx config is invalid (${candidate}): ${stderr.trim()}`);
+  }
+  writeFileSync(configPath(prefix), config);
+}
+
+// nginx workers are the master's children; /proc is the portable-enough way to list them on Linux.
+function childPids(parent: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Format: "pid (comm) state ppid ...": comm may hold spaces, so read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) pids.push(Number(entry));
+    } catch {
+      // the process exited while we looked
+    }
+  }
+  return pids;
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}

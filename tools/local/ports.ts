@@ -1,0 +1,42 @@
+import { createServer } from 'node:net';
+
+// Ports handed out by this process and not yet released: a replica may not have bound its port yet.
+const reserved = new Set<number>();
+
+/** True when nothing listens on 127.0.0.1:port right now. */
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/** The first free loopback port at or above `from` (contracts.md: replicas from 8000 upward). */
+export async function reservePort(from: number): Promise<number> {
+  for (let port = from; port <= 65_535; port++) {
+    if (reserved.has(port)) continue;
+    if (await isPortFree(port)) {
+      reserved.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free loopback port at or above ${from}`);
+}
+
+/** Makes a port available to reservePort() again, once its replica has exited. */
+export function releasePort(port: number): void {
+  reserved.delete(port);
+}
+
+/** A port the operating system says is free (for `--port 0`). */
+export function ephemeralPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen({ host: '127.0.0.1', port: 0 }, () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,31 @@
+import type { DeploymentSpec } from './manifests.ts';
+
+/** Upper bound for one section's local replicas: each is a Node process on a laptop. */
+export const MAX_LOCAL_REPLICAS = 16;
+
+/**
+ * Replica count per Deployment: the manifests' count unless overridden. Unknown section names and
+ * counts outside 1..MAX_LOCAL_REPLICAS are errors naming the value.
+ */
+export function resolveReplicaCounts(deployments: readonly DeploymentSpec[], overrides: Readonly<Record<string, number>> = {}): Map<string, number> {
+  const counts = new Map(deployments.map((d) => [d.name, d.replicas]));
+  for (const [section, count] of Object.entries(overrides)) {
+    if (!counts.has(section)) throw new Error(`replicas: unknown section ${section} (the manifests have ${[...counts.keys()].join(', ')})`);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_LOCAL_REPLICAS) {
+      throw new Error(`replicas: ${section}=${count} must be a whole number from 1 to ${MAX_LOCAL_REPLICAS}`);
+    }
+    counts.set(section, count);
+  }
+  return counts;
+}
+
+/** Parses `--replicas chocolates=3` flags (repeatable, or comma-separated) into overrides. */
+export function parseReplicaFlags(flags: readonly string[]): Record<string, number> {
+  const overrides: Record<string, number> = {};
+  for (const item of flags.flatMap((f) => f.split(',')).filter(Boolean)) {
+    const match = /^([a-z0-9-]+)=(\d+)$/.exec(item.trim());
+    if (!match) throw new Error(`--replicas ${item}: expected <section>=<count>, e.g. chocolates=3`);
+    overrides[match[1]!] = Number(match[2]);
+  }
+  return overrides;
+}

@@ -1,0 +1,122 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { get } from 'node:http';
+import { createInterface } from 'node:readline';
+
+import { waitForExit } from './process-exit.ts';
+
+/** How to start the service: contracts.md's `npm run serve`, without npm's extra process. */
+export interface ServiceCommand {
+  readonly executable: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+}
+
+export interface ReplicaStart {
+  /** Deployment (section) name. */
+  readonly section: string;
+  /** Pod-like name, also REPLICA_ID. */
+  readonly id: string;
+  readonly port: number;
+  readonly env: Readonly<Record<string, string>>;
+  readonly command: ServiceCommand;
+  /** Receives every stdout/stderr line of the replica. */
+  readonly onLine: (replica: ReplicaProcess, line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+const TAIL_LINES = 20;
+
+/** One local replica: a real service process on its own loopback port. */
+export class ReplicaProcess {
+  readonly section: string;
+  readonly id: string;
+  readonly port: number;
+  readonly exited: Promise<number | null>;
+  private readonly child: ChildProcess;
+  private readonly tail: string[] = [];
+  private stopping = false;
+
+  constructor(start: ReplicaStart) {
+    this.section = start.section;
+    this.id = start.id;
+    this.port = start.port;
+    // Own process group: a terminal Ctrl-C reaches only the supervisor, which drains replicas after nginx stops.
+    this.child = spawn(start.command.executable, [...start.command.args], {
+      cwd: start.command.cwd,
+      env: start.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    this.exited = waitForExit(this.child);
+    for (const stream of ['stdout', 'stderr'] as const) {
+      createInterface({ input: this.child[stream]! }).on('line', (line) => {
+        this.tail.push(line);
+        if (this.tail.length > TAIL_LINES) this.tail.shift();
+        start.onLine(this, line, stream);
+      });
+    }
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** True once stop() was called: an exit after that is expected, not a crash. */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /** Polls GET /readyz until it answers 200; throws naming the replica if it exits or times out first. */
+  async waitReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.running) throw new Error(`replica ${this.id} (${this.section}) exited with ${this.exitDescription()} before it was ready${this.describeTail()}`);
+      if ((await probeStatus(this.port, '/readyz')) === 200) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`replica ${this.id} (${this.section}) was not ready on port ${this.port} within ${timeoutMs / 1000} s${this.describeTail()}`);
+  }
+
+  /** SIGTERM (the service drains), then SIGKILL after the timeout; resolves once the process is gone. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    if (!this.running) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Sends a signal without waiting (tests use SIGKILL to simulate a crash). */
+  kill(signal: NodeJS.Signals): void {
+    if (this.running) this.child.kill(signal);
+  }
+
+  /** Last lines the replica printed, for error messages. */
+  lastLines(): string[] {
+    return [...this.tail];
+  }
+
+  private exitDescription(): string {
+    return this.child.signalCode ? `signal ${this.child.signalCode}` : `code ${this.child.exitCode}`;
+  }
+
+  private describeTail(): string {
+    return this.tail.length > 0 ? `; last output:\n  ${this.tail.slice(-5).join('\n  ')}` : '';
+  }
+}
+
+/** GET a path on a loopback port; resolves the status code, or 0 when nothing answers. */
+export function probeStatus(port: number, path: string): Promise<number> {
+  return new Promise((resolve) => {
+    const request = get({ host: '127.0.0.1', port, path, agent: false, timeout: 1_000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(0));
+  });
+}

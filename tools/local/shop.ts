@@ -1,0 +1,282 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import type { BalanceAlgorithm, BalanceChoice } from './balance.ts';
+import { type DeploymentSpec, readShopManifests, type ShopManifests } from './manifests.ts';
+import { renderNginxConfig } from './nginx-config.ts';
+import { findNginx, NginxProcess } from './nginx-process.ts';
+import { podName } from './pod-names.ts';
+import { ephemeralPort, isPortFree, releasePort, reservePort } from './ports.ts';
+import { resolveReplicaCounts } from './replica-counts.ts';
+import { ReplicaProcess, type ServiceCommand } from './replica-process.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** contracts.md: nginx on LOCAL_PORT 8080, replicas on loopback ports from 8000 upward. */
+export const DEFAULT_LOCAL_PORT = 8080;
+export const DEFAULT_REPLICA_BASE_PORT = 8000;
+
+// What a replica inherits from the supervisor: a pod sees only its Deployment's env, plus these to run node.
+const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'NODE_EXTRA_CA_CERTS'];
+// The service's own drain cap is 10 s (DRAIN_TIMEOUT_MS); SIGKILL only past that plus a margin.
+const REPLICA_STOP_TIMEOUT_MS = 15_000;
+
+export interface StartLocalShopOptions {
+  /** Directory of the synthesized manifests. @default `<repo>/dist` */
+  readonly manifestsDir?: string;
+  /** Overrides the Ingress annotations. @default - the annotations, else round robin */
+  readonly balance?: BalanceAlgorithm;
+  /** Replica count per section, overriding the HPA minReplicas. */
+  readonly replicas?: Readonly<Record<string, number>>;
+  /** nginx listen port on 127.0.0.1; 0 picks a free one. @default 8080 */
+  readonly port?: number;
+  /** Extra env for every replica, e.g. `{ SWEETSHOP_TEST_HOOKS: '1', SWEETSHOP_TEST_DELAY_MS: '20' }`. */
+  readonly replicaEnv?: Readonly<Record<string, string>>;
+  /** First loopback port tried for replicas. @default 8000 */
+  readonly basePort?: number;
+  /** Receives replica output lines and supervisor messages (the CLI prints them). @default - discarded */
+  readonly onEvent?: (event: ShopEvent) => void;
+  /** How long a replica may take to answer 200 on /readyz. @default 30000 */
+  readonly readyTimeoutMs?: number;
+  /** How to start a replica. @default `node --import tsx service/src/server.ts` in the repository root */
+  readonly serviceCommand?: ServiceCommand;
+  /** Per-replica env overrides by section, applied last (tests slow down one replica this way). */
+  readonly replicaEnvFor?: (section: string, index: number) => Readonly<Record<string, string>> | undefined;
+}
+
+/** A replica as the handle reports it. */
+export interface LocalReplica {
+  readonly section: string;
+  readonly id: string;
+  readonly port: number;
+  readonly pid: number;
+}
+
+export type ShopEvent =
+  | { readonly type: 'replica-output'; readonly section: string; readonly replica: string; readonly stream: 'stdout' | 'stderr'; readonly line: string }
+  | { readonly type: 'message'; readonly level: 'info' | 'warn'; readonly message: string };
+
+export interface RolloutStep {
+  readonly section: string;
+  readonly from: string;
+  readonly to: string;
+  readonly port: number;
+}
+
+export interface LocalShop {
+  /** `http://127.0.0.1:<port>`, the nginx in front of every section. */
+  readonly url: string;
+  readonly port: number;
+  /** The balancing nginx runs with, and why. */
+  readonly balance: BalanceChoice;
+  /** Current replicas (a fresh snapshot on every read: a rollout replaces them). */
+  readonly replicas: LocalReplica[];
+  /** Rolling restart of one section (or all, in manifest order), one replica at a time. */
+  rolloutRestart(section?: string, onStep?: (step: RolloutStep) => void): Promise<RolloutStep[]>;
+  /** Stops nginx, then drains every replica, then removes the temp directory. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the synthesized shop on this machine: every Deployment's replicas as real service processes,
+ * the real nginx in front routing the Ingress paths. Resolves once every replica is ready and nginx
+ * listens; on any failure everything started so far is stopped before the error is thrown.
+ */
+export async function startLocalShop(options: StartLocalShopOptions = {}): Promise<LocalShop> {
+  const manifests = readShopManifests(options.manifestsDir ?? join(REPO_ROOT, 'dist'));
+  const counts = resolveReplicaCounts(manifests.deployments, options.replicas);
+  const balance: BalanceChoice = options.balance
+    ? { algorithm: options.balance, source: '--balance' }
+    : (manifests.balance ?? { algorithm: 'round-robin', source: 'nginx default (no Ingress annotation)' });
+  const nginxBinary = findNginx();
+  const port = options.port === 0 ? await ephemeralPort() : (options.port ?? DEFAULT_LOCAL_PORT);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`port ${port}: expected 0..65535`);
+  if (!(await isPortFree(port))) throw new Error(`port ${port} is already in use on 127.0.0.1: stop what uses it or pass another port (--port)`);
+
+  const shop = new Shop(manifests, balance, port, nginxBinary, options);
+  try {
+    await shop.start(counts);
+  } catch (error) {
+    await shop.stop();
+    throw error;
+  }
+  return shop;
+}
+
+class Shop implements LocalShop {
+  readonly url: string;
+  private readonly prefix = mkdtempSync(join(tmpdir(), 'sweetshop-local-'));
+  // Running replicas per Deployment, in upstream order.
+  private readonly current = new Map<string, ReplicaProcess[]>();
+  // Every process started and not yet reaped, including a rollout's half-started ones.
+  private readonly live = new Set<ReplicaProcess>();
+  private readonly revisions = new Map<string, number>();
+  private nginx: NginxProcess | undefined;
+  private rollout: Promise<RolloutStep[]> | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly killOnExit = (): void => {
+    for (const replica of this.live) replica.kill('SIGKILL');
+    this.nginx?.killNow();
+  };
+
+  constructor(
+    private readonly manifests: ShopManifests,
+    readonly balance: BalanceChoice,
+    readonly port: number,
+    private readonly nginxBinary: string,
+    private readonly options: StartLocalShopOptions,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+    // Safety net if the supervisor exits without stop(): no replica outlives it.
+    process.on('exit', this.killOnExit);
+  }
+
+  get replicas(): LocalReplica[] {
+    return [...this.current.values()].flat().map((r) => ({ section: r.section, id: r.id, port: r.port, pid: r.pid }));
+  }
+
+  async start(counts: Map<string, number>): Promise<void> {
+    if (this.balance.note) this.emit('warn', `${this.balance.source}: ${this.balance.note}`);
+    // Spawned one after another so each section's ports are contiguous (8000, 8001 for chocolates, ...);
+    // they start up concurrently all the same.
+    for (const deployment of this.manifests.deployments) {
+      const replicas: ReplicaProcess[] = [];
+      this.current.set(deployment.name, replicas);
+      this.revisions.set(deployment.name, 1);
+      for (let index = 0; index < counts.get(deployment.name)!; index++) replicas.push(await this.spawnReplica(deployment, index));
+    }
+    const all = [...this.current.values()].flat();
+    this.emit('info', `waiting for ${all.length} replicas to answer /readyz`);
+    // allSettled, so the error names the first replica that failed rather than racing the others.
+    const results = await Promise.allSettled(all.map((r) => r.waitReady(this.options.readyTimeoutMs ?? 30_000)));
+    const failure = results.find((r) => r.status === 'rejected');
+    if (failure) throw (failure as PromiseRejectedResult).reason;
+    this.nginx = await NginxProcess.start(this.nginxBinary, this.prefix, this.renderConfig(), async () => !(await isPortFree(this.port)));
+    this.emit('info', `nginx ${this.nginx.pid} listening on ${this.url} (${this.balance.algorithm}, from ${this.balance.source})`);
+  }
+
+  rolloutRestart(section?: string, onStep?: (step: RolloutStep) => void): Promise<RolloutStep[]> {
+    if (this.stopping) return Promise.reject(new Error('the local shop is stopping'));
+    if (this.rollout) return Promise.reject(new Error('a rollout is already in progress'));
+    const names = this.manifests.deployments.map((d) => d.name);
+    if (section !== undefined && !names.includes(section)) {
+      return Promise.reject(new Error(`rollout restart: unknown section ${section} (the manifests have ${names.join(', ')})`));
+    }
+    const deployments = this.manifests.deployments.filter((d) => section === undefined || d.name === section);
+    this.rollout = this.rollOut(deployments, onStep).finally(() => {
+      this.rollout = undefined;
+    });
+    return this.rollout;
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.shutDown();
+    return this.stopping;
+  }
+
+  /**
+   * Kubernetes' RollingUpdate with maxSurge 1 and maxUnavailable 0, one replica at a time: the new
+   * replica must be ready before nginx switches to it (graceful reload, old workers finish first),
+   * and only then does the old one get SIGTERM and drain. A replica that never gets ready stops the
+   * rollout with the old one still serving, as a stuck Deployment would.
+   */
+  private async rollOut(deployments: readonly DeploymentSpec[], onStep?: (step: RolloutStep) => void): Promise<RolloutStep[]> {
+    const steps: RolloutStep[] = [];
+    const draining: Promise<void>[] = [];
+    try {
+      for (const deployment of deployments) {
+        const revision = this.revisions.get(deployment.name)! + 1;
+        this.revisions.set(deployment.name, revision);
+        const replicas = this.current.get(deployment.name)!;
+        for (let index = 0; index < replicas.length; index++) {
+          if (this.stopping) throw new Error('rollout interrupted: the local shop is stopping');
+          const old = replicas[index]!;
+          const next = await this.spawnReplica(deployment, index);
+          try {
+            await next.waitReady(this.options.readyTimeoutMs ?? 30_000);
+          } catch (error) {
+            await this.retire(next);
+            throw error;
+          }
+          replicas[index] = next;
+          try {
+            await this.nginx!.reload(this.renderConfig());
+          } catch (error) {
+            replicas[index] = old;
+            await this.retire(next);
+            throw error;
+          }
+          draining.push(this.retire(old));
+          const step = { section: deployment.name, from: old.id, to: next.id, port: next.port };
+          steps.push(step);
+          this.emit('info', `rollout ${deployment.name}: ${old.id} -> ${next.id} (port ${next.port}); ${old.id} draining`);
+          onStep?.(step);
+        }
+      }
+    } finally {
+      await Promise.all(draining);
+    }
+    return steps;
+  }
+
+  private async spawnReplica(deployment: DeploymentSpec, index: number): Promise<ReplicaProcess> {
+    const port = await reservePort(this.options.basePort ?? DEFAULT_REPLICA_BASE_PORT);
+    const id = podName(deployment.name, JSON.stringify(deployment.env), this.revisions.get(deployment.name)!);
+    const replica = new ReplicaProcess({
+      section: deployment.name,
+      id,
+      port,
+      env: this.replicaEnv(deployment, id, port, index),
+      command: this.options.serviceCommand ?? { executable: process.execPath, args: ['--import', 'tsx', 'service/src/server.ts'], cwd: REPO_ROOT },
+      onLine: (r, line, stream) => this.options.onEvent?.({ type: 'replica-output', section: r.section, replica: r.id, stream, line }),
+    });
+    this.live.add(replica);
+    void replica.exited.then((code) => {
+      this.live.delete(replica);
+      releasePort(port);
+      // Kubernetes would restart the container; here nginx routes around it until a rollout replaces it.
+      if (!replica.isStopping && !this.stopping) this.emit('warn', `replica ${id} (${deployment.name}, port ${port}) exited unexpectedly (code ${code})`);
+    });
+    return replica;
+  }
+
+  private replicaEnv(deployment: DeploymentSpec, id: string, port: number, index: number): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const name of INHERITED_ENV) if (process.env[name] !== undefined) env[name] = process.env[name]!;
+    for (const variable of deployment.env) env[variable.name] = 'podName' in variable ? id : variable.value;
+    Object.assign(env, this.options.replicaEnv, this.options.replicaEnvFor?.(deployment.name, index));
+    // The Deployment says PORT=8080 (the container port); locally every replica needs its own.
+    env.PORT = String(port);
+    env.REPLICA_ID = id;
+    return env;
+  }
+
+  private renderConfig(): string {
+    return renderNginxConfig({
+      prefix: this.prefix,
+      listenPort: this.port,
+      balance: this.balance.algorithm,
+      upstreams: this.manifests.services.map((s) => ({ name: s.name, ports: (this.current.get(s.deployment) ?? []).map((r) => r.port) })),
+      locations: this.manifests.routes.map((r) => ({ path: r.path, pathType: r.pathType, upstream: r.service })),
+    });
+  }
+
+  private async retire(replica: ReplicaProcess): Promise<void> {
+    await replica.stop(REPLICA_STOP_TIMEOUT_MS);
+  }
+
+  private async shutDown(): Promise<void> {
+    // A rollout in flight notices `stopping` at its next step; its replicas are in `live` anyway.
+    await this.nginx?.stop();
+    await Promise.all([...this.live].map((r) => this.retire(r)));
+    await this.rollout?.catch(() => undefined);
+    rmSync(this.prefix, { recursive: true, force: true });
+    process.off('exit', this.killOnExit);
+  }
+
+  private emit(level: 'info' | 'warn', message: string): void {
+    this.options.onEvent?.({ type: 'message', level, message });
+  }
+}
