@@ -119,6 +119,7 @@ class Shop implements LocalShop {
   private readonly killOnExit = (): void => {
     for (const replica of this.live) replica.kill('SIGKILL');
     this.nginx?.killNow();
+    rmSync(this.prefix, { recursive: true, force: true });
   };
 
   constructor(

@@ -1,0 +1,119 @@
+import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { join } from 'node:path';
+
+import type { LocalReplica, LocalShop, RolloutStep } from './shop.ts';
+
+/**
+ * The running `npm run local` listens on a Unix socket in its state directory (default .local-run/),
+ * so `npm run local -- rollout restart` can reach it: an HTTP API on a file, not on a TCP port.
+ * POST /rollout-restart[?section=x] answers one JSON line per replaced replica, then a last line
+ * `{"done":true}` or `{"error":"..."}`; GET /status answers the shop's url and replicas.
+ */
+export function controlSocketPath(stateDir: string): string {
+  return join(stateDir, 'control.sock');
+}
+
+type ControlLine = { step: RolloutStep } | { done: true; steps: number } | { error: string };
+
+export interface ShopStatus {
+  readonly url: string;
+  readonly pid: number;
+  readonly replicas: LocalReplica[];
+}
+
+/** Serves the control API for one shop; fails if another local shop already owns the state directory. */
+export async function startControlServer(shop: LocalShop, stateDir: string): Promise<Server> {
+  const socket = controlSocketPath(stateDir);
+  mkdirSync(stateDir, { recursive: true });
+  if (existsSync(socket)) {
+    const status = await fetchStatus(stateDir).catch(() => undefined);
+    if (status) throw new Error(`a local shop is already running (pid ${status.pid}, ${status.url}); stop it first or pass another --state-dir`);
+    unlinkSync(socket); // left behind by a supervisor that was killed
+  }
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    if (req.method === 'GET' && url.pathname === '/status') {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ url: shop.url, pid: process.pid, replicas: shop.replicas } satisfies ShopStatus));
+      return;
+    }
+    if (req.method === 'POST' && url.pathname === '/rollout-restart') {
+      res.setHeader('Content-Type', 'application/x-ndjson');
+      const send = (line: ControlLine): void => {
+        res.write(`${JSON.stringify(line)}\n`);
+      };
+      shop
+        .rolloutRestart(url.searchParams.get('section') ?? undefined, (step) => send({ step }))
+        .then((steps) => send({ done: true, steps: steps.length }))
+        .catch((error: Error) => send({ error: error.message }))
+        .finally(() => res.end());
+      return;
+    }
+    res.statusCode = 404;
+    res.end(JSON.stringify({ error: `no ${req.method} ${url.pathname} here` }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socket, resolve);
+  });
+  return server;
+}
+
+/** Stops the control server and removes its socket. */
+export function stopControlServer(server: Server, stateDir: string): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+    try {
+      unlinkSync(controlSocketPath(stateDir));
+    } catch {
+      // already removed
+    }
+  });
+}
+
+export async function fetchStatus(stateDir: string): Promise<ShopStatus> {
+  return JSON.parse(await call(stateDir, 'GET', '/status', () => undefined)) as ShopStatus;
+}
+
+/** Asks the running shop for a rolling restart; calls onStep per replaced replica; throws the shop's error. */
+export async function requestRolloutRestart(stateDir: string, section: string | undefined, onStep: (step: RolloutStep) => void): Promise<number> {
+  let result: number | undefined;
+  let failure: string | undefined;
+  await call(stateDir, 'POST', `/rollout-restart${section ? `?section=${encodeURIComponent(section)}` : ''}`, (line) => {
+    const message = JSON.parse(line) as ControlLine;
+    if ('step' in message) onStep(message.step);
+    else if ('done' in message) result = message.steps;
+    else failure = message.error;
+  });
+  if (failure !== undefined) throw new Error(failure);
+  if (result === undefined) throw new Error('the local shop closed the connection before the rollout finished (was it stopped?)');
+  return result;
+}
+
+function call(stateDir: string, method: string, path: string, onLine: (line: string) => void): Promise<string> {
+  const socketPath = controlSocketPath(stateDir);
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, method, path }, (res) => {
+      let body = '';
+      let pending = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+        pending += chunk;
+        const lines = pending.split('\n');
+        pending = lines.pop()!;
+        for (const line of lines) if (line.trim()) onLine(line);
+      });
+      res.on('end', () => resolve(body));
+      res.on('error', reject);
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') {
+        reject(new Error(`no local shop is running (nothing answers on ${socketPath}): start one with \`npm run local\``));
+      } else reject(error);
+    });
+    req.end();
+  });
+}

@@ -1,0 +1,41 @@
+import type { LocalReplica, ShopEvent } from './shop.ts';
+
+const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+// Fields every service line carries (pino base, replica bindings): already in the prefix, or noise.
+const SKIPPED_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'replica', 'section']);
+
+/**
+ * One short line per event: `12:00:01 chocolates-6njmh264b-6qjlk info  request GET /chocolates 200 1.2ms`.
+ * Replica lines that are not JSON (stack traces, tsx errors) are shown as they are.
+ */
+export function formatShopEvent(event: ShopEvent, now = new Date()): string {
+  const time = now.toISOString().slice(11, 19);
+  if (event.type === 'message') return `${time} ${'local'.padEnd(26)} ${event.level.padEnd(5)} ${event.message}`;
+  const who = event.replica.padEnd(26);
+  let entry: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(event.line);
+    if (typeof parsed !== 'object' || parsed === null) throw new Error('not an object');
+    entry = parsed as Record<string, unknown>;
+  } catch {
+    return `${time} ${who} ${event.stream === 'stderr' ? 'err  ' : 'out  '} ${event.line}`;
+  }
+  const level = typeof entry.level === 'number' ? (LEVELS[entry.level] ?? String(entry.level)) : String(entry.level ?? '');
+  return `${time} ${who} ${level.padEnd(5)} ${[String(entry.msg ?? ''), ...describeFields(entry)].join(' ')}`;
+}
+
+function describeFields(entry: Record<string, unknown>): string[] {
+  // The service's request line: show it like an access log.
+  if (entry.msg === 'request' && typeof entry.method === 'string') return [entry.method, String(entry.path), String(entry.status), `${entry.durationMs}ms`];
+  return Object.entries(entry)
+    .filter(([key]) => !SKIPPED_FIELDS.has(key))
+    .map(([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+}
+
+/** The start-up table: section, replica, port, pid. */
+export function formatReplicaTable(replicas: readonly LocalReplica[]): string {
+  const header = ['SECTION', 'REPLICA', 'PORT', 'PID'];
+  const rows = replicas.map((r) => [r.section, r.id, String(r.port), String(r.pid)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}

@@ -1,0 +1,140 @@
+/**
+ * `npm run local`: the synthesized shop on this machine, behind a real nginx.
+ * `npm run local -- rollout restart [section]`: rolling restart of the running shop's replicas.
+ * `npm run local -- status`: the running shop's replicas.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { parseBalanceAlgorithm } from './balance.ts';
+import { fetchStatus, requestRolloutRestart, startControlServer, stopControlServer } from './control.ts';
+import { formatReplicaTable, formatShopEvent } from './log-format.ts';
+import { parseReplicaFlags } from './replica-counts.ts';
+import { DEFAULT_LOCAL_PORT, type ShopEvent, startLocalShop } from './shop.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+const HELP = `Usage:
+  npm run local [-- options]                      run dist/ locally: replicas + nginx on 127.0.0.1
+  npm run local -- rollout restart [section]      rolling restart of the running shop (all sections by default)
+  npm run local -- status                         replicas of the running shop
+
+Options:
+  --balance <round-robin|least-connections>  override the Ingress annotations
+  --replicas <section>=<n>                   override a replica count (repeatable, or a,b comma list)
+  --port <n>                                 nginx port (default LOCAL_PORT, else ${DEFAULT_LOCAL_PORT}; 0 = any free port)
+  --manifests <dir>                          manifests directory (default dist/)
+  --state-dir <dir>                          where the control socket lives (default .local-run/)
+  --quiet                                    hide per-request log lines
+  -h, --help                                 this help
+
+Stop with Ctrl-C: nginx stops, then every replica drains (SIGTERM), then the temp directory goes.`;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      balance: { type: 'string' },
+      replicas: { type: 'string', multiple: true },
+      port: { type: 'string' },
+      manifests: { type: 'string' },
+      'state-dir': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const stateDir = resolve(values['state-dir'] ?? resolve(REPO_ROOT, '.local-run'));
+  const [command, ...rest] = positionals;
+  if (command === 'rollout') return rolloutRestart(stateDir, rest);
+  if (command === 'status') return status(stateDir);
+  if (command !== undefined) throw new Error(`unknown command ${command} (expected rollout restart or status; see --help)`);
+
+  const portText = values.port ?? process.env.LOCAL_PORT;
+  const port = portText === undefined ? DEFAULT_LOCAL_PORT : Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port / LOCAL_PORT ${portText}: expected a port number 0..65535`);
+  return run({
+    port,
+    stateDir,
+    quiet: values.quiet,
+    manifestsDir: values.manifests === undefined ? undefined : resolve(values.manifests),
+    balance: values.balance === undefined ? undefined : parseBalanceAlgorithm(values.balance),
+    replicas: parseReplicaFlags(values.replicas ?? []),
+  });
+}
+
+async function run(options: {
+  port: number;
+  stateDir: string;
+  quiet: boolean;
+  manifestsDir: string | undefined;
+  balance: ReturnType<typeof parseBalanceAlgorithm> | undefined;
+  replicas: Record<string, number>;
+}): Promise<number> {
+  const print = (event: ShopEvent): void => {
+    if (options.quiet && event.type === 'replica-output' && event.line.includes('"msg":"request"')) return;
+    console.log(formatShopEvent(event));
+  };
+  // Until the shop is up, a signal just ends the process: the shop's exit hook kills what it started.
+  const early = (): void => process.exit(130);
+  process.once('SIGINT', early).once('SIGTERM', early);
+
+  console.log(`local: starting the shop from ${options.manifestsDir ?? 'dist/'}`);
+  const shop = await startLocalShop({
+    port: options.port,
+    balance: options.balance,
+    replicas: options.replicas,
+    ...(options.manifestsDir ? { manifestsDir: options.manifestsDir } : {}),
+    onEvent: print,
+  });
+  const control = await startControlServer(shop, options.stateDir).catch(async (error: unknown) => {
+    await shop.stop();
+    throw error;
+  });
+  process.off('SIGINT', early).off('SIGTERM', early);
+
+  console.log(`\n${formatReplicaTable(shop.replicas)}\n`);
+  console.log(`nginx ${shop.url} (${shop.balance.algorithm}, from ${shop.balance.source})`);
+  for (const section of new Set(shop.replicas.map((r) => r.section))) console.log(`  ${shop.url}/${section}`);
+  console.log(`rolling restart: npm run local -- rollout restart [section]    stop: Ctrl-C\n`);
+
+  const signal = await new Promise<NodeJS.Signals>((done) => {
+    process.once('SIGINT', done).once('SIGTERM', done);
+  });
+  console.log(`local: ${signal}: stopping nginx, draining replicas (a second Ctrl-C kills them)`);
+  process.once('SIGINT', () => process.exit(130)).once('SIGTERM', () => process.exit(143));
+  await stopControlServer(control, options.stateDir);
+  await shop.stop();
+  console.log('local: stopped');
+  return 0;
+}
+
+async function rolloutRestart(stateDir: string, args: string[]): Promise<number> {
+  const [verb, section, ...extra] = args;
+  if (verb !== 'restart' || extra.length > 0) throw new Error('usage: npm run local -- rollout restart [section]');
+  const started = Date.now();
+  console.log(`rollout restart ${section ?? 'every section'}: one replica at a time (start new, wait ready, reload nginx, drain old)`);
+  const count = await requestRolloutRestart(stateDir, section, (step) => {
+    console.log(`  ${step.section}: ${step.from} -> ${step.to} (port ${step.port})`);
+  });
+  console.log(`rollout restart done: ${count} replicas replaced in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return 0;
+}
+
+async function status(stateDir: string): Promise<number> {
+  const shop = await fetchStatus(stateDir);
+  console.log(`local shop pid ${shop.pid} at ${shop.url}\n${formatReplicaTable(shop.replicas)}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`local: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
