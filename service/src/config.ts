@@ -1,0 +1,82 @@
+import { hostname as osHostname } from 'node:os';
+
+import { isSectionName, SECTION_NAMES, type SectionName } from './catalog.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Everything the server reads from its environment, parsed once. */
+export interface ServiceConfig {
+  /** PORT: 1..65535, required. */
+  readonly port: number;
+  /** HOST: the address to bind; undefined = all interfaces (what a container needs). */
+  readonly host: string | undefined;
+  /** SHOP_SECTION: which catalog this replica serves, required. */
+  readonly section: SectionName;
+  /** REPLICA_ID, else POD_NAME, else `<hostname>:<port>`; sent as X-Served-By and logged. */
+  readonly replicaId: string;
+  /** LOG_LEVEL, default info. */
+  readonly logLevel: LogLevel;
+  /** DRAIN_TIMEOUT_MS, default 10000: hard cap on the graceful drain after SIGTERM/SIGINT. */
+  readonly drainTimeoutMs: number;
+  /** SWEETSHOP_TEST_DELAY_MS when SWEETSHOP_TEST_HOOKS=1, else 0: latency added to section requests. */
+  readonly testDelayMs: number;
+  /** Problems that do not stop the server (logged once the logger exists). */
+  readonly warnings: readonly string[];
+}
+
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
+/** Thrown by loadConfig; its message is the one line the server prints before exiting 1. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses the service's environment variables.
+ * Throws ConfigError with one line naming the variable, the allowed values and what was given.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, hostname: string = osHostname()): ServiceConfig {
+  const port = parseInteger(env, 'PORT', { min: 1, max: 65535 });
+  if (port === undefined) throw new ConfigError('PORT is required: an integer from 1 to 65535');
+  const rawSection = env.SHOP_SECTION;
+  if (!rawSection) throw new ConfigError(`SHOP_SECTION is required: one of ${SECTION_NAMES.join(', ')}`);
+  if (!isSectionName(rawSection)) {
+    throw new ConfigError(`SHOP_SECTION must be one of ${SECTION_NAMES.join(', ')}, got ${JSON.stringify(rawSection)}`);
+  }
+  const rawLevel = nonEmpty(env.LOG_LEVEL) ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(rawLevel)}`);
+  }
+  const drainTimeoutMs = parseInteger(env, 'DRAIN_TIMEOUT_MS', { min: 1, max: 600_000 }) ?? DEFAULT_DRAIN_TIMEOUT_MS;
+
+  const warnings: string[] = [];
+  let testDelayMs = 0;
+  if (env.SWEETSHOP_TEST_HOOKS === '1') {
+    testDelayMs = parseInteger(env, 'SWEETSHOP_TEST_DELAY_MS', { min: 0, max: 60_000 }) ?? 0;
+  } else if (nonEmpty(env.SWEETSHOP_TEST_DELAY_MS) !== undefined) {
+    warnings.push('SWEETSHOP_TEST_DELAY_MS is ignored: test hooks are off (set SWEETSHOP_TEST_HOOKS=1 to enable them)');
+  }
+
+  const replicaId = nonEmpty(env.REPLICA_ID) ?? nonEmpty(env.POD_NAME) ?? `${hostname}:${port}`;
+  return { port, host: nonEmpty(env.HOST), section: rawSection, replicaId, logLevel: rawLevel as LogLevel, drainTimeoutMs, testDelayMs, warnings };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function parseInteger(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  { min, max }: { min: number; max: number },
+): number | undefined {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return undefined;
+  const allowed = `an integer from ${min} to ${max}`;
+  const value = /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be ${allowed}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}

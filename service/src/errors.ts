@@ -1,0 +1,57 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+
+import { HttpError } from './http-error.ts';
+import { sendJson } from './json-response.ts';
+import type { Logger } from './logger.ts';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** The last middleware: anything no route answered is a JSON 404. */
+export const notFound: RequestHandler = (req, res) => {
+  const path = pathOf(req.originalUrl).slice(0, 200);
+  sendJson(res, 404, JSON.stringify({ error: `no route for ${req.method} ${path}` }));
+};
+
+/**
+ * The one error path. Maps known errors to their status and a message safe for clients; anything
+ * else is a 500 whose details (stack included) go to the log only, never to the client.
+ */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const { status, message } = toClientError(err);
+    if (status >= 500) log.error({ err, method: req.method, path: pathOf(req.originalUrl) }, 'request failed');
+    if (res.headersSent) {
+      // Too late for a clean error response: cut the connection so the client sees a failure, not a truncated 200.
+      res.destroy();
+      return;
+    }
+    sendJson(res, status, JSON.stringify({ error: message }));
+  };
+}
+
+/** The fields body-parser (and Express's router) put on the errors they raise. */
+interface FrameworkError {
+  status?: unknown;
+  type?: unknown;
+  expose?: unknown;
+  message?: unknown;
+}
+
+function toClientError(err: unknown): { status: number; message: string } {
+  if (err instanceof HttpError) return { status: err.status, message: err.message };
+  const e = (typeof err === 'object' && err !== null ? err : {}) as FrameworkError;
+  if (e.type === 'entity.parse.failed') return { status: 400, message: `request body is not valid JSON: ${String(e.message)}` };
+  if (e.type === 'entity.too.large') return { status: 413, message: `request body is larger than ${MAX_BODY_BYTES / 1024} KiB` };
+  // Other client errors from body-parser/router (bad charset, aborted upload, undecodable URL) are
+  // marked expose=true: their messages are written for clients.
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
+    return { status: e.status, message: String(e.message) };
+  }
+  return { status: 500, message: 'internal server error' };
+}
+
+/** The path part of a URL, without parsing it. */
+export function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}

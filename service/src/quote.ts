@@ -1,0 +1,69 @@
+import type { Section, Sweet } from './catalog.ts';
+import { HttpError } from './http-error.ts';
+
+export const MAX_QUOTE_LINES = 50;
+export const MIN_QUANTITY = 1;
+export const MAX_QUOTE_QUANTITY = 100;
+
+export interface QuoteLine {
+  readonly id: string;
+  readonly name: string;
+  readonly quantity: number;
+  /** Minor units. */
+  readonly unitPrice: number;
+  /** unitPrice * quantity, minor units. */
+  readonly lineTotal: number;
+}
+
+export interface Quote {
+  readonly lines: readonly QuoteLine[];
+  /** Sum of the line totals, minor units. */
+  readonly total: number;
+  readonly currency: string;
+}
+
+/**
+ * Prices a basket against one section's catalog.
+ * `body` is the parsed request body, untrusted: wrong shapes or types are 400, well-typed but
+ * unacceptable values (unknown sweet, quantity out of range, line count) are 422. Every message
+ * names the field, e.g. `lines[2].quantity`.
+ */
+export function quote(section: Section, sweetsById: ReadonlyMap<string, Sweet>, body: unknown): Quote {
+  if (!isPlainObject(body)) throw new HttpError(400, 'body must be a JSON object like {"lines":[{"id":"...","quantity":1}]}');
+  const rawLines = body.lines;
+  if (rawLines === undefined) throw new HttpError(400, 'lines is required (an array of {id, quantity})');
+  if (!Array.isArray(rawLines)) throw new HttpError(400, `lines must be an array, got ${typeName(rawLines)}`);
+  if (rawLines.length === 0 || rawLines.length > MAX_QUOTE_LINES) {
+    throw new HttpError(422, `lines must contain 1 to ${MAX_QUOTE_LINES} entries, got ${rawLines.length}`);
+  }
+
+  const lines: QuoteLine[] = [];
+  let total = 0;
+  for (let i = 0; i < rawLines.length; i++) {
+    const raw: unknown = rawLines[i];
+    const field = `lines[${i}]`;
+    if (!isPlainObject(raw)) throw new HttpError(400, `${field} must be an object {id, quantity}, got ${typeName(raw)}`);
+    const { id, quantity } = raw;
+    if (typeof id !== 'string') throw new HttpError(400, `${field}.id must be a string, got ${typeName(id)}`);
+    if (typeof quantity !== 'number') throw new HttpError(400, `${field}.quantity must be a number, got ${typeName(quantity)}`);
+    if (!Number.isInteger(quantity) || quantity < MIN_QUANTITY || quantity > MAX_QUOTE_QUANTITY) {
+      throw new HttpError(422, `${field}.quantity must be an integer from ${MIN_QUANTITY} to ${MAX_QUOTE_QUANTITY}, got ${quantity}`);
+    }
+    const sweet = sweetsById.get(id);
+    if (!sweet) throw new HttpError(422, `${field}.id: no sweet ${JSON.stringify(id)} in the ${section.name} section`);
+    const lineTotal = sweet.price * quantity;
+    total += lineTotal;
+    lines.push({ id: sweet.id, name: sweet.name, quantity, unitPrice: sweet.price, lineTotal });
+  }
+  return { lines, total, currency: section.currency };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function typeName(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`.slice(0, 60);
+}

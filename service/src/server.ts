@@ -1,0 +1,82 @@
+/**
+ * The process entry point: reads the config, listens, and handles SIGTERM/SIGINT.
+ * Everything else (routes, logging, metrics) is built by createApp and receives its dependencies.
+ */
+import { createServer } from 'node:http';
+
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, type ServiceConfig } from './config.ts';
+import { gracefulShutdown } from './graceful-shutdown.ts';
+import { Lifecycle } from './lifecycle.ts';
+import { createLogOutput, type LogOutput } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { sections } from './sections/index.ts';
+
+/** Above the load balancer's 60 s upstream keep-alive, so the LB never reuses a socket Node is closing. */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** Node requires headersTimeout above keepAliveTimeout, or it may cut a reused socket mid-request. */
+export const HEADERS_TIMEOUT_MS = 66_000;
+/** How long exiting waits for the asynchronous log destination to flush (it only waits longer if stdout is stuck). */
+const LOG_FLUSH_TIMEOUT_MS = 1_000;
+
+function readConfig(): ServiceConfig {
+  try {
+    return loadConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}
+
+function exitAfterFlush(output: LogOutput, code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), LOG_FLUSH_TIMEOUT_MS);
+  // setImmediate: let lines queued for this tick (e.g. the last request's log line) reach the buffer first.
+  setImmediate(() => {
+    void output.close().then(() => process.exit(code));
+  });
+}
+
+function main(): void {
+  const config = readConfig();
+  const output = createLogOutput({ level: config.logLevel, replica: config.replicaId, section: config.section });
+  const { log } = output;
+  for (const warning of config.warnings) log.warn(warning);
+  const exit = (code: number) => exitAfterFlush(output, code);
+
+  const lifecycle = new Lifecycle();
+  const app = createApp({
+    section: sections[config.section],
+    replicaId: config.replicaId,
+    port: config.port,
+    log,
+    metrics: createMetrics(),
+    lifecycle,
+    testDelayMs: config.testDelayMs,
+  });
+  if (config.testDelayMs > 0) log.warn({ testDelayMs: config.testDelayMs }, 'test hook: every section request is delayed');
+
+  const server = createServer(app);
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    // Typically EADDRINUSE or EACCES: say it on stderr too, like a config error.
+    process.stderr.write(`cannot listen on ${config.host ?? '*'}:${config.port}: ${err.code ?? err.message}\n`);
+    log.fatal({ err }, 'server error');
+    exit(1);
+  });
+  server.listen({ port: config.port, host: config.host }, () => {
+    log.info({ port: config.port, host: config.host ?? '*', drainTimeoutMs: config.drainTimeoutMs }, 'listening');
+  });
+
+  const onSignal = gracefulShutdown({ server, lifecycle, log, drainTimeoutMs: config.drainTimeoutMs, exit });
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err }, 'uncaught exception, exiting');
+    exit(1);
+  });
+}
+
+main();
