@@ -9,6 +9,8 @@ export const HIGH_AVAILABILITY_ENVIRONMENTS: readonly string[] = ['production'];
 const RESOURCE_KEYS = ['cpu', 'memory', 'ephemeralStorage'] as const satisfies readonly (keyof ResourceQuantities)[];
 const PULL_POLICIES = ['IfNotPresent', 'Always', 'Never'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+// Optional registry host[:port]/, then lowercase path components; a ':tag' or '@digest' is not allowed here.
+const IMAGE_REPOSITORY = /^([a-zA-Z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Thrown with every problem found in one environment, one line each. */
@@ -117,7 +119,7 @@ function sectionProblems(at: string, section: SectionConfig, highAvailability: b
   } else if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
     problems.push(`${at}.image.tag: '${tag}' is not a valid image tag; use letters, digits, '_', '.' and '-' (e.g. '0.1.0')`);
   }
-  if (!/^[a-z0-9]+([._\-/:][a-z0-9]+)*$/.test(String(section.image.repository))) {
+  if (!IMAGE_REPOSITORY.test(String(section.image.repository))) {
     problems.push(`${at}.image.repository: '${section.image.repository}' is not an image repository; use e.g. 'sweetshop/chocolates' without a tag`);
   }
   if (typeof section.path !== 'string' || !section.path.startsWith('/')) {

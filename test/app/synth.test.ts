@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { local } from '../../app/environments/local.ts';
+import { synthesizeInto } from '../../app/synth-to-dir.ts';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const workdir = mkdtempSync(join(tmpdir(), 'sweetshop-synth-test-'));
+after(() => rmSync(workdir, { recursive: true, force: true }));
+
+function brokenLocal(): typeof local {
+  return { ...local, sections: { ...local.sections, cakes: { ...local.sections.cakes, minReplicas: 0 } } };
+}
+
+describe('synthesizeInto (npm run synth)', () => {
+  test('writes the manifests into a folder that did not exist', () => {
+    const out = join(workdir, 'fresh');
+    assert.deepEqual(synthesizeInto(local, out), ['sweetshop.k8s.yaml']);
+    assert.match(readFileSync(join(out, 'sweetshop.k8s.yaml'), 'utf8'), /kind: Deployment/);
+  });
+
+  test('replaces the previous contents completely (no stale files survive)', () => {
+    const out = join(workdir, 'replace');
+    mkdirSync(out);
+    writeFileSync(join(out, 'old.k8s.yaml'), 'stale');
+    synthesizeInto(local, out);
+    assert.deepEqual(readdirSync(out), ['sweetshop.k8s.yaml']);
+  });
+
+  test('a failed synth leaves the previous manifests untouched and no temp folder behind', () => {
+    const out = join(workdir, 'keep');
+    mkdirSync(out);
+    writeFileSync(join(out, 'sweetshop.k8s.yaml'), 'previous good manifests');
+    assert.throws(() => synthesizeInto(brokenLocal(), out), { message: /environment 'local' is invalid \(1 problem\)/ });
+    assert.deepEqual(readdirSync(out), ['sweetshop.k8s.yaml']);
+    assert.equal(readFileSync(join(out, 'sweetshop.k8s.yaml'), 'utf8'), 'previous good manifests');
+    assert.deepEqual(readdirSync(workdir).filter((name) => name.includes('staging')), []);
+  });
+});
+
+describe('app/main.ts (the cdk8s.yaml app command)', () => {
+  const main = (env: Record<string, string>) =>
+    run(process.execPath, ['--import', 'tsx', 'app/main.ts'], { cwd: ROOT, env: { ...process.env, ...env } });
+
+  test('renders the environment named by SWEETSHOP_ENV into CDK8S_OUTDIR', async () => {
+    const out = join(workdir, 'main-production');
+    await main({ SWEETSHOP_ENV: 'production', CDK8S_OUTDIR: out });
+    assert.match(readFileSync(join(out, 'sweetshop.k8s.yaml'), 'utf8'), /haproxy-ingress\.github\.io\/balance-algorithm: leastconn/);
+  });
+
+  test('an unknown SWEETSHOP_ENV exits 1 with one line listing the known environments and writes nothing', async () => {
+    const out = join(workdir, 'main-unknown');
+    await assert.rejects(main({ SWEETSHOP_ENV: 'staging', CDK8S_OUTDIR: out }), (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 1);
+      assert.equal(error.stderr, "synth failed: unknown environment 'staging': choose one of local, production (set SWEETSHOP_ENV)\n");
+      return true;
+    });
+    assert.equal(existsSync(out), false);
+  });
+});
+
+describe('tools/synth.ts (npm run synth)', () => {
+  const synth = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'tools/synth.ts', ...args], { cwd: ROOT });
+
+  test('--help explains the options', async () => {
+    const { stdout } = await synth(['--help']);
+    assert.match(stdout, /^Usage: npm run synth/);
+    assert.match(stdout, /known: local, production/);
+  });
+
+  test('--env and --out pick the environment and folder', async () => {
+    const out = join(workdir, 'cli');
+    const { stdout } = await synth(['--env', 'production', '--out', out]);
+    assert.equal(stdout, `synthesized environment 'production' into ${out}/: sweetshop.k8s.yaml\n`);
+  });
+
+  test('bad input exits 1 with one clear line', async () => {
+    await assert.rejects(synth(['--env', 'nope', '--out', join(workdir, 'cli-bad')]), (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 1);
+      assert.equal(error.stderr, "synth failed: unknown environment 'nope': choose one of local, production (set SWEETSHOP_ENV)\n");
+      return true;
+    });
+    await assert.rejects(synth(['--bogus']), (error: { code: number; stderr: string }) => {
+      assert.match(error.stderr, /^synth failed: Unknown option '--bogus'/);
+      return true;
+    });
+  });
+});

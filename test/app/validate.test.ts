@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { local } from '../../app/environments/local.ts';
+import { production } from '../../app/environments/production.ts';
+import type { EnvironmentConfig } from '../../app/environments/types.ts';
+import { EnvironmentValidationError, environmentProblems, validateEnvironment } from '../../app/environments/validate.ts';
+
+/** A deep, mutable copy of `env` for breaking one field at a time. */
+function copyOf(env: EnvironmentConfig): any {
+  return JSON.parse(JSON.stringify(env));
+}
+
+describe('validateEnvironment', () => {
+  test('accepts the shipped environments unchanged', () => {
+    assert.equal(validateEnvironment(local), local);
+    assert.equal(validateEnvironment(production), production);
+  });
+
+  const cases: { name: string; base: EnvironmentConfig; mutate: (env: any) => void; problems: string[] }[] = [
+    {
+      name: 'min > max',
+      base: local,
+      mutate: (env) => { env.sections.cakes.minReplicas = 5; },
+      problems: ['local.sections.cakes.minReplicas: 5 must be <= maxReplicas (4); lower minReplicas or raise maxReplicas'],
+    },
+    {
+      name: 'replicas < 1',
+      base: local,
+      mutate: (env) => { env.sections.candies.minReplicas = 0; env.sections.candies.maxReplicas = 0; },
+      problems: [
+        'local.sections.candies.minReplicas: 0 must be a whole number >= 1; the HPA cannot scale to zero',
+        'local.sections.candies.maxReplicas: 0 must be a whole number >= 1',
+      ],
+    },
+    {
+      name: 'floor < 2 in production',
+      base: production,
+      mutate: (env) => { env.sections.cakes.minReplicas = 1; },
+      problems: [
+        'production.sections.cakes.minReplicas: 1 must be at least 2 so the PodDisruptionBudget can allow an eviction while a replica keeps serving',
+      ],
+    },
+    {
+      name: 'CPU target outside 1..100',
+      base: local,
+      mutate: (env) => { env.sections.chocolates.cpuTargetPercent = 0; env.sections.cakes.cpuTargetPercent = 150; },
+      problems: [
+        'local.sections.chocolates.cpuTargetPercent: 0 must be a whole number from 1 to 100 (percent of the cpu request), e.g. 70',
+        'local.sections.cakes.cpuTargetPercent: 150 must be a whole number from 1 to 100 (percent of the cpu request), e.g. 70',
+      ],
+    },
+    {
+      name: 'malformed quantities',
+      base: local,
+      mutate: (env) => {
+        env.sections.chocolates.requests = { ...env.sections.chocolates.requests, cpu: '50 m' };
+        env.sections.chocolates.limits = { ...env.sections.chocolates.limits, memory: '256MB', ephemeralStorage: '0' };
+      },
+      problems: [
+        "local.sections.chocolates.requests.cpu: '50 m' is not a Kubernetes quantity; write it like '250m' or '1'",
+        "local.sections.chocolates.limits.memory: '256MB' is not a Kubernetes quantity; write it like '128Mi' or '1Gi'",
+        "local.sections.chocolates.limits.ephemeralStorage: '0' must be greater than zero; write it like '128Mi' or '1Gi'",
+      ],
+    },
+    {
+      name: 'limits below requests (compared as quantities, not strings)',
+      base: production,
+      mutate: (env) => { env.sections.candies.limits = { ...env.sections.candies.limits, cpu: '150m', memory: '0.1Gi' }; },
+      problems: [
+        "production.sections.candies.limits.cpu: '150m' is below the request ('200m'); raise the limit or lower the request",
+        "production.sections.candies.limits.memory: '0.1Gi' is below the request ('160Mi'); raise the limit or lower the request",
+      ],
+    },
+    {
+      name: 'unknown section',
+      base: local,
+      mutate: (env) => { env.sections.pies = { ...env.sections.cakes, path: '/pies' }; },
+      problems: ['local.sections.pies: unknown section; the shop has chocolates, candies, cakes (rename or remove it)'],
+    },
+    {
+      name: 'missing section',
+      base: local,
+      mutate: (env) => { delete env.sections.candies; },
+      problems: ['local.sections.candies: missing; every environment must configure all of chocolates, candies, cakes'],
+    },
+    {
+      name: 'duplicate path',
+      base: local,
+      mutate: (env) => { env.sections.candies.path = '/chocolates'; },
+      problems: ["local.sections.candies.path: '/chocolates' is already routed to chocolates; give each section its own path (e.g. '/candies')"],
+    },
+    {
+      name: 'path without a leading slash',
+      base: local,
+      mutate: (env) => { env.sections.cakes.path = 'cakes'; },
+      problems: ["local.sections.cakes.path: 'cakes' must start with '/'; use e.g. '/cakes'"],
+    },
+    {
+      name: 'tag latest or empty',
+      base: production,
+      mutate: (env) => { env.sections.chocolates.image.tag = 'latest'; env.sections.cakes.image.tag = ''; },
+      problems: [
+        "production.sections.chocolates.image.tag: 'latest' is not pinned; use an immutable version tag such as '0.1.0'",
+        "production.sections.cakes.image.tag: '' is not pinned; use an immutable version tag such as '0.1.0'",
+      ],
+    },
+    {
+      name: 'tag inside the repository',
+      base: local,
+      mutate: (env) => { env.sections.cakes.image.repository = 'sweetshop/cakes:0.1.0'; },
+      problems: ["local.sections.cakes.image.repository: 'sweetshop/cakes:0.1.0' is not an image repository; use e.g. 'sweetshop/chocolates' without a tag"],
+    },
+    {
+      name: 'ingress-nginx cannot do least-connections',
+      base: local,
+      mutate: (env) => { env.ingress.loadBalancing = 'least-connections'; },
+      problems: [
+        "local.ingress.loadBalancing: ingress-nginx cannot do 'least-connections' (its Lua balancer dropped least_conn in 2019; "
+          + "it supports round-robin, ewma): choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'haproxy-ingress' for least-connections",
+      ],
+    },
+    {
+      name: 'HAProxy Ingress cannot do ewma',
+      base: production,
+      mutate: (env) => { env.ingress.loadBalancing = 'ewma'; },
+      problems: [
+        "production.ingress.loadBalancing: haproxy-ingress cannot do 'ewma' (HAProxy has no EWMA balancer; it supports round-robin, least-connections): "
+          + "choose 'least-connections' (closest to ewma) or 'round-robin', or switch ingress.controller to 'ingress-nginx' for ewma",
+      ],
+    },
+    {
+      name: 'unknown controller, algorithm, namespace, pull policy and log level',
+      base: local,
+      mutate: (env) => {
+        env.namespace = 'Sweet_Shop';
+        env.imagePullPolicy = 'Sometimes';
+        env.logLevel = 'loud';
+        env.ingress.controller = 'traefik';
+        env.ingress.loadBalancing = 'random';
+      },
+      problems: [
+        "local.namespace: 'Sweet_Shop' is not a valid namespace name; use lowercase letters, digits and '-' (at most 63)",
+        "local.imagePullPolicy: 'Sometimes' is not a pull policy; use one of IfNotPresent, Always, Never",
+        "local.logLevel: 'loud' is not a pino level; use one of fatal, error, warn, info, debug, trace",
+        "local.ingress.controller: 'traefik' is not supported; use one of ingress-nginx, haproxy-ingress",
+        "local.ingress.loadBalancing: 'random' is not an algorithm; use one of round-robin, least-connections, ewma",
+      ],
+    },
+  ];
+
+  for (const { name, base, mutate, problems } of cases) {
+    test(`reports ${name} with field path, value and fix`, () => {
+      const env = copyOf(base);
+      mutate(env);
+      assert.deepEqual(environmentProblems(env), problems);
+    });
+  }
+
+  test('collects every problem into one error instead of stopping at the first', () => {
+    const env = copyOf(local);
+    env.sections.cakes.minReplicas = 9;
+    env.sections.cakes.image.tag = 'latest';
+    env.ingress.loadBalancing = 'least-connections';
+    assert.throws(() => validateEnvironment(env), (error: unknown) => {
+      assert.ok(error instanceof EnvironmentValidationError);
+      assert.equal(error.problems.length, 3);
+      assert.equal(error.message, [
+        "environment 'local' is invalid (3 problems):",
+        `  - ${error.problems[0]}`,
+        `  - ${error.problems[1]}`,
+        `  - ${error.problems[2]}`,
+      ].join('\n'));
+      assert.match(error.problems[0], /^local\.ingress\.loadBalancing: /);
+      assert.match(error.problems[1], /^local\.sections\.cakes\.minReplicas: 9 /);
+      assert.match(error.problems[2], /^local\.sections\.cakes\.image\.tag: 'latest' /);
+      return true;
+    });
+  });
+
+  test('a single problem reads "1 problem"', () => {
+    const env = copyOf(local);
+    env.sections.cakes.image.tag = 'latest';
+    assert.throws(() => validateEnvironment(env), {
+      message: "environment 'local' is invalid (1 problem):\n  - local.sections.cakes.image.tag: 'latest' is not pinned; use an immutable version tag such as '0.1.0'",
+    });
+  });
+});

@@ -1,0 +1,39 @@
+// Construct ids are API: cdk8s derives labels and (without explicit names) object names from the
+// construct path, and a changed Deployment selector forces a delete-and-recreate. This pins the tree.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { ApiObject, Testing } from 'cdk8s';
+
+import { CHART_ID } from '../../app/build-app.ts';
+import { local } from '../../app/environments/local.ts';
+import { SweetShopChart } from '../../charts/sweetshop-chart.ts';
+
+test('every object sits at a pinned construct path with a pinned kind and name', () => {
+  const chart = new SweetShopChart(Testing.app(), CHART_ID, { env: local });
+  const actual = chart.node.findAll()
+    .filter((node): node is ApiObject => node instanceof ApiObject)
+    .map((object) => `${object.node.path} -> ${object.kind}/${object.name}`)
+    .sort();
+  const perSection = (id: string, name: string) => [
+    `sweetshop/${id}/Deployment/Resource -> Deployment/${name}`,
+    `sweetshop/${id}/Hpa/Resource -> HorizontalPodAutoscaler/${name}`,
+    `sweetshop/${id}/NetworkPolicy -> NetworkPolicy/${name}`,
+    `sweetshop/${id}/Pdb -> PodDisruptionBudget/${name}`,
+    `sweetshop/${id}/Service/Resource -> Service/${name}`,
+    `sweetshop/${id}/ServiceAccount/Resource -> ServiceAccount/${name}`,
+  ];
+  assert.deepEqual(actual, [
+    'sweetshop/DefaultDeny -> NetworkPolicy/default-deny',
+    'sweetshop/Ingress -> Ingress/sweetshop',
+    'sweetshop/Namespace/Resource -> Namespace/sweetshop',
+    ...perSection('Cakes', 'cakes'),
+    ...perSection('Candies', 'candies'),
+    ...perSection('Chocolates', 'chocolates'),
+  ].sort());
+});
+
+test('no synthesized label or selector depends on a construct path (cdk8s.io/metadata.addr)', () => {
+  const manifests = Testing.synth(new SweetShopChart(Testing.app(), CHART_ID, { env: local }));
+  assert.doesNotMatch(JSON.stringify(manifests), /cdk8s\.io\/metadata\.addr/);
+});

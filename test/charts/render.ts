@@ -1,0 +1,25 @@
+/** Test helpers: render an environment in memory and find objects by kind and name (never by index). */
+import { Testing } from 'cdk8s';
+
+import { CHART_ID } from '../../app/build-app.ts';
+import type { EnvironmentConfig } from '../../app/environments/types.ts';
+import { SweetShopChart } from '../../charts/sweetshop-chart.ts';
+
+export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [key: string]: unknown }; [key: string]: any };
+
+export function render(env: EnvironmentConfig): Manifest[] {
+  return Testing.synth(new SweetShopChart(Testing.app(), CHART_ID, { env })) as Manifest[];
+}
+
+export function findObject(manifests: readonly Manifest[], kind: string, name: string): Manifest {
+  const matches = manifests.filter((m) => m.kind === kind && m.metadata.name === name);
+  if (matches.length !== 1) throw new Error(`expected exactly one ${kind} named '${name}', found ${matches.length}`);
+  return matches[0];
+}
+
+export function podSpecs(manifests: readonly Manifest[]): { owner: string; spec: any }[] {
+  return manifests
+    .filter((m) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet'].includes(m.kind))
+    .map((m) => ({ owner: `${m.kind}/${m.metadata.name}`, spec: m.spec.template.spec }))
+    .concat(manifests.filter((m) => m.kind === 'Pod').map((m) => ({ owner: `Pod/${m.metadata.name}`, spec: m.spec })));
+}

@@ -1,0 +1,162 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { SECTION_NAMES } from '../../app/environments/types.ts';
+import { local } from '../../app/environments/local.ts';
+import { production } from '../../app/environments/production.ts';
+import { findObject, render } from './render.ts';
+
+const PER_SECTION_KINDS = ['ServiceAccount', 'Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy'];
+
+for (const env of [local, production]) {
+  describe(`SweetShopChart rendered with the ${env.name} environment`, () => {
+    const manifests = render(env);
+
+    test('renders exactly the Namespace, six objects per section, the default-deny policy and one Ingress', () => {
+      const names = manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort();
+      const expected = [
+        `Namespace/${env.namespace}`,
+        'NetworkPolicy/default-deny',
+        'Ingress/sweetshop',
+        ...SECTION_NAMES.flatMap((section) => PER_SECTION_KINDS.map((kind) => `${kind}/${section}`)),
+      ].sort();
+      assert.deepEqual(names, expected);
+    });
+
+    test('puts every namespaced object in the environment namespace and none on the Namespace itself', () => {
+      for (const m of manifests) {
+        if (m.kind === 'Namespace') assert.equal(m.metadata.namespace, undefined);
+        else assert.equal(m.metadata.namespace, env.namespace, `${m.kind}/${m.metadata.name}`);
+      }
+    });
+
+    for (const section of SECTION_NAMES) {
+      const config = env.sections[section];
+
+      test(`${section}: the HPA owns the replica count (autoscaling/v2, CPU target from the environment)`, () => {
+        const deployment = findObject(manifests, 'Deployment', section);
+        assert.equal(deployment.spec.replicas, undefined, 'a Deployment an HPA targets must not set spec.replicas');
+        const hpa = findObject(manifests, 'HorizontalPodAutoscaler', section);
+        assert.equal(hpa.apiVersion, 'autoscaling/v2');
+        assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: section });
+        assert.equal(hpa.spec.minReplicas, config.minReplicas);
+        assert.equal(hpa.spec.maxReplicas, config.maxReplicas);
+        assert.deepEqual(hpa.spec.metrics, [
+          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: config.cpuTargetPercent } } },
+        ]);
+      });
+
+      test(`${section}: the container runs the pinned image with the contract env and exact resources`, () => {
+        const [container] = findObject(manifests, 'Deployment', section).spec.template.spec.containers;
+        assert.equal(container.name, 'service');
+        assert.equal(container.image, `${config.image.repository}:${config.image.tag}`);
+        assert.equal(container.imagePullPolicy, env.imagePullPolicy);
+        assert.deepEqual(container.ports, [{ name: 'http', containerPort: 8080 }]);
+        assert.deepEqual(container.env, [
+          { name: 'PORT', value: '8080' },
+          { name: 'SHOP_SECTION', value: section },
+          { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'LOG_LEVEL', value: env.logLevel },
+          { name: 'DRAIN_TIMEOUT_MS', value: '10000' },
+        ]);
+        assert.deepEqual(container.resources, {
+          requests: { cpu: config.requests.cpu, memory: config.requests.memory, 'ephemeral-storage': config.requests.ephemeralStorage },
+          limits: { cpu: config.limits.cpu, memory: config.limits.memory, 'ephemeral-storage': config.limits.ephemeralStorage },
+        });
+      });
+
+      test(`${section}: Service, PDB and NetworkPolicy select the Deployment's pods by app.kubernetes.io labels`, () => {
+        const deployment = findObject(manifests, 'Deployment', section);
+        const selector = { 'app.kubernetes.io/name': section, 'app.kubernetes.io/instance': `sweetshop-${env.name}` };
+        assert.deepEqual(deployment.spec.selector, { matchLabels: selector });
+        const podLabels = deployment.spec.template.metadata.labels;
+        for (const [key, value] of Object.entries(selector)) assert.equal(podLabels[key], value);
+        assert.deepEqual(findObject(manifests, 'Service', section).spec.selector, selector);
+        assert.deepEqual(findObject(manifests, 'PodDisruptionBudget', section).spec.selector, { matchLabels: selector });
+        assert.deepEqual(findObject(manifests, 'NetworkPolicy', section).spec.podSelector, { matchLabels: selector });
+      });
+
+      test(`${section}: ClusterIP Service port http forwards to the container port`, () => {
+        const service = findObject(manifests, 'Service', section);
+        assert.equal(service.spec.type, 'ClusterIP');
+        assert.deepEqual(service.spec.ports, [{ name: 'http', port: 80, targetPort: 8080 }]);
+      });
+
+      test(`${section}: the PDB allows one voluntary eviction at a time`, () => {
+        const pdb = findObject(manifests, 'PodDisruptionBudget', section);
+        assert.equal(pdb.apiVersion, 'policy/v1');
+        assert.equal(pdb.spec.maxUnavailable, 1);
+        assert.equal(pdb.spec.minAvailable, undefined);
+        assert.ok(config.minReplicas - pdb.spec.maxUnavailable >= (env.name === 'production' ? 1 : 0));
+      });
+
+      test(`${section}: the NetworkPolicy admits only the ingress controller namespace on 8080 and lets DNS out`, () => {
+        const policy = findObject(manifests, 'NetworkPolicy', section);
+        assert.deepEqual(policy.spec.policyTypes, ['Ingress', 'Egress']);
+        assert.deepEqual(policy.spec.ingress, [{
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': env.ingress.controllerNamespace } } }],
+          ports: [{ protocol: 'TCP', port: 8080 }],
+        }]);
+        assert.deepEqual(policy.spec.egress, [{
+          to: [{
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          }],
+          ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+        }]);
+      });
+
+      test(`${section}: every object carries the standard app.kubernetes.io labels`, () => {
+        for (const kind of PER_SECTION_KINDS) {
+          assert.deepEqual(findObject(manifests, kind, section).metadata.labels, {
+            'app.kubernetes.io/name': section,
+            'app.kubernetes.io/instance': `sweetshop-${env.name}`,
+            'app.kubernetes.io/version': config.image.tag,
+            'app.kubernetes.io/component': 'api',
+            'app.kubernetes.io/part-of': 'sweetshop',
+            'app.kubernetes.io/managed-by': 'cdk8s',
+          }, `${kind}/${section}`);
+        }
+      });
+    }
+
+    test('the namespace-wide default-deny policy selects every pod and allows nothing', () => {
+      assert.deepEqual(findObject(manifests, 'NetworkPolicy', 'default-deny').spec, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    });
+
+    test('one networking.k8s.io/v1 Ingress routes each section path (Prefix) to its Service port http', () => {
+      const ingress = findObject(manifests, 'Ingress', 'sweetshop');
+      assert.equal(ingress.apiVersion, 'networking.k8s.io/v1');
+      assert.equal(ingress.spec.ingressClassName, env.ingress.className);
+      assert.equal(ingress.spec.rules.length, 1);
+      assert.equal(ingress.spec.rules[0].host, env.ingress.host);
+      assert.deepEqual(ingress.spec.rules[0].http.paths, SECTION_NAMES.map((section) => ({
+        path: `/${section}`, pathType: 'Prefix', backend: { service: { name: section, port: { name: 'http' } } },
+      })));
+    });
+  });
+}
+
+test('local: ingress-nginx round-robin is rendered as the round_robin annotation (the key local mode reads)', () => {
+  assert.deepEqual(findObject(render(local), 'Ingress', 'sweetshop').metadata.annotations, { 'nginx.ingress.kubernetes.io/load-balance': 'round_robin' });
+});
+
+test('production: HAProxy Ingress least-connections is rendered as balance-algorithm leastconn', () => {
+  assert.deepEqual(
+    findObject(render(production), 'Ingress', 'sweetshop').metadata.annotations,
+    { 'haproxy-ingress.github.io/balance-algorithm': 'leastconn' },
+  );
+});
+
+test('ingress-nginx with ewma is rendered as load-balance ewma', () => {
+  const env = { ...local, ingress: { ...local.ingress, loadBalancing: 'ewma' as const } };
+  assert.deepEqual(findObject(render(env), 'Ingress', 'sweetshop').metadata.annotations, { 'nginx.ingress.kubernetes.io/load-balance': 'ewma' });
+});
+
+test('the chart refuses a controller/algorithm pair the controller cannot do, even without validation', () => {
+  const env = { ...local, ingress: { ...local.ingress, loadBalancing: 'least-connections' as const } };
+  assert.throws(() => render(env), {
+    message: "ingress-nginx cannot do 'least-connections' (its Lua balancer dropped least_conn in 2019; it supports round-robin, ewma): "
+      + "choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'haproxy-ingress' for least-connections",
+  });
+});

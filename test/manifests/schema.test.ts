@@ -1,0 +1,73 @@
+// Every object in dist/ (and in every environment) validates against the Kubernetes OpenAPI schema via
+// kubernetes-models, and uses only reviewed field paths: kubernetes-models ignores unknown fields, and
+// cdk8s-plus-27 silently drops keys Kubernetes 1.27 lacks, so both directions are pinned in
+// expected-field-paths.json. A new path fails here until someone checks it against the API reference
+// and adds it (UPDATE_FIELD_PATHS=1 rewrites the file; review its diff).
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+
+import type { Manifest } from '../charts/render.ts';
+import { fieldPaths } from './field-paths.ts';
+import { allManifestSets } from './load-manifests.ts';
+
+const MODELS: Record<string, { apiVersion: string; create: (data: any) => { validate(): void } }> = {
+  Namespace: { apiVersion: 'v1', create: (data) => new Namespace(data) },
+  ServiceAccount: { apiVersion: 'v1', create: (data) => new ServiceAccount(data) },
+  Service: { apiVersion: 'v1', create: (data) => new Service(data) },
+  Deployment: { apiVersion: 'apps/v1', create: (data) => new Deployment(data) },
+  HorizontalPodAutoscaler: { apiVersion: 'autoscaling/v2', create: (data) => new HorizontalPodAutoscaler(data) },
+  PodDisruptionBudget: { apiVersion: 'policy/v1', create: (data) => new PodDisruptionBudget(data) },
+  NetworkPolicy: { apiVersion: 'networking.k8s.io/v1', create: (data) => new NetworkPolicy(data) },
+  Ingress: { apiVersion: 'networking.k8s.io/v1', create: (data) => new Ingress(data) },
+};
+
+const EXPECTED_FILE = new URL('./expected-field-paths.json', import.meta.url);
+const sets = allManifestSets();
+
+for (const { label, manifests } of sets) {
+  test(`every object validates against the Kubernetes schema (${label})`, () => {
+    for (const manifest of manifests) {
+      const model = MODELS[manifest.kind];
+      assert.ok(model, `${manifest.kind}/${manifest.metadata.name}: no schema model registered for this kind`);
+      assert.equal(manifest.apiVersion, model.apiVersion, `${manifest.kind}/${manifest.metadata.name}: apiVersion`);
+      assert.doesNotThrow(() => model.create(structuredClone(manifest)).validate(), `${manifest.kind}/${manifest.metadata.name}`);
+    }
+  });
+}
+
+test('the schema check rejects a malformed object (the validator is really wired up)', () => {
+  const deployment = sets[0].manifests.find((m) => m.kind === 'Deployment')!;
+  const broken = structuredClone(deployment);
+  broken.spec.template.spec.containers[0].ports[0].containerPort = 'http';
+  assert.throws(() => MODELS.Deployment.create(broken).validate());
+});
+
+test('every object uses exactly the reviewed field paths (no unknown field slipped in, no patched field dropped)', () => {
+  const actual = pathsByKind(sets.flatMap((set) => set.manifests));
+  if (process.env.UPDATE_FIELD_PATHS === '1') writeFileSync(EXPECTED_FILE, `${JSON.stringify(actual, null, 2)}\n`);
+  const expected = JSON.parse(readFileSync(EXPECTED_FILE, 'utf8')) as Record<string, string[]>;
+  for (const kind of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
+    const unexpected = (actual[kind] ?? []).filter((path) => !(expected[kind] ?? []).includes(path));
+    const missing = (expected[kind] ?? []).filter((path) => !(actual[kind] ?? []).includes(path));
+    assert.deepEqual({ kind, unexpected, missing }, { kind, unexpected: [], missing: [] });
+  }
+});
+
+function pathsByKind(manifests: readonly Manifest[]): Record<string, string[]> {
+  const byKind: Record<string, Set<string>> = {};
+  for (const manifest of manifests) {
+    const set = (byKind[manifest.kind] ??= new Set());
+    for (const path of fieldPaths(manifest)) set.add(path);
+  }
+  return Object.fromEntries(Object.keys(byKind).sort().map((kind) => [kind, [...byKind[kind]].sort()]));
+}
