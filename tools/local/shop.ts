@@ -250,6 +250,8 @@ class Shop implements LocalShop {
     Object.assign(env, this.options.replicaEnv, this.options.replicaEnvFor?.(deployment.name, index));
     // The Deployment says PORT=8080 (the container port); locally every replica needs its own.
     env.PORT = String(port);
+    // Loopback only: a pod's port is not reachable from outside the cluster either.
+    env.HOST = '127.0.0.1';
     env.REPLICA_ID = id;
     return env;
   }

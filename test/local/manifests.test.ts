@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+
+import { balanceFromIngressAnnotations, parseBalanceAlgorithm } from '../../tools/local/balance.ts';
+import { interpretManifests, parseManifestFile, readShopManifests } from '../../tools/local/manifests.ts';
+import { parseReplicaFlags, resolveReplicaCounts } from '../../tools/local/replica-counts.ts';
+import { FIXTURES, REPO_ROOT } from './support/test-shop.ts';
+
+const DEPLOYMENT = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: chocolates }
+spec:
+  replicas: 3
+  template:
+    metadata: { labels: { app.kubernetes.io/name: chocolates } }
+    spec:
+      containers:
+        - name: service
+          env:
+            - { name: SHOP_SECTION, value: chocolates }
+            - { name: POD_NAME, valueFrom: { fieldRef: { fieldPath: metadata.name } } }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: chocolates }
+spec: { selector: { app.kubernetes.io/name: chocolates } }
+`;
+const INGRESS = (service: string, annotations = '{}') => `---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: { name: sweetshop, annotations: ${annotations} }
+spec:
+  rules:
+    - http:
+        paths:
+          - { path: /chocolates, pathType: Prefix, backend: { service: { name: ${service}, port: { name: http } } } }
+`;
+
+function interpret(yaml: string) {
+  return interpretManifests(parseManifestFile('test.yaml', yaml));
+}
+
+describe('readShopManifests', () => {
+  test('the committed dist/ gives three sections, each with its Service and Ingress path, and HPA minReplicas as the count', () => {
+    const manifests = readShopManifests(join(REPO_ROOT, 'dist'));
+    const sections = ['chocolates', 'candies', 'cakes'];
+    assert.deepEqual(manifests.deployments.map((d) => d.name).sort(), [...sections].sort());
+    for (const section of sections) {
+      const deployment = manifests.deployments.find((d) => d.name === section)!;
+      assert.ok(deployment.replicas >= 1);
+      assert.deepEqual(deployment.env.find((e) => e.name === 'SHOP_SECTION'), { name: 'SHOP_SECTION', value: section });
+      assert.deepEqual(deployment.env.find((e) => e.name === 'POD_NAME'), { name: 'POD_NAME', podName: true });
+      assert.deepEqual(manifests.services.find((s) => s.name === section), { name: section, deployment: section });
+      assert.deepEqual(manifests.routes.find((r) => r.service === section), { path: `/${section}`, pathType: 'Prefix', service: section });
+    }
+  });
+
+  test('the fixture takes its count from the HPA (2) and its balancing from the HAProxy annotation', () => {
+    const manifests = readShopManifests(join(FIXTURES, 'chocolates-only'));
+    assert.equal(manifests.deployments[0]!.replicas, 2);
+    assert.equal(manifests.balance?.algorithm, 'least-connections');
+  });
+
+  test('a directory without manifests is an error that says to synthesize', () => {
+    assert.throws(() => readShopManifests(join(FIXTURES, 'does-not-exist')), /cannot read manifests directory .*npm run synth/);
+  });
+});
+
+describe('interpretManifests', () => {
+  test('without an HPA, spec.replicas is the count', () => {
+    assert.equal(interpret(DEPLOYMENT + INGRESS('chocolates')).deployments[0]!.replicas, 3);
+  });
+
+  test('an Ingress path naming a missing Service is an error naming both', () => {
+    assert.throws(() => interpret(DEPLOYMENT + INGRESS('fudge')), /paths\[0\]: backend Service fudge is not in the manifests/);
+  });
+
+  test('an env var from a Secret is an error naming the variable', () => {
+    const yaml = DEPLOYMENT.replace('- { name: SHOP_SECTION, value: chocolates }', '- { name: TOKEN, valueFrom: { secretKeyRef: { name: s, key: k } } }');
+    assert.throws(() => interpret(yaml + INGRESS('chocolates')), /env\[0\]: TOKEN uses valueFrom .* local mode cannot provide/);
+  });
+
+  test('invalid YAML names the file and document', () => {
+    assert.throws(() => parseManifestFile('bad.yaml', 'kind: Service\nmetadata: {name: x\n'), /bad\.yaml document 1: invalid YAML/);
+  });
+
+  test('an unknown balancing annotation value is an error listing the accepted ones', () => {
+    const yaml = DEPLOYMENT + INGRESS('chocolates', '{ nginx.ingress.kubernetes.io/load-balance: random }');
+    assert.throws(() => interpret(yaml), /load-balance=random: unsupported value \(expected round_robin or ewma\)/);
+  });
+});
+
+describe('balancing annotations (contracts.md)', () => {
+  const cases: Array<[Record<string, string>, string]> = [
+    [{ 'nginx.ingress.kubernetes.io/load-balance': 'round_robin' }, 'round-robin'],
+    [{ 'nginx.ingress.kubernetes.io/load-balance': 'ewma' }, 'least-connections'],
+    [{ 'haproxy-ingress.github.io/balance-algorithm': 'roundrobin' }, 'round-robin'],
+    [{ 'haproxy-ingress.github.io/balance-algorithm': 'leastconn' }, 'least-connections'],
+  ];
+  for (const [annotations, expected] of cases) {
+    test(`${JSON.stringify(annotations)} -> ${expected}`, () => {
+      assert.equal(balanceFromIngressAnnotations(annotations, 'sweetshop')?.algorithm, expected);
+    });
+  }
+
+  test('ewma says that nginx OSS has no EWMA', () => {
+    assert.match(balanceFromIngressAnnotations({ 'nginx.ingress.kubernetes.io/load-balance': 'ewma' }, 'x')!.note!, /no EWMA/);
+  });
+
+  test('no annotation -> undefined (the caller falls back to round robin)', () => {
+    assert.equal(balanceFromIngressAnnotations({}, 'sweetshop'), undefined);
+  });
+
+  test('--balance accepts the two names and rejects others with the list', () => {
+    assert.equal(parseBalanceAlgorithm('least-connections'), 'least-connections');
+    assert.equal(parseBalanceAlgorithm('round-robin'), 'round-robin');
+    assert.throws(() => parseBalanceAlgorithm('random'), /--balance random: expected round-robin or least-connections/);
+  });
+});
+
+describe('replica counts', () => {
+  const deployments = interpret(DEPLOYMENT + INGRESS('chocolates')).deployments;
+
+  test('--replicas chocolates=5 overrides the manifest', () => {
+    assert.equal(resolveReplicaCounts(deployments, parseReplicaFlags(['chocolates=5'])).get('chocolates'), 5);
+  });
+
+  test('an unknown section is an error listing the known ones', () => {
+    assert.throws(() => resolveReplicaCounts(deployments, { fudge: 2 }), /unknown section fudge \(the manifests have chocolates\)/);
+  });
+
+  test('a count of 0 or above the cap is an error', () => {
+    assert.throws(() => resolveReplicaCounts(deployments, { chocolates: 0 }), /chocolates=0 must be a whole number from 1 to 16/);
+    assert.throws(() => resolveReplicaCounts(deployments, { chocolates: 99 }), /chocolates=99 must be/);
+  });
+
+  test('a malformed flag is an error showing the expected form', () => {
+    assert.throws(() => parseReplicaFlags(['chocolates:3']), /--replicas chocolates:3: expected <section>=<count>/);
+    assert.deepEqual(parseReplicaFlags(['chocolates=3,cakes=1']), { chocolates: 3, cakes: 1 });
+  });
+});

@@ -1,0 +1,41 @@
+import { after } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { type LocalShop, startLocalShop, type StartLocalShopOptions } from '../../../tools/local/shop.ts';
+
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * Starts a local shop for a test file on free ports (nginx on an OS-chosen port; replicas probed
+ * upward from a random base, away from the 8000/8080 a developer's own `npm run local` uses), and
+ * stops it in after(), also when a test fails.
+ */
+export async function startTestShop(options: StartLocalShopOptions = {}): Promise<LocalShop> {
+  const shop = await startLocalShop({ port: 0, basePort: 20_000 + Math.floor(Math.random() * 20_000), ...options });
+  after(() => shop.stop());
+  return shop;
+}
+
+/** Sequential GETs through the shop; returns the X-Served-By count per replica. */
+export async function countServedBy(url: string, requests: number): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < requests; i++) {
+    const response = await fetch(url);
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`GET ${url}: ${response.status}`);
+    const replica = response.headers.get('x-served-by') ?? '(none)';
+    counts[replica] = (counts[replica] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** True while a process with this pid exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
