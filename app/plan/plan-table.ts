@@ -1,0 +1,100 @@
+/**
+ * The review view of the environments: one Markdown table per environment, and what changed against a
+ * base. Pure: works on plain data, so the base may come from an older commit with a different shape.
+ */
+
+/** One column of the table: header and how to read the cell from a section's config. */
+const COLUMNS: readonly { header: string; path: readonly string[]; suffix?: string; of?: 'environment' }[] = [
+  { header: 'min', path: ['minReplicas'] },
+  { header: 'max', path: ['maxReplicas'] },
+  { header: 'cpu target', path: ['cpuTargetPercent'], suffix: '%' },
+  { header: 'cpu req', path: ['requests', 'cpu'] },
+  { header: 'cpu limit', path: ['limits', 'cpu'] },
+  { header: 'mem req', path: ['requests', 'memory'] },
+  { header: 'mem limit', path: ['limits', 'memory'] },
+  { header: 'image tag', path: ['image', 'tag'] },
+  { header: 'load balancing', path: ['ingress', 'loadBalancing'], of: 'environment' },
+];
+
+type Data = Readonly<Record<string, unknown>>;
+
+export interface PlanOptions {
+  /** Environments at the base ref; when given, changed cells read `old → new` and a change list follows. */
+  readonly base?: Readonly<Record<string, unknown>>;
+  /** How to name the base in the output (e.g. the git ref). */
+  readonly baseLabel?: string;
+}
+
+/** The plan for `current` (every environment by name) as Markdown. */
+export function renderPlan(current: Readonly<Record<string, unknown>>, options: PlanOptions = {}): string {
+  const { base } = options;
+  const names = [...new Set([...Object.keys(current), ...Object.keys(base ?? {})])];
+  const blocks = names.map((name) => renderEnvironment(name, current[name] as Data | undefined, base ? (base[name] as Data | undefined) : undefined, base !== undefined));
+  if (base !== undefined) {
+    const changes = diffLeaves(base, current);
+    blocks.push(changes.length === 0
+      ? `No changes against ${options.baseLabel ?? 'the base'}.`
+      : [`### Changes against ${options.baseLabel ?? 'the base'}`, '', ...changes.map((change) => `- ${change}`)].join('\n'));
+  }
+  return `${blocks.join('\n\n')}\n`;
+}
+
+function renderEnvironment(name: string, env: Data | undefined, baseEnv: Data | undefined, comparing: boolean): string {
+  const status = env === undefined ? ' (removed)' : comparing && baseEnv === undefined ? ' (new)' : '';
+  const shown = env ?? baseEnv ?? {};
+  const ingress = (get(shown, ['ingress']) ?? {}) as Data;
+  const title = `### ${name}${status}: namespace ${String(shown.namespace ?? '?')}, ingress ${String(ingress.controller ?? '?')} (class ${String(ingress.className ?? '?')})`;
+  const header = ['section', ...COLUMNS.map((column) => column.header)];
+  const rows: string[][] = [];
+  const sectionNames = [...new Set([...Object.keys((get(baseEnv, ['sections']) ?? {}) as Data), ...Object.keys((get(env, ['sections']) ?? {}) as Data)])];
+  for (const section of sectionNames) {
+    const now = get(env, ['sections', section]) as Data | undefined;
+    const before = get(baseEnv, ['sections', section]) as Data | undefined;
+    const sectionStatus = now === undefined ? ' (removed)' : comparing && baseEnv !== undefined && before === undefined ? ' (new)' : '';
+    const compareCells = comparing && now !== undefined && before !== undefined;
+    rows.push([
+      `${section}${sectionStatus}`,
+      ...COLUMNS.map((column) => (column.of === 'environment'
+        ? cell(get(baseEnv, column.path), get(env ?? baseEnv, column.path), comparing && env !== undefined && baseEnv !== undefined)
+        : cell(get(before, column.path), get(now ?? before, column.path), compareCells, column.suffix))),
+    ]);
+  }
+  return [title, '', markdownTable(header, rows)].join('\n');
+}
+
+function cell(before: unknown, now: unknown, compare: boolean, suffix = ''): string {
+  const show = (value: unknown) => (value === undefined ? '–' : `${String(value)}${suffix}`);
+  return compare && before !== now ? `${show(before)} → ${show(now)}` : show(now);
+}
+
+function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((text, i) => text.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
+function get(value: unknown, path: readonly string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) return undefined;
+    current = (current as Data)[key];
+  }
+  return current;
+}
+
+/**
+ * Every field that differs between `base` and `current`, as `path: old → new`; a whole environment or
+ * section that appears or disappears is one line, not one per field.
+ */
+export function diffLeaves(base: unknown, current: unknown, path = ''): string[] {
+  const isObject = (value: unknown) => value !== null && typeof value === 'object';
+  if (isObject(base) && isObject(current)) {
+    const keys = [...new Set([...Object.keys(base as Data), ...Object.keys(current as Data)])];
+    return keys.flatMap((key) => diffLeaves((base as Data)[key], (current as Data)[key], path === '' ? key : `${path}.${key}`));
+  }
+  if (base === undefined && current === undefined) return [];
+  if (base === undefined) return [`${path}: added${isObject(current) ? '' : ` (${JSON.stringify(current)})`}`];
+  if (current === undefined) return [`${path}: removed${isObject(base) ? '' : ` (was ${JSON.stringify(base)})`}`];
+  if (JSON.stringify(base) === JSON.stringify(current)) return [];
+  return [`${path}: ${JSON.stringify(base)} → ${JSON.stringify(current)}`];
+}

@@ -1,0 +1,45 @@
+// `npm run plan`: the replica counts, resources and load balancing of every environment as Markdown
+// tables, optionally with what changed against a git ref. Paste the output into the pull request.
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+import { environments } from '../app/environments/index.ts';
+import { environmentsAtRef } from '../app/plan/environments-at-ref.ts';
+import { renderPlan } from '../app/plan/plan-table.ts';
+
+const HELP = `Usage: npm run plan [-- --base <git-ref>] [--env <name>]
+
+Prints one table per environment (section, min/max replicas, CPU target, cpu/memory requests and
+limits, image tag, load balancing). With --base, changed cells read "old → new" and a list of every
+changed field follows.
+
+  --base <git-ref>  compare with the environments at this commit, branch or tag (e.g. origin/main)
+  --env <name>      only this environment (repeatable); known: ${Object.keys(environments).join(', ')}
+  -h, --help        show this help`;
+
+const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      base: { type: 'string' },
+      env: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const only = (all: Readonly<Record<string, unknown>>) => (values.env ? Object.fromEntries(Object.entries(all).filter(([name]) => values.env!.includes(name))) : all);
+  for (const name of values.env ?? []) {
+    if (!Object.hasOwn(environments, name)) throw new Error(`unknown environment '${name}': choose one of ${Object.keys(environments).join(', ')}`);
+  }
+  const base = values.base === undefined ? undefined : only(await environmentsAtRef(REPO_ROOT, values.base));
+  process.stdout.write(renderPlan(only(environments), { base, baseLabel: values.base }));
+}
+
+main().catch((error: unknown) => {
+  console.error(`plan failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
