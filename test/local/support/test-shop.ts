@@ -1,4 +1,3 @@
-import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { type LocalShop, startLocalShop, type StartLocalShopOptions } from '../../../tools/local/shop.ts';
@@ -8,13 +7,12 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
  * Starts a local shop for a test file on free ports (nginx on an OS-chosen port; replicas probed
- * upward from a random base, away from the 8000/8080 a developer's own `npm run local` uses), and
- * stops it in after(), also when a test fails.
+ * upward from a random base, away from the 8000/8080 a developer's own `npm run local` uses).
+ * Callers stop it in an `after()` of their describe block (an after() registered inside a before()
+ * hook would run as soon as that hook ends).
  */
-export async function startTestShop(options: StartLocalShopOptions = {}): Promise<LocalShop> {
-  const shop = await startLocalShop({ port: 0, basePort: 20_000 + Math.floor(Math.random() * 20_000), ...options });
-  after(() => shop.stop());
-  return shop;
+export function startTestShop(options: StartLocalShopOptions = {}): Promise<LocalShop> {
+  return startLocalShop({ port: 0, basePort: 20_000 + Math.floor(Math.random() * 20_000), ...options });
 }
 
 /** Sequential GETs through the shop; returns the X-Served-By count per replica. */

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import type { LocalShop } from '../../tools/local/shop.ts';
+import { skipUnlessInstalled } from '../support/system-tool.ts';
+import { countWhere, QUOTE_BODY, startLoad } from './support/load.ts';
+import { countServedBy, REPO_ROOT, startTestShop } from './support/test-shop.ts';
+
+const SECTIONS = ['chocolates', 'candies', 'cakes'];
+
+// One shop from the committed dist/ for this file: starting six-plus replicas is the slow part.
+describe('local shop from dist/ behind the real nginx', { skip: skipUnlessInstalled('nginx', 'apt-get install nginx-light') }, () => {
+  let shop: LocalShop;
+  before(async () => {
+    shop = await startTestShop({ manifestsDir: join(REPO_ROOT, 'dist'), balance: 'round-robin', replicas: { chocolates: 3 } });
+  });
+  after(() => shop?.stop());
+
+  test('every path reaches only its own section, on one of that section replicas', async () => {
+    for (const section of SECTIONS) {
+      const ids = shop.replicas.filter((r) => r.section === section).map((r) => r.id);
+      for (const path of [`/${section}`, `/${section}/items`]) {
+        const response = await fetch(`${shop.url}${path}`);
+        await response.arrayBuffer();
+        assert.equal(response.status, 200, path);
+        assert.ok(ids.includes(response.headers.get('x-served-by')!), `${path} served by ${response.headers.get('x-served-by')}, not a ${section} replica`);
+      }
+    }
+    const quote = await fetch(`${shop.url}/chocolates/quote`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: QUOTE_BODY });
+    assert.equal(quote.status, 200);
+    assert.equal(((await quote.json()) as { total: number }).total, 700);
+  });
+
+  test('unknown paths, and words that only start with a section name, get a JSON 404 from nginx', async () => {
+    for (const path of ['/', '/fudge', '/chocolatesandwich', '/candy', '/livez']) {
+      const response = await fetch(`${shop.url}${path}`);
+      assert.equal(response.status, 404, path);
+      assert.equal(response.headers.get('x-served-by'), null, `${path} should not reach a replica`);
+      assert.match(((await response.json()) as { error: string }).error, /no Ingress path matches/);
+    }
+  });
+
+  test('round robin: each of 3 chocolates replicas serves within 1% of 1/3 of 1,000 sequential requests', async (t) => {
+    const counts = await countServedBy(`${shop.url}/chocolates`, 1_000);
+    t.diagnostic(`round robin, 1,000 sequential GET /chocolates: ${JSON.stringify(counts)}`);
+    const ids = shop.replicas.filter((r) => r.section === 'chocolates').map((r) => r.id);
+    assert.deepEqual(Object.keys(counts).sort(), [...ids].sort());
+    for (const [id, count] of Object.entries(counts)) assert.ok(Math.abs(count / 1_000 - 1 / 3) <= 0.01, `${id} served ${count} of 1,000`);
+  });
+
+  test('keep-alive race: bursts with idle gaps just over Node default 5 s keep-alive give no 502', async (t) => {
+    let total = 0;
+    const failures: Record<string, number> = {};
+    for (let burst = 0; burst < 3; burst++) {
+      if (burst > 0) await new Promise((resolve) => setTimeout(resolve, 5_150));
+      const load = startLoad({
+        url: shop.url,
+        connections: 6,
+        durationSeconds: 1,
+        requests: [
+          { method: 'GET', path: '/candies/items' },
+          { method: 'POST', path: '/candies/quote', body: JSON.stringify({ lines: [{ id: 'gummy-bears', quantity: 1 }] }) },
+        ],
+      });
+      const result = await load.finished;
+      total += result.responses + result.errors;
+      for (const [key, n] of Object.entries(result.byMethodAndStatus)) if (!key.endsWith(' 200')) failures[key] = (failures[key] ?? 0) + n;
+      if (result.errors > 0) failures.errors = (failures.errors ?? 0) + result.errors;
+    }
+    t.diagnostic(`keep-alive race: ${total} requests (GET + POST) in 3 bursts with 5.15 s idle gaps, failures ${JSON.stringify(failures)}`);
+    assert.ok(total > 300, `only ${total} requests`);
+    assert.deepEqual(failures, {});
+  });
+
+  test('SIGKILL of a replica under load: no GET fails (nginx retries it on another replica); POST failures are reported', async (t) => {
+    const victim = shop.replicas.find((r) => r.section === 'chocolates')!;
+    const load = startLoad({
+      url: shop.url,
+      connections: 8,
+      durationSeconds: 3,
+      requests: [
+        { method: 'GET', path: '/chocolates/items' },
+        { method: 'POST', path: '/chocolates/quote', body: QUOTE_BODY },
+      ],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    process.kill(victim.pid, 'SIGKILL');
+    const result = await load.finished;
+    const getFailures = countWhere(result.byMethodAndStatus, (k) => k.startsWith('GET ') && k !== 'GET 200');
+    const postFailures = countWhere(result.byMethodAndStatus, (k) => k.startsWith('POST ') && k !== 'POST 200');
+    t.diagnostic(
+      `SIGKILL ${victim.id} under load: ${result.responses} responses, ${JSON.stringify(result.byMethodAndStatus)}, ` +
+        `${result.errors} connection errors; failed GET ${getFailures}, failed POST ${postFailures}; per replica ${JSON.stringify(result.byReplica)}`,
+    );
+    assert.ok(result.responses > 500, `only ${result.responses} responses`);
+    assert.equal(result.errors, 0);
+    assert.equal(getFailures, 0);
+    // The killed replica served before the kill and never after it: the others took over.
+    assert.ok((result.byReplica[victim.id] ?? 0) > 0);
+  });
+});
