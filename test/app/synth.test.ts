@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { local } from '../../app/environments/local.ts';
+import { restoreCommittedOutput } from '../../app/restore-committed-output.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
 
 const run = promisify(execFile);
@@ -91,5 +92,27 @@ describe('tools/synth.ts (npm run synth)', () => {
       assert.match(error.stderr, /^synth failed: Unknown option '--bogus'/);
       return true;
     });
+  });
+});
+
+describe('restoreCommittedOutput (after cdk8s synth deleted the folder and the app failed)', () => {
+  const repo = join(workdir, 'restore-repo');
+  mkdirSync(join(repo, 'dist'), { recursive: true });
+  writeFileSync(join(repo, 'dist', 'sweetshop.k8s.yaml'), 'committed manifests\n');
+  const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'pipe' });
+  git('init', '-q');
+  git('add', 'dist');
+  git('commit', '-qm', 'dist');
+
+  test('puts the committed folder back when it is missing', () => {
+    rmSync(join(repo, 'dist'), { recursive: true });
+    assert.equal(restoreCommittedOutput('dist', repo), true);
+    assert.equal(readFileSync(join(repo, 'dist', 'sweetshop.k8s.yaml'), 'utf8'), 'committed manifests\n');
+  });
+
+  test('leaves an existing folder alone and ignores untracked ones', () => {
+    assert.equal(restoreCommittedOutput('dist', repo), false);
+    assert.equal(restoreCommittedOutput('elsewhere', repo), false);
+    assert.equal(existsSync(join(repo, 'elsewhere')), false);
   });
 });
