@@ -1,0 +1,155 @@
+// The exact command sequences of every cluster step, for both providers: what `--dry-run` prints is
+// what the runner executes (both come from the same plan).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { describe, test } from 'node:test';
+
+import { planFor } from '../../tools/cluster/cli.ts';
+import { describePlan } from '../../tools/cluster/plan.ts';
+
+function dryRun(...args: string[]): string[] {
+  const parsed = planFor([...args, '--dry-run']);
+  assert.notEqual(parsed, 'help');
+  if (parsed === 'help') return [];
+  assert.equal(parsed.dryRun, true);
+  return describePlan(parsed.plan);
+}
+
+const INGRESS_NGINX = 'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.14.0/deploy/static/provider/kind/deploy.yaml';
+const METRICS_SERVER = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.0/components.yaml';
+const INSECURE_TLS_PATCH = `'[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]'`;
+
+describe('cluster:up', () => {
+  test('on kind: cluster with ingress port mappings, ingress-nginx and metrics-server with --kubelet-insecure-tls, then waits', () => {
+    assert.deepEqual(dryRun('up', '--provider', 'kind'), [
+      'kind create cluster --name sweetshop --config tools/cluster/kind-config.yaml --wait 120s',
+      `kubectl --context kind-sweetshop apply --filename ${INGRESS_NGINX}`,
+      `kubectl --context kind-sweetshop apply --filename ${METRICS_SERVER}`,
+      `kubectl --context kind-sweetshop --namespace kube-system patch deployment metrics-server --type=json --patch ${INSECURE_TLS_PATCH}`,
+      'kubectl --context kind-sweetshop --namespace ingress-nginx rollout status deployment/ingress-nginx-controller --timeout=180s',
+      'kubectl --context kind-sweetshop --namespace kube-system rollout status deployment/metrics-server --timeout=180s',
+    ]);
+  });
+
+  test('on minikube: the ingress and metrics-server addons, then waits', () => {
+    assert.deepEqual(dryRun('up', '--provider', 'minikube'), [
+      'minikube --profile sweetshop start',
+      'minikube --profile sweetshop addons enable ingress',
+      'minikube --profile sweetshop addons enable metrics-server',
+      'kubectl --context sweetshop --namespace ingress-nginx rollout status deployment/ingress-nginx-controller --timeout=180s',
+      'kubectl --context sweetshop --namespace kube-system rollout status deployment/metrics-server --timeout=180s',
+    ]);
+  });
+
+  test('kind is the default provider', () => {
+    assert.deepEqual(dryRun('up'), dryRun('up', '--provider', 'kind'));
+  });
+});
+
+describe('cluster:load', () => {
+  const dockerBuilds = ['chocolates', 'candies', 'cakes'].map(
+    (section) => `docker build --file service/Dockerfile --build-arg SHOP_SECTION=${section} --tag sweetshop/${section}:0.1.0 .`,
+  );
+
+  test('on kind with docker: builds the three images named by the local environment, then kind load docker-image', () => {
+    assert.deepEqual(dryRun('load', '--provider', 'kind', '--builder', 'docker'), [
+      ...dockerBuilds,
+      'kind load docker-image --name sweetshop sweetshop/chocolates:0.1.0',
+      'kind load docker-image --name sweetshop sweetshop/candies:0.1.0',
+      'kind load docker-image --name sweetshop sweetshop/cakes:0.1.0',
+    ]);
+  });
+
+  test('on minikube with docker: builds, then minikube image load', () => {
+    assert.deepEqual(dryRun('load', '--provider', 'minikube', '--builder', 'docker'), [
+      ...dockerBuilds,
+      'minikube --profile sweetshop image load sweetshop/chocolates:0.1.0',
+      'minikube --profile sweetshop image load sweetshop/candies:0.1.0',
+      'minikube --profile sweetshop image load sweetshop/cakes:0.1.0',
+    ]);
+  });
+
+  test('with podman: saves docker.io-qualified archives (the name the cluster resolves) and loads those', () => {
+    const lines = dryRun('load', '--provider', 'kind', '--builder', 'podman');
+    assert.equal(lines[0], 'podman build --file service/Dockerfile --build-arg SHOP_SECTION=chocolates --tag sweetshop/chocolates:0.1.0 .');
+    assert.deepEqual(lines.slice(3, 7), [
+      'mkdir -p .cluster/images',
+      'podman tag sweetshop/chocolates:0.1.0 docker.io/sweetshop/chocolates:0.1.0',
+      'podman save --format docker-archive --output .cluster/images/chocolates.tar docker.io/sweetshop/chocolates:0.1.0',
+      'kind load image-archive --name sweetshop .cluster/images/chocolates.tar',
+    ]);
+    assert.equal(lines.length, 3 + 1 + 3 * 3);
+    assert.equal(dryRun('load', '--provider', 'minikube', '--builder', 'podman').at(-1), 'minikube --profile sweetshop image load .cluster/images/cakes.tar');
+  });
+
+  test('buildah is refused with the builders that work', () => {
+    assert.throws(() => dryRun('load', '--builder', 'buildah'), {
+      message: 'buildah images cannot be handed to kind/minikube directly: use --builder docker or --builder podman',
+    });
+  });
+});
+
+describe('deploy', () => {
+  for (const [provider, context] of [['kind', 'kind-sweetshop'], ['minikube', 'sweetshop']] as const) {
+    test(`on ${provider}: synth, kubectl apply -f dist/, then a rollout status per Deployment`, () => {
+      assert.deepEqual(dryRun('deploy', '--provider', provider), [
+        'npm run --silent synth -- --env local',
+        `kubectl --context ${context} apply --filename dist/`,
+        `kubectl --context ${context} --namespace sweetshop rollout status deployment/chocolates --timeout=180s`,
+        `kubectl --context ${context} --namespace sweetshop rollout status deployment/candies --timeout=180s`,
+        `kubectl --context ${context} --namespace sweetshop rollout status deployment/cakes --timeout=180s`,
+      ]);
+    });
+  }
+});
+
+describe('smoke', () => {
+  test('on kind: requests every section through the port-mapped ingress on 127.0.0.1', () => {
+    assert.deepEqual(dryRun('smoke', '--provider', 'kind'), [
+      'GET http://127.0.0.1/chocolates x12 (prints X-Served-By per replica)',
+      'GET http://127.0.0.1/candies x12 (prints X-Served-By per replica)',
+      'GET http://127.0.0.1/cakes x12 (prints X-Served-By per replica)',
+    ]);
+  });
+
+  test('on minikube: asks minikube for the node IP first', () => {
+    assert.deepEqual(dryRun('smoke', '--provider', 'minikube', '--requests', '5'), [
+      'minikube --profile sweetshop ip',
+      'GET http://$(minikube --profile sweetshop ip)/chocolates x5 (prints X-Served-By per replica)',
+      'GET http://$(minikube --profile sweetshop ip)/candies x5 (prints X-Served-By per replica)',
+      'GET http://$(minikube --profile sweetshop ip)/cakes x5 (prints X-Served-By per replica)',
+    ]);
+  });
+
+  test('--url replaces the provider default (e.g. minikube tunnel on Docker Desktop)', () => {
+    assert.deepEqual(dryRun('smoke', '--provider', 'minikube', '--url', 'http://127.0.0.1:8080/'), [
+      'GET http://127.0.0.1:8080/chocolates x12 (prints X-Served-By per replica)',
+      'GET http://127.0.0.1:8080/candies x12 (prints X-Served-By per replica)',
+      'GET http://127.0.0.1:8080/cakes x12 (prints X-Served-By per replica)',
+    ]);
+  });
+});
+
+describe('cluster:down', () => {
+  test('deletes only the sweetshop cluster', () => {
+    assert.deepEqual(dryRun('down', '--provider', 'kind'), ['kind delete cluster --name sweetshop']);
+    assert.deepEqual(dryRun('down', '--provider', 'minikube'), ['minikube --profile sweetshop delete']);
+  });
+});
+
+describe('bad arguments', () => {
+  test('name the argument, the allowed values and what was given', () => {
+    assert.throws(() => dryRun('up', '--provider', 'k3d'), { message: "--provider must be one of kind, minikube, got 'k3d'" });
+    assert.throws(() => dryRun('launch'), { message: "unknown step 'launch': choose one of up, load, deploy, smoke, down" });
+    assert.throws(() => dryRun('smoke', '--requests', 'many'), { message: "--requests must be an integer from 1 to 1000, got 'many'" });
+    assert.throws(() => dryRun('deploy', '--env', 'staging'), /unknown environment 'staging'/);
+  });
+});
+
+test('the npm script prints the same sequence and runs nothing', () => {
+  const stdout = execFileSync(process.execPath, ['--import', 'tsx', 'tools/cluster/main.ts', 'up', '--provider', 'minikube', '--dry-run'], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: '/nonexistent' }, // nothing could run even if it tried
+  });
+  assert.deepEqual(stdout.trim().split('\n'), dryRun('up', '--provider', 'minikube'));
+});

@@ -1,0 +1,29 @@
+import type { EnvironmentConfig } from '../../app/environments/index.ts';
+import { SECTION_NAMES } from '../../app/environments/index.ts';
+import { minikube, type Provider } from './cluster.ts';
+import { commandStep, type Plan, type Step } from './plan.ts';
+
+export interface SmokeOptions {
+  /** Requests per section: enough to see several replicas take turns. */
+  readonly requests: number;
+  /** Base URL of the ingress; default: http://127.0.0.1 on kind (port mapping), the node IP on minikube. */
+  readonly url?: string;
+}
+
+/** Requests to every section through the ingress, tallying which replicas answered. */
+export function smokePlan(provider: Provider, env: EnvironmentConfig, options: SmokeOptions): Plan {
+  const steps: Step[] = [];
+  let base = options.url?.replace(/\/+$/, '');
+  if (base === undefined && provider === 'minikube') {
+    // On Linux the minikube node IP is reachable directly; with Docker Desktop run `minikube tunnel`
+    // and pass --url http://127.0.0.1 instead.
+    steps.push(commandStep(minikube('ip'), 'minikubeIp'));
+    base = 'http://{minikubeIp}';
+  }
+  base ??= 'http://127.0.0.1';
+  for (const section of SECTION_NAMES) {
+    const path = env.sections[section].path;
+    steps.push({ type: 'requests', section, url: `${base}${path}`, count: options.requests, ...(env.ingress.host ? { host: env.ingress.host } : {}) });
+  }
+  return { steps };
+}

@@ -1,0 +1,42 @@
+import { CLUSTER_NAME, kubectl, minikube, ROLLOUT_TIMEOUT, type Provider } from './cluster.ts';
+import { commandStep, type Plan } from './plan.ts';
+
+// Pinned, so every `cluster:up` installs the same controllers. ingress-nginx's kind manifest runs the
+// controller with hostPorts 80/443 on the node labelled ingress-ready=true (see kind-config.yaml).
+export const INGRESS_NGINX_KIND_MANIFEST =
+  'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.14.0/deploy/static/provider/kind/deploy.yaml';
+export const METRICS_SERVER_MANIFEST = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.0/components.yaml';
+export const KIND_CONFIG = 'tools/cluster/kind-config.yaml';
+
+// kind's kubelets serve self-signed certificates; without this flag metrics-server never scrapes them
+// and every HPA stays at <unknown>.
+const METRICS_SERVER_INSECURE_TLS_PATCH = '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]';
+
+/** Creates the cluster with an ingress controller and metrics-server, and waits until both run. */
+export function upPlan(provider: Provider): Plan {
+  const waitForAddons = [
+    commandStep(kubectl(provider, '--namespace', 'ingress-nginx', 'rollout', 'status', 'deployment/ingress-nginx-controller', `--timeout=${ROLLOUT_TIMEOUT}`)),
+    commandStep(kubectl(provider, '--namespace', 'kube-system', 'rollout', 'status', 'deployment/metrics-server', `--timeout=${ROLLOUT_TIMEOUT}`)),
+  ];
+  if (provider === 'minikube') {
+    return {
+      steps: [
+        commandStep(minikube('start')),
+        commandStep(minikube('addons', 'enable', 'ingress')),
+        commandStep(minikube('addons', 'enable', 'metrics-server')),
+        ...waitForAddons,
+      ],
+    };
+  }
+  return {
+    // kind runs its node as a docker container.
+    extraTools: ['docker'],
+    steps: [
+      commandStep(['kind', 'create', 'cluster', '--name', CLUSTER_NAME, '--config', KIND_CONFIG, '--wait', '120s']),
+      commandStep(kubectl(provider, 'apply', '--filename', INGRESS_NGINX_KIND_MANIFEST)),
+      commandStep(kubectl(provider, 'apply', '--filename', METRICS_SERVER_MANIFEST)),
+      commandStep(kubectl(provider, '--namespace', 'kube-system', 'patch', 'deployment', 'metrics-server', '--type=json', '--patch', METRICS_SERVER_INSECURE_TLS_PATCH)),
+      ...waitForAddons,
+    ],
+  };
+}
