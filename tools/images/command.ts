@@ -3,12 +3,6 @@ import { spawn } from 'node:child_process';
 /** One external command: what `--dry-run` prints and what the runner executes. */
 export interface Command {
   readonly argv: readonly string[];
-  /** Extra environment variables, merged over the caller's environment. */
-  readonly env?: Readonly<Record<string, string>>;
-}
-
-export function command(...argv: string[]): Command {
-  return { argv };
 }
 
 const SAFE_WORD = /^[\w@%+=:,./-]+$/;
@@ -19,10 +13,9 @@ export function shellQuote(arg: string): string {
   return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
-/** The command as one copy-pasteable shell line, environment assignments first. */
+/** The command as one copy-pasteable shell line. */
 export function formatCommand(cmd: Command): string {
-  const env = Object.entries(cmd.env ?? {}).map(([key, value]) => `${key}=${shellQuote(value)}`);
-  return [...env, ...cmd.argv.map(shellQuote)].join(' ');
+  return cmd.argv.map(shellQuote).join(' ');
 }
 
 export class CommandFailedError extends Error {
@@ -48,7 +41,6 @@ export function runCommand(cmd: Command, options: RunOptions = {}): Promise<stri
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: options.cwd,
-      env: { ...process.env, ...cmd.env },
       stdio: ['ignore', options.stdout ?? 'inherit', 'inherit'],
     });
     let stdout = '';
