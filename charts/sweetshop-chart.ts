@@ -1,4 +1,4 @@
-import { Chart, JsonPatch, ApiObject } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 
@@ -18,7 +18,8 @@ export interface SweetShopChartProps {
 
 /**
  * The whole shop for one environment: the Namespace, one SweetShopService per section and one Ingress.
- * Construct ids are API: they seed nothing visible today (names are explicit), but keep them stable.
+ * Construct ids are API (test/charts/construct-ids.test.ts pins them): names are explicit today, but
+ * cdk8s derives names and selector labels from ids wherever a name is not given.
  */
 export class SweetShopChart extends Chart {
   public readonly shopNamespace: kplus.Namespace;
