@@ -1,0 +1,38 @@
+// `cdk8s synth` (through the real CLI and cdk8s.yaml) renders exactly what `npm run synth` does.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { parse } from 'yaml';
+
+import { environments } from '../../app/environments/index.ts';
+import { synthesizeInto } from '../../app/synth-to-dir.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'node_modules/cdk8s-cli/bin/cdk8s');
+const workdir = mkdtempSync(join(tmpdir(), 'sweetshop-cli-test-'));
+after(() => rmSync(workdir, { recursive: true, force: true }));
+
+test('cdk8s.yaml runs the app with tsx (no ts-node) and writes to dist', () => {
+  assert.deepEqual(parse(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8')), {
+    language: 'typescript',
+    app: 'node --import tsx app/main.ts',
+    output: 'dist',
+  });
+});
+
+test('SWEETSHOP_ENV=production cdk8s synth renders the production environment, identical to npm run synth', async () => {
+  const viaCli = join(workdir, 'cli');
+  await promisify(execFile)(process.execPath, [CLI, 'synth', '--output', viaCli], {
+    cwd: ROOT,
+    env: { ...process.env, SWEETSHOP_ENV: 'production', CDK8S_CHECK_UPGRADE: 'false' },
+  });
+  const direct = join(workdir, 'direct');
+  synthesizeInto(environments.production, direct);
+  assert.equal(readFileSync(join(viaCli, 'sweetshop.k8s.yaml'), 'utf8'), readFileSync(join(direct, 'sweetshop.k8s.yaml'), 'utf8'));
+});
