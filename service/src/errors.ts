@@ -33,7 +33,6 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
 interface FrameworkError {
   status?: unknown;
   type?: unknown;
-  expose?: unknown;
   message?: unknown;
 }
 
@@ -42,9 +41,9 @@ function toClientError(err: unknown): { status: number; message: string } {
   const e = (typeof err === 'object' && err !== null ? err : {}) as FrameworkError;
   if (e.type === 'entity.parse.failed') return { status: 400, message: `request body is not valid JSON: ${String(e.message)}` };
   if (e.type === 'entity.too.large') return { status: 413, message: `request body is larger than ${MAX_BODY_BYTES / 1024} KiB` };
-  // Other client errors from body-parser/router (bad charset, aborted upload, undecodable URL) are
-  // marked expose=true: their messages are written for clients.
-  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
+  // Other client errors from body-parser and the router (unsupported charset, aborted upload, a path
+  // parameter that is not valid percent-encoding) carry a 4xx status and a message written for clients.
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     return { status: e.status, message: String(e.message) };
   }
   return { status: 500, message: 'internal server error' };
