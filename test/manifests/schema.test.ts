@@ -1,8 +1,8 @@
 // Every object in dist/ (and in every environment) validates against the Kubernetes OpenAPI schema via
-// kubernetes-models, and uses only reviewed field paths: kubernetes-models ignores unknown fields, and
-// cdk8s-plus-27 silently drops keys Kubernetes 1.27 lacks, so both directions are pinned in
-// expected-field-paths.json. A new path fails here until someone checks it against the API reference
-// and adds it (UPDATE_FIELD_PATHS=1 rewrites the file; review its diff).
+// kubernetes-models, carries no field that schema does not define (unknown-fields.ts: kubernetes-models
+// alone ignores them), and uses exactly the reviewed field paths in expected-field-paths.json: a new
+// path fails until reviewed, and a path that disappears (cdk8s-plus-27 silently drops patched keys
+// Kubernetes 1.27 lacks) fails too. UPDATE_FIELD_PATHS=1 rewrites the file; review its diff.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -19,6 +19,7 @@ import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { Manifest } from '../charts/render.ts';
 import { fieldPaths } from './field-paths.ts';
 import { allManifestSets } from './load-manifests.ts';
+import { unknownFields } from './unknown-fields.ts';
 
 const MODELS: Record<string, { apiVersion: string; create: (data: any) => { validate(): void } }> = {
   Namespace: { apiVersion: 'v1', create: (data) => new Namespace(data) },
@@ -44,6 +45,27 @@ for (const { label, manifests } of sets) {
     }
   });
 }
+
+for (const { label, manifests } of sets) {
+  test(`no object carries a field the Kubernetes schema does not define (${label})`, () => {
+    for (const manifest of manifests) {
+      assert.deepEqual(unknownFields(MODELS[manifest.kind].create(structuredClone(manifest))), [], `${manifest.kind}/${manifest.metadata.name}`);
+    }
+  });
+}
+
+test('the unknown-field check finds a misspelt or invented field at any depth, and accepts any label key', () => {
+  const deployment = structuredClone(sets[0].manifests.find((m) => m.kind === 'Deployment')!);
+  deployment.spec.template.spec.securityContext.seccompProfiles = { type: 'RuntimeDefault' };
+  deployment.spec.template.spec.containers[0].readinesProbe = {};
+  deployment.spec.replica = 2;
+  deployment.metadata.labels['example.com/any-label'] = 'ok';
+  assert.deepEqual(unknownFields(MODELS.Deployment.create(deployment)).sort(), [
+    'spec.replica',
+    'spec.template.spec.containers[0].readinesProbe',
+    'spec.template.spec.securityContext.seccompProfiles',
+  ]);
+});
 
 test('the schema check rejects a malformed object (the validator is really wired up)', () => {
   const deployment = sets[0].manifests.find((m) => m.kind === 'Deployment')!;
