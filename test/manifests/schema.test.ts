@@ -59,7 +59,7 @@ test('the unknown-field check finds a misspelt or invented field at any depth, a
   deployment.spec.template.spec.securityContext.seccompProfiles = { type: 'RuntimeDefault' };
   deployment.spec.template.spec.containers[0].readinesProbe = {};
   deployment.spec.replica = 2;
-  deployment.metadata.labels['example.com/any-label'] = 'ok';
+  (deployment.metadata.labels as Record<string, string>)['example.com/any-label'] = 'ok';
   assert.deepEqual(unknownFields(MODELS.Deployment.create(deployment)).sort(), [
     'spec.replica',
     'spec.template.spec.containers[0].readinesProbe',
