@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { get as httpGet, Agent, type IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { hostname } from 'node:os';
+import { after, describe, test } from 'node:test';
+
+import { runServerExpectingFailure, spawnServer, type SpawnedServer } from './helpers.ts';
+
+const started: SpawnedServer[] = [];
+after(() => {
+  for (const server of started) server.kill();
+});
+async function start(env: Record<string, string> = {}): Promise<SpawnedServer> {
+  const server = await spawnServer(env);
+  started.push(server);
+  return server;
+}
+
+/** GET over a fresh connection; resolves with status, headers and body. */
+function request(url: string, agent?: Agent): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, { agent: agent ?? false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+/** Connection error code of a fresh connection attempt, or 'connected'. */
+function tryConnect(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+  });
+}
+
+/** Reads a whole HTTP/1.1 response from a raw socket (the server closes it after a Connection: close response). */
+function readRawResponse(socket: Socket): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    socket.once('end', () => resolve(text));
+    socket.once('error', reject);
+  });
+}
+
+describe('server start-up refuses a bad environment with one line on stderr', () => {
+  const cases: Array<[string, Record<string, string>, string]> = [
+    ['PORT missing', { SHOP_SECTION: 'chocolates' }, 'PORT is required: an integer from 1 to 65535'],
+    ['PORT invalid', { PORT: 'eighty', SHOP_SECTION: 'chocolates' }, 'PORT must be an integer from 1 to 65535, got "eighty"'],
+    ['SHOP_SECTION missing', { PORT: '8000' }, 'SHOP_SECTION is required: one of chocolates, candies, cakes'],
+    ['SHOP_SECTION invalid', { PORT: '8000', SHOP_SECTION: 'bakery' }, 'SHOP_SECTION must be one of chocolates, candies, cakes, got "bakery"'],
+    ['LOG_LEVEL invalid', { PORT: '8000', SHOP_SECTION: 'cakes', LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"'],
+  ];
+  for (const [name, env, line] of cases) {
+    test(`when ${name}, then it exits 1 printing "${line}"`, async () => {
+      const result = await runServerExpectingFailure(env);
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr, `${line}\n`);
+      assert.equal(result.stdout, '');
+    });
+  }
+});
+
+describe('a running replica', () => {
+  test('X-Served-By is REPLICA_ID when set, even with POD_NAME', async () => {
+    const server = await start({ REPLICA_ID: 'replica-7', POD_NAME: 'chocolates-abc12' });
+    const res = await request(`${server.url}/chocolates`);
+    assert.equal(res.headers['x-served-by'], 'replica-7');
+    assert.equal(JSON.parse(res.body).replica, 'replica-7');
+  });
+
+  test('X-Served-By is POD_NAME when REPLICA_ID is unset', async () => {
+    const server = await start({ POD_NAME: 'chocolates-abc12' });
+    const res = await request(`${server.url}/nope`);
+    assert.equal(res.status, 404);
+    assert.equal(res.headers['x-served-by'], 'chocolates-abc12');
+  });
+
+  test('X-Served-By is <hostname>:<port> without either, and logs are JSON lines with one per request', async () => {
+    const server = await start({ SHOP_SECTION: 'candies' });
+    const agent = new Agent({ keepAlive: true });
+    const res = await request(`${server.url}/candies/items`, agent);
+    agent.destroy();
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['x-served-by'], `${hostname()}:${server.port}`);
+    // Keep-alive outlives a load balancer's 60 s upstream keep-alive.
+    assert.equal(res.headers['keep-alive'], 'timeout=65');
+    const line = await server.waitForLine((l) => l.msg === 'request');
+    assert.deepEqual(
+      { method: line.method, path: line.path, status: line.status, replica: line.replica, section: line.section },
+      { method: 'GET', path: '/candies/items', status: 200, replica: `${hostname()}:${server.port}`, section: 'candies' },
+    );
+    assert.equal(typeof line.durationMs, 'number');
+  });
+
+  test('when SWEETSHOP_TEST_DELAY_MS is set without SWEETSHOP_TEST_HOOKS=1, then it warns and ignores it', async () => {
+    const server = await start({ SWEETSHOP_TEST_DELAY_MS: '60000', DRAIN_TIMEOUT_MS: '5000' });
+    await server.waitForLine((l) => typeof l.msg === 'string' && l.msg.startsWith('SWEETSHOP_TEST_DELAY_MS is ignored'));
+    const res = await request(`${server.url}/chocolates`);
+    assert.equal(res.status, 200, 'answered without the 60 s delay');
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 0);
+  });
+});
+
+describe('graceful shutdown', () => {
+  test('on SIGTERM: readiness 503, new connections refused, the in-flight request completes, exit 0', async () => {
+    const server = await start({ SWEETSHOP_TEST_HOOKS: '1', SWEETSHOP_TEST_DELAY_MS: '3000' });
+    // A: a section request, held in flight by the test delay hook.
+    const inFlight = request(`${server.url}/chocolates`);
+    // B: a connection that has started (not finished) sending its request, so it is not idle at SIGTERM.
+    const probe = connect(server.port, '127.0.0.1');
+    await new Promise((resolve) => probe.once('connect', resolve));
+    probe.write('GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    server.child.kill('SIGTERM');
+    const draining = await server.waitForLine((l) => l.msg === 'shutdown: draining, readiness now 503');
+    assert.equal(draining.signal, 'SIGTERM');
+    assert.equal(draining.inFlight, 1, 'request A was in flight when the signal came');
+    await server.waitForLine((l) => l.msg === 'shutdown: stopped accepting new connections');
+
+    assert.equal(await tryConnect(server.port), 'ECONNREFUSED');
+
+    const probeResponse = readRawResponse(probe);
+    probe.write('\r\n');
+    const raw = await probeResponse;
+    assert.match(raw, /^HTTP\/1\.1 503 /);
+    assert.match(raw, /\r\nConnection: close\r\n/i);
+    assert.match(raw, /\{"status":"draining"\}$/);
+
+    const completed = await inFlight;
+    assert.equal(completed.status, 200);
+    assert.equal(JSON.parse(completed.body).section, 'chocolates');
+    assert.equal(completed.headers.connection, 'close', 'the drained socket is closed after its last response');
+
+    assert.equal(await server.exited, 0);
+    assert.ok(server.lines.some((l) => l.msg === 'shutdown: all connections closed, exiting'));
+  });
+
+  test('on SIGINT: the in-flight request completes and the process exits 0', async () => {
+    const server = await start({ SWEETSHOP_TEST_HOOKS: '1', SWEETSHOP_TEST_DELAY_MS: '1500' });
+    const inFlight = request(`${server.url}/chocolates/items`);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    server.child.kill('SIGINT');
+    await server.waitForLine((l) => l.msg === 'shutdown: draining, readiness now 503' && l.signal === 'SIGINT');
+    assert.equal((await inFlight).status, 200);
+    assert.equal(await server.exited, 0);
+  });
+
+  test('idle keep-alive connections do not hold up the exit', async () => {
+    const server = await start({ DRAIN_TIMEOUT_MS: '5000' });
+    const agent = new Agent({ keepAlive: true });
+    try {
+      assert.equal((await request(`${server.url}/chocolates`, agent)).status, 200);
+      // The agent now holds an idle socket the server would keep for 65 s.
+      server.child.kill('SIGTERM');
+      assert.equal(await server.exited, 0, 'exited 0, before the 5 s drain cap');
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  test('when the drain exceeds DRAIN_TIMEOUT_MS, then the remaining connections are cut and it exits 1', async () => {
+    const server = await start({ SWEETSHOP_TEST_HOOKS: '1', SWEETSHOP_TEST_DELAY_MS: '20000', DRAIN_TIMEOUT_MS: '500' });
+    const inFlight = request(`${server.url}/chocolates`).then(
+      (res) => `status ${res.status}`,
+      (err: NodeJS.ErrnoException) => err.code ?? err.message,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    server.child.kill('SIGTERM');
+    assert.equal(await server.exited, 1);
+    assert.equal(await inFlight, 'ECONNRESET');
+    assert.ok(server.lines.some((l) => l.msg === 'shutdown: drain timeout reached, closing the remaining connections'));
+  });
+});
