@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+
+import { renderReport } from '../../tools/bench/report/markdown.ts';
+import { niceMax, renderBarChart } from '../../tools/bench/report/svg-chart.ts';
+import { assertBenchResults, BENCH_NAMES, type BenchResults } from '../../tools/bench/results.ts';
+
+// A real quick run, frozen: the tests read its structure and numbers, never new timings.
+const FIXTURE = new URL('./fixtures/bench-results.json', import.meta.url);
+const load = (): BenchResults => assertBenchResults(JSON.parse(readFileSync(FIXTURE, 'utf8')), 'fixture');
+
+describe('bench results JSON', () => {
+  test('has the contract keys and ratios from issue 5', () => {
+    const results = load();
+    assert.deepEqual(Object.keys(results).sort(), ['balancing', 'memory', 'meta', 'service', 'synth']);
+    assert.equal(typeof results.synth?.ratioCliVsStock, 'number');
+    assert.equal(typeof results.synth?.ratioNpmSynthVsStock, 'number');
+    assert.equal(typeof results.service?.ratioVsExpressHello, 'number');
+    assert.equal(typeof results.service?.ratioVsNodeHttp, 'number');
+    assert.ok(results.synth!.stock.samplesMs.length >= 5, 'median of at least 5 runs');
+    assert.deepEqual(results.balancing?.scaling.map((s) => s.replicas), [1, 2, 3]);
+    assert.ok(results.balancing!.roundRobin.shares.some((s) => s.slow), 'the slow replica is identified');
+    assert.ok(results.memory!.budgets.some((b) => b.environment === 'production'));
+  });
+
+  test('when a key or a ratio is missing, then the error lists every problem', () => {
+    const broken = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Record<string, Record<string, unknown>>;
+    delete broken.balancing;
+    broken.service!.ratioVsExpressHello = 'fast';
+    assert.throws(() => assertBenchResults(broken, 'old.json'), {
+      message: 'old.json: not a bench result: balancing is missing (null when not run); service.ratioVsExpressHello must be a finite number',
+    });
+    assert.throws(() => assertBenchResults([], 'x.json'), new RegExp(`expected a JSON object with keys meta, ${BENCH_NAMES.join(', ')}`));
+  });
+});
+
+describe('renderReport', () => {
+  test('a full result gives every section, the headline ratios and four charts the page links to', () => {
+    const results = load();
+    const { markdown, charts } = renderReport(results, 'benchmarks.json');
+    for (const heading of ['# Benchmarks', '## Headline', '## 1. Synth', '## 2. Service vs bare hello worlds', '## 3. Load balancing through the local nginx', '## 4. Memory of one replica']) {
+      assert.ok(markdown.includes(`\n${heading}\n`) || markdown.startsWith(`${heading}\n`), `missing ${heading}`);
+    }
+    assert.ok(markdown.includes(`**×${results.synth!.ratioCliVsStock}**`));
+    assert.ok(markdown.includes(`**${results.service!.ratioVsExpressHello}**`));
+    assert.ok(markdown.includes('[benchmarks.json](benchmarks.json)'));
+    assert.match(markdown, /shared/, 'the noise caveat is stated');
+    assert.deepEqual(Object.keys(charts).sort(), ['latency-by-algorithm.svg', 'service-throughput.svg', 'synth-time.svg', 'throughput-by-replicas.svg']);
+    for (const file of Object.keys(charts)) assert.ok(markdown.includes(`](img/${file})`), `page links ${file}`);
+    assert.deepEqual(charts['latency-by-algorithm.svg']!.groups, [
+      { label: 'round robin', values: [results.balancing!.roundRobin.p50Ms, results.balancing!.roundRobin.p99Ms] },
+      { label: 'least connections', values: [results.balancing!.leastConnections.p50Ms, results.balancing!.leastConnections.p99Ms] },
+    ]);
+    // Each table row has as many cells as its header.
+    for (const table of markdown.split('\n\n').filter((block) => block.startsWith('| '))) {
+      const counts = table.split('\n').map((row) => row.split(' | ').length);
+      assert.ok(counts.every((c) => c === counts[0]), `ragged table:\n${table}`);
+    }
+  });
+
+  test('when only some benchmarks ran, then only their sections and charts appear', () => {
+    const results = { ...load(), synth: null, balancing: null, memory: null };
+    const { markdown, charts } = renderReport(results);
+    assert.ok(markdown.includes('## 2. Service vs bare hello worlds'));
+    assert.ok(!markdown.includes('## 1. Synth'));
+    assert.ok(!markdown.includes('## 3. Load balancing'));
+    assert.deepEqual(Object.keys(charts), ['service-throughput.svg']);
+  });
+});
+
+describe('renderBarChart', () => {
+  const chart = { title: 'p50 & p99 <ms>', unit: 'ms', series: ['p50', 'p99'], groups: [{ label: 'a', values: [1, 2] }, { label: 'b', values: [3, 40] }] };
+
+  test('draws one bar per value, a legend per series, escapes text, and is deterministic', () => {
+    const svg = renderBarChart(chart);
+    assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
+    assert.ok(svg.trimEnd().endsWith('</svg>'));
+    assert.equal((svg.match(/<rect [^>]*><title>/g) ?? []).length, 4);
+    assert.ok(svg.includes('<title>p50 &amp; p99 &lt;ms&gt;</title>'));
+    assert.ok(svg.includes('>p99</text>'));
+    assert.equal(renderBarChart(chart), svg);
+  });
+
+  test('when data is inconsistent, then the error names the chart and group', () => {
+    assert.throws(() => renderBarChart({ ...chart, groups: [{ label: 'a', values: [1] }] }), { message: 'chart "p50 & p99 <ms>": group "a" has 1 values for 2 series' });
+    assert.throws(() => renderBarChart({ ...chart, groups: [{ label: 'a', values: [1, Number.NaN] }] }), /group "a" has a value that is not a number >= 0/);
+    assert.throws(() => renderBarChart({ ...chart, groups: [] }), /no data/);
+  });
+
+  test('axis maxima are round numbers at or above the data', () => {
+    assert.deepEqual([0, 0.7, 1, 3, 40, 88, 3837, 33704].map(niceMax), [1, 1, 1, 5, 50, 100, 5000, 50000]);
+  });
+});

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../bench/fixtures/bench-results.json', import.meta.url));
+const capacity = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/capacity/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+
+describe('npm run capacity (CLI, from a results file)', () => {
+  test('prints a plan per section and a diff against the production file, and edits nothing', () => {
+    const before = spawnSync('git', ['status', '--porcelain', 'app/environments'], { cwd: ROOT, encoding: 'utf8' }).stdout;
+    const run = capacity('--rps', '3000', '--p99', '50', '--from', FIXTURE);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^Capacity plan for environment 'production', p99 target 50 ms\n/);
+    for (const section of ['chocolates', 'candies', 'cakes']) assert.match(run.stdout, new RegExp(`\\n${section}\\s+3000\\s+\\d+\\s+\\d+\\s+\\d+`));
+    assert.match(run.stdout, /--- a\/app\/environments\/production.ts|already matches this plan|No diff:/);
+    assert.equal(spawnSync('git', ['status', '--porcelain', 'app/environments'], { cwd: ROOT, encoding: 'utf8' }).stdout, before);
+  });
+
+  test('when --rps is missing or bad, or the target cannot be met, then one clear line and exit 1', () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--from', FIXTURE], /^capacity failed: --rps is required \(e\.g\. --rps 3000\); see --help$/],
+      [['--rps', 'lots', '--from', FIXTURE], /^capacity failed: --rps: "lots" is not a positive number of requests per second$/],
+      [['--rps', '3000', '--p99=-1', '--from', FIXTURE], /^capacity failed: --p99: "-1" is not a positive number of milliseconds$/],
+      [['--rps', '3000', '--p99', '0.001', '--from', FIXTURE], /^capacity failed: no measured load level met p99 <= 0.001 ms/],
+      [['--rps', '3000', '--env', 'staging', '--from', FIXTURE], /^capacity failed: unknown environment 'staging'/],
+    ];
+    for (const [args, message] of cases) {
+      const run = capacity(...args);
+      assert.equal(run.status, 1, args.join(' '));
+      assert.match(run.stderr.trim(), message);
+    }
+  });
+});

@@ -1,0 +1,122 @@
+import { join } from 'node:path';
+
+import { environmentNamed } from '../../app/environments/index.ts';
+import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import type { BalanceAlgorithm } from '../local/balance.ts';
+import { startLocalShop, type LocalShop } from '../local/shop.ts';
+import { BENCH_DIR, REPO_ROOT, type BenchContext } from './context.ts';
+import { assertHealthyRun, runLoad } from './load.ts';
+import { measureCpu } from './processes.ts';
+import { buildService } from './replica.ts';
+import type { BalancedResult, BalancingResults, LoadResult, ReplicaShare, ScalingPoint } from './results.ts';
+import { LOAD_GENERATOR } from './service.ts';
+import { median, ratio, round } from './stats.ts';
+
+const SECTION = 'chocolates';
+const SLOW_DELAY_MS = 20;
+const SERVED_BY = 'x-served-by';
+const MANIFESTS_DIR = join(BENCH_DIR, 'manifests-local');
+
+/**
+ * Through the real local nginx (startLocalShop): round robin against least connections over two
+ * replicas of which one is 20 ms slower (the service's test hook), then 1, 2 and 3 equal replicas.
+ * Replicas run compiled, as deployed; the other sections run one replica each and stay idle.
+ */
+export async function benchBalancing(context: BenchContext): Promise<BalancingResults> {
+  const { profile, progress } = context;
+  buildService(progress);
+  // Own copy of the local manifests: dist/ may be mid-rewrite by someone's `cdk8s synth`.
+  synthesizeInto(environmentNamed('local'), MANIFESTS_DIR);
+  const measureShop = async (shop: LocalShop, slowIds: ReadonlySet<string>, what: string): Promise<LoadResult & { shares: ReplicaShare[] }> => {
+    const url = `${shop.url}/${SECTION}`;
+    if (profile.warmupSec > 0) await runLoad({ url, connections: profile.connections, durationSec: profile.warmupSec });
+    progress(`balancing: ${what} (${profile.connections} connections, ${profile.durationSec} s)`);
+    const pids = shop.replicas.filter((r) => r.section === SECTION).map((r) => r.pid);
+    const { value: run, cores } = await measureCpu(pids, () => runLoad({ url, connections: profile.connections, durationSec: profile.durationSec, countHeader: SERVED_BY }));
+    assertHealthyRun(run.result, `balancing ${what}`);
+    return { ...run.result, serverCpuCores: cores, shares: sharesOf(shop, run.headerCounts, slowIds) };
+  };
+
+  const withSlowReplica = async (balance: BalanceAlgorithm): Promise<BalancedResult> => {
+    progress(`balancing: starting local shop, ${balance}, 2 ${SECTION} replicas, one +${SLOW_DELAY_MS} ms`);
+    const shop = await startShop(context, balance, 2, (index) => (index === 1 ? { SWEETSHOP_TEST_DELAY_MS: String(SLOW_DELAY_MS) } : undefined));
+    try {
+      const slowIds = await findSlowReplicas(shop);
+      if (slowIds.size !== 1) throw new Error(`balancing: expected exactly one slow ${SECTION} replica, found ${slowIds.size} (is SWEETSHOP_TEST_DELAY_MS honoured?)`);
+      return await measureShop(shop, slowIds, `${balance} with one slow replica`);
+    } finally {
+      await shop.stop();
+    }
+  };
+  const roundRobin = await withSlowReplica('round-robin');
+  const leastConnections = await withSlowReplica('least-connections');
+
+  const scaling: ScalingPoint[] = [];
+  for (const replicas of [1, 2, 3]) {
+    progress(`balancing: starting local shop, round-robin, ${replicas} ${SECTION} replica(s)`);
+    const shop = await startShop(context, 'round-robin', replicas, () => undefined);
+    try {
+      scaling.push({ replicas, ...(await measureShop(shop, new Set(), `${replicas} replica(s)`)) });
+    } finally {
+      await shop.stop();
+    }
+  }
+  const rpsOf = (replicas: number): number => scaling.find((s) => s.replicas === replicas)!.rps;
+  return {
+    load: { connections: profile.connections, durationSec: profile.durationSec, pipelining: 1, keepAlive: true, generator: `${LOAD_GENERATOR}; through nginx (local mode)` },
+    section: SECTION,
+    path: `/${SECTION}`,
+    slowDelayMs: SLOW_DELAY_MS,
+    roundRobin,
+    leastConnections,
+    ratioP99LeastConnVsRoundRobin: ratio(leastConnections.p99Ms, roundRobin.p99Ms, 'balancing.ratioP99LeastConnVsRoundRobin'),
+    scaling,
+    ratio2vs1Replicas: ratio(rpsOf(2), rpsOf(1), 'balancing.ratio2vs1Replicas'),
+    ratio3vs1Replicas: ratio(rpsOf(3), rpsOf(1), 'balancing.ratio3vs1Replicas'),
+  };
+}
+
+async function startShop(
+  context: BenchContext,
+  balance: BalanceAlgorithm,
+  replicas: number,
+  envFor: (index: number) => Record<string, string> | undefined,
+): Promise<LocalShop> {
+  return startLocalShop({
+    manifestsDir: MANIFESTS_DIR,
+    port: 0,
+    balance,
+    replicas: { chocolates: replicas, candies: 1, cakes: 1 },
+    serviceCommand: { executable: process.execPath, args: [join('service', 'build', 'server.js')], cwd: REPO_ROOT },
+    replicaEnv: { SWEETSHOP_TEST_HOOKS: '1' },
+    replicaEnvFor: (section, index) => (section === SECTION ? envFor(index) : undefined),
+    basePort: 20_000 + Math.floor(Math.random() * 20_000),
+    onEvent: (event) => {
+      if (event.type === 'message' && event.level === 'warn') context.progress(`local shop: ${event.message}`);
+    },
+  });
+}
+
+/** Which replicas are slow, by timing a few direct requests to each (not by trusting start order). */
+async function findSlowReplicas(shop: LocalShop): Promise<Set<string>> {
+  const slow = new Set<string>();
+  for (const replica of shop.replicas.filter((r) => r.section === SECTION)) {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const started = performance.now();
+      await (await fetch(`http://127.0.0.1:${replica.port}/${SECTION}`)).arrayBuffer();
+      times.push(performance.now() - started);
+    }
+    if (median(times) >= SLOW_DELAY_MS * 0.75) slow.add(replica.id);
+  }
+  return slow;
+}
+
+function sharesOf(shop: LocalShop, counts: Map<string, number>, slowIds: ReadonlySet<string>): ReplicaShare[] {
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  const ids = new Set([...shop.replicas.filter((r) => r.section === SECTION).map((r) => r.id), ...counts.keys()]);
+  return [...ids].sort().map((replicaId) => {
+    const requests = counts.get(replicaId) ?? 0;
+    return { replicaId, slow: slowIds.has(replicaId), requests, share: total > 0 ? round(requests / total, 3) : 0 };
+  });
+}

@@ -1,0 +1,150 @@
+// `npm run bench`: measures synth speed, the service against bare hello worlds, load balancing through
+// nginx and replica memory, then writes the JSON results and (with --report) docs/benchmarks.md + SVGs.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { benchBalancing } from './balancing.ts';
+import { BENCH_DIR, createLogDir, REPO_ROOT, type BenchContext } from './context.ts';
+import { benchMemory } from './memory.ts';
+import { PROFILES } from './profile.ts';
+import { writeReport } from './report/write-report.ts';
+import { assertBenchResults, BENCH_NAMES, type BenchName, type BenchResults } from './results.ts';
+import { benchService } from './service.ts';
+import { benchSynth } from './synth.ts';
+
+/** Where every run also leaves its results, for `npm run capacity -- --from .bench/last.json`. */
+export const LAST_RESULTS = join(BENCH_DIR, 'last.json');
+
+const HELP = `Usage: npm run bench [-- options]
+
+Runs the benchmarks side by side on this machine and prints progress to stderr.
+  synth      stock cdk8s layout (ts-node) vs this project's cdk8s synth vs npm run synth
+  service    one replica (compiled, logging + metrics on) vs bare Express 5 and node:http hello worlds
+  balancing  round robin vs least connections through local nginx with one slow replica; 1/2/3 replicas
+  memory     a replica's RSS idle and under load vs the memory request/limit in the environment config
+
+Options:
+  --quick           short runs (whole suite under 3 minutes); numbers are noisier
+  --only <list>     comma-separated subset of: ${BENCH_NAMES.join(', ')}
+  --json <file>     also write the results there (always written to .bench/last.json)
+  --report          write docs/benchmarks.md and docs/img/*.svg from the results
+  --from <file>     measure nothing: render the report from an earlier results file (implies --report)
+  --docs <dir>      where the report goes (default: docs); charts go to <dir>/img
+  -h, --help        show this help`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      json: { type: 'string' },
+      report: { type: 'boolean', default: false },
+      from: { type: 'string' },
+      docs: { type: 'string', default: join(REPO_ROOT, 'docs') },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  if (values.from !== undefined) {
+    const results = assertBenchResults(JSON.parse(readFileSync(values.from, 'utf8')), values.from);
+    for (const file of writeReport(results, resolve(values.docs), resolve(values.from))) console.error(`wrote ${file}`);
+    return;
+  }
+  const only = parseOnly(values.only);
+  const profile = PROFILES[values.quick ? 'quick' : 'full'];
+  const started = Date.now();
+  const context: BenchContext = {
+    profile,
+    logDir: createLogDir(),
+    progress: (message) => console.error(`[bench ${String(Math.round((Date.now() - started) / 1000)).padStart(3)}s] ${message}`),
+  };
+  const results: BenchResults = {
+    meta: {
+      startedAt: new Date(started).toISOString(),
+      finishedAt: '',
+      mode: profile.mode,
+      only,
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      loadAverageAtStart: loadavg().map((v) => Math.round(v * 100) / 100),
+      gitCommit: gitCommit(),
+      notes: [
+        'All figures come from one run on one shared machine; compare ratios, not absolute numbers.',
+        'Load generator: autocannon inside the bench process, on the same cores as the servers and nginx.',
+      ],
+    },
+    synth: null,
+    service: null,
+    balancing: null,
+    memory: null,
+  };
+  if (only.includes('synth')) results.synth = await benchSynth(context);
+  if (only.includes('service')) results.service = await benchService(context);
+  if (only.includes('balancing')) results.balancing = await benchBalancing(context);
+  if (only.includes('memory')) results.memory = await benchMemory(context);
+  results.meta.finishedAt = new Date().toISOString();
+
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  for (const file of [LAST_RESULTS, ...(values.json ? [resolve(values.json)] : [])]) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, json);
+    context.progress(`wrote ${file}`);
+  }
+  if (values.report) {
+    for (const file of writeReport(results, resolve(values.docs), values.json ? resolve(values.json) : LAST_RESULTS)) context.progress(`wrote ${file}`);
+  }
+  printSummary(results);
+}
+
+function parseOnly(text: string | undefined): BenchName[] {
+  if (text === undefined) return [...BENCH_NAMES];
+  const names = text.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !(BENCH_NAMES as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new Error(`--only: unknown benchmark ${unknown.map((n) => `"${n}"`).join(', ') || '(empty list)'} (choose from ${BENCH_NAMES.join(', ')})`);
+  }
+  return BENCH_NAMES.filter((name) => names.includes(name));
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function printSummary(results: BenchResults): void {
+  const lines: string[] = [];
+  const { synth, service, balancing, memory } = results;
+  if (synth) {
+    lines.push(`synth   stock ${synth.stock.medianMs} ms | project cdk8s synth ${synth.projectCli.medianMs} ms (x${synth.ratioCliVsStock}) | npm run synth ${synth.npmSynth.medianMs} ms (x${synth.ratioNpmSynthVsStock})`);
+  }
+  if (service) {
+    lines.push(
+      `service ${service.service.rps} req/s p99 ${service.service.p99Ms} ms | express hello ${service.expressHello.rps} (ratio ${service.ratioVsExpressHello}) | node:http ${service.nodeHttpHello.rps} (ratio ${service.ratioVsNodeHttp})`,
+    );
+  }
+  if (balancing) {
+    lines.push(
+      `balance round robin p99 ${balancing.roundRobin.p99Ms} ms | least connections p99 ${balancing.leastConnections.p99Ms} ms | 1/2/3 replicas ${balancing.scaling.map((s) => s.rps).join(' / ')} req/s`,
+    );
+  }
+  if (memory) {
+    const budgets = memory.budgets.map((b) => `${b.environment} ${b.request.quantity}/${b.limit.quantity}`).join(', ');
+    lines.push(`memory  idle ${memory.idleRssMiB} MiB | under load ${memory.loadRssMiB} MiB | request/limit: ${budgets}`);
+  }
+  console.log(lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

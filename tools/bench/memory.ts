@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { environments } from '../../app/environments/index.ts';
+import type { SectionName } from '../../app/environments/index.ts';
+import type { BenchContext } from './context.ts';
+import { assertHealthyRun, runLoad } from './load.ts';
+import { readRssMiB } from './processes.ts';
+import { memoryToMiB } from './quantity.ts';
+import { buildService, startReplica } from './replica.ts';
+import type { MemoryBudget, MemoryResults } from './results.ts';
+import { round } from './stats.ts';
+
+const SAMPLE_INTERVAL_MS = 200;
+
+/**
+ * RSS of one compiled replica: idle (started, a few requests served, settled), then sampled every
+ * 200 ms under the standard load, then the kernel's high-water mark; compared with the section's
+ * memory request and limit in every environment.
+ */
+export async function benchMemory(context: BenchContext, section: SectionName = 'chocolates'): Promise<MemoryResults> {
+  const { profile, progress } = context;
+  buildService(progress);
+  const replica = await startReplica({ section, logFile: join(context.logDir, 'memory-replica.log') });
+  try {
+    const url = `${replica.url}/${section}`;
+    for (let i = 0; i < 10; i += 1) await (await fetch(url)).arrayBuffer();
+    await sleep(2000);
+    const idleRssMiB = readRssMiB(replica.pid);
+    progress(`memory: idle RSS ${round(idleRssMiB, 1)} MiB; loading (${profile.connections} connections, ${profile.durationSec} s)`);
+
+    const samples: number[] = [];
+    const sampler = setInterval(() => samples.push(readRssMiB(replica.pid)), SAMPLE_INTERVAL_MS);
+    let run;
+    try {
+      run = await runLoad({ url, connections: profile.connections, durationSec: profile.durationSec });
+    } finally {
+      clearInterval(sampler);
+    }
+    assertHealthyRun(run.result, `memory load on ${url}`);
+    samples.push(readRssMiB(replica.pid));
+    const loadRssMiB = Math.max(...samples);
+    const peakRssMiB = readRssMiB(replica.pid, 'VmHWM');
+    return {
+      section,
+      idleRssMiB: round(idleRssMiB, 1),
+      loadRssMiB: round(loadRssMiB, 1),
+      peakRssMiB: round(peakRssMiB, 1),
+      samplesUnderLoad: samples.length,
+      load: run.result,
+      budgets: memoryBudgets(section, loadRssMiB, peakRssMiB),
+    };
+  } finally {
+    await replica.stop();
+  }
+}
+
+export function memoryBudgets(section: SectionName, loadRssMiB: number, peakRssMiB: number): MemoryBudget[] {
+  return Object.values(environments).map((env) => {
+    const { requests, limits } = env.sections[section];
+    const requestMiB = memoryToMiB(requests.memory);
+    const limitMiB = memoryToMiB(limits.memory);
+    return {
+      environment: env.name,
+      request: { quantity: requests.memory, mib: round(requestMiB, 1) },
+      limit: { quantity: limits.memory, mib: round(limitMiB, 1) },
+      loadVsRequest: round(loadRssMiB / requestMiB, 3),
+      peakVsLimit: round(peakRssMiB / limitMiB, 3),
+    };
+  });
+}

@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface ServerProcess {
+  pid: number;
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  /** Human name for error messages. */
+  name: string;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  port: number;
+  /** Path polled until it answers 2xx. */
+  readyPath: string;
+  /** stdout and stderr go to this file (a pipe into this process would tax the load generator). */
+  logFile: string;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+/** A free loopback TCP port (bind to port 0, read it, release it). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('could not allocate a free port');
+  return address.port;
+}
+
+/** Starts a server process on 127.0.0.1:port and waits until `readyPath` answers 2xx. */
+export async function startServer(options: StartServerOptions): Promise<ServerProcess> {
+  const log = openSync(options.logFile, 'a');
+  const child = spawn(options.command, options.args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', log, log],
+  });
+  closeSync(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${options.port}`;
+  const handle: ServerProcess = { pid: child.pid ?? -1, url, port: options.port, stop: () => stopChild(child, exited) };
+  try {
+    await waitUntilReady(`${url}${options.readyPath}`, child, options.timeoutMs ?? 20_000, options);
+  } catch (error) {
+    await handle.stop();
+    throw error;
+  }
+  return handle;
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: number, options: StartServerOptions): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastProblem = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`${options.name} exited with code ${child.exitCode} before it was ready (log: ${options.logFile})`);
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await response.arrayBuffer();
+      if (response.ok) return;
+      lastProblem = `HTTP ${response.status}`;
+    } catch (error) {
+      lastProblem = (error as Error).message;
+    }
+    await sleep(100);
+  }
+  throw new Error(`${options.name} was not ready at ${url} after ${timeoutMs} ms (${lastProblem}; log: ${options.logFile})`);
+}
+
+async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Resident set size of a process in MiB, from /proc/<pid>/status (VmRSS, or VmHWM for the peak). */
+export function readRssMiB(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  if (!match) throw new Error(`/proc/${pid}/status has no ${field} line`);
+  return Number(match[1]) / 1024;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux: the unit of utime/stime in /proc/<pid>/stat
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+export function readCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces; fields after its closing parenthesis are fixed.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return (utime + stime) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** Measures the CPU cores a set of processes used while `work` ran. */
+export async function measureCpu<T>(pids: number[], work: () => Promise<T>): Promise<{ value: T; cores: number }> {
+  const before = pids.map(readCpuSeconds);
+  const started = process.hrtime.bigint();
+  const value = await work();
+  const elapsedSec = Number(process.hrtime.bigint() - started) / 1e9;
+  const used = pids.reduce((sum, pid, index) => sum + readCpuSeconds(pid) - before[index]!, 0);
+  return { value, cores: Math.round((used / elapsedSec) * 1000) / 1000 };
+}

@@ -1,0 +1,207 @@
+/**
+ * The shape of `npm run bench --json FILE` output. The capacity planner and the report read it, so
+ * the key names are a contract (docs/contracts.md, issue 5): top-level `synth`, `service`,
+ * `balancing`, `memory`; ratios `synth.ratioCliVsStock`, `synth.ratioNpmSynthVsStock`,
+ * `service.ratioVsExpressHello`, `service.ratioVsNodeHttp`.
+ *
+ * Every ratio is "ours / baseline" expressed so that > 1 means ours is better: req/s ratios divide
+ * our req/s by the baseline's, synth ratios divide the stock median time by ours (a speed-up).
+ */
+
+/** One closed-loop autocannon run against one URL. Latencies in milliseconds. */
+export interface LoadResult {
+  /** Mean requests per second over the run. */
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Completed responses (any status). */
+  requests: number;
+  /** Connection errors and timeouts. */
+  errors: number;
+  /** Responses whose status was not 2xx. */
+  non2xx: number;
+  durationSec: number;
+  connections: number;
+  /** CPU used by the server process(es) during the run, in cores (1 = one core fully busy). */
+  serverCpuCores?: number;
+}
+
+export interface LoadSettings {
+  connections: number;
+  durationSec: number;
+  pipelining: 1;
+  keepAlive: true;
+  /** Where the load generator runs relative to the servers. */
+  generator: string;
+}
+
+export interface Timing {
+  label: string;
+  command: string;
+  cwd: string;
+  samplesMs: number[];
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+}
+
+export interface SynthResults {
+  runs: number;
+  /** Whether one unmeasured round ran first. */
+  warmupRound: boolean;
+  env: Record<string, string>;
+  /** What the stock layout was made of (versions installed from the registry). */
+  stockLayout: { dir: string; app: string; packages: Record<string, string> };
+  stock: Timing;
+  projectCli: Timing;
+  npmSynth: Timing;
+  /** stock median / project `cdk8s synth` median (> 1: the project is faster). */
+  ratioCliVsStock: number;
+  /** stock median / `npm run synth` median (> 1: the project is faster). */
+  ratioNpmSynthVsStock: number;
+}
+
+/** One point of the service's load curve: used by the capacity planner. */
+export interface CurvePoint extends LoadResult {
+  serverCpuCores: number;
+}
+
+export interface ServiceTarget extends LoadResult {
+  name: string;
+  command: string;
+  url: string;
+}
+
+export interface ServiceResults {
+  load: LoadSettings;
+  section: string;
+  path: string;
+  service: ServiceTarget;
+  expressHello: ServiceTarget;
+  nodeHttpHello: ServiceTarget;
+  /** service req/s / Express hello req/s (>= 1 meets the service's goal). */
+  ratioVsExpressHello: number;
+  /** service req/s / node:http hello req/s. */
+  ratioVsNodeHttp: number;
+  /** The service alone at increasing connection counts (req/s, latency and CPU at each). */
+  curve: CurvePoint[];
+}
+
+export interface ReplicaShare {
+  replicaId: string;
+  slow: boolean;
+  requests: number;
+  /** Fraction of responses this replica served (0..1). */
+  share: number;
+}
+
+export interface BalancedResult extends LoadResult {
+  shares: ReplicaShare[];
+}
+
+export interface ScalingPoint extends LoadResult {
+  replicas: number;
+  shares: ReplicaShare[];
+}
+
+export interface BalancingResults {
+  load: LoadSettings;
+  section: string;
+  path: string;
+  slowDelayMs: number;
+  roundRobin: BalancedResult;
+  leastConnections: BalancedResult;
+  /** least-connections p99 / round-robin p99 with one slow replica (< 1: least connections is better). */
+  ratioP99LeastConnVsRoundRobin: number;
+  /** Replica count 1, 2, 3 behind nginx (round robin, no slow replica). */
+  scaling: ScalingPoint[];
+  /** req/s with 2 replicas / req/s with 1 replica. */
+  ratio2vs1Replicas: number;
+  /** req/s with 3 replicas / req/s with 1 replica. */
+  ratio3vs1Replicas: number;
+}
+
+export interface ResourceBudget {
+  /** Kubernetes quantity as written in the environment config, e.g. '128Mi'. */
+  quantity: string;
+  mib: number;
+}
+
+/** One environment's memory request and limit for the measured section, and how the replica compares. */
+export interface MemoryBudget {
+  environment: string;
+  request: ResourceBudget;
+  limit: ResourceBudget;
+  /** loadRssMiB / request MiB (> 1: the replica uses more than the scheduler reserves). */
+  loadVsRequest: number;
+  /** peakRssMiB / limit MiB (close to 1: near an OOM kill). */
+  peakVsLimit: number;
+}
+
+export interface MemoryResults {
+  section: string;
+  idleRssMiB: number;
+  /** Highest RSS sampled while under load. */
+  loadRssMiB: number;
+  /** Kernel's high-water mark (VmHWM) at the end of the run. */
+  peakRssMiB: number;
+  samplesUnderLoad: number;
+  load: LoadResult;
+  /** The section's memory request/limit in every environment config (what the manifests carry). */
+  budgets: MemoryBudget[];
+}
+
+export interface BenchMeta {
+  startedAt: string;
+  finishedAt: string;
+  mode: 'quick' | 'full';
+  only: BenchName[];
+  node: string;
+  cpus: number;
+  cpuModel: string;
+  loadAverageAtStart: number[];
+  gitCommit: string;
+  notes: string[];
+}
+
+export const BENCH_NAMES = ['synth', 'service', 'balancing', 'memory'] as const;
+export type BenchName = (typeof BENCH_NAMES)[number];
+
+export interface BenchResults {
+  meta: BenchMeta;
+  /** null when the benchmark was not run (`--only`). */
+  synth: SynthResults | null;
+  service: ServiceResults | null;
+  balancing: BalancingResults | null;
+  memory: MemoryResults | null;
+}
+
+/**
+ * Checks that parsed JSON has the contract keys, so a stale or foreign file fails with a clear
+ * message instead of `undefined` deep in the report or planner.
+ */
+export function assertBenchResults(value: unknown, source: string): BenchResults {
+  const problems: string[] = [];
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(value)) throw new Error(`${source}: expected a JSON object with keys meta, ${BENCH_NAMES.join(', ')}`);
+  if (!isObject(value.meta)) problems.push('meta is missing');
+  for (const name of BENCH_NAMES) {
+    if (!(name in value)) problems.push(`${name} is missing (null when not run)`);
+    else if (value[name] !== null && !isObject(value[name])) problems.push(`${name} must be an object or null`);
+  }
+  const requireNumbers = (name: BenchName, keys: string[]): void => {
+    const part = value[name];
+    if (!isObject(part)) return;
+    for (const key of keys) {
+      if (typeof part[key] !== 'number' || !Number.isFinite(part[key])) problems.push(`${name}.${key} must be a finite number`);
+    }
+  };
+  requireNumbers('synth', ['ratioCliVsStock', 'ratioNpmSynthVsStock', 'runs']);
+  requireNumbers('service', ['ratioVsExpressHello', 'ratioVsNodeHttp']);
+  requireNumbers('balancing', ['ratioP99LeastConnVsRoundRobin', 'ratio2vs1Replicas', 'ratio3vs1Replicas', 'slowDelayMs']);
+  requireNumbers('memory', ['idleRssMiB', 'loadRssMiB', 'peakRssMiB']);
+  if (isObject(value.memory) && !Array.isArray(value.memory.budgets)) problems.push('memory.budgets must be an array');
+  if (isObject(value.service) && !Array.isArray(value.service.curve)) problems.push('service.curve must be an array');
+  if (problems.length > 0) throw new Error(`${source}: not a bench result: ${problems.join('; ')}`);
+  return value as unknown as BenchResults;
+}

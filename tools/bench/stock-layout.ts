@@ -1,0 +1,132 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+import { BENCH_DIR, REPO_ROOT } from './context.ts';
+
+/**
+ * A project as `cdk8s init typescript-app` makes it (that command needs GitHub, so the layout is
+ * recreated from the template shipped in cdk8s-cli/templates/typescript-app): main.ts run by
+ * `npx ts-node main.ts` under CommonJS, type-checked, rendering the project's own chart copied next to it.
+ */
+export const STOCK_DIR = join(BENCH_DIR, 'synth-stock');
+
+export const STOCK_APP = 'npx ts-node main.ts';
+
+/** The template's dependency ranges; cdk8s libraries pinned to the project's so the chart is identical. */
+function stockPackageJson(): Record<string, unknown> {
+  const project = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+  const pinned = (name: string): string => {
+    const version = project.devDependencies[name];
+    if (!version) throw new Error(`package.json has no devDependency ${name}: the stock layout pins the project's version`);
+    return version;
+  };
+  return {
+    name: 'sweetshop-stock-cdk8s',
+    version: '1.0.0',
+    private: true,
+    scripts: { synth: 'cdk8s synth' },
+    dependencies: { cdk8s: pinned('cdk8s'), 'cdk8s-plus-27': pinned('cdk8s-plus-27'), constructs: pinned('constructs') },
+    // jest and ts-jest are left out: they play no part in synth.
+    devDependencies: { 'cdk8s-cli': pinned('cdk8s-cli'), '@types/node': '^14', typescript: '5.9.x', 'ts-node': '^10' },
+  };
+}
+
+/** The template's tsconfig, except `lib`: the project's chart uses ES2022 library calls (Object.hasOwn). */
+const STOCK_TSCONFIG = {
+  compilerOptions: {
+    alwaysStrict: true,
+    declaration: true,
+    experimentalDecorators: true,
+    inlineSourceMap: true,
+    inlineSources: true,
+    lib: ['es2022'],
+    module: 'CommonJS',
+    noEmit: false,
+    noEmitOnError: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitAny: true,
+    noImplicitReturns: true,
+    noImplicitThis: true,
+    noUnusedLocals: true,
+    noUnusedParameters: true,
+    resolveJsonModule: true,
+    strict: true,
+    strictNullChecks: true,
+    strictPropertyInitialization: true,
+    stripInternal: true,
+    target: 'ES2017',
+  },
+  include: ['**/*.ts'],
+  exclude: ['node_modules'],
+};
+
+/** The template's main.ts shape (App, one chart, synth) with the project's chart for the local environment. */
+const STOCK_MAIN = `import { App } from 'cdk8s';
+import { SweetShopChart } from './charts/sweetshop-chart';
+import { environmentNamed } from './app/environments/index';
+import { validateEnvironment } from './app/environments/validate';
+
+const app = new App();
+new SweetShopChart(app, 'sweetshop', { env: validateEnvironment(environmentNamed(process.env.SWEETSHOP_ENV ?? 'local')) });
+app.synth();
+`;
+
+/**
+ * Creates or refreshes the stock layout. Dependencies are installed from the registry once and kept
+ * in .bench/ (re-installed only when the package list changes); the chart sources are copied every
+ * run so the stock layout renders the current chart.
+ */
+export function prepareStockLayout(progress: (message: string) => void): { dir: string; packages: Record<string, string> } {
+  mkdirSync(STOCK_DIR, { recursive: true });
+  const packageJson = `${JSON.stringify(stockPackageJson(), null, 2)}\n`;
+  const packageFile = join(STOCK_DIR, 'package.json');
+  const installed = existsSync(join(STOCK_DIR, 'node_modules', '.bin', 'cdk8s')) && existsSync(packageFile) && readFileSync(packageFile, 'utf8') === packageJson;
+  if (!installed) {
+    writeFileSync(packageFile, packageJson);
+    progress('synth: installing the stock cdk8s layout dependencies (npm install, once; cached in .bench/synth-stock)');
+    try {
+      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=optional', '--loglevel=error'], { cwd: STOCK_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      throw new Error(`npm install in ${STOCK_DIR} failed: ${String((error as { stderr?: Buffer }).stderr ?? error).trim()}`);
+    }
+  }
+  writeFileSync(join(STOCK_DIR, 'cdk8s.yaml'), `language: typescript\napp: ${STOCK_APP}\n`);
+  writeFileSync(join(STOCK_DIR, 'tsconfig.json'), `${JSON.stringify(STOCK_TSCONFIG, null, 2)}\n`);
+  writeFileSync(join(STOCK_DIR, 'main.ts'), STOCK_MAIN);
+  for (const dir of ['app', 'charts']) {
+    rmSync(join(STOCK_DIR, dir), { recursive: true, force: true });
+    copyForCommonJs(join(REPO_ROOT, dir), join(STOCK_DIR, dir));
+  }
+  return { dir: STOCK_DIR, packages: installedVersions(['cdk8s', 'cdk8s-cli', 'cdk8s-plus-27', 'constructs', 'ts-node', 'typescript', '@types/node']) };
+}
+
+/**
+ * Copies the project's .ts sources, dropping the `.ts` extension from relative imports: the stock
+ * layout compiles to CommonJS with TypeScript 5, where `from './x.ts'` is not allowed.
+ */
+function copyForCommonJs(from: string, to: string): void {
+  cpSync(from, to, { recursive: true, filter: (source) => statSync(source).isDirectory() || source.endsWith('.ts') });
+  for (const file of listFiles(to)) writeFileSync(file, dropTsImportExtensions(readFileSync(file, 'utf8')));
+  if (listFiles(to).length === 0) throw new Error(`nothing copied from ${relative(REPO_ROOT, from)}`);
+}
+
+/** `from './x.ts'` -> `from './x'` for relative specifiers; package imports are left alone. */
+export function dropTsImportExtensions(source: string): string {
+  return source.replace(/(from\s+['"]\.{1,2}\/[^'"]*?)\.ts(['"])/g, '$1$2');
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((entry) => join(dir, entry))
+    .filter((path) => statSync(path).isFile());
+}
+
+function installedVersions(names: string[]): Record<string, string> {
+  return Object.fromEntries(
+    names.map((name) => {
+      const manifest = JSON.parse(readFileSync(join(STOCK_DIR, 'node_modules', name, 'package.json'), 'utf8')) as { version: string };
+      return [name, manifest.version];
+    }),
+  );
+}

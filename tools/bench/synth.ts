@@ -1,0 +1,105 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { BENCH_DIR, REPO_ROOT, type BenchContext } from './context.ts';
+import type { SynthResults, Timing } from './results.ts';
+import { median, ratio, round } from './stats.ts';
+import { prepareStockLayout, STOCK_APP } from './stock-layout.ts';
+
+/** The same for every variant: no upgrade check (a network call), the same environment rendered. */
+const SYNTH_ENV = { CDK8S_CHECK_UPGRADE: 'false', SWEETSHOP_ENV: 'local' };
+
+interface Variant {
+  key: 'stock' | 'projectCli' | 'npmSynth';
+  label: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  outDir: string;
+}
+
+/**
+ * Wall time of three ways to render the same chart, in interleaved rounds after one unmeasured warm-up
+ * round: the stock template layout (`cdk8s synth` running `npx ts-node main.ts`), this project's
+ * `cdk8s synth` (its cdk8s.yaml app), and `npm run synth`. Output goes to .bench/, never to dist/.
+ */
+export async function benchSynth(context: BenchContext): Promise<SynthResults> {
+  const { profile, progress } = context;
+  const stock = prepareStockLayout(progress);
+  const outRoot = join(BENCH_DIR, 'synth-out');
+  const variants: Variant[] = [
+    { key: 'stock', label: `stock layout: cdk8s synth (app: ${STOCK_APP})`, command: join(stock.dir, 'node_modules', '.bin', 'cdk8s'), args: ['synth'], cwd: stock.dir, outDir: join(outRoot, 'stock') },
+    { key: 'projectCli', label: 'project: cdk8s synth', command: join(REPO_ROOT, 'node_modules', '.bin', 'cdk8s'), args: ['synth'], cwd: REPO_ROOT, outDir: join(outRoot, 'project-cli') },
+    { key: 'npmSynth', label: 'project: npm run synth', command: 'npm', args: ['run', '--silent', 'synth', '--'], cwd: REPO_ROOT, outDir: join(outRoot, 'npm-synth') },
+  ];
+  const samples = new Map<Variant['key'], number[]>(variants.map((v) => [v.key, []]));
+  for (let round = profile.synthWarmup ? 0 : 1; round <= profile.synthRuns; round += 1) {
+    for (const variant of variants) {
+      progress(round === 0 ? `synth: warm-up, ${variant.label}` : `synth: run ${round}/${profile.synthRuns}, ${variant.label}`);
+      const ms = timeVariant(variant);
+      if (round > 0) samples.get(variant.key)!.push(ms);
+    }
+  }
+  assertSameManifests(variants);
+  const timing = (variant: Variant): Timing => {
+    const values = samples.get(variant.key)!;
+    return {
+      label: variant.label,
+      command: [variant.command.replace(`${REPO_ROOT}/`, ''), ...variant.args, outputFlag(variant), variant.outDir.replace(`${REPO_ROOT}/`, '')].join(' '),
+      cwd: variant.cwd.replace(`${REPO_ROOT}/`, '').replace(REPO_ROOT, '.'),
+      samplesMs: values,
+      medianMs: round(median(values), 0),
+      minMs: Math.min(...values),
+      maxMs: Math.max(...values),
+    };
+  };
+  const [stockTiming, projectCli, npmSynth] = variants.map(timing) as [Timing, Timing, Timing];
+  return {
+    runs: profile.synthRuns,
+    warmupRound: profile.synthWarmup,
+    env: SYNTH_ENV,
+    stockLayout: { dir: stock.dir.replace(`${REPO_ROOT}/`, ''), app: STOCK_APP, packages: stock.packages },
+    stock: stockTiming,
+    projectCli,
+    npmSynth,
+    ratioCliVsStock: ratio(stockTiming.medianMs, projectCli.medianMs, 'synth.ratioCliVsStock'),
+    ratioNpmSynthVsStock: ratio(stockTiming.medianMs, npmSynth.medianMs, 'synth.ratioNpmSynthVsStock'),
+  };
+}
+
+function outputFlag(variant: Variant): string {
+  return variant.key === 'npmSynth' ? '--out' : '--output';
+}
+
+function timeVariant(variant: Variant): number {
+  // `cdk8s synth` empties its output folder itself; `npm run synth` replaces it: start both from nothing.
+  rmSync(variant.outDir, { recursive: true, force: true });
+  mkdirSync(join(variant.outDir, '..'), { recursive: true });
+  const started = process.hrtime.bigint();
+  const run = spawnSync(variant.command, [...variant.args, outputFlag(variant), variant.outDir], {
+    cwd: variant.cwd,
+    env: { ...process.env, ...SYNTH_ENV },
+    encoding: 'utf8',
+  });
+  const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (run.status !== 0) {
+    throw new Error(`${variant.label} failed (exit ${run.status ?? run.signal}):\n${`${run.stdout}${run.stderr}`.trim().slice(-2000)}`);
+  }
+  return Math.round(elapsedMs);
+}
+
+/** The ratios only mean something if all three rendered the same manifests. */
+function assertSameManifests(variants: Variant[]): void {
+  const read = (dir: string): string =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.k8s.yaml'))
+      .sort()
+      .map((f) => `${f}\n${readFileSync(join(dir, f), 'utf8')}`)
+      .join('\n');
+  const [first, ...rest] = variants;
+  const expected = read(first!.outDir);
+  for (const variant of rest) {
+    if (read(variant.outDir) !== expected) throw new Error(`synth: ${variant.label} rendered different manifests than ${first!.label} (compare ${first!.outDir} and ${variant.outDir})`);
+  }
+}

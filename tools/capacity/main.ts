@@ -1,0 +1,60 @@
+// `npm run capacity -- --rps 3000 [--p99 50] [--from FILE] [--env production]`: replica counts and
+// resource requests from measurements. Prints the plan and a diff; never edits the environment files.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { environmentNamed, environments, SECTION_NAMES } from '../../app/environments/index.ts';
+import { REPO_ROOT } from '../bench/context.ts';
+import { assertBenchResults } from '../bench/results.ts';
+import { buildCapacityPlan, formatCapacityPlan } from './capacity-plan.ts';
+import { measureReplica, measurementFromResults } from './measure.ts';
+import { parseTargetRates } from './planner.ts';
+
+const HELP = `Usage: npm run capacity -- --rps <rate> [--p99 <ms>] [--from <bench.json>] [--env <name>]
+
+Finds one replica's sustainable req/s at the p99 target (measured now in about 20 s, or read from a
+\`npm run bench\` results file), then prints per section: replicas for the target rate plus one lost
+replica (HPA min), the HPA max for twice the rate, CPU/memory requests and limits justified by the
+measurement, and the diff to apply to app/environments/<env>.ts. It never edits files.
+
+  --rps <rate>     peak req/s for every section (3000), or per section (chocolates=3000,cakes=500)
+  --p99 <ms>       latency target for the 99th percentile (default 50)
+  --from <file>    read the measurement from a bench results file (e.g. docs/benchmarks.json, .bench/last.json)
+  --env <name>     environment to size (default production); known: ${Object.keys(environments).join(', ')}
+  -h, --help       show this help`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rps: { type: 'string' },
+      p99: { type: 'string', default: '50' },
+      from: { type: 'string' },
+      env: { type: 'string', default: 'production' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  if (values.rps === undefined) throw new Error('--rps is required (e.g. --rps 3000); see --help');
+  const p99TargetMs = Number(values.p99);
+  if (!Number.isFinite(p99TargetMs) || p99TargetMs <= 0) throw new Error(`--p99: "${values.p99}" is not a positive number of milliseconds`);
+  const env = environmentNamed(values.env);
+  const rates = parseTargetRates(values.rps, SECTION_NAMES);
+  const file = join('app', 'environments', `${env.name}.ts`);
+  const source = readFileSync(join(REPO_ROOT, file), 'utf8');
+
+  const measurement =
+    values.from !== undefined
+      ? measurementFromResults(assertBenchResults(JSON.parse(readFileSync(values.from, 'utf8')), values.from), values.from)
+      : await measureReplica(Object.keys(rates)[0]!, (message) => console.error(`[capacity] ${message}`));
+
+  process.stdout.write(formatCapacityPlan(buildCapacityPlan({ env, file, source, rates, p99TargetMs, measurement })));
+}
+
+main().catch((error: unknown) => {
+  console.error(`capacity failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
