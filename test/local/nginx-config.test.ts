@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import { findExecutable } from '../../tools/lib/find-executable.ts';
-import { type NginxConfigInput, renderNginxConfig } from '../../tools/local/nginx-config.ts';
+import { type BalancerConfigInput, renderBalancerConfig, renderFrontConfig } from '../../tools/local/nginx-config.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 
-const INPUT: NginxConfigInput = {
+const INPUT: BalancerConfigInput = {
   prefix: '/tmp/sweetshop-local-test',
   listenPort: 18080,
   balance: 'round-robin',
@@ -23,8 +23,8 @@ const INPUT: NginxConfigInput = {
   ],
 };
 
-describe('renderNginxConfig', () => {
-  const config = renderNginxConfig(INPUT);
+describe('renderBalancerConfig', () => {
+  const config = renderBalancerConfig(INPUT);
 
   test('one upstream per Service with its replicas, keep-alive on', () => {
     assert.match(config, /upstream chocolates \{\n    server 127\.0\.0\.1:8000;\n    server 127\.0\.0\.1:8001;\n    keepalive 32;/);
@@ -39,7 +39,7 @@ describe('renderNginxConfig', () => {
 
   test('round robin is nginx default (no directive); least connections adds least_conn to every upstream', () => {
     assert.doesNotMatch(config, /least_conn/);
-    const leastConn = renderNginxConfig({ ...INPUT, balance: 'least-connections' });
+    const leastConn = renderBalancerConfig({ ...INPUT, balance: 'least-connections' });
     assert.equal(leastConn.match(/least_conn;/g)?.length, 2);
   });
 
@@ -50,22 +50,41 @@ describe('renderNginxConfig', () => {
   });
 
   test('every file nginx writes lives under the prefix', () => {
-    for (const line of config.split('\n').filter((l) => /(pid|error_log|_temp_path) /.test(l))) assert.match(line, /\/tmp\/sweetshop-local-test\//);
+    for (const line of config.split('\n').filter((l: string) => /(pid|error_log|_temp_path) /.test(l))) assert.match(line, /\/tmp\/sweetshop-local-test\//);
   });
 
   test('a location naming an unknown upstream is an error', () => {
-    assert.throws(() => renderNginxConfig({ ...INPUT, locations: [{ path: '/x', pathType: 'Prefix', upstream: 'fudge' }] }), /location \/x: no upstream fudge/);
+    assert.throws(() => renderBalancerConfig({ ...INPUT, locations: [{ path: '/x', pathType: 'Prefix', upstream: 'fudge' }] }), /location \/x: no upstream fudge/);
   });
 });
 
-describe('renderNginxConfig with the real nginx', { skip: skipUnlessInstalled('nginx', 'apt-get install nginx-light') }, () => {
+describe('renderFrontConfig', () => {
+  const config = renderFrontConfig({ prefix: '/tmp/sweetshop-local-test', listenPort: 8080, balancerPort: 41000 });
+
+  test('listens on LOCAL_PORT and forwards everything to the balancer over keep-alive', () => {
+    assert.match(config, /listen 127\.0\.0\.1:8080;/);
+    assert.match(config, /upstream balancer \{[^}]*server 127\.0\.0\.1:41000 max_fails=0;[^}]*keepalive 64;/);
+    assert.match(config, /location \/ \{[^}]*proxy_pass http:\/\/balancer;[^}]*proxy_set_header Connection "";/);
+  });
+
+  test('retries connection errors only: the balancer 502/404 answers pass through', () => {
+    assert.match(config, /proxy_next_upstream error timeout;/);
+  });
+});
+
+describe('nginx configs with the real nginx', { skip: skipUnlessInstalled('nginx', 'apt-get install nginx-light') }, () => {
   const prefix = mkdtempSync(join(tmpdir(), 'sweetshop-nginx-config-test-'));
   after(() => rmSync(prefix, { recursive: true, force: true }));
 
-  for (const balance of ['round-robin', 'least-connections'] as const) {
-    test(`nginx -t accepts the ${balance} config`, () => {
+  const configs: Array<[string, () => string]> = [
+    ['round-robin balancer', () => renderBalancerConfig({ ...INPUT, prefix, balance: 'round-robin' })],
+    ['least-connections balancer', () => renderBalancerConfig({ ...INPUT, prefix, balance: 'least-connections' })],
+    ['front', () => renderFrontConfig({ prefix, listenPort: 18080, balancerPort: 41000 })],
+  ];
+  for (const [name, render] of configs) {
+    test(`nginx -t accepts the ${name} config`, () => {
       for (const dir of ['logs', 'temp']) mkdirSync(join(prefix, dir), { recursive: true });
-      writeFileSync(join(prefix, 'nginx.conf'), renderNginxConfig({ ...INPUT, prefix, balance }));
+      writeFileSync(join(prefix, 'nginx.conf'), render());
       const nginx = findExecutable('nginx')!;
       execFileSync(nginx, ['-p', prefix, '-e', join(prefix, 'logs', 'error.log'), '-c', join(prefix, 'nginx.conf'), '-t', '-q'], { stdio: 'pipe' });
     });

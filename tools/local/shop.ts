@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 import type { BalanceAlgorithm, BalanceChoice } from './balance.ts';
 import { type DeploymentSpec, readShopManifests, type ShopManifests } from './manifests.ts';
-import { renderNginxConfig } from './nginx-config.ts';
+import { renderBalancerConfig, renderFrontConfig } from './nginx-config.ts';
 import { findNginx, NginxProcess } from './nginx-process.ts';
 import { podName } from './pod-names.ts';
 import { ephemeralPort, isPortFree, releasePort, reservePort } from './ports.ts';
@@ -105,6 +105,10 @@ export async function startLocalShop(options: StartLocalShopOptions = {}): Promi
   return shop;
 }
 
+async function isListening(port: number): Promise<boolean> {
+  return !(await isPortFree(port));
+}
+
 class Shop implements LocalShop {
   readonly url: string;
   private readonly prefix = mkdtempSync(join(tmpdir(), 'sweetshop-local-'));
@@ -113,12 +117,17 @@ class Shop implements LocalShop {
   // Every process started and not yet reaped, including a rollout's half-started ones.
   private readonly live = new Set<ReplicaProcess>();
   private readonly revisions = new Map<string, number>();
-  private nginx: NginxProcess | undefined;
+  // Two nginx processes: the balancer (reloaded on rollouts) and the front on LOCAL_PORT (never
+  // reloaded, so client keep-alive connections survive rollouts); see renderFrontConfig.
+  private balancer: NginxProcess | undefined;
+  private front: NginxProcess | undefined;
+  private balancerPort = 0;
   private rollout: Promise<RolloutStep[]> | undefined;
   private stopping: Promise<void> | undefined;
   private readonly killOnExit = (): void => {
     for (const replica of this.live) replica.kill('SIGKILL');
-    this.nginx?.killNow();
+    this.front?.killNow();
+    this.balancer?.killNow();
     rmSync(this.prefix, { recursive: true, force: true });
   };
 
@@ -154,8 +163,14 @@ class Shop implements LocalShop {
     const results = await Promise.allSettled(all.map((r) => r.waitReady(this.options.readyTimeoutMs ?? 30_000)));
     const failure = results.find((r) => r.status === 'rejected');
     if (failure) throw (failure as PromiseRejectedResult).reason;
-    this.nginx = await NginxProcess.start(this.nginxBinary, this.prefix, this.renderConfig(), async () => !(await isPortFree(this.port)));
-    this.emit('info', `nginx ${this.nginx.pid} listening on ${this.url} (${this.balance.algorithm}, from ${this.balance.source})`);
+    this.balancerPort = await ephemeralPort();
+    const balancerPrefix = join(this.prefix, 'balancer');
+    this.balancer = await NginxProcess.start(this.nginxBinary, balancerPrefix, this.renderConfig(), () => isListening(this.balancerPort));
+    const frontPrefix = join(this.prefix, 'front');
+    const frontConfig = renderFrontConfig({ prefix: frontPrefix, listenPort: this.port, balancerPort: this.balancerPort });
+    this.front = await NginxProcess.start(this.nginxBinary, frontPrefix, frontConfig, () => isListening(this.port));
+    this.emit('info', `nginx balancer ${this.balancer.pid} on 127.0.0.1:${this.balancerPort} (${this.balance.algorithm}, from ${this.balance.source})`);
+    this.emit('info', `nginx front ${this.front.pid} on ${this.url}, forwarding to the balancer`);
   }
 
   rolloutRestart(section?: string, onStep?: (step: RolloutStep) => void): Promise<RolloutStep[]> {
@@ -203,7 +218,7 @@ class Shop implements LocalShop {
           }
           replicas[index] = next;
           try {
-            await this.nginx!.reload(this.renderConfig());
+            await this.balancer!.reload(this.renderConfig());
           } catch (error) {
             replicas[index] = old;
             await this.retire(next);
@@ -257,9 +272,9 @@ class Shop implements LocalShop {
   }
 
   private renderConfig(): string {
-    return renderNginxConfig({
-      prefix: this.prefix,
-      listenPort: this.port,
+    return renderBalancerConfig({
+      prefix: join(this.prefix, 'balancer'),
+      listenPort: this.balancerPort,
       balance: this.balance.algorithm,
       upstreams: this.manifests.services.map((s) => ({ name: s.name, ports: (this.current.get(s.deployment) ?? []).map((r) => r.port) })),
       locations: this.manifests.routes.map((r) => ({ path: r.path, pathType: r.pathType, upstream: r.service })),
@@ -272,7 +287,9 @@ class Shop implements LocalShop {
 
   private async shutDown(): Promise<void> {
     // A rollout in flight notices `stopping` at its next step; its replicas are in `live` anyway.
-    await this.nginx?.stop();
+    // Front first: no new requests come in; then the balancer, then the replicas drain.
+    await this.front?.stop();
+    await this.balancer?.stop();
     await Promise.all([...this.live].map((r) => this.retire(r)));
     await this.rollout?.catch(() => undefined);
     rmSync(this.prefix, { recursive: true, force: true });

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import type { LocalShop, RolloutStep } from '../../tools/local/shop.ts';
+import { skipUnlessInstalled } from '../support/system-tool.ts';
+import { startLoad } from './support/load.ts';
+import { countServedBy, isAlive, REPO_ROOT, startTestShop } from './support/test-shop.ts';
+
+const MIN_REQUESTS = 5_000;
+
+describe('rolling restart of every replica under keep-alive load', { skip: skipUnlessInstalled('nginx', 'apt-get install nginx-light') }, () => {
+  let shop: LocalShop;
+  before(async () => {
+    // warn: a log line per request would only slow the load down here.
+    shop = await startTestShop({ manifestsDir: join(REPO_ROOT, 'dist'), replicaEnv: { LOG_LEVEL: 'warn' } });
+  });
+  after(() => shop?.stop());
+
+  test(`zero downtime: 0 failed or non-2xx requests out of at least ${MIN_REQUESTS}, and every replica id changes`, async (t) => {
+    const before = shop.replicas;
+    const load = startLoad({
+      url: shop.url,
+      connections: 10,
+      durationSeconds: 120, // upper bound: stopped below once the rollout is done and enough requests were made
+      requests: [
+        { method: 'GET', path: '/chocolates/items' },
+        { method: 'GET', path: '/candies/items' },
+        { method: 'GET', path: '/cakes/items' },
+      ],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const started = Date.now();
+    const steps: RolloutStep[] = await shop.rolloutRestart();
+    const rolloutSeconds = (Date.now() - started) / 1_000;
+    // Keep loading the new replicas for a moment, and until the minimum count is reached.
+    const settle = Date.now() + 1_000;
+    while (Date.now() < settle || load.responses() < MIN_REQUESTS) await new Promise((resolve) => setTimeout(resolve, 100));
+    load.stop();
+    const result = await load.finished;
+
+    t.diagnostic(
+      `rollout of ${steps.length} replicas in ${rolloutSeconds.toFixed(1)} s under load: ${result.responses} responses, ` +
+        `${result.errors} errors, ${result.non2xx} non-2xx; ${JSON.stringify(result.byMethodAndStatus)}; per replica ${JSON.stringify(result.byReplica)}`,
+    );
+    assert.ok(result.responses >= MIN_REQUESTS, `only ${result.responses} requests`);
+    assert.equal(result.errors, 0, 'connection errors or timeouts');
+    assert.equal(result.non2xx, 0, 'non-2xx responses');
+
+    const after = shop.replicas;
+    assert.equal(steps.length, before.length);
+    assert.equal(after.length, before.length);
+    const oldIds = new Set(before.map((r) => r.id));
+    assert.deepEqual(after.filter((r) => oldIds.has(r.id)), [], 'every replica id changes');
+    for (const old of before) assert.equal(isAlive(old.pid), false, `old replica ${old.id} (pid ${old.pid}) has exited`);
+    // Both generations served during the test, and only the new one serves now.
+    for (const section of ['chocolates', 'candies', 'cakes']) {
+      const served = Object.keys(await countServedBy(`${shop.url}/${section}`, 10));
+      const newIds = after.filter((r) => r.section === section).map((r) => r.id);
+      assert.deepEqual(served.filter((id) => !newIds.includes(id)), [], `${section} answered by an old replica`);
+    }
+    assert.ok(before.every((r) => (result.byReplica[r.id] ?? 0) > 0) && after.every((r) => (result.byReplica[r.id] ?? 0) > 0));
+  });
+
+  test('a rollout of an unknown section is refused with the known names', async () => {
+    await assert.rejects(shop.rolloutRestart('fudge'), /unknown section fudge \(the manifests have chocolates, candies, cakes\)/);
+  });
+});
