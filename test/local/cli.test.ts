@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+
+import { ephemeralPort } from '../../tools/local/ports.ts';
+import { skipUnlessInstalled } from '../support/system-tool.ts';
+import { FIXTURES, isAlive, REPO_ROOT } from './support/test-shop.ts';
+
+const run = promisify(execFile);
+const MAIN = join(REPO_ROOT, 'tools', 'local', 'main.ts');
+
+/** `npm run local -- args` without npm: the same command package.json runs. */
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return run(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+}
+
+/** Processes whose environment carries this TMPDIR: everything a supervisor started inherits it. */
+function processesWithTmpdir(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(`TMPDIR=${dir}`)) pids.push(Number(entry));
+    } catch {
+      // exited, or not ours to read
+    }
+  }
+  return pids;
+}
+
+// tsx keeps its own compile cache (tsx-<uid>) in TMPDIR: not ours to remove.
+function shopTempDirs(dir: string): string[] {
+  return readdirSync(dir).filter((name) => name.startsWith('sweetshop-local-'));
+}
+
+function waitForOutput(child: ChildProcess, output: () => string, pattern: RegExp, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${output()}`)), timeoutMs);
+    const check = (): void => {
+      if (pattern.test(output())) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before ${pattern}; output:\n${output()}`));
+    });
+  });
+}
+
+describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-get install nginx-light') }, () => {
+  const work = mkdtempSync(join(tmpdir(), 'sweetshop-local-cli-test-'));
+  const children: ChildProcess[] = [];
+  after(() => {
+    for (const child of children) child.kill('SIGKILL');
+    for (const pid of processesWithTmpdir(join(work, 'tmp'))) process.kill(pid, 'SIGKILL');
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('--help prints the usage; a bad flag value is one clear line and exit 1', async () => {
+    assert.match((await cli(['--help'])).stdout, /rollout restart \[section\]/);
+    await assert.rejects(cli(['--balance', 'random', '--state-dir', join(work, 'state')]), (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 1);
+      assert.equal(error.stderr, 'local: --balance random: expected round-robin or least-connections\n');
+      return true;
+    });
+  });
+
+  test('starts the shop, prints the table and URLs, rolls out one section on request, and leaves nothing behind on SIGTERM', async () => {
+    const stateDir = join(work, 'state');
+    const tmp = join(work, 'tmp');
+    const port = await ephemeralPort();
+    mkdirSync(tmp, { recursive: true });
+    let output = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', String(port), '--state-dir', stateDir, '--quiet', '--replicas', 'cakes=1'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, TMPDIR: tmp },
+    });
+    children.push(child);
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await waitForOutput(child, () => output, /stop: Ctrl-C/, 60_000);
+
+    assert.match(output, /SECTION\s+REPLICA\s+PORT\s+PID/);
+    const rows = [...output.matchAll(/^(chocolates|candies|cakes)\s+(\S+)\s+(\d+)\s+(\d+)$/gm)];
+    assert.deepEqual(rows.map((r) => r[1]), ['chocolates', 'chocolates', 'candies', 'candies', 'cakes']);
+    for (const section of ['chocolates', 'candies', 'cakes']) assert.match(output, new RegExp(`http://127\\.0\\.0\\.1:${port}/${section}`));
+    const response = await fetch(`http://127.0.0.1:${port}/cakes`);
+    assert.equal(response.headers.get('x-served-by'), rows[4]![2]);
+
+    const rollout = await cli(['rollout', 'restart', 'candies', '--state-dir', stateDir]);
+    assert.match(rollout.stdout, new RegExp(`candies: ${rows[2]![2]} -> candies-\\S+`));
+    assert.match(rollout.stdout, /rollout restart done: 2 replicas replaced/);
+    const status = (await cli(['status', '--state-dir', stateDir])).stdout;
+    assert.doesNotMatch(status, new RegExp(rows[2]![2]!));
+    assert.match(status, new RegExp(rows[0]![2]!));
+
+    const nginxPids = [...output.matchAll(/nginx (?:balancer|front) (\d+)/g)].map((m) => Number(m[1]));
+    assert.equal(nginxPids.length, 2);
+    const started = [...rows.map((r) => Number(r[4])), ...nginxPids];
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, output);
+    assert.match(output, /local: stopped/);
+    assert.deepEqual(started.filter(isAlive), [], 'every replica and nginx has exited');
+    assert.deepEqual(processesWithTmpdir(tmp), [], 'no process started by the supervisor is left');
+    assert.deepEqual(shopTempDirs(tmp), [], 'the temp directory is removed');
+    assert.equal(existsSync(join(stateDir, 'control.sock')), false, 'the control socket is removed');
+  });
+
+  test('a replica that fails to start: exit 1 naming it, and no process or temp file left', async () => {
+    const tmp = join(work, 'tmp-broken');
+    mkdirSync(tmp, { recursive: true });
+    const port = await ephemeralPort();
+    const args = ['--port', String(port), '--state-dir', join(work, 'state-broken'), '--manifests', join(FIXTURES, 'broken-section')];
+    await assert.rejects(cli(args, { TMPDIR: tmp }), (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 1);
+      assert.match(error.stderr, /^local: replica chocolates-\S+ \(chocolates\) exited with code 1 before it was ready/);
+      assert.match(error.stderr, /SHOP_SECTION/);
+      return true;
+    });
+    assert.deepEqual(processesWithTmpdir(tmp), []);
+    assert.deepEqual(shopTempDirs(tmp), []);
+  });
+
+  test('rollout restart without a running shop says how to start one', async () => {
+    await assert.rejects(cli(['rollout', 'restart', '--state-dir', join(work, 'nothing-here')]), (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 1);
+      assert.match(error.stderr, /^local: no local shop is running .* start one with `npm run local`/);
+      return true;
+    });
+  });
+});
