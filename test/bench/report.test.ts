@@ -18,6 +18,7 @@ describe('bench results JSON', () => {
     assert.equal(typeof results.synth?.ratioNpmSynthVsStock, 'number');
     assert.equal(typeof results.service?.ratioVsExpressHello, 'number');
     assert.equal(typeof results.service?.ratioVsNodeHttp, 'number');
+    assert.equal(results.service?.serviceWithoutRequestLog.name, 'serviceWithoutRequestLog');
     assert.ok(results.synth!.stock.samplesMs.length >= 5, 'median of at least 5 runs');
     assert.deepEqual(results.balancing?.scaling.map((s) => s.replicas), [1, 2, 3]);
     assert.ok(results.balancing!.roundRobin.shares.some((s) => s.slow), 'the slow replica is identified');

@@ -70,6 +70,8 @@ export interface ServiceTarget extends LoadResult {
   name: string;
   command: string;
   url: string;
+  /** req/s of every interleaved round; the fields above are the best round's. */
+  roundsRps: number[];
 }
 
 export interface ServiceResults {
@@ -77,6 +79,8 @@ export interface ServiceResults {
   section: string;
   path: string;
   service: ServiceTarget;
+  /** Diagnostic, not as deployed: the same replica with LOG_LEVEL=warn (no request log line), to show what logging costs. */
+  serviceWithoutRequestLog: ServiceTarget;
   expressHello: ServiceTarget;
   nodeHttpHello: ServiceTarget;
   /** service req/s / Express hello req/s (>= 1 meets the service's goal). */

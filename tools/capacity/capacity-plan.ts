@@ -99,6 +99,7 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
     `Capacity plan for environment '${plan.environment}', p99 target ${plan.p99TargetMs} ms`,
     `Source: ${plan.source}`,
     `One replica sustains ${sustainable.rps} req/s within the target (p99 ${sustainable.p99Ms} ms at ${sustainable.connections} connection(s), ${sustainable.cpuCores} cores).`,
+    'Measured with the load generator on the same machine: re-measure on a cluster node before trusting absolute numbers.',
     '',
     table(
       ['section', 'target req/s', 'replicas for load', 'HPA min (1 lost)', 'HPA max (x2 burst)', 'req/s per replica at min / after loss', 'now min/max'],
@@ -115,6 +116,11 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
     '',
     'Per replica (every section runs the same service code; measured on one section):',
     ...plan.resources.reasons.map((reason) => `  - ${reason}`),
+    ...[...new Set(plan.sections.map((s) => s.current.cpuTargetPercent))].map(
+      (percent) =>
+        `  - with the HPA target at ${percent}% of that cpu request, the HPA adds replicas once each serves more than about ` +
+        `${Math.round((sustainable.rps * percent) / 100)} req/s (${percent}% of the sustainable rate)`,
+    ),
     ...plan.sections
       .filter((s) => s.utilisationAtMinPercent > s.current.cpuTargetPercent)
       .map(
