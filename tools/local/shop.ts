@@ -42,6 +42,13 @@ export interface StartLocalShopOptions {
   readonly readyTimeoutMs?: number;
   /** How to start a replica. @default `node --import tsx service/src/server.ts` in the repository root */
   readonly serviceCommand?: ServiceCommand;
+  /**
+   * Put a front nginx that never reloads on `port`, forwarding to the balancing nginx, so client
+   * keep-alive connections survive rollouts. false: the balancer listens on `port` itself (one hop
+   * less, for throughput measurements), and each rollout reload may reset a few client connections.
+   * @default true
+   */
+  readonly stableFront?: boolean;
   /** Per-replica env overrides by section, applied last (tests slow down one replica this way). */
   readonly replicaEnvFor?: (section: string, index: number) => Readonly<Record<string, string>> | undefined;
 }
@@ -163,9 +170,14 @@ class Shop implements LocalShop {
     const results = await Promise.allSettled(all.map((r) => r.waitReady(this.options.readyTimeoutMs ?? 30_000)));
     const failure = results.find((r) => r.status === 'rejected');
     if (failure) throw (failure as PromiseRejectedResult).reason;
-    this.balancerPort = await ephemeralPort();
+    const stableFront = this.options.stableFront ?? true;
+    this.balancerPort = stableFront ? await ephemeralPort() : this.port;
     const balancerPrefix = join(this.prefix, 'balancer');
     this.balancer = await NginxProcess.start(this.nginxBinary, balancerPrefix, this.renderConfig(), () => isListening(this.balancerPort));
+    if (!stableFront) {
+      this.emit('info', `nginx ${this.balancer.pid} on ${this.url} (${this.balance.algorithm}, from ${this.balance.source}; no stable front)`);
+      return;
+    }
     const frontPrefix = join(this.prefix, 'front');
     const frontConfig = renderFrontConfig({ prefix: frontPrefix, listenPort: this.port, balancerPort: this.balancerPort });
     this.front = await NginxProcess.start(this.nginxBinary, frontPrefix, frontConfig, () => isListening(this.port));
