@@ -47,11 +47,19 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
     stdio: ['ignore', log, log],
   });
   closeSync(log);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let spawnError: Error | undefined;
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    // A failed spawn emits 'error' and never 'exit'.
+    child.once('error', (error) => {
+      spawnError = error;
+      resolve(null);
+    });
+  });
   const url = `http://127.0.0.1:${options.port}`;
   const handle: ServerProcess = { pid: child.pid ?? -1, url, port: options.port, stop: () => stopChild(child, exited) };
   try {
-    await waitUntilReady(`${url}${options.readyPath}`, child, options.timeoutMs ?? 20_000, options);
+    await waitUntilReady(`${url}${options.readyPath}`, () => spawnError ?? (child.exitCode !== null ? `exited with code ${child.exitCode}` : undefined), options);
   } catch (error) {
     await handle.stop();
     throw error;
@@ -59,12 +67,14 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
   return handle;
 }
 
-async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: number, options: StartServerOptions): Promise<void> {
+async function waitUntilReady(url: string, failure: () => Error | string | undefined, options: StartServerOptions): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
   const deadline = Date.now() + timeoutMs;
   let lastProblem = 'no answer yet';
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`${options.name} exited with code ${child.exitCode} before it was ready (log: ${options.logFile})`);
+    const failed = failure();
+    if (failed !== undefined) {
+      throw new Error(`${options.name} ${typeof failed === 'string' ? failed : `could not start: ${failed.message}`} before it was ready (log: ${options.logFile})`);
     }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(1000) });

@@ -10,11 +10,15 @@ import { ratio } from './stats.ts';
 
 export const LOAD_GENERATOR = 'autocannon 9 (programmatic API) inside the bench process, on the same cores as the servers';
 
-interface Target {
+/** A running server and the path to load. */
+export interface LoadTarget {
   name: string;
-  command: string;
   server: ServerProcess;
   path: string;
+}
+
+interface Target extends LoadTarget {
+  command: string;
 }
 
 /**
@@ -100,7 +104,7 @@ async function startBaseline(name: string, file: string, context: BenchContext):
 }
 
 /** Warm-up (discarded), then a measured run with the server's CPU use. */
-export async function measureTarget(target: Target | { server: ServerProcess; path: string; name: string }, connections: number, durationSec: number, warmupSec: number): Promise<LoadResult> {
+export async function measureTarget(target: LoadTarget, connections: number, durationSec: number, warmupSec: number): Promise<LoadResult> {
   const url = `${target.server.url}${target.path}`;
   if (warmupSec > 0) await runLoad({ url, connections, durationSec: warmupSec });
   const { value: run, cores } = await measureCpu([target.server.pid], () => runLoad({ url, connections, durationSec }));
