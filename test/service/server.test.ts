@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { get as httpGet, Agent, type IncomingMessage } from 'node:http';
+import { once } from 'node:events';
+import { createServer, get as httpGet, Agent, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { connect, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { after, describe, test } from 'node:test';
@@ -65,6 +67,20 @@ describe('server start-up refuses a bad environment with one line on stderr', ()
       assert.equal(result.stderr, `${line}\n`);
       assert.equal(result.stdout, '');
     });
+  }
+});
+
+test('when the port is taken, then it exits 1 with one line on stderr naming the address', async () => {
+  const squatter = createServer();
+  squatter.listen(0, '127.0.0.1');
+  await once(squatter, 'listening');
+  const { port } = squatter.address() as AddressInfo;
+  try {
+    const result = await runServerExpectingFailure({ PORT: String(port), HOST: '127.0.0.1', SHOP_SECTION: 'cakes' });
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr, `cannot listen on 127.0.0.1:${port}: EADDRINUSE\n`);
+  } finally {
+    squatter.close();
   }
 });
 
