@@ -82,7 +82,7 @@ export function createApp(deps: AppDeps): Express {
 }
 
 const requireJson: RequestHandler = (req, _res, next) => {
-  // req.is() is null when there is no body at all: let that through to the "body must be an object" 400.
+  // req.is() is null when there is no body at all: let that through, the quote then fails with "lines is required" (400).
   if (req.is('application/json') === false) {
     throw new HttpError(415, `Content-Type must be application/json, got ${JSON.stringify(req.get('content-type') ?? '(none)')}`);
   }

@@ -27,6 +27,9 @@ export interface ServiceConfig {
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
+/** Visible ASCII, inner spaces allowed: what an HTTP header value can carry without escaping. */
+const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
 /** Thrown by loadConfig; its message is the one line the server prints before exiting 1. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -59,6 +62,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, hostname: string = osHostname
   }
 
   const replicaId = nonEmpty(env.REPLICA_ID) ?? nonEmpty(env.POD_NAME) ?? `${hostname}:${port}`;
+  if (!HEADER_SAFE.test(replicaId)) {
+    const source = nonEmpty(env.REPLICA_ID) !== undefined ? 'REPLICA_ID' : nonEmpty(env.POD_NAME) !== undefined ? 'POD_NAME' : 'the hostname';
+    throw new ConfigError(`${source} must be printable ASCII (it is sent as the X-Served-By header), got ${JSON.stringify(replicaId)}`);
+  }
   return { port, host: nonEmpty(env.HOST), section: rawSection, replicaId, logLevel: rawLevel as LogLevel, drainTimeoutMs, testDelayMs, warnings };
 }
 

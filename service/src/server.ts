@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 
 import { createApp } from './app.ts';
+import { clientErrorHandler } from './client-error.ts';
 import { ConfigError, loadConfig, type ServiceConfig } from './config.ts';
 import { gracefulShutdown } from './graceful-shutdown.ts';
 import { Lifecycle } from './lifecycle.ts';
@@ -14,7 +15,7 @@ import { sections } from './sections/index.ts';
 
 /** Above the load balancer's 60 s upstream keep-alive, so the LB never reuses a socket Node is closing. */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-/** Node requires headersTimeout above keepAliveTimeout, or it may cut a reused socket mid-request. */
+/** Above keepAliveTimeout, so the headers timer never cuts a reused socket before the keep-alive timer would. */
 export const HEADERS_TIMEOUT_MS = 66_000;
 /** How long exiting waits for the asynchronous log destination to flush (it only waits longer if stdout is stuck). */
 const LOG_FLUSH_TIMEOUT_MS = 1_000;
@@ -60,6 +61,7 @@ function main(): void {
   const server = createServer(app);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.on('clientError', clientErrorHandler(config.replicaId));
   server.on('error', (err: NodeJS.ErrnoException) => {
     // Typically EADDRINUSE or EACCES: say it on stderr too, like a config error.
     process.stderr.write(`cannot listen on ${config.host ?? '*'}:${config.port}: ${err.code ?? err.message}\n`);

@@ -53,6 +53,8 @@ describe('loadConfig', () => {
       ['SHOP_SECTION unknown', { PORT: '8000', SHOP_SECTION: 'pies' }, 'SHOP_SECTION must be one of chocolates, candies, cakes, got "pies"'],
       ['LOG_LEVEL unknown', { ...valid, LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
       ['DRAIN_TIMEOUT_MS not a number', { ...valid, DRAIN_TIMEOUT_MS: '10s' }, 'DRAIN_TIMEOUT_MS must be an integer from 1 to 600000, got "10s"'],
+      ['REPLICA_ID with a line break', { ...valid, REPLICA_ID: 'a\r\nSet-Cookie: x' }, 'REPLICA_ID must be printable ASCII (it is sent as the X-Served-By header), got "a\\r\\nSet-Cookie: x"'],
+      ['POD_NAME not ASCII', { ...valid, POD_NAME: 'pod-ü' }, 'POD_NAME must be printable ASCII (it is sent as the X-Served-By header), got "pod-ü"'],
       [
         'SWEETSHOP_TEST_DELAY_MS invalid with hooks on',
         { ...valid, SWEETSHOP_TEST_HOOKS: '1', SWEETSHOP_TEST_DELAY_MS: 'slow' },

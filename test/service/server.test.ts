@@ -116,6 +116,17 @@ describe('a running replica', () => {
     assert.equal(typeof line.durationMs, 'number');
   });
 
+  test('a request the HTTP parser rejects still gets a JSON 400 with X-Served-By', async () => {
+    const server = await start({ REPLICA_ID: 'parser-check' });
+    const socket = connect(server.port, '127.0.0.1');
+    const response = readRawResponse(socket);
+    socket.write('THIS IS NOT HTTP\r\n\r\n');
+    const raw = await response;
+    assert.match(raw, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.match(raw, /\r\nX-Served-By: parser-check\r\n/);
+    assert.match(raw, /\r\n\r\n\{"error":"malformed HTTP request"\}$/);
+  });
+
   test('when SWEETSHOP_TEST_DELAY_MS is set without SWEETSHOP_TEST_HOOKS=1, then it warns and ignores it', async () => {
     const server = await start({ SWEETSHOP_TEST_DELAY_MS: '60000', DRAIN_TIMEOUT_MS: '5000' });
     await server.waitForLine((l) => typeof l.msg === 'string' && l.msg.startsWith('SWEETSHOP_TEST_DELAY_MS is ignored'));
