@@ -32,6 +32,14 @@ describe('local shop from dist/ behind the real nginx', { skip: skipUnlessInstal
     assert.equal(((await quote.json()) as { total: number }).total, 700);
   });
 
+  test('a request body larger than nginx memory buffer reaches the replica (nginx workers can write their temp files)', async () => {
+    const body = JSON.stringify({ lines: [{ id: 'dark-70', quantity: 1, note: 'x'.repeat(40_000) }] });
+    const response = await fetch(`${shop.url}/chocolates/quote`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    await response.arrayBuffer();
+    // The service answers (413 for its own body limit); an nginx that cannot buffer to disk answers 500 itself.
+    assert.ok(response.headers.get('x-served-by'), `answered by nginx with ${response.status}, not by a replica`);
+  });
+
   test('unknown paths, and words that only start with a section name, get a JSON 404 from nginx', async () => {
     for (const path of ['/', '/fudge', '/chocolatesandwich', '/candy', '/livez']) {
       const response = await fetch(`${shop.url}${path}`);

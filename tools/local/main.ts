@@ -83,6 +83,10 @@ async function run(options: {
   const early = (): void => process.exit(130);
   process.once('SIGINT', early).once('SIGTERM', early);
 
+  // Checked again when the control socket is created; this only fails fast, before any replica starts.
+  const running = await fetchStatus(options.stateDir).catch(() => undefined);
+  if (running) throw new Error(`a local shop is already running (pid ${running.pid}, ${running.url}); stop it first or pass another --state-dir`);
+
   console.log(`local: starting the shop from ${options.manifestsDir ?? 'dist/'}`);
   const shop = await startLocalShop({
     port: options.port,

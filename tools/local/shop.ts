@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -146,6 +146,9 @@ class Shop implements LocalShop {
     private readonly options: StartLocalShopOptions,
   ) {
     this.url = `http://127.0.0.1:${port}`;
+    // mkdtemp makes it 0700; nginx started as root runs its workers as another user (nobody or
+    // www-data), and they must reach the temp directories to buffer large request bodies.
+    chmodSync(this.prefix, 0o755);
     // Safety net if the supervisor exits without stop(): no replica outlives it.
     process.on('exit', this.killOnExit);
   }

@@ -82,7 +82,6 @@ export function startLoad(options: { url: string; connections: number; durationS
     instance.on('response', () => {
       responses++;
     });
-    if (process.env.LOAD_DEBUG) instance.on('reqError', (error) => console.error('reqError', error));
   });
   return { responses: () => responses, stop: () => instance?.stop(), finished };
 }
