@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { formatReplicaTable, formatShopEvent } from '../../tools/local/log-format.ts';
+
+const AT = new Date('2026-11-27T12:34:56.789Z');
+
+describe('formatShopEvent', () => {
+  test('a service request line reads like an access log', () => {
+    const line = JSON.stringify({ level: 30, time: 1, pid: 7, replica: 'cakes-abc-x1', section: 'cakes', method: 'GET', path: '/cakes', status: 200, durationMs: 1.2, msg: 'request' });
+    assert.equal(
+      formatShopEvent({ type: 'replica-output', section: 'cakes', replica: 'cakes-abc-x1', stream: 'stdout', line }, AT),
+      '12:34:56 cakes-abc-x1               info  request GET /cakes 200 1.2ms',
+    );
+  });
+
+  test('other JSON lines keep their own fields; plain lines are shown as they are', () => {
+    const json = JSON.stringify({ level: 40, time: 1, replica: 'r', msg: 'shutdown: draining', signal: 'SIGTERM' });
+    assert.match(formatShopEvent({ type: 'replica-output', section: 'cakes', replica: 'r', stream: 'stdout', line: json }, AT), /warn  shutdown: draining signal=SIGTERM$/);
+    assert.match(formatShopEvent({ type: 'replica-output', section: 'cakes', replica: 'r', stream: 'stderr', line: 'Error: boom' }, AT), /err   Error: boom$/);
+  });
+});
+
+test('formatReplicaTable aligns section, replica, port and pid', () => {
+  assert.equal(
+    formatReplicaTable([
+      { section: 'chocolates', id: 'chocolates-a-1', port: 8000, pid: 101 },
+      { section: 'cakes', id: 'cakes-b-2', port: 8001, pid: 102 },
+    ]),
+    'SECTION     REPLICA         PORT  PID\nchocolates  chocolates-a-1  8000  101\ncakes       cakes-b-2       8001  102',
+  );
+});
