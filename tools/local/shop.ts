@@ -169,10 +169,8 @@ class Shop implements LocalShop {
     }
     const all = [...this.current.values()].flat();
     this.emit('info', `waiting for ${all.length} replicas to answer /readyz`);
-    // allSettled, so the error names the first replica that failed rather than racing the others.
-    const results = await Promise.allSettled(all.map((r) => r.waitReady(this.options.readyTimeoutMs ?? 30_000)));
-    const failure = results.find((r) => r.status === 'rejected');
-    if (failure) throw (failure as PromiseRejectedResult).reason;
+    // Fails fast with the first replica that exits or times out; the caller then stops the rest.
+    await Promise.all(all.map((r) => r.waitReady(this.options.readyTimeoutMs ?? 30_000)));
     const stableFront = this.options.stableFront ?? true;
     this.balancerPort = stableFront ? await ephemeralPort() : this.port;
     const balancerPrefix = join(this.prefix, 'balancer');
