@@ -104,7 +104,9 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
       `| ${targetLabel(service.nodeHttpHello.name)} | \`${service.nodeHttpHello.command}\` | ${loadCells(service.nodeHttpHello)} | service ÷ this = **${service.ratioVsNodeHttp}** |`,
       '',
       'The second row is a diagnostic, not a deployment option: the same replica with `LOG_LEVEL=warn`, so the gap between',
-      'the first two rows is what writing one JSON log line per request costs.',
+      'the first two rows is what writing one JSON log line per request costs. Server CPU is the server process alone',
+      '(1 = one core busy); a server well under one core was not the bottleneck: the single-threaded load generator',
+      'sharing the same two cores was, which caps the node:http figure in particular.',
       '',
       '![Requests per second](img/service-throughput.svg)',
       '',
@@ -112,7 +114,7 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
       '',
       '| Connections | req/s | p50 | p99 | Server CPU (cores) |',
       '| ---: | ---: | ---: | ---: | ---: |',
-      ...service.curve.map((p) => `| ${p.connections} | ${p.rps} | ${p.p50Ms} ms | ${p.p99Ms} ms | ${p.serverCpuCores} |`),
+      ...service.curve.map((p) => `| ${p.connections} | ${p.rps} | ${latency(p.p50Ms)} | ${latency(p.p99Ms)} | ${p.serverCpuCores} |`),
       '',
     );
   }
@@ -153,7 +155,7 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
       '| ---: | ---: | ---: | ---: | ---: | ---: | --- |',
       ...balancing.scaling.map((s) => {
         const base = balancing.scaling[0]!.rps;
-        return `| ${s.replicas} | ${s.rps} | ${s.p50Ms} ms | ${s.p99Ms} ms | ${s.serverCpuCores ?? '-'} | ${base > 0 ? Math.round((s.rps / base) * 100) / 100 : '-'} | ${s.shares.map((r) => pct(r.share)).join(' / ')} |`;
+        return `| ${s.replicas} | ${s.rps} | ${latency(s.p50Ms)} | ${latency(s.p99Ms)} | ${s.serverCpuCores ?? '-'} | ${base > 0 ? Math.round((s.rps / base) * 100) / 100 : '-'} | ${s.shares.map((r) => pct(r.share)).join(' / ')} |`;
       }),
       '',
       'On this 2-core machine nginx, every replica and the load generator share the same two cores, and the bench process',
@@ -254,6 +256,11 @@ function ms(value: number): string {
   return value >= 1000 ? `${Math.round(value / 10) / 100} s` : `${value} ms`;
 }
 
+/** autocannon records whole milliseconds: 0 means under one. */
+function latency(msValue: number): string {
+  return msValue === 0 ? '< 1 ms' : `${msValue} ms`;
+}
+
 function pct(fraction: number): string {
   return `${Math.round(fraction * 1000) / 10}%`;
 }
@@ -275,11 +282,11 @@ function loadDescription(load: { connections: number; durationSec: number; gener
 }
 
 function loadCells(run: LoadResult): string {
-  return `${run.rps} | ${run.p50Ms} ms | ${run.p99Ms} ms | ${run.serverCpuCores ?? '-'} | ${run.errors} / ${run.non2xx}`;
+  return `${run.rps} | ${latency(run.p50Ms)} | ${latency(run.p99Ms)} | ${run.serverCpuCores ?? '-'} | ${run.errors} / ${run.non2xx}`;
 }
 
 function balancedRow(label: string, run: BalancedResult): string {
   const fast = run.shares.filter((s) => !s.slow).reduce((sum, s) => sum + s.share, 0);
   const slow = run.shares.filter((s) => s.slow).reduce((sum, s) => sum + s.share, 0);
-  return `| ${label} | ${run.rps} | ${run.p50Ms} ms | ${run.p99Ms} ms | ${run.serverCpuCores ?? '-'} | ${run.errors} / ${run.non2xx} | ${pct(fast)} / ${pct(slow)} |`;
+  return `| ${label} | ${run.rps} | ${latency(run.p50Ms)} | ${latency(run.p99Ms)} | ${run.serverCpuCores ?? '-'} | ${run.errors} / ${run.non2xx} | ${pct(fast)} / ${pct(slow)} |`;
 }
