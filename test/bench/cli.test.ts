@@ -39,5 +39,8 @@ describe('npm run bench (CLI, no measurement)', () => {
     const run = bench('--from', join(ROOT, 'package.json'), '--docs', docs);
     assert.equal(run.status, 1);
     assert.match(run.stderr, /package\.json: not a bench result: meta is missing/);
+    const missing = bench('--from', join(docs, 'nope.json'), '--docs', docs);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /^bench failed: cannot read bench results .*nope\.json: ENOENT/);
   });
 });

@@ -1,7 +1,7 @@
 // `npm run bench`: measures synth speed, the service against bare hello worlds, load balancing through
 // nginx and replica memory, then writes the JSON results and (with --report) docs/benchmarks.md + SVGs.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,12 +11,12 @@ import { BENCH_DIR, createLogDir, REPO_ROOT, type BenchContext } from './context
 import { benchMemory } from './memory.ts';
 import { PROFILES } from './profile.ts';
 import { writeReport } from './report/write-report.ts';
-import { assertBenchResults, BENCH_NAMES, type BenchName, type BenchResults } from './results.ts';
+import { BENCH_NAMES, readBenchResults, type BenchName, type BenchResults } from './results.ts';
 import { benchService } from './service.ts';
 import { benchSynth } from './synth.ts';
 
 /** Where every run also leaves its results, for `npm run capacity -- --from .bench/last.json`. */
-export const LAST_RESULTS = join(BENCH_DIR, 'last.json');
+const LAST_RESULTS = join(BENCH_DIR, 'last.json');
 
 const HELP = `Usage: npm run bench [-- options]
 
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     return;
   }
   if (values.from !== undefined) {
-    const results = assertBenchResults(JSON.parse(readFileSync(values.from, 'utf8')), values.from);
+    const results = readBenchResults(values.from);
     for (const file of writeReport(results, resolve(values.docs), resolve(values.from))) console.error(`wrote ${file}`);
     return;
   }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * The shape of `npm run bench --json FILE` output. The capacity planner and the report read it, so
  * the key names are a contract (docs/contracts.md, issue 5): top-level `synth`, `service`,
@@ -208,4 +210,21 @@ export function assertBenchResults(value: unknown, source: string): BenchResults
   if (isObject(value.service) && !Array.isArray(value.service.curve)) problems.push('service.curve must be an array');
   if (problems.length > 0) throw new Error(`${source}: not a bench result: ${problems.join('; ')}`);
   return value as unknown as BenchResults;
+}
+
+/** Reads and checks a results file; a missing file or bad JSON fails naming the file. */
+export function readBenchResults(file: string): BenchResults {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read bench results ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (run \`npm run bench -- --json ${file}\`)`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  return assertBenchResults(parsed, file);
 }

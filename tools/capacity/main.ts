@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 
 import { environmentNamed, environments, SECTION_NAMES } from '../../app/environments/index.ts';
 import { REPO_ROOT } from '../bench/context.ts';
-import { assertBenchResults } from '../bench/results.ts';
+import { readBenchResults } from '../bench/results.ts';
 import { buildCapacityPlan, formatCapacityPlan } from './capacity-plan.ts';
 import { measureReplica, measurementFromResults } from './measure.ts';
 import { parseTargetRates } from './planner.ts';
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
 
   const measurement =
     values.from !== undefined
-      ? measurementFromResults(assertBenchResults(JSON.parse(readFileSync(values.from, 'utf8')), values.from), values.from)
+      ? measurementFromResults(readBenchResults(values.from), values.from)
       : await measureReplica(Object.keys(rates)[0]!, (message) => console.error(`[capacity] ${message}`));
 
   process.stdout.write(formatCapacityPlan(buildCapacityPlan({ env, file, source, rates, p99TargetMs, measurement })));
