@@ -18,7 +18,7 @@ const SERVED_BY = 'x-served-by';
 const MANIFESTS_DIR = join(BENCH_DIR, 'manifests-local');
 
 /**
- * Through the real local nginx (startLocalShop): round robin against least connections over two
+ * Through the real local nginx (startLocalShop, one nginx hop): round robin against least connections over two
  * replicas of which one is 20 ms slower (the service's test hook), then 1, 2 and 3 equal replicas.
  * Replicas run compiled, as deployed; the other sections run one replica each and stay idle.
  */
@@ -85,12 +85,15 @@ async function startShop(
   return startLocalShop({
     manifestsDir: MANIFESTS_DIR,
     port: 0,
+    // One nginx hop, like an ingress controller: the extra front nginx only matters during rollouts.
+    stableFront: false,
     balance,
     replicas: { chocolates: replicas, candies: 1, cakes: 1 },
     serviceCommand: { executable: process.execPath, args: [join('service', 'build', 'server.js')], cwd: REPO_ROOT },
     replicaEnv: { SWEETSHOP_TEST_HOOKS: '1' },
     replicaEnvFor: (section, index) => (section === SECTION ? envFor(index) : undefined),
-    basePort: 20_000 + Math.floor(Math.random() * 20_000),
+    // Below Linux's ephemeral range (32768+), where client sockets (autocannon, nginx upstreams) could take a freed port.
+    basePort: 20_000 + Math.floor(Math.random() * 10_000),
     onEvent: (event) => {
       if (event.type === 'message' && event.level === 'warn') context.progress(`local shop: ${event.message}`);
     },

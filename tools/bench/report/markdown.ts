@@ -138,7 +138,7 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
     out.push(
       '## 3. Load balancing through the local nginx',
       '',
-      `Local mode's \`startLocalShop()\` (the real nginx, compiled replicas), \`GET ${balancing.path}\`, ${loadDescription(balancing.load)}. ` +
+      `Local mode's \`startLocalShop({ stableFront: false })\` (the real nginx, one hop like an ingress controller, upstream keep-alive; compiled replicas), \`GET ${balancing.path}\`, ${loadDescription(balancing.load)}. ` +
         `One of the two ${balancing.section} replicas answers ${balancing.slowDelayMs} ms later (service test hook \`SWEETSHOP_TEST_DELAY_MS\`); ` +
         'shares count the `X-Served-By` header of every response.',
       '',
