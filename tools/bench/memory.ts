@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { environments } from '../../app/environments/index.ts';
 import type { SectionName } from '../../app/environments/index.ts';
 import type { BenchContext } from './context.ts';
 import { assertHealthyRun, runLoad } from './load.ts';
+import { memoryFromManifests } from './manifest-resources.ts';
 import { readRssMiB } from './processes.ts';
 import { memoryToMiB } from './quantity.ts';
 import { buildService, startReplica } from './replica.ts';
@@ -16,7 +16,7 @@ const SAMPLE_INTERVAL_MS = 200;
 /**
  * RSS of one compiled replica: idle (started, a few requests served, settled), then sampled every
  * 200 ms under the standard load, then the kernel's high-water mark; compared with the section's
- * memory request and limit in every environment.
+ * memory request and limit in every environment's synthesized manifests.
  */
 export async function benchMemory(context: BenchContext, section: SectionName = 'chocolates'): Promise<MemoryResults> {
   const { profile, progress } = context;
@@ -55,15 +55,15 @@ export async function benchMemory(context: BenchContext, section: SectionName = 
   }
 }
 
+/** Each environment's request and limit, read from its synthesized manifests, against the measurement. */
 export function memoryBudgets(section: SectionName, loadRssMiB: number, peakRssMiB: number): MemoryBudget[] {
-  return Object.values(environments).map((env) => {
-    const { requests, limits } = env.sections[section];
-    const requestMiB = memoryToMiB(requests.memory);
-    const limitMiB = memoryToMiB(limits.memory);
+  return memoryFromManifests(section).map(({ environment, request, limit }) => {
+    const requestMiB = memoryToMiB(request);
+    const limitMiB = memoryToMiB(limit);
     return {
-      environment: env.name,
-      request: { quantity: requests.memory, mib: round(requestMiB, 1) },
-      limit: { quantity: limits.memory, mib: round(limitMiB, 1) },
+      environment,
+      request: { quantity: request, mib: round(requestMiB, 1) },
+      limit: { quantity: limit, mib: round(limitMiB, 1) },
       loadVsRequest: round(loadRssMiB / requestMiB, 3),
       peakVsLimit: round(peakRssMiB / limitMiB, 3),
     };

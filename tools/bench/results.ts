@@ -153,7 +153,7 @@ export interface MemoryResults {
   peakRssMiB: number;
   samplesUnderLoad: number;
   load: LoadResult;
-  /** The section's memory request/limit in every environment config (what the manifests carry). */
+  /** The section's memory request/limit in every environment's synthesized manifests. */
   budgets: MemoryBudget[];
 }
 

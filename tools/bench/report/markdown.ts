@@ -179,7 +179,7 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
       '| ---: | ---: | ---: | ---: |',
       `| ${memory.idleRssMiB} MiB | ${memory.loadRssMiB} MiB | ${memory.peakRssMiB} MiB | ${memory.samplesUnderLoad} |`,
       '',
-      `Against the ${memory.section} memory request and limit of each environment (app/environments/):`,
+      `Against the memory request and limit of the ${memory.section} Deployment's container in each environment's manifests (synthesized into \`.bench/\` for the run):`,
       '',
       '| Environment | Request | Limit | Under load ÷ request | Peak ÷ limit |',
       '| --- | ---: | ---: | ---: | ---: |',
