@@ -28,18 +28,23 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
     registers: [registry],
   });
 
-  // One label object per (method, route, status), built once: the label set is small and bounded,
-  // and reusing it keeps the per-request cost to a map lookup plus prom-client's own hashing.
-  const labelCache = new Map<string, { method: string; route: string; status: string }>();
+  // One label object per (route, method, status), built once and found again with nested map lookups
+  // (no key string built per request): the label set is small and bounded, so this cache is too.
+  type Labels = { method: string; route: string; status: string };
+  const labelCache = new Map<string, Map<string, Map<number, Labels>>>();
+  const labelsFor = (method: string, route: string, status: number): Labels => {
+    let byMethod = labelCache.get(route);
+    if (byMethod === undefined) labelCache.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
+    let labels = byStatus.get(status);
+    if (labels === undefined) byStatus.set(status, (labels = { method, route, status: String(status) }));
+    return labels;
+  };
   return {
     registry,
     observe(method, route, status, durationSeconds) {
-      const key = `${method} ${route} ${status}`;
-      let labels = labelCache.get(key);
-      if (labels === undefined) {
-        labels = { method, route, status: String(status) };
-        labelCache.set(key, labels);
-      }
+      const labels = labelsFor(method, route, status);
       requests.inc(labels);
       duration.observe(labels, durationSeconds);
     },
