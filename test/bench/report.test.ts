@@ -68,6 +68,14 @@ describe('renderReport', () => {
     assert.ok(!markdown.includes('## 3. Load balancing'));
     assert.deepEqual(Object.keys(charts), ['service-throughput.svg']);
   });
+
+  test('when a benchmark failed, then the page says so instead of silently leaving it out', () => {
+    const fixture = load();
+    const results = { ...fixture, balancing: null, meta: { ...fixture.meta, failures: [{ benchmark: 'balancing' as const, message: 'nginx is not installed' }] } };
+    const { markdown } = renderReport(results);
+    assert.ok(markdown.includes('- **balancing failed in this run:** nginx is not installed'));
+    assert.ok(!markdown.includes('## 3. Load balancing'));
+  });
 });
 
 describe('renderBarChart', () => {

@@ -75,6 +75,7 @@ async function main(): Promise<void> {
       cpuModel: cpus()[0]?.model ?? 'unknown',
       loadAverageAtStart: loadavg().map((v) => Math.round(v * 100) / 100),
       gitCommit: gitCommit(),
+      failures: [],
       notes: [
         'All figures come from one run on one shared machine; compare ratios, not absolute numbers.',
         'Load generator: autocannon inside the bench process, on the same cores as the servers and nginx.',
@@ -85,10 +86,22 @@ async function main(): Promise<void> {
     balancing: null,
     memory: null,
   };
-  if (only.includes('synth')) results.synth = await benchSynth(context);
-  if (only.includes('service')) results.service = await benchService(context);
-  if (only.includes('balancing')) results.balancing = await benchBalancing(context);
-  if (only.includes('memory')) results.memory = await benchMemory(context);
+  // One failing benchmark (a port race, a missing nginx) must not throw away the others' minutes of
+  // measurement: it is recorded, its key stays null, and the run exits non-zero at the end.
+  const run = async <K extends BenchName>(name: K, bench: () => Promise<NonNullable<BenchResults[K]>>): Promise<void> => {
+    if (!only.includes(name)) return;
+    try {
+      results[name] = (await bench()) as BenchResults[K];
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      results.meta.failures.push({ benchmark: name, message });
+      context.progress(`${name} FAILED: ${message}`);
+    }
+  };
+  await run('synth', () => benchSynth(context));
+  await run('service', () => benchService(context));
+  await run('balancing', () => benchBalancing(context));
+  await run('memory', () => benchMemory(context));
   results.meta.finishedAt = new Date().toISOString();
 
   const json = `${JSON.stringify(results, null, 2)}\n`;
@@ -101,6 +114,9 @@ async function main(): Promise<void> {
     for (const file of writeReport(results, resolve(values.docs), values.json ? resolve(values.json) : LAST_RESULTS)) context.progress(`wrote ${file}`);
   }
   printSummary(results);
+  if (results.meta.failures.length > 0) {
+    throw new Error(results.meta.failures.map((f) => `${f.benchmark}: ${f.message}`).join('; '));
+  }
 }
 
 function parseOnly(text: string | undefined): BenchName[] {

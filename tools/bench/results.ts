@@ -167,6 +167,8 @@ export interface BenchMeta {
   cpuModel: string;
   loadAverageAtStart: number[];
   gitCommit: string;
+  /** Benchmarks that failed in this run (their keys are null). */
+  failures: Array<{ benchmark: BenchName; message: string }>;
   notes: string[];
 }
 

@@ -28,6 +28,7 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
     '> in the same run and are the figures to rely on. Re-run `npm run bench` on your own machine before acting on them.',
     '',
     ...meta.notes.map((note) => `- ${note}`),
+    ...(meta.failures ?? []).map((f) => `- **${f.benchmark} failed in this run:** ${f.message}`),
     '',
     '## Headline',
     '',
