@@ -67,8 +67,8 @@ describe('renderFrontConfig', () => {
     assert.match(config, /location \/ \{[^}]*proxy_pass http:\/\/balancer;[^}]*proxy_set_header Connection "";/);
   });
 
-  test('retries connection errors only: the balancer 502/404 answers pass through', () => {
-    assert.match(config, /proxy_next_upstream error timeout;/);
+  test('retries connection errors only (POST included), never timeouts: the balancer 502/404 answers pass through', () => {
+    assert.match(config, /proxy_next_upstream error non_idempotent;/);
   });
 });
 

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 
 import type { LocalShop, RolloutStep } from '../../tools/local/shop.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
-import { startLoad } from './support/load.ts';
+import { QUOTE_BODY, startLoad } from './support/load.ts';
 import { countServedBy, isAlive, REPO_ROOT, startTestShop } from './support/test-shop.ts';
 
 const MIN_REQUESTS = 5_000;
@@ -17,7 +17,7 @@ describe('rolling restart of every replica under keep-alive load', { skip: skipU
   });
   after(() => shop?.stop());
 
-  test(`zero downtime: 0 failed or non-2xx requests out of at least ${MIN_REQUESTS}, and every replica id changes`, async (t) => {
+  test(`zero downtime: 0 failed or non-2xx requests (GET and POST) out of at least ${MIN_REQUESTS}, and every replica id changes`, async (t) => {
     const before = shop.replicas;
     const load = startLoad({
       url: shop.url,
@@ -27,6 +27,7 @@ describe('rolling restart of every replica under keep-alive load', { skip: skipU
         { method: 'GET', path: '/chocolates/items' },
         { method: 'GET', path: '/candies/items' },
         { method: 'GET', path: '/cakes/items' },
+        { method: 'POST', path: '/chocolates/quote', body: QUOTE_BODY },
       ],
     });
     await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -73,7 +73,7 @@ ${input.locations.some(isRootPrefix) ? '' : NOT_FOUND_LOCATION}
  * the old workers hold, and a client that does not retry (autocannon, many SDKs) then sees
  * ECONNRESET. The front keeps client connections open across rollouts and forwards everything to the
  * balancer over keep-alive; when a reload of the balancer closes one of those connections under a
- * request, the front retries it (GET; a POST already sent is not retried, as everywhere in nginx).
+ * request, the front sends the request again on another connection.
  */
 export function renderFrontConfig(input: FrontConfigInput): string {
   const balancer = `127.0.0.1:${input.balancerPort}`;
@@ -94,8 +94,11 @@ ${commonHeader(input.prefix)}
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host $host;
-      # Connection errors only: a 502/503 from the balancer is its answer, not a reason to ask twice.
-      proxy_next_upstream error timeout;
+      # Connection errors only, POST included: on this loopback hop an error means a reload closed the
+      # connection before the balancer read the request (its old workers finish what they have read),
+      # so retrying cannot apply a request twice. No "timeout": a slow answer may be in progress.
+      # A 502/503 from the balancer is its answer (e.g. a replica died), passed on as it is.
+      proxy_next_upstream error non_idempotent;
       proxy_next_upstream_tries 3;
     }
   }
