@@ -81,19 +81,23 @@ export class NginxProcess {
   async stop(timeoutMs = 5_000): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.kill('SIGQUIT');
-    const timer = setTimeout(() => {
-      for (const pid of childPids(this.pid)) killQuietly(pid);
-      this.child.kill('SIGKILL');
-    }, timeoutMs);
+    const timer = setTimeout(() => this.killNow(), timeoutMs);
     await this.exited;
     clearTimeout(timer);
   }
 
-  /** Synchronous SIGKILL of master and workers, for a supervisor that is exiting right now. */
+  /**
+   * Synchronous SIGKILL of master and workers (also for a supervisor that is exiting right now).
+   * One signal to the process group nginx was started in: killing the workers first would let the
+   * master respawn one before it dies, and that orphan would keep listening.
+   */
   killNow(): void {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    for (const pid of childPids(this.pid)) killQuietly(pid);
-    killQuietly(this.pid);
+    try {
+      process.kill(-this.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 
   /** Last lines of nginx's error log, for error messages. */
@@ -144,10 +148,3 @@ function childPids(parent: number): number[] {
   return pids;
 }
 
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
