@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 
 import { ephemeralPort } from '../../tools/local/ports.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
-import { FIXTURES, isAlive, REPO_ROOT } from './support/test-shop.ts';
+import { isRunning, processesInGroups, processesWithTmpdir } from './support/processes.ts';
+import { FIXTURES, REPO_ROOT } from './support/test-shop.ts';
 
 const run = promisify(execFile);
 const MAIN = join(REPO_ROOT, 'tools', 'local', 'main.ts');
@@ -16,19 +17,6 @@ const MAIN = join(REPO_ROOT, 'tools', 'local', 'main.ts');
 /** `npm run local -- args` without npm: the same command package.json runs. */
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   return run(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
-}
-
-/** Processes whose environment carries this TMPDIR: everything a supervisor started inherits it. */
-function processesWithTmpdir(dir: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(`TMPDIR=${dir}`)) pids.push(Number(entry));
-    } catch {
-      // exited, or not ours to read
-    }
-  }
-  return pids;
 }
 
 // tsx keeps its own compile cache (tsx-<uid>) in TMPDIR: not ours to remove.
@@ -107,7 +95,8 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
     child.kill('SIGTERM');
     assert.equal(await exited, 0, output);
     assert.match(output, /local: stopped/);
-    assert.deepEqual(started.filter(isAlive), [], 'every replica and nginx has exited');
+    assert.deepEqual(started.filter(isRunning), [], 'every replica and nginx has exited');
+    assert.deepEqual(processesInGroups(nginxPids), [], 'no nginx worker is left');
     assert.deepEqual(processesWithTmpdir(tmp), [], 'no process started by the supervisor is left');
     assert.deepEqual(shopTempDirs(tmp), [], 'the temp directory is removed');
     assert.equal(existsSync(join(stateDir, 'control.sock')), false, 'the control socket is removed');
@@ -126,6 +115,19 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
     });
     assert.deepEqual(processesWithTmpdir(tmp), []);
     assert.deepEqual(shopTempDirs(tmp), []);
+  });
+
+  test('a program that exits without stop(): the exit hook kills every replica and nginx process (3 times)', async () => {
+    for (let round = 0; round < 3; round++) {
+      const result = await run(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test', 'local', 'support', 'exit-without-stop.ts')], { cwd: REPO_ROOT }).catch(
+        (error: { code: number; stdout: string }) => error,
+      );
+      assert.equal((result as { code?: number }).code, 3);
+      const pids = JSON.parse(result.stdout) as { replicas: number[]; nginx: number[] };
+      assert.equal(pids.nginx.length, 2);
+      assert.deepEqual(pids.replicas.filter(isRunning), [], 'replicas left');
+      assert.deepEqual(processesInGroups(pids.nginx), [], 'nginx processes left');
+    }
   });
 
   test('rollout restart without a running shop says how to start one', async () => {

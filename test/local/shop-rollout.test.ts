@@ -5,7 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import type { LocalShop, RolloutStep } from '../../tools/local/shop.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { QUOTE_BODY, startLoad } from './support/load.ts';
-import { countServedBy, isAlive, REPO_ROOT, startTestShop } from './support/test-shop.ts';
+import { isRunning } from './support/processes.ts';
+import { countServedBy, REPO_ROOT, startTestShop } from './support/test-shop.ts';
 
 const MIN_REQUESTS = 5_000;
 
@@ -53,7 +54,7 @@ describe('rolling restart of every replica under keep-alive load', { skip: skipU
     assert.equal(after.length, before.length);
     const oldIds = new Set(before.map((r) => r.id));
     assert.deepEqual(after.filter((r) => oldIds.has(r.id)), [], 'every replica id changes');
-    for (const old of before) assert.equal(isAlive(old.pid), false, `old replica ${old.id} (pid ${old.pid}) has exited`);
+    for (const old of before) assert.equal(isRunning(old.pid), false, `old replica ${old.id} (pid ${old.pid}) has exited`);
     // Both generations served during the test, and only the new one serves now.
     for (const section of ['chocolates', 'candies', 'cakes']) {
       const served = Object.keys(await countServedBy(`${shop.url}/${section}`, 10));

@@ -28,12 +28,3 @@ export async function countServedBy(url: string, requests: number): Promise<Reco
   return counts;
 }
 
-/** True while a process with this pid exists. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,0 +1,46 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+function allPids(): string[] {
+  return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+}
+
+/** Processes whose environment carries this TMPDIR: the replicas a supervisor started inherit it. */
+export function processesWithTmpdir(dir: string): number[] {
+  return allPids()
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`TMPDIR=${dir}`);
+      } catch {
+        return false; // exited, or not ours to read
+      }
+    })
+    .map(Number);
+}
+
+/**
+ * Live (not zombie) processes in these process groups. nginx overwrites its environment with its
+ * process title, so its workers are found by group: they stay in their master's group.
+ */
+export function processesInGroups(groups: readonly number[]): number[] {
+  return allPids()
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return state !== 'Z' && groups.includes(Number(pgrp));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** True while the process runs; a zombie (killed, not yet reaped by its new parent) does not count. */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
