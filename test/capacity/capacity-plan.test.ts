@@ -76,13 +76,16 @@ describe('buildCapacityPlan', () => {
     assert.match(text, /cpu request 700m: one replica used 0.7 cores at 2400 req\/s/);
     assert.match(text, /this tool edits nothing/);
     assert.match(text, /@@ .* @@/);
+    assert.doesNotMatch(text, /HPA max equals min/);
   });
 
   test('when the file is not plain literals, then the plan is still printed with the reason there is no diff', () => {
     const plan = buildCapacityPlan({ env: ENV, file: 'local.ts', source: 'export const local = {};\n', rates: { cakes: 500 }, p99TargetMs: 50, measurement: MEASUREMENT });
     assert.equal(plan.diff, '');
     assert.equal(plan.diffProblem, 'local.ts: no `cakes: {` block found');
-    assert.match(formatCapacityPlan(plan), /No diff: local.ts: no `cakes: \{` block found\./);
+    const text = formatCapacityPlan(plan);
+    assert.match(text, /No diff: local.ts: no `cakes: \{` block found\./);
+    assert.match(text, /cakes: HPA max equals min: 2 replicas carry 2x the target even with one lost/);
   });
 
   test('when nothing would change, then it says the file already matches', () => {

@@ -24,6 +24,7 @@ describe('npm run capacity (CLI, from a results file)', () => {
       [['--rps', 'lots', '--from', FIXTURE], /^capacity failed: --rps: "lots" is not a positive number of requests per second$/],
       [['--rps', '3000', '--p99=-1', '--from', FIXTURE], /^capacity failed: --p99: "-1" is not a positive number of milliseconds$/],
       [['--rps', '3000', '--p99', '0.001', '--from', FIXTURE], /^capacity failed: no measured load level met p99 <= 0.001 ms/],
+      [['--rps', '3000', '--burst', '0.5', '--from', FIXTURE], /^capacity failed: --burst: "0.5" must be a number >= 1/],
       [['--rps', '3000', '--env', 'staging', '--from', FIXTURE], /^capacity failed: unknown environment 'staging'/],
     ];
     for (const [args, message] of cases) {

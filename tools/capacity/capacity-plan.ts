@@ -18,6 +18,7 @@ export interface CapacityPlan {
   p99TargetMs: number;
   source: string;
   sustainable: Sustainable;
+  burstFactor: number;
   sections: SectionPlan[];
   resources: ResourcePlan & { cpuRequest: string; cpuLimit: string; memoryRequest: string; memoryLimit: string };
   /** Unified diff against the environment file; empty when nothing would change. */
@@ -85,6 +86,7 @@ export function buildCapacityPlan(input: {
     p99TargetMs: input.p99TargetMs,
     source: input.measurement.source,
     sustainable,
+    burstFactor: policy.burstFactor,
     sections,
     resources: { ...resources, ...quantities },
     diff: diffProblem === undefined ? lineDiff(input.source, edited, input.file) : '',
@@ -102,7 +104,7 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
     'Measured with the load generator on the same machine: re-measure on a cluster node before trusting absolute numbers.',
     '',
     table(
-      ['section', 'target req/s', 'replicas for load', 'HPA min (1 lost)', 'HPA max (x2 burst)', 'req/s per replica at min / after loss', 'now min/max'],
+      ['section', 'target req/s', 'replicas for load', 'HPA min (1 lost)', `HPA max (x${plan.burstFactor} burst)`, 'req/s per replica at min / after loss', 'now min/max'],
       plan.sections.map((s) => [
         s.section,
         String(s.replicas.targetRps),
@@ -121,6 +123,13 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
         `  - with the HPA target at ${percent}% of that cpu request, the HPA adds replicas once each serves more than about ` +
         `${Math.round((sustainable.rps * percent) / 100)} req/s (${percent}% of the sustainable rate)`,
     ),
+    ...plan.sections
+      .filter((s) => s.replicas.maxReplicas === s.replicas.minReplicas)
+      .map(
+        (s) =>
+          `  - ${s.section}: HPA max equals min: ${s.replicas.minReplicas} replicas carry ${plan.burstFactor}x the target even with one lost, ` +
+          'so the HPA has no room to act; keep the current max or pass a larger --burst if you want it to',
+      ),
     ...plan.sections
       .filter((s) => s.utilisationAtMinPercent > s.current.cpuTargetPercent)
       .map(

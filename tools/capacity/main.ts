@@ -9,18 +9,19 @@ import { REPO_ROOT } from '../bench/context.ts';
 import { readBenchResults } from '../bench/results.ts';
 import { buildCapacityPlan, formatCapacityPlan } from './capacity-plan.ts';
 import { measureReplica, measurementFromResults } from './measure.ts';
-import { parseTargetRates } from './planner.ts';
+import { DEFAULT_POLICY, parseTargetRates } from './planner.ts';
 
-const HELP = `Usage: npm run capacity -- --rps <rate> [--p99 <ms>] [--from <bench.json>] [--env <name>]
+const HELP = `Usage: npm run capacity -- --rps <rate> [--p99 <ms>] [--from <bench.json>] [--burst <x>] [--env <name>]
 
 Finds one replica's sustainable req/s at the p99 target (measured now in about 20 s, or read from a
 \`npm run bench\` results file), then prints per section: replicas for the target rate plus one lost
-replica (HPA min), the HPA max for twice the rate, CPU/memory requests and limits justified by the
+replica (HPA min), the HPA max for a burst (twice the rate by default), CPU/memory requests and limits justified by the
 measurement, and the diff to apply to app/environments/<env>.ts. It never edits files.
 
   --rps <rate>     peak req/s for every section (3000), or per section (chocolates=3000,cakes=500)
   --p99 <ms>       latency target for the 99th percentile (default 50)
   --from <file>    read the measurement from a bench results file (e.g. docs/benchmarks.json, .bench/last.json)
+  --burst <x>      the HPA max carries x times the --rps rate, plus the lost replica (default ${DEFAULT_POLICY.burstFactor})
   --env <name>     environment to size (default production); known: ${Object.keys(environments).join(', ')}
   -h, --help       show this help`;
 
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       p99: { type: 'string', default: '50' },
       from: { type: 'string' },
       env: { type: 'string', default: 'production' },
+      burst: { type: 'string', default: String(DEFAULT_POLICY.burstFactor) },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
   if (values.rps === undefined) throw new Error('--rps is required (e.g. --rps 3000); see --help');
   const p99TargetMs = Number(values.p99);
   if (!Number.isFinite(p99TargetMs) || p99TargetMs <= 0) throw new Error(`--p99: "${values.p99}" is not a positive number of milliseconds`);
+  const burstFactor = Number(values.burst);
+  if (!Number.isFinite(burstFactor) || burstFactor < 1) throw new Error(`--burst: "${values.burst}" must be a number >= 1 (the multiple of --rps the HPA max must carry)`);
   const env = environmentNamed(values.env);
   const rates = parseTargetRates(values.rps, SECTION_NAMES);
   const file = join('app', 'environments', `${env.name}.ts`);
@@ -51,7 +55,7 @@ async function main(): Promise<void> {
       ? measurementFromResults(readBenchResults(values.from), values.from)
       : await measureReplica(Object.keys(rates)[0]!, (message) => console.error(`[capacity] ${message}`));
 
-  process.stdout.write(formatCapacityPlan(buildCapacityPlan({ env, file, source, rates, p99TargetMs, measurement })));
+  process.stdout.write(formatCapacityPlan(buildCapacityPlan({ env, file, source, rates, p99TargetMs, measurement, policy: { ...DEFAULT_POLICY, burstFactor } })));
 }
 
 main().catch((error: unknown) => {
