@@ -18,10 +18,14 @@ export interface BenchContext {
   logDir: string;
 }
 
-/** A fresh log directory; earlier runs' logs are removed (a full run's request logs reach hundreds of MB). */
-export function createLogDir(): string {
-  rmSync(join(BENCH_DIR, 'logs'), { recursive: true, force: true });
-  const dir = join(BENCH_DIR, 'logs', new Date().toISOString().replace(/[:.]/g, '-'));
+/**
+ * A fresh log directory under .bench/<area>/; earlier runs' logs there are removed (a full run's
+ * request logs reach hundreds of MB). Bench and capacity use separate areas so neither deletes the
+ * other's open logs.
+ */
+export function createLogDir(area: 'logs' | 'capacity-logs' = 'logs'): string {
+  rmSync(join(BENCH_DIR, area), { recursive: true, force: true });
+  const dir = join(BENCH_DIR, area, new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(dir, { recursive: true });
   return dir;
 }

@@ -21,7 +21,7 @@ const SECONDS_PER_LEVEL = 3;
 /** A short measurement (about 20 s): one compiled replica at increasing load, its CPU and RSS. */
 export async function measureReplica(section: string, progress: (message: string) => void): Promise<ReplicaMeasurement> {
   buildService(progress);
-  const logDir = createLogDir();
+  const logDir = createLogDir('capacity-logs');
   const replica = await startReplica({ section, logFile: join(logDir, 'capacity-replica.log') });
   try {
     await sleep(1000);
