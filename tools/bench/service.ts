@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 
-import type { BenchContext } from './context.ts';
-import { REPO_ROOT } from './context.ts';
+import { REPO_ROOT, type BenchContext } from './context.ts';
 import { assertHealthyRun, runLoad } from './load.ts';
 import { freePort, measureCpu, startServer, type ServerProcess } from './processes.ts';
 import { buildService, REPLICA_COMMAND, startReplica } from './replica.ts';
