@@ -8,6 +8,16 @@ import { loadBalancingAnnotations } from './load-balancing.ts';
 import { PORT_NAME, SweetShopService } from './sweetshop-service.ts';
 
 export const PART_OF = 'sweetshop';
+/**
+ * Pod Security Admission labels on the Namespace: the API server itself rejects (enforce), reports
+ * (audit) and warns about (warn) any pod that breaks the "restricted" profile, so the hardening is
+ * checked at admission and not only by this repository's tests.
+ */
+export const POD_SECURITY_LABELS: Readonly<Record<string, string>> = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/audit': 'restricted',
+  'pod-security.kubernetes.io/warn': 'restricted',
+};
 export const INGRESS_NAME = 'sweetshop';
 export const DEFAULT_DENY_NAME = 'default-deny';
 
@@ -33,7 +43,9 @@ export class SweetShopChart extends Chart {
     super(scope, id, { namespace: env.namespace, disableResourceNameHashes: true });
     const instance = `${PART_OF}-${env.name}`;
 
-    this.shopNamespace = new kplus.Namespace(this, 'Namespace', { metadata: { name: env.namespace, labels: commonLabels } });
+    this.shopNamespace = new kplus.Namespace(this, 'Namespace', {
+      metadata: { name: env.namespace, labels: { ...commonLabels, ...POD_SECURITY_LABELS } },
+    });
     // A Namespace is cluster-scoped; the chart stamps its own namespace on it anyway.
     ApiObject.of(this.shopNamespace).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
 

@@ -23,6 +23,11 @@ for (const env of [local, production]) {
       assert.deepEqual(names, expected);
     });
 
+    test('the Namespace makes the API server enforce, audit and warn on Pod Security "restricted"', () => {
+      const labels = findObject(manifests, 'Namespace', env.namespace).metadata.labels as Record<string, string>;
+      for (const mode of ['enforce', 'audit', 'warn']) assert.equal(labels[`pod-security.kubernetes.io/${mode}`], 'restricted', mode);
+    });
+
     test('puts every namespaced object in the environment namespace and none on the Namespace itself', () => {
       for (const m of manifests) {
         if (m.kind === 'Namespace') assert.equal(m.metadata.namespace, undefined);
