@@ -35,7 +35,10 @@ export interface SectionConfig {
   readonly requests: ResourceQuantities;
   /** Hard caps; each must be >= the matching request. */
   readonly limits: ResourceQuantities;
-  /** Ingress path prefix routed to this section (the service serves everything under `/<section>`). */
+  /**
+   * Ingress path prefix routed to this section. Must be `/<section>`: the Ingress forwards paths unchanged
+   * and the service answers only under `/<section>` (validated).
+   */
   readonly path: string;
 }
 

@@ -51,20 +51,12 @@ export function environmentProblems(env: EnvironmentConfig): string[] {
   problems.push(...ingressProblems(env));
 
   const sections = env.sections as Readonly<Record<string, SectionConfig>>;
-  const pathOwners = new Map<string, string>();
   for (const name of Object.keys(sections)) {
     if (!(SECTION_NAMES as readonly string[]).includes(name)) {
       problems.push(`${at}.sections.${name}: unknown section; the shop has ${SECTION_NAMES.join(', ')} (rename or remove it)`);
       continue;
     }
-    problems.push(...sectionProblems(`${at}.sections.${name}`, sections[name], HIGH_AVAILABILITY_ENVIRONMENTS.includes(at)));
-    const path = sections[name].path;
-    const owner = pathOwners.get(path);
-    if (owner !== undefined) {
-      problems.push(`${at}.sections.${name}.path: '${path}' is already routed to ${owner}; give each section its own path (e.g. '/${name}')`);
-    } else {
-      pathOwners.set(path, name);
-    }
+    problems.push(...sectionProblems(`${at}.sections.${name}`, name, sections[name], HIGH_AVAILABILITY_ENVIRONMENTS.includes(at)));
   }
   for (const name of SECTION_NAMES) {
     if (!Object.hasOwn(sections, name)) problems.push(`${at}.sections.${name}: missing; every environment must configure all of ${SECTION_NAMES.join(', ')}`);
@@ -96,7 +88,7 @@ function ingressProblems(env: EnvironmentConfig): string[] {
   return problems;
 }
 
-function sectionProblems(at: string, section: SectionConfig, highAvailability: boolean): string[] {
+function sectionProblems(at: string, name: string, section: SectionConfig, highAvailability: boolean): string[] {
   const problems: string[] = [];
   const { minReplicas, maxReplicas, cpuTargetPercent } = section;
   const minIsCount = Number.isInteger(minReplicas) && minReplicas >= 1;
@@ -122,8 +114,10 @@ function sectionProblems(at: string, section: SectionConfig, highAvailability: b
   if (!IMAGE_REPOSITORY.test(String(section.image.repository))) {
     problems.push(`${at}.image.repository: '${section.image.repository}' is not an image repository; use e.g. 'sweetshop/chocolates' without a tag`);
   }
-  if (typeof section.path !== 'string' || !section.path.startsWith('/')) {
-    problems.push(`${at}.path: '${section.path}' must start with '/'; use e.g. '/${at.split('.').pop()}'`);
+  // The Ingress forwards the path unchanged (no rewrite) and the service only answers under /<section>,
+  // so any other prefix would validate, deploy and then answer 404 to every request.
+  if (section.path !== `/${name}`) {
+    problems.push(`${at}.path: '${section.path}' is not served: the ${name} service answers only under '/${name}'; use '/${name}'`);
   }
 
   for (const key of RESOURCE_KEYS) {

@@ -85,16 +85,22 @@ describe('validateEnvironment', () => {
       problems: ['local.sections.candies: missing; every environment must configure all of chocolates, candies, cakes'],
     },
     {
-      name: 'duplicate path',
+      name: "another section's path",
       base: local,
       mutate: (env) => { env.sections.candies.path = '/chocolates'; },
-      problems: ["local.sections.candies.path: '/chocolates' is already routed to chocolates; give each section its own path (e.g. '/candies')"],
+      problems: ["local.sections.candies.path: '/chocolates' is not served: the candies service answers only under '/candies'; use '/candies'"],
     },
     {
       name: 'path without a leading slash',
       base: local,
       mutate: (env) => { env.sections.cakes.path = 'cakes'; },
-      problems: ["local.sections.cakes.path: 'cakes' must start with '/'; use e.g. '/cakes'"],
+      problems: ["local.sections.cakes.path: 'cakes' is not served: the cakes service answers only under '/cakes'; use '/cakes'"],
+    },
+    {
+      name: 'a prefix the service does not answer under (the Ingress does not rewrite paths)',
+      base: production,
+      mutate: (env) => { env.sections.cakes.path = '/shop/cakes'; },
+      problems: ["production.sections.cakes.path: '/shop/cakes' is not served: the cakes service answers only under '/cakes'; use '/cakes'"],
     },
     {
       name: 'tag latest or empty',
