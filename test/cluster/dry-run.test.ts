@@ -15,8 +15,8 @@ function dryRun(...args: string[]): string[] {
   return describePlan(parsed.plan);
 }
 
-const INGRESS_NGINX = 'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.14.0/deploy/static/provider/kind/deploy.yaml';
-const METRICS_SERVER = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.0/components.yaml';
+const INGRESS_NGINX = 'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.14.3/deploy/static/provider/kind/deploy.yaml';
+const METRICS_SERVER = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.1/components.yaml';
 const INSECURE_TLS_PATCH = `'[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]'`;
 
 describe('cluster:up', () => {
@@ -31,9 +31,9 @@ describe('cluster:up', () => {
     ]);
   });
 
-  test('on minikube: the ingress and metrics-server addons, then waits', () => {
+  test('on minikube: Calico (so NetworkPolicies are enforced), the ingress and metrics-server addons, then waits', () => {
     assert.deepEqual(dryRun('up', '--provider', 'minikube'), [
-      'minikube --profile sweetshop start',
+      'minikube --profile sweetshop start --cni=calico',
       'minikube --profile sweetshop addons enable ingress',
       'minikube --profile sweetshop addons enable metrics-server',
       'kubectl --context sweetshop --namespace ingress-nginx rollout status deployment/ingress-nginx-controller --timeout=180s',
@@ -91,10 +91,11 @@ describe('cluster:load', () => {
 
 describe('deploy', () => {
   for (const [provider, context] of [['kind', 'kind-sweetshop'], ['minikube', 'sweetshop']] as const) {
-    test(`on ${provider}: synth, kubectl apply -f dist/, then a rollout status per Deployment`, () => {
+    test(`on ${provider}: synth into .cluster/manifests/<env> (never the committed dist/), apply it, then a rollout status per Deployment`, () => {
       assert.deepEqual(dryRun('deploy', '--provider', provider), [
-        'npm run --silent synth -- --env local',
-        `kubectl --context ${context} apply --filename dist/`,
+        'mkdir -p .cluster/manifests',
+        'npm run --silent synth -- --env local --out .cluster/manifests/local',
+        `kubectl --context ${context} apply --filename .cluster/manifests/local`,
         `kubectl --context ${context} --namespace sweetshop rollout status deployment/chocolates --timeout=180s`,
         `kubectl --context ${context} --namespace sweetshop rollout status deployment/candies --timeout=180s`,
         `kubectl --context ${context} --namespace sweetshop rollout status deployment/cakes --timeout=180s`,

@@ -25,7 +25,7 @@ export const HELP = `Usage: npm run <script> [-- options]
 
   npm run cluster:up      create the 'sweetshop' cluster with ingress-nginx and metrics-server
   npm run cluster:load    build the section images and load them into the cluster
-  npm run deploy          synth the environment into dist/, kubectl apply it, wait for the rollouts
+  npm run deploy          synth the environment into .cluster/manifests/<env>, kubectl apply it, wait for the rollouts
   npm run smoke           requests to every section through the ingress, showing X-Served-By
   npm run cluster:down    delete the cluster
 

@@ -3,12 +3,21 @@ import { SECTION_NAMES } from '../../app/environments/index.ts';
 import { kubectl, ROLLOUT_TIMEOUT, type Provider } from './cluster.ts';
 import { commandStep, type Plan } from './plan.ts';
 
-/** Synthesizes the environment into dist/, applies it, and waits for every section's rollout. */
+/** Where deploy renders each environment (git-ignored): the committed dist/ holds only `local`. */
+export const MANIFESTS_DIR = '.cluster/manifests';
+
+/**
+ * Synthesizes the environment into MANIFESTS_DIR/<env>, applies it, and waits for every section's
+ * rollout. Never into dist/: deploying another environment would overwrite the committed manifests.
+ */
 export function deployPlan(provider: Provider, env: EnvironmentConfig): Plan {
+  const outdir = `${MANIFESTS_DIR}/${env.name}`;
   return {
     steps: [
-      commandStep(['npm', 'run', '--silent', 'synth', '--', '--env', env.name]),
-      commandStep(kubectl(provider, 'apply', '--filename', 'dist/')),
+      // npm run synth stages next to its output folder, so the parent must exist.
+      commandStep(['mkdir', '-p', MANIFESTS_DIR]),
+      commandStep(['npm', 'run', '--silent', 'synth', '--', '--env', env.name, '--out', outdir]),
+      commandStep(kubectl(provider, 'apply', '--filename', outdir)),
       ...SECTION_NAMES.map((section) =>
         commandStep(kubectl(provider, '--namespace', env.namespace, 'rollout', 'status', `deployment/${section}`, `--timeout=${ROLLOUT_TIMEOUT}`)),
       ),

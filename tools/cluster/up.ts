@@ -4,8 +4,8 @@ import { commandStep, type Plan } from './plan.ts';
 // Pinned, so every `cluster:up` installs the same controllers. ingress-nginx's kind manifest runs the
 // controller with hostPorts 80/443 on the node labelled ingress-ready=true (see kind-config.yaml).
 export const INGRESS_NGINX_KIND_MANIFEST =
-  'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.14.0/deploy/static/provider/kind/deploy.yaml';
-export const METRICS_SERVER_MANIFEST = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.0/components.yaml';
+  'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.14.3/deploy/static/provider/kind/deploy.yaml';
+export const METRICS_SERVER_MANIFEST = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.1/components.yaml';
 export const KIND_CONFIG = 'tools/cluster/kind-config.yaml';
 
 // kind's kubelets serve self-signed certificates; without this flag metrics-server never scrapes them
@@ -21,7 +21,9 @@ export function upPlan(provider: Provider): Plan {
   if (provider === 'minikube') {
     return {
       steps: [
-        commandStep(minikube('start')),
+        // minikube's default CNI ignores NetworkPolicy; Calico enforces it, as kindnet does on kind 0.24+,
+        // so a policy that blocks the ingress controller fails here and not first in production.
+        commandStep(minikube('start', '--cni=calico')),
         commandStep(minikube('addons', 'enable', 'ingress')),
         commandStep(minikube('addons', 'enable', 'metrics-server')),
         ...waitForAddons,
