@@ -1,6 +1,8 @@
 import type { EnvironmentConfig } from './types.ts';
 
 // Production runs behind HAProxy Ingress so least-connections is real (ingress-nginx dropped least_conn).
+// Install it in `ingress-controller` WITHOUT the getting-started guide's `controller.hostNetwork: true`:
+// host-network traffic comes from node IPs and the sections' NetworkPolicies would drop all of it.
 // Floors of 2+ keep a replica serving while the PodDisruptionBudget lets a node drain evict the other.
 export const production: EnvironmentConfig = {
   name: 'production',

@@ -47,7 +47,11 @@ export interface IngressConfig {
   readonly controller: IngressController;
   /** `spec.ingressClassName` of the Ingress. */
   readonly className: string;
-  /** Namespace the controller's pods run in: the only namespace the NetworkPolicy lets in. */
+  /**
+   * Namespace the controller's pods run in: the only namespace the NetworkPolicy lets in. The controller
+   * must use pod networking: with `hostNetwork: true` its requests come from node IPs, which no
+   * namespaceSelector matches, so the policy would drop every request.
+   */
   readonly controllerNamespace: string;
   /** Virtual host to match; omitted means every host. */
   readonly host?: string;
