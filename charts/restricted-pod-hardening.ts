@@ -1,5 +1,6 @@
 /**
- * Every escape-hatch patch the chart applies, in one place.
+ * Every escape-hatch patch on the Deployment, in one place (the chart's only other patch drops the
+ * namespace cdk8s stamps on the cluster-scoped Namespace).
  *
  * cdk8s-plus-27 cannot express these (they arrived in cdk8s-plus-28+ or never), so they are JSON patches
  * on the Deployment. Its L1 objects re-serialize AFTER patches with the Kubernetes 1.27 types: a key
