@@ -167,9 +167,15 @@ export class SweetShopService extends Construct {
     });
 
     // Derived from the HPA floor: with minReplicas >= 2 one pod can always be evicted while others serve.
+    // AlwaysAllow: pods that are running but not ready (a crash-looping rollout) serve nothing, so they
+    // must never block a node drain; only ready pods count against the budget.
     this.pdb = new kplus.k8s.KubePodDisruptionBudget(this, 'Pdb', {
       metadata,
-      spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...this.selectorLabels } } },
+      spec: {
+        maxUnavailable: kplus.k8s.IntOrString.fromNumber(1),
+        selector: { matchLabels: { ...this.selectorLabels } },
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
+      },
     });
 
     this.networkPolicy = new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {

@@ -87,11 +87,12 @@ for (const env of [local, production]) {
         assert.deepEqual(service.spec.ports, [{ name: 'http', port: 80, targetPort: 8080 }]);
       });
 
-      test(`${section}: the PDB allows one voluntary eviction at a time`, () => {
+      test(`${section}: the PDB allows one voluntary eviction at a time, and never lets a not-ready pod block a drain`, () => {
         const pdb = findObject(manifests, 'PodDisruptionBudget', section);
         assert.equal(pdb.apiVersion, 'policy/v1');
         assert.equal(pdb.spec.maxUnavailable, 1);
         assert.equal(pdb.spec.minAvailable, undefined);
+        assert.equal(pdb.spec.unhealthyPodEvictionPolicy, 'AlwaysAllow');
         assert.ok(config.minReplicas - pdb.spec.maxUnavailable >= (env.name === 'production' ? 1 : 0));
       });
 
