@@ -55,6 +55,14 @@ function toQuantities(quantities: ResourceQuantities): Record<string, k8s.Quanti
   };
 }
 
+// matchLabelKeys pod-template-hash: during a rollout, spread the new ReplicaSet's pods among themselves;
+// counting the old pods that are about to go would skew the new ones onto the same nodes.
 function spreadOver(topologyKey: string, podLabels: Readonly<Record<string, string>>): k8s.TopologySpreadConstraint {
-  return { maxSkew: 1, topologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...podLabels } } };
+  return {
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: { ...podLabels } },
+    matchLabelKeys: ['pod-template-hash'],
+  };
 }

@@ -95,7 +95,10 @@ for (const { label, manifests } of allManifestSets()) {
         assert.equal(spec.automountServiceAccountToken, false);
         assert.equal(spec.affinity, undefined, 'no required anti-affinity (would leave replicas Pending on one node)');
         assert.ok(spec.topologySpreadConstraints.length > 0);
-        for (const constraint of spec.topologySpreadConstraints) assert.equal(constraint.whenUnsatisfiable, 'ScheduleAnyway');
+        for (const constraint of spec.topologySpreadConstraints) {
+          assert.equal(constraint.whenUnsatisfiable, 'ScheduleAnyway');
+          assert.deepEqual(constraint.matchLabelKeys, ['pod-template-hash'], 'spread within one rollout revision');
+        }
         assert.ok(spec.topologySpreadConstraints.some((c: { topologyKey: string }) => c.topologyKey === 'kubernetes.io/hostname'));
       });
     }
