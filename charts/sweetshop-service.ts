@@ -2,7 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
-import type { ResourceQuantities, SectionName } from '../app/environments/types.ts';
+import type { EnvironmentConfig, SectionConfig, SectionName } from '../app/environments/types.ts';
 import { hardenDeployment } from './restricted-pod-hardening.ts';
 
 /** Numeric non-root identity; the service image need not declare a USER for the pod to run as non-root. */
@@ -12,20 +12,16 @@ export const PORT_NAME = 'http';
 export const READINESS_PATH = '/readyz';
 export const LIVENESS_PATH = '/livez';
 
-export interface SweetShopServiceProps {
+/**
+ * The section's image and sizing, taken as the environment states them (documented on SectionConfig).
+ * The image tag is also the `app.kubernetes.io/version` label; the Deployment carries no replicas.
+ */
+type SectionSizing = Pick<SectionConfig, 'image' | 'minReplicas' | 'maxReplicas' | 'cpuTargetPercent' | 'requests' | 'limits'>;
+
+export interface SweetShopServiceProps extends SectionSizing {
   /** Section served; every object of this construct is named after it. */
   readonly section: SectionName;
-  /** Image repository and pinned tag; the tag is also the `app.kubernetes.io/version` label. */
-  readonly image: { readonly repository: string; readonly tag: string };
-  readonly imagePullPolicy: 'IfNotPresent' | 'Always' | 'Never';
-  /** HPA floor (the Deployment carries no replicas: the HPA owns the count). */
-  readonly minReplicas: number;
-  /** HPA ceiling. */
-  readonly maxReplicas: number;
-  /** Average CPU utilisation the HPA aims for, in percent of the cpu request. */
-  readonly cpuTargetPercent: number;
-  readonly requests: ResourceQuantities;
-  readonly limits: ResourceQuantities;
+  readonly imagePullPolicy: EnvironmentConfig['imagePullPolicy'];
   /** Labels shared by every object of the chart (part-of, managed-by, instance). */
   readonly commonLabels: Readonly<Record<string, string>>;
   /** `app.kubernetes.io/instance`, part of the immutable pod selector. */
@@ -33,7 +29,7 @@ export interface SweetShopServiceProps {
   /** Namespace of the ingress controller: the only source of traffic the NetworkPolicy admits. */
   readonly ingressControllerNamespace: string;
   /** LOG_LEVEL for the service. */
-  readonly logLevel: string;
+  readonly logLevel: EnvironmentConfig['logLevel'];
   /**
    * Port the Express server listens on inside the container (PORT).
    * @default 8080

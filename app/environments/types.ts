@@ -25,7 +25,7 @@ export interface ResourceQuantities {
 export interface SectionConfig {
   /** Container image; the tag must be pinned (never `latest`). */
   readonly image: { readonly repository: string; readonly tag: string };
-  /** HPA floor; also the Deployment's starting size. The PodDisruptionBudget allows one eviction at a time. */
+  /** HPA floor: the HPA keeps at least this many (the Deployment sets no replicas). The PodDisruptionBudget allows one eviction at a time. */
   readonly minReplicas: number;
   /** HPA ceiling. */
   readonly maxReplicas: number;
