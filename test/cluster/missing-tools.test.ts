@@ -11,10 +11,11 @@ const binDir = mkdtempSync(join(tmpdir(), 'sweetshop-fake-bin-'));
 after(() => rmSync(binDir, { recursive: true, force: true }));
 
 /** Runs the cluster CLI with PATH limited to binDir, where only the fakes written by a test exist. */
-function runCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+function runCli(args: string[], extraEnv: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const { KIND_EXPERIMENTAL_PROVIDER: _ignored, ...inherited } = process.env;
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'tools/cluster/main.ts', ...args], {
     encoding: 'utf8',
-    env: { ...process.env, PATH: binDir },
+    env: { ...inherited, ...extraEnv, PATH: binDir },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -29,14 +30,22 @@ describe('missing tools', () => {
   test('one missing tool: one line naming it and where to install it, exit 1, nothing run', () => {
     fakeTool('kind');
     fakeTool('kubectl');
-    const result = runCli('up', '--provider', 'kind');
+    const result = runCli(['up', '--provider', 'kind']);
     assert.equal(result.status, 1);
     assert.equal(result.stdout, '');
     assert.equal(result.stderr, 'cluster:up: docker is not installed: install it from https://docs.docker.com/get-docker/\n');
   });
 
+  test('kind on podman (KIND_EXPERIMENTAL_PROVIDER=podman) asks for podman, not docker', () => {
+    fakeTool('kind');
+    fakeTool('kubectl');
+    const result = runCli(['up', '--provider', 'kind'], { KIND_EXPERIMENTAL_PROVIDER: 'podman' });
+    assert.equal(result.status, 1);
+    assert.equal(result.stderr, 'cluster:up: podman is not installed: install it from https://podman.io/docs/installation\n');
+  });
+
   test('several missing tools are listed on the same single line', () => {
-    const result = runCli('down', '--provider', 'minikube');
+    const result = runCli(['down', '--provider', 'minikube']);
     assert.equal(result.status, 1);
     assert.equal(result.stderr, 'cluster:down: minikube is not installed: install it from https://minikube.sigs.k8s.io/docs/start/\n');
     assert.equal(

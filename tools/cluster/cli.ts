@@ -65,8 +65,11 @@ export function planFor(argv: readonly string[]): { name: string; plan: Plan; dr
   const name = SUBCOMMANDS[subcommand as Subcommand];
 
   switch (subcommand as Subcommand) {
-    case 'up':
-      return { name, plan: upPlan(provider), dryRun: values['dry-run'] };
+    case 'up': {
+      // kind picks its node runtime from this variable (docs/cluster.md, "With Podman"): check for that one.
+      const kindNodeRuntime = process.env.KIND_EXPERIMENTAL_PROVIDER === 'podman' ? 'podman' : 'docker';
+      return { name, plan: upPlan(provider, kindNodeRuntime), dryRun: values['dry-run'] };
+    }
     case 'down':
       return { name, plan: downPlan(provider), dryRun: values['dry-run'] };
     case 'deploy':

@@ -12,8 +12,11 @@ export const KIND_CONFIG = 'tools/cluster/kind-config.yaml';
 // and every HPA stays at <unknown>.
 const METRICS_SERVER_INSECURE_TLS_PATCH = '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]';
 
+/** What runs kind's node containers: docker, or podman when KIND_EXPERIMENTAL_PROVIDER=podman. */
+export type KindNodeRuntime = 'docker' | 'podman';
+
 /** Creates the cluster with an ingress controller and metrics-server, and waits until both run. */
-export function upPlan(provider: Provider): Plan {
+export function upPlan(provider: Provider, kindNodeRuntime: KindNodeRuntime = 'docker'): Plan {
   const waitForAddons = [
     commandStep(kubectl(provider, '--namespace', 'ingress-nginx', 'rollout', 'status', 'deployment/ingress-nginx-controller', `--timeout=${ROLLOUT_TIMEOUT}`)),
     commandStep(kubectl(provider, '--namespace', 'kube-system', 'rollout', 'status', 'deployment/metrics-server', `--timeout=${ROLLOUT_TIMEOUT}`)),
@@ -31,8 +34,8 @@ export function upPlan(provider: Provider): Plan {
     };
   }
   return {
-    // kind runs its node as a docker container.
-    extraTools: ['docker'],
+    // kind runs its node as a container of this runtime, which no command of the plan names.
+    extraTools: [kindNodeRuntime],
     steps: [
       commandStep(['kind', 'create', 'cluster', '--name', CLUSTER_NAME, '--config', KIND_CONFIG, '--wait', '120s']),
       commandStep(kubectl(provider, 'apply', '--filename', INGRESS_NGINX_KIND_MANIFEST)),
