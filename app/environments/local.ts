@@ -2,16 +2,13 @@ import type { EnvironmentConfig, ResourceQuantities } from './types.ts';
 
 // Sized for a laptop kind/minikube cluster on one node: three sections x 2 replicas must fit next to
 // the ingress controller and metrics-server. Image tags match package.json's version (a test pins it).
-// Pull policy Never: the images are loaded into the node by `npm run cluster:load`. With IfNotPresent a
-// forgotten load would make the kubelet pull docker.io/sweetshop/*, a Docker Hub namespace this
-// project does not own; Never fails with ErrImageNeverPull instead.
 const requests: ResourceQuantities = { cpu: '50m', memory: '96Mi', ephemeralStorage: '64Mi' };
 const limits: ResourceQuantities = { cpu: '500m', memory: '256Mi', ephemeralStorage: '128Mi' };
 
 export const local: EnvironmentConfig = {
   name: 'local',
   namespace: 'sweetshop',
-  imagePullPolicy: 'Never',
+  imagePullPolicy: 'IfNotPresent',
   logLevel: 'info',
   ingress: {
     controller: 'ingress-nginx',

@@ -64,10 +64,7 @@ export interface EnvironmentConfig {
   readonly name: string;
   /** Namespace every object is created in. */
   readonly namespace: string;
-  /**
-   * `Never` for images loaded into kind/minikube (never resolved against a public registry);
-   * `IfNotPresent` with pinned, immutable tags for a registry.
-   */
+  /** `IfNotPresent` for images loaded into kind/minikube; pinned tags make it safe everywhere. */
   readonly imagePullPolicy: 'IfNotPresent' | 'Always' | 'Never';
   /** pino log level passed to every replica as LOG_LEVEL. */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';

@@ -8,7 +8,7 @@ export const ARCHIVE_DIR = '.cluster/images';
 
 /**
  * Builds every section's image, then copies it into the cluster's container runtime, so pods start
- * without a registry (the local environment's imagePullPolicy is Never).
+ * without a registry (the local environment's imagePullPolicy is IfNotPresent).
  */
 export function loadPlan(provider: Provider, builder: Builder, images: readonly SectionImage[]): Plan {
   if (builder === 'buildah') {
