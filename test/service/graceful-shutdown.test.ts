@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+
+import { createApp } from '../../service/src/app.ts';
+import { gracefulShutdown } from '../../service/src/graceful-shutdown.ts';
+import { Lifecycle } from '../../service/src/lifecycle.ts';
+import { silentLogger } from '../../service/src/logger.ts';
+import { createMetrics } from '../../service/src/metrics.ts';
+import { sections } from '../../service/src/sections/index.ts';
+
+async function delayedServer() {
+  const lifecycle = new Lifecycle();
+  const log = silentLogger();
+  const app = createApp({ section: sections.cakes, replicaId: 'r', port: 1, log, metrics: createMetrics({ defaultMetrics: false }), lifecycle, testDelayMs: 2000 });
+  const server = createServer(app).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const exits: number[] = [];
+  const onSignal = gracefulShutdown({ server, lifecycle, log, drainTimeoutMs: 30_000, exit: (code) => exits.push(code) });
+  return { server, lifecycle, url, exits, onSignal };
+}
+
+test('a second signal during the drain exits 1 at once, without waiting for in-flight requests', async () => {
+  const { server, lifecycle, url, exits, onSignal } = await delayedServer();
+  try {
+    const inFlight = fetch(`${url}/cakes`).then(
+      (res) => res.status,
+      () => 'failed',
+    );
+    while (lifecycle.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    onSignal('SIGINT');
+    assert.equal(lifecycle.ready, false);
+    assert.deepEqual(exits, [], 'the first signal only starts the drain');
+    onSignal('SIGINT');
+    assert.deepEqual(exits, [1]);
+    server.closeAllConnections();
+    await inFlight;
+  } finally {
+    server.closeAllConnections();
+  }
+});
