@@ -83,12 +83,14 @@ describe('planResources', () => {
     assert.equal(plan.memoryLimitMiB, 192); // 96 × 2
     assert.equal(plan.reasons.length, 4);
     assert.match(plan.reasons[0]!, /0\.93 cores at 3100 req\/s/);
+    assert.match(plan.reasons[1]!, /^cpu limit 1000m: at least one core/);
   });
 
   test('when the replica needs more than a core, then the CPU limit follows the request', () => {
     const plan = planResources({ ...sustainable, cpuCores: 1.42 }, { idleRssMiB: 50, loadRssMiB: 100 });
     assert.equal(plan.cpuRequestMillicores, 1450);
     assert.equal(plan.cpuLimitMillicores, 1450);
+    assert.match(plan.reasons[1]!, /^cpu limit 1450m: the request, since the replica used more than 1000m/);
     assert.equal(plan.memoryRequestMiB, 128);
     assert.equal(plan.memoryLimitMiB, 256);
   });

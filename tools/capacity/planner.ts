@@ -129,7 +129,9 @@ export function planResources(sustainable: Sustainable, memory: MemoryMeasuremen
     memoryLimitMiB,
     reasons: [
       `cpu request ${cpuRequestMillicores}m: one replica used ${sustainable.cpuCores} cores at ${sustainable.rps} req/s (p99 ${sustainable.p99Ms} ms), rounded up to 50m`,
-      `cpu limit ${cpuLimitMillicores}m: at least one core, since the event loop is single-threaded and throttling below a core adds latency`,
+      cpuLimitMillicores > policy.cpuLimitFloorMillicores
+        ? `cpu limit ${cpuLimitMillicores}m: the request, since the replica used more than ${policy.cpuLimitFloorMillicores}m (event loop plus GC and I/O threads) and throttling adds latency`
+        : `cpu limit ${cpuLimitMillicores}m: at least one core, since the event loop is single-threaded and throttling below a core adds latency`,
       `memory request ${memoryRequestMiB}Mi: highest RSS under load ${round1(memory.loadRssMiB)} MiB × ${policy.memoryMargin}, rounded up to 16Mi (idle ${round1(memory.idleRssMiB)} MiB)`,
       `memory limit ${memoryLimitMiB}Mi: request × ${policy.memoryLimitFactor}, rounded up to 64Mi, room for heap growth before an OOM kill`,
     ],
