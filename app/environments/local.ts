@@ -2,7 +2,8 @@ import type { EnvironmentConfig, ResourceQuantities } from './types.ts';
 
 // Sized for a laptop kind/minikube cluster on one node: three sections x 2 replicas must fit next to
 // the ingress controller and metrics-server. Image tags match package.json's version (a test pins it).
-const requests: ResourceQuantities = { cpu: '50m', memory: '96Mi', ephemeralStorage: '64Mi' };
+// Memory: a replica measured 61 MiB idle and 129 MiB under load (docs/benchmarks.md), so 128Mi requested.
+const requests: ResourceQuantities = { cpu: '50m', memory: '128Mi', ephemeralStorage: '64Mi' };
 const limits: ResourceQuantities = { cpu: '500m', memory: '256Mi', ephemeralStorage: '128Mi' };
 
 export const local: EnvironmentConfig = {
