@@ -24,27 +24,38 @@ export interface GracefulShutdownOptions {
 export function gracefulShutdown(options: GracefulShutdownOptions): (signal: NodeJS.Signals) => void {
   const { server, lifecycle, log, drainTimeoutMs, exit } = options;
   let draining = false;
+  let deadline: NodeJS.Timeout | undefined;
+  let finished = false;
+  // Exactly one exit: once the deadline or a second signal has cut the connections, server.close's
+  // callback still fires, and its exit(0) must not replace the exit code 1 that was decided first.
+  const finish = (code: number): void => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(deadline);
+    exit(code);
+  };
   return (signal) => {
     if (draining) {
+      if (finished) return;
       log.warn({ signal }, 'shutdown: second signal while draining, exiting now');
-      exit(1);
+      finish(1);
       return;
     }
     draining = true;
     lifecycle.startDraining();
     log.info({ signal, drainTimeoutMs, inFlight: lifecycle.inFlight }, 'shutdown: draining, readiness now 503');
 
-    const deadline = setTimeout(() => {
+    deadline = setTimeout(() => {
       log.error({ drainTimeoutMs, inFlight: lifecycle.inFlight }, 'shutdown: drain timeout reached, closing the remaining connections');
+      finish(1);
       server.closeAllConnections();
-      exit(1);
     }, drainTimeoutMs);
 
     server.close((err) => {
-      clearTimeout(deadline);
+      if (finished) return;
       if (err) log.warn({ err }, 'shutdown: server was not listening');
       log.info('shutdown: all connections closed, exiting');
-      exit(0);
+      finish(0);
     });
     log.info('shutdown: stopped accepting new connections');
     server.closeIdleConnections();

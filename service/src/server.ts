@@ -30,7 +30,12 @@ function readConfig(): ServiceConfig {
   }
 }
 
+let exiting = false;
+
 function exitAfterFlush(output: LogOutput, code: number): void {
+  // The first reason to exit decides the code (e.g. an uncaught exception during a drain that later completes).
+  if (exiting) return;
+  exiting = true;
   process.exitCode = code;
   setTimeout(() => process.exit(code), LOG_FLUSH_TIMEOUT_MS);
   // setImmediate: let lines queued for this tick (e.g. the last request's log line) reach the buffer first.

@@ -11,7 +11,7 @@ import { silentLogger } from '../../service/src/logger.ts';
 import { createMetrics } from '../../service/src/metrics.ts';
 import { sections } from '../../service/src/sections/index.ts';
 
-async function delayedServer() {
+async function delayedServer(drainTimeoutMs = 30_000) {
   const lifecycle = new Lifecycle();
   const log = silentLogger();
   const app = createApp({ section: sections.cakes, replicaId: 'r', port: 1, log, metrics: createMetrics({ defaultMetrics: false }), lifecycle, testDelayMs: 2000 });
@@ -19,7 +19,7 @@ async function delayedServer() {
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const exits: number[] = [];
-  const onSignal = gracefulShutdown({ server, lifecycle, log, drainTimeoutMs: 30_000, exit: (code) => exits.push(code) });
+  const onSignal = gracefulShutdown({ server, lifecycle, log, drainTimeoutMs, exit: (code) => exits.push(code) });
   return { server, lifecycle, url, exits, onSignal };
 }
 
@@ -36,8 +36,29 @@ test('a second signal during the drain exits 1 at once, without waiting for in-f
     assert.deepEqual(exits, [], 'the first signal only starts the drain');
     onSignal('SIGINT');
     assert.deepEqual(exits, [1]);
+    const closed = once(server, 'close');
     server.closeAllConnections();
     await inFlight;
+    await closed;
+    assert.deepEqual(exits, [1], 'the server closing afterwards does not exit a second time with 0');
+  } finally {
+    server.closeAllConnections();
+  }
+});
+
+test('when the drain cap is reached, then the process exits 1 once, even though the server then closes', async () => {
+  const { server, lifecycle, url, exits, onSignal } = await delayedServer(200);
+  try {
+    const inFlight = fetch(`${url}/cakes`).then(
+      (res) => res.status,
+      () => 'failed',
+    );
+    while (lifecycle.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const closed = once(server, 'close');
+    onSignal('SIGTERM');
+    await closed;
+    assert.equal(await inFlight, 'failed', 'the request still in flight at the cap was cut');
+    assert.deepEqual(exits, [1]);
   } finally {
     server.closeAllConnections();
   }
