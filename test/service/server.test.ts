@@ -30,6 +30,29 @@ function request(url: string, agent?: Agent): Promise<{ status: number; headers:
   });
 }
 
+/**
+ * Starts a GET (over a fresh connection) that the server holds in flight, and waits until the request has
+ * been written to the socket, plus a margin for the server to read it: a fixed sleep alone is a race on a
+ * loaded machine, where connecting can take longer than the sleep.
+ */
+async function startHeldRequest(url: string): Promise<{ response: Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> }> {
+  let written!: () => void;
+  const sent = new Promise<void>((resolve) => (written = resolve));
+  const response = new Promise<{ status: number; headers: IncomingMessage['headers']; body: string }>((resolve, reject) => {
+    const req = httpGet(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('finish', written).on('error', reject);
+  });
+  // Surfaces a failure to connect here rather than as an unhandled rejection.
+  await Promise.race([sent, response]);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return { response };
+}
+
 /** Connection error code of a fresh connection attempt, or 'connected'. */
 function tryConnect(port: number): Promise<string> {
   return new Promise((resolve) => {
@@ -140,13 +163,12 @@ describe('a running replica', () => {
 describe('graceful shutdown', () => {
   test('on SIGTERM: readiness 503, new connections refused, the in-flight request completes, exit 0', async () => {
     const server = await start({ SWEETSHOP_TEST_HOOKS: '1', SWEETSHOP_TEST_DELAY_MS: '3000' });
-    // A: a section request, held in flight by the test delay hook.
-    const inFlight = request(`${server.url}/chocolates`);
     // B: a connection that has started (not finished) sending its request, so it is not idle at SIGTERM.
     const probe = connect(server.port, '127.0.0.1');
     await new Promise((resolve) => probe.once('connect', resolve));
     probe.write('GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A: a section request, held in flight by the test delay hook.
+    const { response: inFlight } = await startHeldRequest(`${server.url}/chocolates`);
 
     server.child.kill('SIGTERM');
     const draining = await server.waitForLine((l) => l.msg === 'shutdown: draining, readiness now 503');
@@ -173,9 +195,8 @@ describe('graceful shutdown', () => {
   });
 
   test('on SIGINT: the in-flight request completes and the process exits 0', async () => {
-    const server = await start({ SWEETSHOP_TEST_HOOKS: '1', SWEETSHOP_TEST_DELAY_MS: '1500' });
-    const inFlight = request(`${server.url}/chocolates/items`);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    const server = await start({ SWEETSHOP_TEST_HOOKS: '1', SWEETSHOP_TEST_DELAY_MS: '2500' });
+    const { response: inFlight } = await startHeldRequest(`${server.url}/chocolates/items`);
     server.child.kill('SIGINT');
     await server.waitForLine((l) => l.msg === 'shutdown: draining, readiness now 503' && l.signal === 'SIGINT');
     assert.equal((await inFlight).status, 200);
@@ -197,11 +218,10 @@ describe('graceful shutdown', () => {
 
   test('when the drain exceeds DRAIN_TIMEOUT_MS, then the remaining connections are cut and it exits 1', async () => {
     const server = await start({ SWEETSHOP_TEST_HOOKS: '1', SWEETSHOP_TEST_DELAY_MS: '20000', DRAIN_TIMEOUT_MS: '500' });
-    const inFlight = request(`${server.url}/chocolates`).then(
+    const inFlight = (await startHeldRequest(`${server.url}/chocolates`)).response.then(
       (res) => `status ${res.status}`,
       (err: NodeJS.ErrnoException) => err.code ?? err.message,
     );
-    await new Promise((resolve) => setTimeout(resolve, 400));
     server.child.kill('SIGTERM');
     assert.equal(await server.exited, 1);
     assert.equal(await inFlight, 'ECONNRESET');
