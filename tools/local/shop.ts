@@ -252,6 +252,11 @@ class Shop implements LocalShop {
 
   private async spawnReplica(deployment: DeploymentSpec, index: number): Promise<ReplicaProcess> {
     const port = await reservePort(this.options.basePort ?? DEFAULT_REPLICA_BASE_PORT);
+    // stop() may have begun during that await; shutDown only retires replicas already in `live`.
+    if (this.stopping) {
+      releasePort(port);
+      throw new Error('rollout interrupted: the local shop is stopping');
+    }
     const id = podName(deployment.name, JSON.stringify(deployment.env), this.revisions.get(deployment.name)!);
     const replica = new ReplicaProcess({
       section: deployment.name,
