@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 
 import { ephemeralPort } from '../../tools/local/ports.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
-import { isRunning, processesInGroups, processesWithTmpdir } from './support/processes.ts';
+import { eventuallyEmpty, isRunning, processesInGroups, processesWithTmpdir } from './support/processes.ts';
 import { FIXTURES, REPO_ROOT } from './support/test-shop.ts';
 
 const run = promisify(execFile);
@@ -125,8 +125,9 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
       assert.equal((result as { code?: number }).code, 3);
       const pids = JSON.parse(result.stdout) as { replicas: number[]; nginx: number[] };
       assert.equal(pids.nginx.length, 2);
-      assert.deepEqual(pids.replicas.filter(isRunning), [], 'replicas left');
-      assert.deepEqual(processesInGroups(pids.nginx), [], 'nginx processes left');
+      // The hook sends SIGKILL and the program exits at once, without waiting for the kills to land.
+      assert.deepEqual(await eventuallyEmpty(() => pids.replicas.filter(isRunning)), [], 'replicas left');
+      assert.deepEqual(await eventuallyEmpty(() => processesInGroups(pids.nginx)), [], 'nginx processes left');
     }
   });
 

@@ -44,3 +44,17 @@ export function isRunning(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Polls `list` until it is empty or `timeoutMs` passed, and returns its last value. For processes that
+ * were sent SIGKILL without waiting: the kernel tears them down shortly after kill() returns.
+ */
+export async function eventuallyEmpty<T>(list: () => T[], timeoutMs = 5_000): Promise<T[]> {
+  const deadline = Date.now() + timeoutMs;
+  let left = list();
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    left = list();
+  }
+  return left;
+}
