@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 
 import { freePort, readCpuSeconds, readRssMiB, startServer } from '../../tools/bench/processes.ts';
@@ -26,6 +28,26 @@ describe('bench process helpers', () => {
     await assert.rejects(fetch(server.url));
   });
 
+  test('when the program exits without stop(), then the server does not outlive it', async () => {
+    const port = await freePort();
+    const processes = fileURLToPath(new URL('../../tools/bench/processes.ts', import.meta.url));
+    const program = [
+      `import { startServer } from ${JSON.stringify(processes)};`,
+      "const script = \"require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1')\";",
+      `const server = await startServer({ name: 'orphan', command: process.execPath, args: ['-e', script], env: { PORT: '${port}' }, port: ${port}, readyPath: '/', logFile: ${JSON.stringify(join(dir, 'orphan.log'))} });`,
+      'console.log(server.pid);',
+      'process.exit(0);',
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const pid = Number(run.stdout.trim());
+    assert.ok(pid > 0, run.stdout);
+    // SIGKILL lands shortly after kill() returns: poll briefly rather than read /proc once.
+    const deadline = Date.now() + 5_000;
+    while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(isAlive(pid), false, `server pid ${pid} outlived the program`);
+  });
+
   test('when the server exits before it is ready, then the error names it, the exit code and its log', async () => {
     const port = await freePort();
     await assert.rejects(
@@ -42,3 +64,13 @@ describe('bench process helpers', () => {
     );
   });
 });
+
+/** True while the process exists and is not a zombie. */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}

@@ -160,6 +160,15 @@ function printSummary(results: BenchResults): void {
   console.log(lines.join('\n'));
 }
 
+// Node's default for these signals ends the process without running 'exit' listeners, and those are
+// what stop the servers, replicas and nginx a benchmark started (detached ones miss a terminal Ctrl-C).
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => {
+    console.error(`bench: ${signal}, stopping the processes it started`);
+    process.exit(code);
+  });
+}
+
 main().catch((error: unknown) => {
   console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

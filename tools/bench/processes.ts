@@ -56,6 +56,13 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
       resolve(null);
     });
   });
+  // A benchmark that throws, or a Ctrl-C that ends the bench through process.exit, must not leave the
+  // server running on its port: 'exit' listeners run on both paths, and SIGKILL is all they can do.
+  const killOnExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   const url = `http://127.0.0.1:${options.port}`;
   const handle: ServerProcess = { pid: child.pid ?? -1, url, port: options.port, stop: () => stopChild(child, exited) };
   try {
