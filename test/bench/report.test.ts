@@ -60,6 +60,19 @@ describe('renderReport', () => {
     }
   });
 
+  test('the capacity section sizes the cpu request per rate for the HPA target and shows where the HPA scales out', () => {
+    // Fixture: 10332 req/s at 0.77 cores = 0.0745m per req/s; HPA min 2 for every example rate, target 65%.
+    const { markdown } = renderReport(load(), 'benchmarks.json');
+    // 1000: 500 × 0.0745 = 37.3m ÷ 0.65 = 57.3m -> 100m (floor), scales out above 65m / 0.0745 = 872 req/s
+    assert.ok(markdown.includes('\n| 1000 | 1 | 2 | 2 | 100m | 872 |\n'));
+    // 3000: 1500 × 0.0745 = 111.8m ÷ 0.65 = 172m -> 200m, above 130m / 0.0745 = 1744 req/s
+    assert.ok(markdown.includes('\n| 3000 | 1 | 2 | 2 | 200m | 1744 |\n'));
+    // 10000: 5000 × 0.0745 = 372.6m ÷ 0.65 = 573.3m -> 600m, above 390m / 0.0745 = 5233 req/s; max ceil(20000 / 10332) + 1 = 3
+    assert.ok(markdown.includes('\n| 10000 | 1 | 2 | 3 | 600m | 5233 |\n'));
+    assert.ok(markdown.includes('\nPer replica, whatever the rate: cpu limit 1; memory request 176Mi, limit 384Mi.'));
+    assert.ok(markdown.includes('\n- cpu request 200m: at HPA min each of 2 replicas serves 1500 req/s, which needs 111.8m; ÷ 65% (the HPA CPU target) = 172m'));
+  });
+
   test('when only some benchmarks ran, then only their sections and charts appear', () => {
     const results = { ...load(), synth: null, balancing: null, memory: null };
     const { markdown, charts } = renderReport(results);

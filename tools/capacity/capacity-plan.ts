@@ -2,14 +2,27 @@ import type { EnvironmentConfig, SectionName } from '../../app/environments/inde
 import { formatMiB, formatMillicores } from '../bench/quantity.ts';
 import { editSection, lineDiff } from './environment-edit.ts';
 import type { ReplicaMeasurement } from './measure.ts';
-import { DEFAULT_POLICY, planReplicas, planResources, sustainableRate, type PlanPolicy, type ReplicaPlan, type ResourcePlan, type Sustainable } from './planner.ts';
+import {
+  DEFAULT_POLICY,
+  peakCpu,
+  planReplicas,
+  planResources,
+  planSectionCpu,
+  sustainableRate,
+  type PeakCpu,
+  type PlanPolicy,
+  type ReplicaPlan,
+  type ResourcePlan,
+  type SectionCpuPlan,
+  type Sustainable,
+} from './planner.ts';
 
 export interface SectionPlan {
   section: string;
-  current: { minReplicas: number; maxReplicas: number; cpuTargetPercent: number };
+  current: { minReplicas: number; maxReplicas: number; cpuTargetPercent: number; cpuRequest: string };
   replicas: ReplicaPlan;
-  /** CPU utilisation (percent of the suggested request) per replica at the target rate and minReplicas. */
-  utilisationAtMinPercent: number;
+  /** The CPU request for this section's rate and HPA target, and what the HPA then does. */
+  cpu: SectionCpuPlan & { cpuRequest: string };
 }
 
 export interface CapacityPlan {
@@ -18,9 +31,11 @@ export interface CapacityPlan {
   p99TargetMs: number;
   source: string;
   sustainable: Sustainable;
+  peakCpu: PeakCpu;
   burstFactor: number;
   sections: SectionPlan[];
-  resources: ResourcePlan & { cpuRequest: string; cpuLimit: string; memoryRequest: string; memoryLimit: string };
+  /** Shared by every section (same service code): CPU per request, CPU limit, memory. */
+  resources: ResourcePlan & { cpuLimit: string; memoryRequest: string; memoryLimit: string };
   /** Unified diff against the environment file; empty when nothing would change. */
   diff: string;
   /** Why no diff could be computed (the file is not written as plain literals), if so. */
@@ -42,9 +57,9 @@ export function buildCapacityPlan(input: {
 }): CapacityPlan {
   const policy = input.policy ?? DEFAULT_POLICY;
   const sustainable = sustainableRate(input.measurement.curve, input.p99TargetMs);
-  const resources = planResources(sustainable, input.measurement.memory, policy);
+  const peak = peakCpu(input.measurement.curve);
+  const resources = planResources(sustainable, peak, input.measurement.memory, policy);
   const quantities = {
-    cpuRequest: formatMillicores(resources.cpuRequestMillicores),
     cpuLimit: formatMillicores(resources.cpuLimitMillicores),
     memoryRequest: formatMiB(resources.memoryRequestMiB),
     memoryLimit: formatMiB(resources.memoryLimitMiB),
@@ -56,11 +71,13 @@ export function buildCapacityPlan(input: {
     const config = input.env.sections[section as SectionName];
     if (!config) throw new Error(`environment ${input.env.name} has no section ${section}`);
     const replicas = planReplicas(rate, sustainable.rps, policy);
+    const cpu = planSectionCpu({ replicas, sustainable, resources, cpuTargetPercent: config.cpuTargetPercent, policy });
+    const cpuRequest = formatMillicores(cpu.requestMillicores);
     sections.push({
       section,
-      current: { minReplicas: config.minReplicas, maxReplicas: config.maxReplicas, cpuTargetPercent: config.cpuTargetPercent },
+      current: { minReplicas: config.minReplicas, maxReplicas: config.maxReplicas, cpuTargetPercent: config.cpuTargetPercent, cpuRequest: config.requests.cpu },
       replicas,
-      utilisationAtMinPercent: Math.round((replicas.perReplicaRpsAtMin / sustainable.rps) * 100),
+      cpu: { ...cpu, cpuRequest },
     });
     if (diffProblem === undefined) {
       try {
@@ -70,7 +87,7 @@ export function buildCapacityPlan(input: {
           {
             minReplicas: replicas.minReplicas,
             maxReplicas: replicas.maxReplicas,
-            requests: { cpu: quantities.cpuRequest, memory: quantities.memoryRequest },
+            requests: { cpu: cpuRequest, memory: quantities.memoryRequest },
             limits: { cpu: quantities.cpuLimit, memory: quantities.memoryLimit },
           },
           input.file,
@@ -86,6 +103,7 @@ export function buildCapacityPlan(input: {
     p99TargetMs: input.p99TargetMs,
     source: input.measurement.source,
     sustainable,
+    peakCpu: peak,
     burstFactor: policy.burstFactor,
     sections,
     resources: { ...resources, ...quantities },
@@ -104,7 +122,17 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
     'Measured with the load generator on the same machine: re-measure on a cluster node before trusting absolute numbers.',
     '',
     table(
-      ['section', 'target req/s', 'replicas for load', 'HPA min (1 lost)', `HPA max (x${plan.burstFactor} burst)`, 'req/s per replica at min / after loss', 'now min/max'],
+      [
+        'section',
+        'target req/s',
+        'replicas for load',
+        'HPA min (1 lost)',
+        `HPA max (x${plan.burstFactor} burst)`,
+        'req/s per replica at min / after loss',
+        'cpu request (HPA target)',
+        'HPA scales out above req/s per replica',
+        'now min/max/cpu',
+      ],
       plan.sections.map((s) => [
         s.section,
         String(s.replicas.targetRps),
@@ -112,31 +140,17 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
         String(s.replicas.minReplicas),
         String(s.replicas.maxReplicas),
         `${s.replicas.perReplicaRpsAtMin} / ${s.replicas.perReplicaRpsAfterLoss}`,
-        `${s.current.minReplicas}/${s.current.maxReplicas}`,
+        `${s.cpu.cpuRequest} (${s.cpu.cpuTargetPercent}%)`,
+        String(s.cpu.scaleOutRpsPerReplica),
+        `${s.current.minReplicas}/${s.current.maxReplicas}/${s.current.cpuRequest}`,
       ]),
     ),
     '',
     'Per replica (every section runs the same service code; measured on one section):',
     ...plan.resources.reasons.map((reason) => `  - ${reason}`),
-    ...[...new Set(plan.sections.map((s) => s.current.cpuTargetPercent))].map(
-      (percent) =>
-        `  - with the HPA target at ${percent}% of that cpu request, the HPA adds replicas once each serves more than about ` +
-        `${Math.round((sustainable.rps * percent) / 100)} req/s (${percent}% of the sustainable rate)`,
-    ),
-    ...plan.sections
-      .filter((s) => s.replicas.maxReplicas === s.replicas.minReplicas)
-      .map(
-        (s) =>
-          `  - ${s.section}: HPA max equals min: ${s.replicas.minReplicas} replicas carry ${plan.burstFactor}x the target even with one lost, ` +
-          'so the HPA has no room to act; keep the current max or pass a larger --burst if you want it to',
-      ),
-    ...plan.sections
-      .filter((s) => s.utilisationAtMinPercent > s.current.cpuTargetPercent)
-      .map(
-        (s) =>
-          `  - ${s.section}: at the target rate each of ${s.replicas.minReplicas} replicas runs at ${s.utilisationAtMinPercent}% of its CPU request, above the HPA target ` +
-          `${s.current.cpuTargetPercent}%: the HPA will hold more than minReplicas at that rate (max allows it).`,
-      ),
+    '',
+    'CPU request and HPA per section (the request is what the planned load needs at the HPA target, so the HPA scales on it):',
+    ...groupSections(plan.sections).flatMap(({ names, lines }) => [`  ${names.join(', ')}:`, ...lines.map((line) => `    - ${line}`)]),
     '',
   ];
   if (plan.diffProblem) {
@@ -147,6 +161,27 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
     lines.push(`Suggested change (this tool edits nothing; review, then apply with \`git apply\` or by hand):`, '', plan.diff.trimEnd());
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Sections whose CPU reasoning reads the same (same rate and HPA target) are printed once. */
+function groupSections(sections: SectionPlan[]): Array<{ names: string[]; lines: string[] }> {
+  const groups = new Map<string, { names: string[]; lines: string[] }>();
+  for (const s of sections) {
+    const lines = [
+      ...s.cpu.reasons,
+      ...(s.replicas.maxReplicas === s.replicas.minReplicas
+        ? [
+            `HPA max equals min: ${s.replicas.minReplicas} replicas carry ${s.cpu.burst.rps} req/s even with one lost, so the HPA has no room to act; ` +
+              'fine for capacity; keep the current max or pass a larger --burst if you want it to',
+          ]
+        : []),
+    ];
+    const key = lines.join('\n');
+    const group = groups.get(key);
+    if (group) group.names.push(s.section);
+    else groups.set(key, { names: [s.section], lines });
+  }
+  return [...groups.values()];
 }
 
 function table(header: string[], rows: string[][]): string {

@@ -15,8 +15,9 @@ const HELP = `Usage: npm run capacity -- --rps <rate> [--p99 <ms>] [--from <benc
 
 Finds one replica's sustainable req/s at the p99 target (measured now in about 20 s, or read from a
 \`npm run bench\` results file), then prints per section: replicas for the target rate plus one lost
-replica (HPA min), the HPA max for a burst (twice the rate by default), CPU/memory requests and limits justified by the
-measurement, and the diff to apply to app/environments/<env>.ts. It never edits files.
+replica (HPA min), the HPA max for a burst (twice the rate by default), the CPU request the planned load needs at
+the section's HPA CPU target (and the rate at which the HPA then scales out), a CPU limit that covers the measured peak,
+memory from RSS under load, and the diff to apply to app/environments/<env>.ts. It never edits files.
 
   --rps <rate>     peak req/s for every section (3000), or per section (chocolates=3000,cakes=500)
   --p99 <ms>       latency target for the 99th percentile (default 50)

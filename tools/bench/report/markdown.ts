@@ -1,6 +1,6 @@
 import type { BalancedResult, BenchResults, LoadResult, Timing } from '../results.ts';
 import { formatMiB, formatMillicores } from '../quantity.ts';
-import { planReplicas, planResources, sustainableRate } from '../../capacity/planner.ts';
+import { peakCpu, planReplicas, planResources, planSectionCpu, sustainableRate } from '../../capacity/planner.ts';
 import type { BarChart } from './svg-chart.ts';
 
 /** Chart files the report links to (under docs/img/), keyed by file name. */
@@ -205,16 +205,19 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
   return { markdown: `${out.join('\n').trimEnd()}\n`, charts };
 }
 
-/** Example rates for the worked capacity example (req/s per section, p99 target ms). */
+/** Example rates for the worked capacity example (req/s per section, p99 target ms, HPA CPU target as in production). */
 const EXAMPLE_RATES = [1000, 3000, 10000];
 const EXAMPLE_P99_MS = 50;
+const EXAMPLE_CPU_TARGET_PERCENT = 65;
+/** The rate whose CPU and HPA reasoning the page spells out. */
+const EXAMPLE_DETAILED_RATE = 3000;
 
 function capacitySection(service: NonNullable<BenchResults['service']>, memory: NonNullable<BenchResults['memory']>): string[] {
   const lines = [
     '## 5. What it means for capacity',
     '',
     `\`npm run capacity\` turns the load curve and the memory figures above into replica counts and requests. Worked example at p99 ≤ ${EXAMPLE_P99_MS} ms, ` +
-      'one lost replica of headroom, HPA max for twice the rate (rules and tests: tools/capacity/planner.ts):',
+      `one lost replica of headroom, HPA max for twice the rate, HPA CPU target ${EXAMPLE_CPU_TARGET_PERCENT}% (rules and tests: tools/capacity/planner.ts):`,
     '',
   ];
   let sustainable;
@@ -223,21 +226,27 @@ function capacitySection(service: NonNullable<BenchResults['service']>, memory: 
   } catch (error) {
     return [...lines, `No plan from this run: ${(error as Error).message}.`, ''];
   }
-  const resources = planResources(sustainable, memory);
+  const resources = planResources(sustainable, peakCpu(service.curve), memory);
+  const plans = EXAMPLE_RATES.map((rate) => {
+    const replicas = planReplicas(rate, sustainable.rps);
+    return { rate, replicas, cpu: planSectionCpu({ replicas, sustainable, resources, cpuTargetPercent: EXAMPLE_CPU_TARGET_PERCENT }) };
+  });
+  const detailed = plans.find((p) => p.rate === EXAMPLE_DETAILED_RATE)!;
   lines.push(
     `One replica sustained **${sustainable.rps} req/s** at p99 ${sustainable.p99Ms} ms (${sustainable.connections} connections, ${sustainable.cpuCores} cores).`,
     '',
-    '| Target req/s per section | Replicas for load | HPA min (1 lost) | HPA max (×2) |',
-    '| ---: | ---: | ---: | ---: |',
-    ...EXAMPLE_RATES.map((rate) => {
-      const plan = planReplicas(rate, sustainable.rps);
-      return `| ${rate} | ${plan.forLoad} | ${plan.minReplicas} | ${plan.maxReplicas} |`;
-    }),
+    '| Target req/s per section | Replicas for load | HPA min (1 lost) | HPA max (×2) | CPU request | HPA scales out above (req/s per replica) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...plans.map(({ rate, replicas, cpu }) => `| ${rate} | ${replicas.forLoad} | ${replicas.minReplicas} | ${replicas.maxReplicas} | ${formatMillicores(cpu.requestMillicores)} | ${cpu.scaleOutRpsPerReplica} |`),
     '',
-    `Per replica: cpu request ${formatMillicores(resources.cpuRequestMillicores)}, limit ${formatMillicores(resources.cpuLimitMillicores)}; ` +
-      `memory request ${formatMiB(resources.memoryRequestMiB)}, limit ${formatMiB(resources.memoryLimitMiB)}.`,
+    `Per replica, whatever the rate: cpu limit ${formatMillicores(resources.cpuLimitMillicores)}; ` +
+      `memory request ${formatMiB(resources.memoryRequestMiB)}, limit ${formatMiB(resources.memoryLimitMiB)}. The cpu request follows each section's rate and HPA target.`,
     '',
     ...resources.reasons.map((reason) => `- ${reason}`),
+    '',
+    `At ${EXAMPLE_DETAILED_RATE} req/s per section:`,
+    '',
+    ...detailed.cpu.reasons.map((reason) => `- ${reason}`),
     '',
     'These come from a shared 2-core machine with the load generator on the same cores: the method carries over to a',
     'cluster, the absolute req/s does not. Re-run `npm run capacity -- --rps <rate>` where it matters.',
