@@ -97,6 +97,7 @@ describe('routes of a chocolates replica', () => {
   test('a query string does not change the route', async () => {
     const res = await get('/chocolates/items?page=2');
     assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { items: sections.chocolates.sweets });
   });
 });
 
