@@ -80,8 +80,9 @@ async function run(options: {
     console.log(formatShopEvent(event));
   };
   // Until the shop is up, a signal just ends the process: the shop's exit hook kills what it started.
-  const early = (): void => process.exit(130);
-  process.once('SIGINT', early).once('SIGTERM', early);
+  const earlyInt = (): void => process.exit(130);
+  const earlyTerm = (): void => process.exit(143);
+  process.once('SIGINT', earlyInt).once('SIGTERM', earlyTerm);
 
   // Checked again when the control socket is created; this only fails fast, before any replica starts.
   const running = await fetchStatus(options.stateDir).catch(() => undefined);
@@ -99,7 +100,7 @@ async function run(options: {
     await shop.stop();
     throw error;
   });
-  process.off('SIGINT', early).off('SIGTERM', early);
+  process.off('SIGINT', earlyInt).off('SIGTERM', earlyTerm);
 
   console.log(`\n${formatReplicaTable(shop.replicas)}\n`);
   console.log(`nginx ${shop.url} (${shop.balance.algorithm}, from ${shop.balance.source})`);
