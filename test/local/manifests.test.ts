@@ -116,6 +116,15 @@ describe('balancing annotations (contracts.md)', () => {
     assert.equal(parseBalanceAlgorithm('least-connections'), 'least-connections');
     assert.equal(parseBalanceAlgorithm('round-robin'), 'round-robin');
     assert.throws(() => parseBalanceAlgorithm('random'), /--balance random: expected round-robin or least-connections/);
+    // Names every plain object inherits are not algorithms either.
+    assert.throws(() => parseBalanceAlgorithm('constructor'), /--balance constructor: expected/);
+  });
+
+  test('an annotation value an object inherits (toString) is refused like any unknown value', () => {
+    assert.throws(
+      () => balanceFromIngressAnnotations({ 'nginx.ingress.kubernetes.io/load-balance': 'toString' }, 'x'),
+      /nginx\.ingress\.kubernetes\.io\/load-balance=toString: unsupported value \(expected round_robin or ewma\)/,
+    );
   });
 });
 

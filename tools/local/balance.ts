@@ -29,10 +29,12 @@ export function balanceFromIngressAnnotations(annotations: Readonly<Record<strin
   for (const key of [INGRESS_NGINX, HAPROXY]) {
     const value = annotations[key];
     if (value === undefined) continue;
-    const algorithm = ANNOTATION_VALUES[key]![value];
+    const known = ANNOTATION_VALUES[key]!;
+    // hasOwn: a plain lookup would accept names every object inherits ("constructor", "toString").
+    const algorithm = Object.hasOwn(known, value) ? known[value] : undefined;
     const source = `Ingress ${ingressName} ${key}=${value}`;
     if (!algorithm) {
-      throw new Error(`${source}: unsupported value (expected ${Object.keys(ANNOTATION_VALUES[key]!).join(' or ')})`);
+      throw new Error(`${source}: unsupported value (expected ${Object.keys(known).join(' or ')})`);
     }
     const note = value === 'ewma' ? 'nginx OSS has no EWMA balancer; using least_conn, the closest it has' : undefined;
     return note ? { algorithm, source, note } : { algorithm, source };
@@ -50,7 +52,7 @@ export function parseBalanceAlgorithm(value: string): BalanceAlgorithm {
     least_conn: 'least-connections',
     leastconn: 'least-connections',
   };
-  const algorithm = aliases[value];
+  const algorithm = Object.hasOwn(aliases, value) ? aliases[value] : undefined;
   if (!algorithm) throw new Error(`--balance ${value}: expected ${BALANCE_ALGORITHMS.join(' or ')}`);
   return algorithm;
 }
