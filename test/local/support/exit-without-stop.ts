@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { startLocalShop } from '../../../tools/local/shop.ts';
+import { randomBasePort } from './test-shop.ts';
 
 const nginxPids: number[] = [];
 const shop = await startLocalShop({
   port: 0,
-  basePort: 20_000 + Math.floor(Math.random() * 20_000),
+  basePort: randomBasePort(),
   manifestsDir: join(fileURLToPath(new URL('../fixtures/', import.meta.url)), 'chocolates-only'),
   onEvent: (event) => {
     const match = event.type === 'message' ? /^nginx (?:balancer|front) (\d+)/.exec(event.message) : null;
