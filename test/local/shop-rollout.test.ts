@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import type { LocalShop, RolloutStep } from '../../tools/local/shop.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { QUOTE_BODY, startLoad } from './support/load.ts';
-import { isRunning } from './support/processes.ts';
-import { countServedBy, REPO_ROOT, startTestShop } from './support/test-shop.ts';
+import { eventuallyEmpty, isRunning, processesWithTmpdir } from './support/processes.ts';
+import { countServedBy, FIXTURES, REPO_ROOT, startTestShop } from './support/test-shop.ts';
 
 const MIN_REQUESTS = 5_000;
 
@@ -67,5 +69,24 @@ describe('rolling restart of every replica under keep-alive load', { skip: skipU
 
   test('a rollout of an unknown section is refused with the known names', async () => {
     await assert.rejects(shop.rolloutRestart('fudge'), /unknown section fudge \(the manifests have chocolates, candies, cakes\)/);
+  });
+});
+
+describe('stop() during a rollout', { skip: skipUnlessInstalled('nginx', 'apt-get install nginx-light') }, () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'sweetshop-rollout-stop-'));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  test('the rollout is refused or interrupted, and no replica (old or half-started new) outlives stop()', async (t) => {
+    // The replicas inherit this TMPDIR, which finds every process the shop started, including a rollout's new one.
+    const shop = await startTestShop({ manifestsDir: join(FIXTURES, 'chocolates-only'), replicaEnv: { TMPDIR: tmp } });
+    const rollout = shop.rolloutRestart().then(
+      () => 'finished',
+      (error: Error) => error.message,
+    );
+    await shop.stop();
+    const outcome = await rollout;
+    t.diagnostic(`rollout on a stopping shop: ${outcome}`);
+    assert.notEqual(outcome, 'finished', 'a rollout cannot complete on a shop that stopped under it');
+    assert.deepEqual(await eventuallyEmpty(() => processesWithTmpdir(tmp), 1_000), [], 'replicas left after stop()');
   });
 });
