@@ -59,13 +59,14 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
     });
   });
 
-  test('starts the shop, prints the table and URLs, rolls out one section on request, and leaves nothing behind on SIGTERM', async () => {
+  test('npm run local starts the shop, prints the table and URLs, rolls out one section on request, and leaves nothing behind on SIGTERM', async () => {
     const stateDir = join(work, 'state');
     const tmp = join(work, 'tmp');
     const port = await ephemeralPort();
     mkdirSync(tmp, { recursive: true });
     let output = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--port', String(port), '--state-dir', stateDir, '--quiet', '--replicas', 'cakes=1'], {
+    // Through the documented npm script, so npm's SIGTERM must reach the supervisor (npm runs scripts via sh).
+    const child = spawn('npm', ['run', '--silent', 'local', '--', '--port', String(port), '--state-dir', stateDir, '--quiet', '--replicas', 'cakes=1'], {
       cwd: REPO_ROOT,
       env: { ...process.env, TMPDIR: tmp },
     });
