@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { containerMemory } from '../../tools/bench/manifest-resources.ts';
+import { parseManifestFile } from '../../tools/local/manifests.ts';
 
 const MANIFEST = `apiVersion: v1
 kind: Service
@@ -40,12 +41,13 @@ spec:
 `;
 
 test('reads the service container memory of the section Deployment, not another kind, section or container', () => {
-  assert.deepEqual(containerMemory([MANIFEST], 'chocolates', 'local manifests'), { request: '96Mi', limit: '256Mi' });
-  assert.deepEqual(containerMemory(['kind: Namespace\n', MANIFEST], 'candies', 'local manifests'), { request: '64Mi', limit: '128Mi' });
+  const objects = [...parseManifestFile('ns.yaml', 'kind: Namespace\nmetadata: { name: shop }\n'), ...parseManifestFile('m.yaml', MANIFEST)];
+  assert.deepEqual(containerMemory(objects, 'chocolates', 'local manifests'), { request: '96Mi', limit: '256Mi' });
+  assert.deepEqual(containerMemory(objects, 'candies', 'local manifests'), { request: '64Mi', limit: '128Mi' });
 });
 
 test('when the Deployment or its memory settings are missing, then the error says which', () => {
-  assert.throws(() => containerMemory([MANIFEST], 'cakes', 'local manifests'), { message: 'local manifests: no Deployment named cakes' });
+  assert.throws(() => containerMemory(parseManifestFile('m.yaml', MANIFEST), 'cakes', 'local manifests'), { message: 'local manifests: no Deployment named cakes' });
   const noLimits = MANIFEST.replace('limits: { memory: 256Mi }', 'limits: { cpu: 500m }');
-  assert.throws(() => containerMemory([noLimits], 'chocolates', 'prod'), { message: 'prod: Deployment chocolates container service has no memory request and limit' });
+  assert.throws(() => containerMemory(parseManifestFile('m.yaml', noLimits), 'chocolates', 'prod'), { message: 'prod: Deployment chocolates container service has no memory request and limit' });
 });
