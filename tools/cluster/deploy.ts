@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from '../../app/environments/index.ts';
 import { SECTION_NAMES } from '../../app/environments/index.ts';
-import { kubectl, ROLLOUT_TIMEOUT, type Provider } from './cluster.ts';
+import { kubectl, rolloutStatus, type Provider } from './cluster.ts';
 import { commandStep, type Plan } from './plan.ts';
 
 /** Where deploy renders each environment (git-ignored): the committed dist/ holds only `local`. */
@@ -18,9 +18,7 @@ export function deployPlan(provider: Provider, env: EnvironmentConfig): Plan {
       commandStep(['mkdir', '-p', MANIFESTS_DIR]),
       commandStep(['npm', 'run', '--silent', 'synth', '--', '--env', env.name, '--out', outdir]),
       commandStep(kubectl(provider, 'apply', '--filename', outdir)),
-      ...SECTION_NAMES.map((section) =>
-        commandStep(kubectl(provider, '--namespace', env.namespace, 'rollout', 'status', `deployment/${section}`, `--timeout=${ROLLOUT_TIMEOUT}`)),
-      ),
+      ...SECTION_NAMES.map((section) => commandStep(rolloutStatus(provider, env.namespace, section))),
     ],
   };
 }

@@ -1,8 +1,7 @@
-import { CLUSTER_NAME, minikube, type Provider } from './cluster.ts';
+import { kind, minikube, type Provider } from './cluster.ts';
 import { commandStep, type Plan } from './plan.ts';
 
 /** Deletes the sweetshop cluster (only ours: it is addressed by name). */
 export function downPlan(provider: Provider): Plan {
-  if (provider === 'minikube') return { steps: [commandStep(minikube('delete'))] };
-  return { steps: [commandStep(['kind', 'delete', 'cluster', '--name', CLUSTER_NAME])] };
+  return { steps: [commandStep(provider === 'kind' ? kind('delete', 'cluster') : minikube('delete'))] };
 }

@@ -37,7 +37,7 @@ export function commandStep(argv: string[], captureAs?: string): CommandStep {
 }
 
 /** The line `--dry-run` prints for a step; captured values show as the shell's `$(command)`. */
-export function describeStep(step: Step, plan: Plan): string {
+function describeStep(step: Step, plan: Plan): string {
   if (step.type === 'command') return formatCommand(step.cmd);
   const host = step.host ? ` -H 'Host: ${step.host}'` : '';
   return `GET ${fillPlaceholders(step.url, shellCaptures(plan))}${host} x${step.count} (prints X-Served-By per replica)`;

@@ -1,11 +1,11 @@
-import { CLUSTER_NAME, kubectl, minikube, ROLLOUT_TIMEOUT, type Provider } from './cluster.ts';
+import { kind, kubectl, minikube, rolloutStatus, type Provider } from './cluster.ts';
 import { commandStep, type Plan } from './plan.ts';
 
 // Pinned, so every `cluster:up` installs the same controllers. ingress-nginx's kind manifest runs the
 // controller with hostPorts 80/443 on the node labelled ingress-ready=true (see kind-config.yaml).
-export const INGRESS_NGINX_KIND_MANIFEST =
+const INGRESS_NGINX_KIND_MANIFEST =
   'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.14.3/deploy/static/provider/kind/deploy.yaml';
-export const METRICS_SERVER_MANIFEST = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.1/components.yaml';
+const METRICS_SERVER_MANIFEST = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.1/components.yaml';
 export const KIND_CONFIG = 'tools/cluster/kind-config.yaml';
 
 // kind's kubelets serve self-signed certificates; without this flag metrics-server never scrapes them
@@ -18,8 +18,8 @@ export type KindNodeRuntime = 'docker' | 'podman';
 /** Creates the cluster with an ingress controller and metrics-server, and waits until both run. */
 export function upPlan(provider: Provider, kindNodeRuntime: KindNodeRuntime = 'docker'): Plan {
   const waitForAddons = [
-    commandStep(kubectl(provider, '--namespace', 'ingress-nginx', 'rollout', 'status', 'deployment/ingress-nginx-controller', `--timeout=${ROLLOUT_TIMEOUT}`)),
-    commandStep(kubectl(provider, '--namespace', 'kube-system', 'rollout', 'status', 'deployment/metrics-server', `--timeout=${ROLLOUT_TIMEOUT}`)),
+    commandStep(rolloutStatus(provider, 'ingress-nginx', 'ingress-nginx-controller')),
+    commandStep(rolloutStatus(provider, 'kube-system', 'metrics-server')),
   ];
   if (provider === 'minikube') {
     return {
@@ -37,7 +37,7 @@ export function upPlan(provider: Provider, kindNodeRuntime: KindNodeRuntime = 'd
     // kind runs its node as a container of this runtime, which no command of the plan names.
     extraTools: [kindNodeRuntime],
     steps: [
-      commandStep(['kind', 'create', 'cluster', '--name', CLUSTER_NAME, '--config', KIND_CONFIG, '--wait', '120s']),
+      commandStep(kind('create', 'cluster', '--config', KIND_CONFIG, '--wait', '120s')),
       commandStep(kubectl(provider, 'apply', '--filename', INGRESS_NGINX_KIND_MANIFEST)),
       commandStep(kubectl(provider, 'apply', '--filename', METRICS_SERVER_MANIFEST)),
       commandStep(kubectl(provider, '--namespace', 'kube-system', 'patch', 'deployment', 'metrics-server', '--type=json', '--patch', METRICS_SERVER_INSECURE_TLS_PATCH)),
