@@ -63,7 +63,7 @@ function requireTool(name: string): string {
 }
 
 /** Absolute paths of the shared libraries (and the ld-linux loader) the binaries link, from ldd. */
-export function linkedLibraries(binaries: readonly string[]): string[] {
+function linkedLibraries(binaries: readonly string[]): string[] {
   const libraries = new Set<string>();
   for (const binary of binaries) {
     const output = execFileSync('ldd', [binary], { encoding: 'utf8' });

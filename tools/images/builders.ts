@@ -8,9 +8,9 @@ import type { SectionImage } from './section-images.ts';
 export const BUILDERS = ['docker', 'podman', 'buildah'] as const;
 export type Builder = (typeof BUILDERS)[number];
 
-export const DOCKERFILE = 'service/Dockerfile';
+const DOCKERFILE = 'service/Dockerfile';
 /** The Dockerfile COPYs package.json, tsconfig.json and service/ from here: the repository root. */
-export const BUILD_CONTEXT = '.';
+const BUILD_CONTEXT = '.';
 
 export function isBuilder(name: string): name is Builder {
   return (BUILDERS as readonly string[]).includes(name);
@@ -24,7 +24,7 @@ export interface BuilderProbe {
   readonly dockerDaemonUp: () => boolean;
 }
 
-export const systemProbe: BuilderProbe = {
+const systemProbe: BuilderProbe = {
   find: (tool) => findExecutable(tool),
   dockerDaemonUp: () => spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 15_000 }).status === 0,
 };

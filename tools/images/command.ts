@@ -8,7 +8,7 @@ export interface Command {
 const SAFE_WORD = /^[\w@%+=:,./-]+$/;
 
 /** Quotes one argument the way a POSIX shell reads it back, so printed commands can be pasted. */
-export function shellQuote(arg: string): string {
+function shellQuote(arg: string): string {
   if (arg !== '' && SAFE_WORD.test(arg)) return arg;
   return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
@@ -18,7 +18,7 @@ export function formatCommand(cmd: Command): string {
   return cmd.argv.map(shellQuote).join(' ');
 }
 
-export class CommandFailedError extends Error {
+class CommandFailedError extends Error {
   constructor(
     readonly cmd: Command,
     readonly exitCode: number | null,
