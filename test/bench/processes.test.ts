@@ -6,14 +6,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 
-import { freePort, readCpuSeconds, readRssMiB, startServer } from '../../tools/bench/processes.ts';
+import { ephemeralPort } from '../../tools/local/ports.ts';
+import { readCpuSeconds, readRssMiB, startServer } from '../../tools/bench/processes.ts';
 
 describe('bench process helpers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-proc-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('startServer waits for the ready path, reports the pid, and stop() ends the process', async () => {
-    const port = await freePort();
+    const port = await ephemeralPort();
     const script = "require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1')";
     const server = await startServer({ name: 'tiny', command: process.execPath, args: ['-e', script], env: { PORT: String(port) }, port, readyPath: '/', logFile: join(dir, 'tiny.log') });
     try {
@@ -29,7 +30,7 @@ describe('bench process helpers', () => {
   });
 
   test('when the program exits without stop(), then the server does not outlive it', async () => {
-    const port = await freePort();
+    const port = await ephemeralPort();
     const processes = fileURLToPath(new URL('../../tools/bench/processes.ts', import.meta.url));
     const program = [
       `import { startServer } from ${JSON.stringify(processes)};`,
@@ -49,7 +50,7 @@ describe('bench process helpers', () => {
   });
 
   test('when the server exits before it is ready, then the error names it, the exit code and its log', async () => {
-    const port = await freePort();
+    const port = await ephemeralPort();
     await assert.rejects(
       startServer({ name: 'broken', command: process.execPath, args: ['-e', 'process.exit(3)'], env: {}, port, readyPath: '/', logFile: join(dir, 'broken.log') }),
       { message: `broken exited with code 3 before it was ready (log: ${join(dir, 'broken.log')})` },
@@ -57,7 +58,7 @@ describe('bench process helpers', () => {
   });
 
   test('when the command does not exist, then the error says it could not start', async () => {
-    const port = await freePort();
+    const port = await ephemeralPort();
     await assert.rejects(
       startServer({ name: 'ghost', command: join(dir, 'no-such-binary'), args: [], env: {}, port, readyPath: '/', logFile: join(dir, 'ghost.log') }),
       /ghost could not start: spawn .*no-such-binary ENOENT before it was ready/,

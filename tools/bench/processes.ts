@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+
+import { waitForExit } from '../local/process-exit.ts';
+import { probeStatus } from '../local/replica-process.ts';
 
 export interface ServerProcess {
   pid: number;
@@ -25,19 +27,6 @@ export interface StartServerOptions {
   timeoutMs?: number;
 }
 
-/** A free loopback TCP port (bind to port 0, read it, release it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('could not allocate a free port');
-  return address.port;
-}
-
 /** Starts a server process on 127.0.0.1:port and waits until `readyPath` answers 2xx. */
 export async function startServer(options: StartServerOptions): Promise<ServerProcess> {
   const log = openSync(options.logFile, 'a');
@@ -47,14 +36,11 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
     stdio: ['ignore', log, log],
   });
   closeSync(log);
+  const exited = waitForExit(child);
+  // A failed spawn emits 'error' and never 'exit': keep the error for the message.
   let spawnError: Error | undefined;
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    // A failed spawn emits 'error' and never 'exit'.
-    child.once('error', (error) => {
-      spawnError = error;
-      resolve(null);
-    });
+  child.once('error', (error) => {
+    spawnError = error;
   });
   // A benchmark that throws, or a Ctrl-C that ends the bench through process.exit, must not leave the
   // server running on its port: 'exit' listeners run on both paths, and SIGKILL is all they can do.
@@ -66,7 +52,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
   const url = `http://127.0.0.1:${options.port}`;
   const handle: ServerProcess = { pid: child.pid ?? -1, url, port: options.port, stop: () => stopChild(child, exited) };
   try {
-    await waitUntilReady(`${url}${options.readyPath}`, () => spawnError ?? (child.exitCode !== null ? `exited with code ${child.exitCode}` : undefined), options);
+    await waitUntilReady(() => spawnError ?? (child.exitCode !== null ? `exited with code ${child.exitCode}` : undefined), options);
   } catch (error) {
     await handle.stop();
     throw error;
@@ -74,7 +60,7 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
   return handle;
 }
 
-async function waitUntilReady(url: string, failure: () => Error | string | undefined, options: StartServerOptions): Promise<void> {
+async function waitUntilReady(failure: () => Error | string | undefined, options: StartServerOptions): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const deadline = Date.now() + timeoutMs;
   let lastProblem = 'no answer yet';
@@ -83,17 +69,12 @@ async function waitUntilReady(url: string, failure: () => Error | string | undef
     if (failed !== undefined) {
       throw new Error(`${options.name} ${typeof failed === 'string' ? failed : `could not start: ${failed.message}`} before it was ready (log: ${options.logFile})`);
     }
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      await response.arrayBuffer();
-      if (response.ok) return;
-      lastProblem = `HTTP ${response.status}`;
-    } catch (error) {
-      lastProblem = (error as Error).message;
-    }
+    const status = await probeStatus(options.port, options.readyPath);
+    if (status >= 200 && status < 300) return;
+    if (status !== 0) lastProblem = `HTTP ${status}`;
     await sleep(100);
   }
-  throw new Error(`${options.name} was not ready at ${url} after ${timeoutMs} ms (${lastProblem}; log: ${options.logFile})`);
+  throw new Error(`${options.name} was not ready at http://127.0.0.1:${options.port}${options.readyPath} after ${timeoutMs} ms (${lastProblem}; log: ${options.logFile})`);
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {

@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { ephemeralPort } from '../local/ports.ts';
 import { REPO_ROOT } from './context.ts';
-import { freePort, startServer, type ServerProcess } from './processes.ts';
+import { startServer, type ServerProcess } from './processes.ts';
 
 const COMPILED_SERVER = join(REPO_ROOT, 'service', 'build', 'server.js');
 
@@ -34,7 +35,7 @@ export const REPLICA_COMMAND = 'node service/build/server.js';
 
 /** One service replica as deployed: compiled, LOG_LEVEL default (info), metrics on, on a free port. */
 export async function startReplica(options: ReplicaOptions): Promise<ServerProcess> {
-  const port = await freePort();
+  const port = await ephemeralPort();
   return startServer({
     name: `${options.section} replica`,
     command: process.execPath,

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 
+import { ephemeralPort } from '../local/ports.ts';
 import { REPO_ROOT, type BenchContext } from './context.ts';
 import { assertHealthyRun, runLoad } from './load.ts';
-import { freePort, measureCpu, startServer, type ServerProcess } from './processes.ts';
+import { measureCpu, startServer, type ServerProcess } from './processes.ts';
 import { buildService, REPLICA_COMMAND, startReplica } from './replica.ts';
 import type { CurvePoint, LoadResult, LoadSettings, ServiceResults, ServiceTarget } from './results.ts';
 import { ratio } from './stats.ts';
@@ -87,7 +88,7 @@ export async function benchService(context: BenchContext, section = 'chocolates'
 }
 
 async function startBaseline(name: string, file: string, context: BenchContext): Promise<Target> {
-  const port = await freePort();
+  const port = await ephemeralPort();
   const script = join('tools', 'bench', 'baselines', file);
   const server = await startServer({
     name,
