@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 
 import { environmentNamed, environments } from '../../app/environments/index.ts';
-import { BUILDERS, detectBuilder, isBuilder } from '../images/builders.ts';
+import { chooseBuilder } from '../images/builders.ts';
 import { sectionImages } from '../images/section-images.ts';
 import { isProvider, PROVIDERS, type Provider } from './cluster.ts';
 import { deployPlan } from './deploy.ts';
@@ -62,31 +62,31 @@ export function planFor(argv: readonly string[]): { name: string; plan: Plan; dr
   if (!isProvider(values.provider)) throw new Error(`--provider must be one of ${PROVIDERS.join(', ')}, got '${values.provider}'`);
   const provider: Provider = values.provider;
   const env = environmentNamed(values.env);
-  const name = SUBCOMMANDS[subcommand as Subcommand];
-
+  let plan: Plan;
   switch (subcommand as Subcommand) {
     case 'up': {
       // kind picks its node runtime from this variable (docs/cluster.md, "With Podman"): check for that one.
       const kindNodeRuntime = process.env.KIND_EXPERIMENTAL_PROVIDER === 'podman' ? 'podman' : 'docker';
-      return { name, plan: upPlan(provider, kindNodeRuntime), dryRun: values['dry-run'] };
+      plan = upPlan(provider, kindNodeRuntime);
+      break;
     }
     case 'down':
-      return { name, plan: downPlan(provider), dryRun: values['dry-run'] };
+      plan = downPlan(provider);
+      break;
     case 'deploy':
-      return { name, plan: deployPlan(provider, env), dryRun: values['dry-run'] };
-    case 'load': {
-      if (values.builder !== undefined && !isBuilder(values.builder)) {
-        throw new Error(`--builder must be one of ${BUILDERS.join(', ')}, got '${values.builder}'`);
-      }
-      const builder = values.builder ?? detectBuilder();
-      return { name, plan: loadPlan(provider, builder, sectionImages(env)), dryRun: values['dry-run'] };
-    }
+      plan = deployPlan(provider, env);
+      break;
+    case 'load':
+      plan = loadPlan(provider, chooseBuilder(values.builder), sectionImages(env));
+      break;
     case 'smoke': {
       const requests = Number(values.requests);
       if (!Number.isInteger(requests) || requests < 1 || requests > 1000) {
         throw new Error(`--requests must be an integer from 1 to 1000, got '${values.requests}'`);
       }
-      return { name, plan: smokePlan(provider, env, { requests, url: values.url }), dryRun: values['dry-run'] };
+      plan = smokePlan(provider, env, { requests, url: values.url });
+      break;
     }
   }
+  return { name: SUBCOMMANDS[subcommand as Subcommand], plan, dryRun: values['dry-run'] };
 }

@@ -12,7 +12,7 @@ const DOCKERFILE = 'service/Dockerfile';
 /** The Dockerfile COPYs package.json, tsconfig.json and service/ from here: the repository root. */
 const BUILD_CONTEXT = '.';
 
-export function isBuilder(name: string): name is Builder {
+function isBuilder(name: string): name is Builder {
   return (BUILDERS as readonly string[]).includes(name);
 }
 
@@ -42,6 +42,13 @@ export function detectBuilder(probe: BuilderProbe = systemProbe): Builder {
     throw new Error('docker is installed but its daemon is not reachable (`docker info` failed): start Docker, or install podman or buildah');
   }
   throw new Error('no image builder found: install Docker (https://docs.docker.com/get-docker/), or podman or buildah (apt-get install podman buildah)');
+}
+
+/** The `--builder` option of `images` and `cluster:load`: the named builder, else the detected one. */
+export function chooseBuilder(option: string | undefined, probe: BuilderProbe = systemProbe): Builder {
+  if (option === undefined) return detectBuilder(probe);
+  if (!isBuilder(option)) throw new Error(`--builder must be one of ${BUILDERS.join(', ')}, got '${option}'`);
+  return option;
 }
 
 export interface BuildOptions {

@@ -3,10 +3,10 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { environments } from '../../app/environments/index.ts';
-import { buildCommand, BUILDERS, detectBuilder, isBuilder, type Builder } from './builders.ts';
+import { environmentNamed, environments } from '../../app/environments/index.ts';
+import { buildCommand, BUILDERS, chooseBuilder } from './builders.ts';
 import { formatCommand, runCommand } from './command.ts';
-import { sectionImagesOf } from './section-images.ts';
+import { sectionImages } from './section-images.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -39,11 +39,8 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  if (values.builder !== undefined && !isBuilder(values.builder)) {
-    throw new Error(`--builder must be one of ${BUILDERS.join(', ')}, got '${values.builder}'`);
-  }
-  const images = sectionImagesOf(values.env, values.section);
-  const builder: Builder = values.builder ?? detectBuilder();
+  const images = sectionImages(environmentNamed(values.env), values.section);
+  const builder = chooseBuilder(values.builder);
   const commands = images.map((image) => buildCommand(builder, image, { baseImage: values['base-image'], offline: values.offline }));
 
   if (values['dry-run']) {

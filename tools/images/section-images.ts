@@ -1,4 +1,4 @@
-import { environmentNamed, SECTION_NAMES, type EnvironmentConfig, type SectionName } from '../../app/environments/index.ts';
+import { SECTION_NAMES, type EnvironmentConfig, type SectionName } from '../../app/environments/index.ts';
 
 /** One image to build: the section it serves and the exact reference its Deployment pulls. */
 export interface SectionImage {
@@ -18,9 +18,4 @@ export function sectionImages(env: EnvironmentConfig, only: readonly string[] = 
     const { repository, tag } = env.sections[section].image;
     return { section, ref: `${repository}:${tag}` };
   });
-}
-
-/** Images of the environment called `envName` (unknown names fail listing the known ones). */
-export function sectionImagesOf(envName: string, only: readonly string[] = []): SectionImage[] {
-  return sectionImages(environmentNamed(envName), only);
 }
