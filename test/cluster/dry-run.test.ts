@@ -122,6 +122,11 @@ describe('smoke', () => {
     ]);
   });
 
+  test('an environment with an Ingress host prints the Host header', () => {
+    assert.equal(dryRun('smoke', '--env', 'production', '--requests', '1')[0],
+      "GET http://127.0.0.1/chocolates -H 'Host: shop.example.com' x1 (prints X-Served-By per replica)");
+  });
+
   test('--url replaces the provider default (e.g. minikube tunnel on Docker Desktop)', () => {
     assert.deepEqual(dryRun('smoke', '--provider', 'minikube', '--url', 'http://127.0.0.1:8080/'), [
       'GET http://127.0.0.1:8080/chocolates x12 (prints X-Served-By per replica)',

@@ -8,9 +8,11 @@ import { after, before, test } from 'node:test';
 let server: Server;
 let base: string;
 const counters = new Map<string, number>();
+const hosts = new Set<string>();
 
 before(async () => {
   server = createServer((req, res) => {
+    hosts.add(req.headers.host ?? '');
     const section = (req.url ?? '/').split('/')[1] ?? '';
     const n = counters.get(section) ?? 0;
     counters.set(section, n + 1);
@@ -60,4 +62,11 @@ test('an unreachable ingress fails with one line naming the URL and the cause', 
   const result = await runSmoke('--url', `http://127.0.0.1:${closed}`, '--requests', '2');
   assert.equal(result.code, 1);
   assert.match(result.stderr, new RegExp(`^smoke: chocolates: 2 of 2 requests to http://127\\.0\\.0\\.1:${closed}/chocolates failed \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${closed}\\)\\n$`));
+});
+
+test('an environment whose Ingress matches a host sends that Host header', async () => {
+  hosts.clear();
+  const result = await runSmoke('--env', 'production', '--url', base, '--requests', '1');
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual([...hosts], ['shop.example.com']);
 });
