@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import type { EnvironmentConfig, SectionConfig } from '../../app/environments/index.ts';
 import { buildCapacityPlan, formatCapacityPlan } from '../../tools/capacity/capacity-plan.ts';
 import type { ReplicaMeasurement } from '../../tools/capacity/measure.ts';
+import { DEFAULT_POLICY } from '../../tools/capacity/planner.ts';
 
 const section = (minReplicas: number, maxReplicas: number, cpu: string, memory: string, cpuTargetPercent = 65): SectionConfig => ({
   image: { repository: 'r', tag: '1' },
@@ -87,9 +88,19 @@ describe('buildCapacityPlan', () => {
     assert.match(text, /\n  chocolates:\n    - cpu request 450m: at HPA min each of 3 replicas serves 1000 req\/s, which needs 291.7m; ÷ 65% \(the HPA CPU target\) = 448.7m, rounded up to 50m;/);
     assert.match(text, /\n    - the HPA adds replicas once the average replica serves more than about 1003 req\/s \(65% of 450m = 292.5m;/);
     assert.match(text, /\n  candies:\n    - cpu request 200m: at HPA min each of 2 replicas serves 500 req\/s, which needs 145.8m; ÷ 80% \(the HPA CPU target\) = 182.3m, rounded up to 50m;/);
-    assert.match(text, /\n    - HPA max equals min: 2 replicas carry 2000 req\/s even with one lost/);
+    assert.match(text, /\n    - HPA max equals min: 2 replicas carry 2000 req\/s even with 1 lost/);
     assert.match(text, /this tool edits nothing/);
     assert.match(text, /@@ .* @@/);
+  });
+
+  test('the printed headroom follows the policy: with 2 lost replicas the table and the max = min note say 2', () => {
+    const text = formatCapacityPlan(
+      buildCapacityPlan({ env: ENV, file: 'f.ts', source: SOURCE, rates: { candies: 1000 }, p99TargetMs: 50, measurement: MEASUREMENT, policy: { ...DEFAULT_POLICY, lostReplicas: 2 } }),
+    );
+    // min = 1 for load + 2 lost = 3; max = max(ceil(2000 / 2400) + 2, 3) = 3
+    assert.match(text, /HPA min \(2 lost\)/);
+    assert.match(text, /\ncandies\s+1000\s+1\s+3\s+3\s/);
+    assert.match(text, /HPA max equals min: 3 replicas carry 2000 req\/s even with 2 lost/);
   });
 
   test('when sections share a rate and an HPA target, then their CPU reasoning is printed once for all of them', () => {
@@ -107,7 +118,7 @@ describe('buildCapacityPlan', () => {
     assert.equal(plan.sections[0]!.cpu.cpuRequest, '150m');
     const text = formatCapacityPlan(plan);
     assert.match(text, /No diff: local.ts: no `cakes: \{` block found\./);
-    assert.match(text, /HPA max equals min: 2 replicas carry 1000 req\/s even with one lost/);
+    assert.match(text, /HPA max equals min: 2 replicas carry 1000 req\/s even with 1 lost/);
   });
 
   test('when nothing would change, then it says the file already matches', () => {

@@ -33,6 +33,8 @@ export interface CapacityPlan {
   sustainable: Sustainable;
   peakCpu: PeakCpu;
   burstFactor: number;
+  /** Replicas the HPA min keeps in reserve (policy.lostReplicas). */
+  lostReplicas: number;
   sections: SectionPlan[];
   /** Shared by every section (same service code): CPU per request, CPU limit, memory. */
   resources: ResourcePlan & { cpuLimit: string; memoryRequest: string; memoryLimit: string };
@@ -105,6 +107,7 @@ export function buildCapacityPlan(input: {
     sustainable,
     peakCpu: peak,
     burstFactor: policy.burstFactor,
+    lostReplicas: policy.lostReplicas,
     sections,
     resources: { ...resources, ...quantities },
     diff: diffProblem === undefined ? lineDiff(input.source, edited, input.file) : '',
@@ -126,7 +129,7 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
         'section',
         'target req/s',
         'replicas for load',
-        'HPA min (1 lost)',
+        `HPA min (${plan.lostReplicas} lost)`,
         `HPA max (x${plan.burstFactor} burst)`,
         'req/s per replica at min / after loss',
         'cpu request (HPA target)',
@@ -150,7 +153,7 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
     ...plan.resources.reasons.map((reason) => `  - ${reason}`),
     '',
     'CPU request and HPA per section (the request is what the planned load needs at the HPA target, so the HPA scales on it):',
-    ...groupSections(plan.sections).flatMap(({ names, lines }) => [`  ${names.join(', ')}:`, ...lines.map((line) => `    - ${line}`)]),
+    ...groupSections(plan.sections, plan.lostReplicas).flatMap(({ names, lines }) => [`  ${names.join(', ')}:`, ...lines.map((line) => `    - ${line}`)]),
     '',
   ];
   if (plan.diffProblem) {
@@ -164,14 +167,14 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
 }
 
 /** Sections whose CPU reasoning reads the same (same rate and HPA target) are printed once. */
-function groupSections(sections: SectionPlan[]): Array<{ names: string[]; lines: string[] }> {
+function groupSections(sections: SectionPlan[], lostReplicas: number): Array<{ names: string[]; lines: string[] }> {
   const groups = new Map<string, { names: string[]; lines: string[] }>();
   for (const s of sections) {
     const lines = [
       ...s.cpu.reasons,
       ...(s.replicas.maxReplicas === s.replicas.minReplicas
         ? [
-            `HPA max equals min: ${s.replicas.minReplicas} replicas carry ${s.cpu.burst.rps} req/s even with one lost, so the HPA has no room to act; ` +
+            `HPA max equals min: ${s.replicas.minReplicas} replicas carry ${s.cpu.burst.rps} req/s even with ${lostReplicas} lost, so the HPA has no room to act; ` +
               'fine for capacity; keep the current max or pass a larger --burst if you want it to',
           ]
         : []),
