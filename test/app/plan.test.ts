@@ -129,6 +129,11 @@ describe('tools/plan.ts (npm run plan)', () => {
     assert.match(stdout, /^\| chocolates \| 3 +\| 12 +\| 65% /m);
   });
 
+  test('--env keeps only the named environment', async () => {
+    const { stdout } = await plan(['--env', 'production']);
+    assert.deepEqual(stdout.match(/^### .*$/gm), ['### production: namespace sweetshop, ingress haproxy-ingress (class haproxy)']);
+  });
+
   test('--help and a bad --base / --env exit with one clear line', async () => {
     assert.match((await plan(['--help'])).stdout, /^Usage: npm run plan/);
     await assert.rejects(plan(['--base', 'no-such-ref-xyz']), (error: { code: number; stderr: string }) => {

@@ -65,6 +65,27 @@ describe('app/main.ts (the cdk8s.yaml app command)', () => {
     });
     assert.equal(existsSync(out), false);
   });
+
+  test('a failure after cdk8s synth deleted the committed dist/ puts it back from git HEAD and says so', async () => {
+    const repo = join(workdir, 'main-restore');
+    mkdirSync(join(repo, 'dist'), { recursive: true });
+    writeFileSync(join(repo, 'dist', 'sweetshop.k8s.yaml'), 'committed manifests\n');
+    const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'pipe' });
+    git('init', '-q');
+    git('add', 'dist');
+    git('commit', '-qm', 'dist');
+    rmSync(join(repo, 'dist'), { recursive: true });
+    // As under the CLI: cwd is the project, CDK8S_OUTDIR the (already emptied) output folder.
+    const app = run(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'app/main.ts')], {
+      cwd: repo, env: { ...process.env, SWEETSHOP_ENV: 'staging', CDK8S_OUTDIR: 'dist' },
+    });
+    await assert.rejects(app, (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 1);
+      assert.match(error.stderr, /restored the committed dist\/ from git HEAD/);
+      return true;
+    });
+    assert.equal(readFileSync(join(repo, 'dist', 'sweetshop.k8s.yaml'), 'utf8'), 'committed manifests\n');
+  });
 });
 
 describe('tools/synth.ts (npm run synth)', () => {

@@ -70,12 +70,16 @@ for (const env of [local, production]) {
         });
       });
 
-      test(`${section}: Service, PDB and NetworkPolicy select the Deployment's pods by app.kubernetes.io labels`, () => {
+      test(`${section}: Service, PDB, NetworkPolicy and the topology spread select the Deployment's pods by app.kubernetes.io labels`, () => {
         const deployment = findObject(manifests, 'Deployment', section);
         const selector = { 'app.kubernetes.io/name': section, 'app.kubernetes.io/instance': `sweetshop-${env.name}` };
         assert.deepEqual(deployment.spec.selector, { matchLabels: selector });
         const podLabels = deployment.spec.template.metadata.labels;
         for (const [key, value] of Object.entries(selector)) assert.equal(podLabels[key], value);
+        // A wider selector (e.g. part-of only) would count the other sections' pods and skew the spread.
+        for (const constraint of deployment.spec.template.spec.topologySpreadConstraints) {
+          assert.deepEqual(constraint.labelSelector, { matchLabels: selector }, constraint.topologyKey);
+        }
         assert.deepEqual(findObject(manifests, 'Service', section).spec.selector, selector);
         assert.deepEqual(findObject(manifests, 'PodDisruptionBudget', section).spec.selector, { matchLabels: selector });
         assert.deepEqual(findObject(manifests, 'NetworkPolicy', section).spec.podSelector, { matchLabels: selector });
