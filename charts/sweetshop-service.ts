@@ -22,7 +22,7 @@ export interface SweetShopServiceProps extends SectionSizing {
   /** Section served; every object of this construct is named after it. */
   readonly section: SectionName;
   readonly imagePullPolicy: EnvironmentConfig['imagePullPolicy'];
-  /** Labels shared by every object of the chart (part-of, managed-by, instance). */
+  /** Labels shared by every object of the chart (part-of, managed-by); `instance` comes separately. */
   readonly commonLabels: Readonly<Record<string, string>>;
   /** `app.kubernetes.io/instance`, part of the immutable pod selector. */
   readonly instance: string;

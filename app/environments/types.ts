@@ -15,6 +15,13 @@ export type LoadBalancingAlgorithm = (typeof LOAD_BALANCING_ALGORITHMS)[number];
 export const INGRESS_CONTROLLERS = ['ingress-nginx', 'haproxy-ingress'] as const;
 export type IngressController = (typeof INGRESS_CONTROLLERS)[number];
 
+export const IMAGE_PULL_POLICIES = ['IfNotPresent', 'Always', 'Never'] as const;
+export type ImagePullPolicy = (typeof IMAGE_PULL_POLICIES)[number];
+
+/** pino levels a replica may log at (LOG_LEVEL). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 /** Kubernetes quantities, written exactly as they will appear in the manifest (e.g. `100m`, `128Mi`). */
 export interface ResourceQuantities {
   readonly cpu: string;
@@ -65,9 +72,9 @@ export interface EnvironmentConfig {
   /** Namespace every object is created in. */
   readonly namespace: string;
   /** `IfNotPresent` for images loaded into kind/minikube; pinned tags make it safe everywhere. */
-  readonly imagePullPolicy: 'IfNotPresent' | 'Always' | 'Never';
+  readonly imagePullPolicy: ImagePullPolicy;
   /** pino log level passed to every replica as LOG_LEVEL. */
-  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  readonly logLevel: LogLevel;
   readonly ingress: IngressConfig;
   readonly sections: Readonly<Record<SectionName, SectionConfig>>;
 }

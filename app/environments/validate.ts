@@ -1,14 +1,12 @@
 import { unsupportedLoadBalancing } from '../../charts/load-balancing.ts';
 import { parseQuantity } from './quantity.ts';
 import type { EnvironmentConfig, ResourceQuantities, SectionConfig } from './types.ts';
-import { INGRESS_CONTROLLERS, LOAD_BALANCING_ALGORITHMS, SECTION_NAMES } from './types.ts';
+import { IMAGE_PULL_POLICIES, INGRESS_CONTROLLERS, LOAD_BALANCING_ALGORITHMS, LOG_LEVELS, SECTION_NAMES } from './types.ts';
 
 /** Environments whose floor must be at least 2 replicas per section (the PDB must allow an eviction). */
-export const HIGH_AVAILABILITY_ENVIRONMENTS: readonly string[] = ['production'];
+const HIGH_AVAILABILITY_ENVIRONMENTS: readonly string[] = ['production'];
 
 const RESOURCE_KEYS = ['cpu', 'memory', 'ephemeralStorage'] as const satisfies readonly (keyof ResourceQuantities)[];
-const PULL_POLICIES = ['IfNotPresent', 'Always', 'Never'];
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 // Optional registry host[:port]/, then lowercase path components; a ':tag' or '@digest' is not allowed here.
 const IMAGE_REPOSITORY = /^([a-zA-Z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -42,8 +40,8 @@ export function environmentProblems(env: EnvironmentConfig): string[] {
   if (!DNS_LABEL.test(String(env.namespace))) {
     problems.push(`${at}.namespace: '${env.namespace}' is not a valid namespace name; use lowercase letters, digits and '-' (at most 63)`);
   }
-  if (!PULL_POLICIES.includes(env.imagePullPolicy)) {
-    problems.push(`${at}.imagePullPolicy: '${env.imagePullPolicy}' is not a pull policy; use one of ${PULL_POLICIES.join(', ')}`);
+  if (!IMAGE_PULL_POLICIES.includes(env.imagePullPolicy)) {
+    problems.push(`${at}.imagePullPolicy: '${env.imagePullPolicy}' is not a pull policy; use one of ${IMAGE_PULL_POLICIES.join(', ')}`);
   }
   if (!LOG_LEVELS.includes(env.logLevel)) {
     problems.push(`${at}.logLevel: '${env.logLevel}' is not a pino level; use one of ${LOG_LEVELS.join(', ')}`);
