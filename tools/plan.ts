@@ -4,8 +4,8 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 
 import { environments } from '../app/environments/index.ts';
-import { environmentsAtRef } from '../app/plan/environments-at-ref.ts';
-import { renderPlan } from '../app/plan/plan-table.ts';
+import { environmentsAtRef } from './plan/environments-at-ref.ts';
+import { renderPlan } from './plan/plan-table.ts';
 
 const HELP = `Usage: npm run plan [-- --base <git-ref>] [--env <name>]
 

@@ -7,8 +7,8 @@ import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-import { environmentsAtRef } from '../../app/plan/environments-at-ref.ts';
-import { diffLeaves, renderPlan } from '../../app/plan/plan-table.ts';
+import { environmentsAtRef } from '../../tools/plan/environments-at-ref.ts';
+import { diffLeaves, renderPlan } from '../../tools/plan/plan-table.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const workdir = mkdtempSync(join(tmpdir(), 'sweetshop-plan-test-'));

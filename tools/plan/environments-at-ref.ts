@@ -18,11 +18,7 @@ export async function environmentsAtRef(repoDir: string, ref: string): Promise<R
   } catch {
     throw new Error(`--base '${ref}' is not a commit in ${repoDir}; use a branch, tag or sha (e.g. origin/main)`);
   }
-  try {
-    git(['cat-file', '-e', `${ref}:${ENVIRONMENTS_MODULE}`]);
-  } catch {
-    return {};
-  }
+  if (!hasPath(git, ref, ENVIRONMENTS_MODULE)) return {};
   const dir = mkdtempSync(join(tmpdir(), 'sweetshop-plan-base-'));
   try {
     const paths = ['app', 'package.json', ...(hasPath(git, ref, 'charts') ? ['charts'] : [])];
