@@ -73,6 +73,35 @@ describe('renderReport', () => {
     assert.ok(markdown.includes('\n- cpu request 200m: at HPA min each of 2 replicas serves 1500 req/s, which needs 111.8m; ÷ 65% (the HPA CPU target) = 172m'));
   });
 
+  test('table rows carry the fixture numbers in the right columns, formatted', () => {
+    const { markdown } = renderReport(load(), 'benchmarks.json');
+    const rows = [
+      // synth: medians over 1 s in seconds; stock is the ×1 baseline
+      '| stock layout: cdk8s synth (app: npx ts-node main.ts) | `.bench/synth-stock/node_modules/.bin/cdk8s synth --output .bench/synth-out/stock` (in `.bench/synth-stock`) | 4.75 s | 3.99 s | 12.99 s | ×1 |',
+      '| sweet shop replica | `node service/build/server.js (SHOP_SECTION=chocolates)` | 8270 | 4 ms | 20 ms | 0.713 | 0 / 0 | 1 |',
+      // shares: fast replica first (round robin 0.508 fast / 0.492 slow)
+      '| round robin | 1106 | 32 ms | 259 ms | 0.365 | 0 / 0 | 50.8% / 49.2% |',
+      '| least connections | 2080.3 | 21 ms | 101 ms | 0.404 | 0 / 0 | 65.5% / 34.5% |',
+      // ×1 replica: 3713.7 / 2533 req/s = 1.47
+      '| 2 | 3713.7 | 8 ms | 114 ms | 0.691 | 1.47 | 49.8% / 50.2% |',
+      '| 60.3 MiB | 133.6 MiB | 133.4 MiB | 15 |',
+      // 133.6 / 96 = 139.2%, 133.4 / 256 = 52.1%
+      '| local | 96Mi | 256Mi | 139.2% | 52.1% |',
+      '| production | 192Mi | 384Mi | 69.6% | 34.7% |',
+      '| Target req/s per section | Replicas for load | HPA min (1 lost) | HPA max (×2) | CPU request | HPA scales out above (req/s per replica) |',
+    ];
+    for (const row of rows) assert.ok(markdown.includes(`\n${row}\n`), `missing row:\n${row}`);
+  });
+
+  test('the machine described is the one in meta (core count), not a fixed 2-core one', () => {
+    const fixture = load();
+    const { markdown } = renderReport({ ...fixture, meta: { ...fixture.meta, cpus: 8 } });
+    assert.ok(markdown.includes('On this 8-core machine nginx, every replica and the load generator share the same 8 cores'));
+    assert.ok(markdown.includes('sharing the same 8 cores was'));
+    assert.ok(markdown.includes('These come from a shared 8-core machine'));
+    assert.ok(!/\b2-core|two cores/.test(markdown));
+  });
+
   test('when only some benchmarks ran, then only their sections and charts appear', () => {
     const results = { ...load(), synth: null, balancing: null, memory: null };
     const { markdown, charts } = renderReport(results);

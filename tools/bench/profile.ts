@@ -9,7 +9,7 @@ export interface BenchProfile {
   connections: number;
   /** Seconds per measured load run. */
   durationSec: number;
-  /** Interleaved rounds of the three service targets (the median round per target is reported). */
+  /** Interleaved rounds of the four service targets (the best round per target is reported). */
   serviceRounds: number;
   /** Seconds of unmeasured warm-up load before each measured run (JIT, connection pools). */
   warmupSec: number;

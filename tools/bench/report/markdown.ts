@@ -1,6 +1,7 @@
+import { environmentNamed, type SectionName } from '../../../app/environments/index.ts';
 import type { BalancedResult, BenchResults, LoadResult, Timing } from '../results.ts';
 import { formatMiB, formatMillicores } from '../quantity.ts';
-import { peakCpu, planReplicas, planResources, planSectionCpu, sustainableRate } from '../../capacity/planner.ts';
+import { DEFAULT_POLICY, peakCpu, planReplicas, planResources, planSectionCpu, sustainableRate } from '../../capacity/planner.ts';
 import type { BarChart } from './svg-chart.ts';
 
 /** Chart files the report links to (under docs/img/), keyed by file name. */
@@ -107,7 +108,7 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
       'The second row is a diagnostic, not a deployment option: the same replica with `LOG_LEVEL=warn`, so the gap between',
       'the first two rows is what writing one JSON log line per request costs. Server CPU is the server process alone',
       '(1 = one core busy); a server well under one core was not the bottleneck: the single-threaded load generator',
-      'sharing the same two cores was, which caps the node:http figure in particular.',
+      `sharing the same ${meta.cpus} cores was, which caps the node:http figure in particular.`,
       '',
       '![Requests per second](img/service-throughput.svg)',
       '',
@@ -159,7 +160,7 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
         return `| ${s.replicas} | ${s.rps} | ${latency(s.p50Ms)} | ${latency(s.p99Ms)} | ${s.serverCpuCores ?? '-'} | ${base > 0 ? Math.round((s.rps / base) * 100) / 100 : '-'} | ${s.shares.map((r) => pct(r.share)).join(' / ')} |`;
       }),
       '',
-      'On this 2-core machine nginx, every replica and the load generator share the same two cores, and the bench process',
+      `On this ${meta.cpus}-core machine nginx, every replica and the load generator share the same ${meta.cpus} cores, and the bench process`,
       "also reads every replica's request log (local mode supervises replicas through pipes): these figures are bounded by",
       'the machine and say little about scaling in a cluster, where each replica gets its own CPU. What the table does show',
       'is that nginx spreads load evenly, and that the per-replica rate from section 2 is the unit to plan with.',
@@ -189,7 +190,7 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
     );
   }
 
-  if (service && memory) out.push(...capacitySection(results.service!, results.memory!));
+  if (service && memory) out.push(...capacitySection(service, memory, meta.cpus));
 
   out.push(
     '## Reproduce',
@@ -205,19 +206,21 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
   return { markdown: `${out.join('\n').trimEnd()}\n`, charts };
 }
 
-/** Example rates for the worked capacity example (req/s per section, p99 target ms, HPA CPU target as in production). */
+/** Example rates for the worked capacity example (req/s per section, p99 target ms); HPA CPU target and policy as `npm run capacity` uses them. */
 const EXAMPLE_RATES = [1000, 3000, 10000];
 const EXAMPLE_P99_MS = 50;
-const EXAMPLE_CPU_TARGET_PERCENT = 65;
+const EXAMPLE_ENV = 'production';
 /** The rate whose CPU and HPA reasoning the page spells out. */
 const EXAMPLE_DETAILED_RATE = 3000;
 
-function capacitySection(service: NonNullable<BenchResults['service']>, memory: NonNullable<BenchResults['memory']>): string[] {
+function capacitySection(service: NonNullable<BenchResults['service']>, memory: NonNullable<BenchResults['memory']>, cpus: number): string[] {
+  const cpuTargetPercent = environmentNamed(EXAMPLE_ENV).sections[service.section as SectionName].cpuTargetPercent;
+  const { lostReplicas, burstFactor } = DEFAULT_POLICY;
   const lines = [
     '## 5. What it means for capacity',
     '',
     `\`npm run capacity\` turns the load curve and the memory figures above into replica counts and requests. Worked example at p99 ≤ ${EXAMPLE_P99_MS} ms, ` +
-      `one lost replica of headroom, HPA max for twice the rate, HPA CPU target ${EXAMPLE_CPU_TARGET_PERCENT}% (rules and tests: tools/capacity/planner.ts):`,
+      `${lostReplicas} lost replica${lostReplicas === 1 ? '' : 's'} of headroom, HPA max for ×${burstFactor} the rate, HPA CPU target ${cpuTargetPercent}% (${EXAMPLE_ENV}'s ${service.section}; rules and tests: tools/capacity/planner.ts):`,
     '',
   ];
   let sustainable;
@@ -229,13 +232,13 @@ function capacitySection(service: NonNullable<BenchResults['service']>, memory: 
   const resources = planResources(sustainable, peakCpu(service.curve), memory);
   const plans = EXAMPLE_RATES.map((rate) => {
     const replicas = planReplicas(rate, sustainable.rps);
-    return { rate, replicas, cpu: planSectionCpu({ replicas, sustainable, resources, cpuTargetPercent: EXAMPLE_CPU_TARGET_PERCENT }) };
+    return { rate, replicas, cpu: planSectionCpu({ replicas, sustainable, resources, cpuTargetPercent }) };
   });
   const detailed = plans.find((p) => p.rate === EXAMPLE_DETAILED_RATE)!;
   lines.push(
     `One replica sustained **${sustainable.rps} req/s** at p99 ${sustainable.p99Ms} ms (${sustainable.connections} connections, ${sustainable.cpuCores} cores).`,
     '',
-    '| Target req/s per section | Replicas for load | HPA min (1 lost) | HPA max (×2) | CPU request | HPA scales out above (req/s per replica) |',
+    `| Target req/s per section | Replicas for load | HPA min (${lostReplicas} lost) | HPA max (×${burstFactor}) | CPU request | HPA scales out above (req/s per replica) |`,
     '| ---: | ---: | ---: | ---: | ---: | ---: |',
     ...plans.map(({ rate, replicas, cpu }) => `| ${rate} | ${replicas.forLoad} | ${replicas.minReplicas} | ${replicas.maxReplicas} | ${formatMillicores(cpu.requestMillicores)} | ${cpu.scaleOutRpsPerReplica} |`),
     '',
@@ -248,7 +251,7 @@ function capacitySection(service: NonNullable<BenchResults['service']>, memory: 
     '',
     ...detailed.cpu.reasons.map((reason) => `- ${reason}`),
     '',
-    'These come from a shared 2-core machine with the load generator on the same cores: the method carries over to a',
+    `These come from a shared ${cpus}-core machine with the load generator on the same cores: the method carries over to a`,
     'cluster, the absolute req/s does not. Re-run `npm run capacity -- --rps <rate>` where it matters.',
     '',
   );
