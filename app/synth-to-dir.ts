@@ -7,7 +7,7 @@ import type { EnvironmentConfig } from './environments/types.ts';
 /**
  * Renders `env` into `outdir` without ever leaving it half-written or emptied: synthesis goes to a
  * sibling temp folder (same filesystem, so renames are atomic), and only a complete result replaces
- * `outdir`. Between the two renames the old copy is still on disk under `<outdir>.old-*`.
+ * `outdir`. Between the two renames the old copy is still on disk as `.<outdir>.staging-*.old`.
  * Returns the manifest file names written.
  */
 export function synthesizeInto(env: EnvironmentConfig, outdir: string): string[] {
