@@ -15,15 +15,15 @@ export interface GracefulShutdownOptions {
 
 /**
  * Drains the server, in this order: readiness flips to 503 (a load balancer polling /readyz stops sending
- * new work), the listening socket closes (new connections are refused), idle keep-alive sockets are
- * closed at once, busy ones close right after their in-flight response (the app answers
- * `Connection: close` while draining), then exit 0. If that takes longer than drainTimeoutMs, the rest
- * is cut and the process exits 1. A second signal during the drain exits 1 at once (Ctrl-C twice).
+ * new work), the listening socket closes (new connections are refused) and idle keep-alive sockets are
+ * closed at once (server.close() does both since Node 19), busy ones close right after their in-flight
+ * response (the app answers `Connection: close` while draining), then exit 0. If that takes longer than
+ * drainTimeoutMs, the rest is cut and the process exits 1. A second signal during the drain exits 1 at
+ * once (Ctrl-C twice).
  * Returns the signal handler, so tests can call it without sending a signal.
  */
 export function gracefulShutdown(options: GracefulShutdownOptions): (signal: NodeJS.Signals) => void {
   const { server, lifecycle, log, drainTimeoutMs, exit } = options;
-  let draining = false;
   let deadline: NodeJS.Timeout | undefined;
   let finished = false;
   // Exactly one exit: once the deadline or a second signal has cut the connections, server.close's
@@ -35,13 +35,13 @@ export function gracefulShutdown(options: GracefulShutdownOptions): (signal: Nod
     exit(code);
   };
   return (signal) => {
-    if (draining) {
+    // Readiness is off exactly when a drain has started: this handler is what starts it.
+    if (!lifecycle.ready) {
       if (finished) return;
       log.warn({ signal }, 'shutdown: second signal while draining, exiting now');
       finish(1);
       return;
     }
-    draining = true;
     lifecycle.startDraining();
     log.info({ signal, drainTimeoutMs, inFlight: lifecycle.inFlight }, 'shutdown: draining, readiness now 503');
 
@@ -58,7 +58,6 @@ export function gracefulShutdown(options: GracefulShutdownOptions): (signal: Nod
       finish(0);
     });
     log.info('shutdown: stopped accepting new connections');
-    server.closeIdleConnections();
     // Busy sockets close after their response (startDraining marked it Connection: close); the close
     // callback above fires once the last one has.
   };
