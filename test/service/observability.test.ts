@@ -37,6 +37,27 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('a client that goes away before the answer', () => {
+  test('is counted with status 499 and is no longer tracked as in flight', async () => {
+    const app = await startApp({ testDelayMs: 2000 });
+    try {
+      const aborter = new AbortController();
+      const request = fetch(`${app.url}/chocolates`, { signal: aborter.signal }).catch(() => 'aborted');
+      while (app.deps.lifecycle.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      aborter.abort();
+      assert.equal(await request, 'aborted');
+      for (let waited = 0; app.deps.lifecycle.inFlight > 0; waited += 20) {
+        assert.ok(waited < 1000, 'the aborted request is still tracked as in flight');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      assert.match(text, /^http_requests_total\{method="GET",route="[^"]+",status="499"\} 1$/m);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('request log', () => {
   test('writes one JSON line per request with method, path, status, duration and replica', async () => {
     const lines: Array<Record<string, unknown>> = [];

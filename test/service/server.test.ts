@@ -31,15 +31,15 @@ function request(url: string, agent?: Agent): Promise<{ status: number; headers:
 }
 
 /**
- * Starts a GET (over a fresh connection) that the server holds in flight, and waits until the request has
- * been written to the socket, plus a margin for the server to read it: a fixed sleep alone is a race on a
- * loaded machine, where connecting can take longer than the sleep.
+ * Starts a GET (over a fresh connection, or one of the agent's) that the server holds in flight, and waits
+ * until the request has been written to the socket, plus a margin for the server to read it: a fixed sleep
+ * alone is a race on a loaded machine, where connecting can take longer than the sleep.
  */
-async function startHeldRequest(url: string): Promise<{ response: Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> }> {
+async function startHeldRequest(url: string, agent?: Agent): Promise<{ response: Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> }> {
   let written!: () => void;
   const sent = new Promise<void>((resolve) => (written = resolve));
   const response = new Promise<{ status: number; headers: IncomingMessage['headers']; body: string }>((resolve, reject) => {
-    const req = httpGet(url, { agent: false }, (res) => {
+    const req = httpGet(url, { agent: agent ?? false }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
@@ -161,14 +161,17 @@ describe('a running replica', () => {
 });
 
 describe('graceful shutdown', () => {
-  test('on SIGTERM: readiness 503, new connections refused, the in-flight request completes, exit 0', async () => {
+  test('on SIGTERM: readiness 503, new connections refused, the in-flight request completes, exit 0', async (t) => {
     const server = await start({ SWEETSHOP_TEST_HOOKS: '1', SWEETSHOP_TEST_DELAY_MS: '3000' });
     // B: a connection that has started (not finished) sending its request, so it is not idle at SIGTERM.
     const probe = connect(server.port, '127.0.0.1');
     await new Promise((resolve) => probe.once('connect', resolve));
     probe.write('GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
-    // A: a section request, held in flight by the test delay hook.
-    const { response: inFlight } = await startHeldRequest(`${server.url}/chocolates`);
+    // A: a section request, held in flight by the test delay hook, on a keep-alive connection (without an
+    // agent the client itself would ask for Connection: close, and the drain's own header would go untested).
+    const agent = new Agent({ keepAlive: true });
+    t.after(() => agent.destroy());
+    const { response: inFlight } = await startHeldRequest(`${server.url}/chocolates`, agent);
 
     server.child.kill('SIGTERM');
     const draining = await server.waitForLine((l) => l.msg === 'shutdown: draining, readiness now 503');
