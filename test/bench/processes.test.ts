@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 
 import { ephemeralPort } from '../../tools/local/ports.ts';
-import { readCpuSeconds, readRssMiB, startServer } from '../../tools/bench/processes.ts';
+import { readCpuSeconds, readRssMiB, sampleRss, startServer } from '../../tools/bench/processes.ts';
 
 describe('bench process helpers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-proc-'));
@@ -23,6 +23,10 @@ describe('bench process helpers', () => {
       assert.ok(readRssMiB(server.pid) > 1, 'RSS in MiB from /proc');
       assert.ok(readRssMiB(server.pid, 'VmHWM') >= readRssMiB(server.pid) - 1);
       assert.ok(readCpuSeconds(server.pid) >= 0);
+      const sampled = await sampleRss(server.pid, () => new Promise((resolve) => setTimeout(() => resolve('done'), 450)), 100);
+      assert.equal(sampled.value, 'done');
+      assert.ok(sampled.samplesMiB.length >= 4, `samples every 100 ms plus one at the end: ${sampled.samplesMiB.length}`);
+      assert.ok(sampled.samplesMiB.every((mib) => mib > 1));
     } finally {
       await server.stop();
     }

@@ -5,13 +5,11 @@ import type { SectionName } from '../../app/environments/index.ts';
 import type { BenchContext } from './context.ts';
 import { assertHealthyRun, runLoad } from './load.ts';
 import { memoryFromManifests } from './manifest-resources.ts';
-import { readRssMiB } from './processes.ts';
+import { readRssMiB, sampleRss } from './processes.ts';
 import { memoryToMiB } from './quantity.ts';
 import { buildService, startReplica } from './replica.ts';
 import type { MemoryBudget, MemoryResults } from './results.ts';
 import { round } from './stats.ts';
-
-const SAMPLE_INTERVAL_MS = 200;
 
 /**
  * RSS of one compiled replica: idle (started, a few requests served, settled), then sampled every
@@ -29,16 +27,8 @@ export async function benchMemory(context: BenchContext, section: SectionName = 
     const idleRssMiB = readRssMiB(replica.pid);
     progress(`memory: idle RSS ${round(idleRssMiB, 1)} MiB; loading (${profile.connections} connections, ${profile.durationSec} s)`);
 
-    const samples: number[] = [];
-    const sampler = setInterval(() => samples.push(readRssMiB(replica.pid)), SAMPLE_INTERVAL_MS);
-    let run;
-    try {
-      run = await runLoad({ url, connections: profile.connections, durationSec: profile.durationSec });
-    } finally {
-      clearInterval(sampler);
-    }
+    const { value: run, samplesMiB: samples } = await sampleRss(replica.pid, () => runLoad({ url, connections: profile.connections, durationSec: profile.durationSec }));
     assertHealthyRun(run.result, `memory load on ${url}`);
-    samples.push(readRssMiB(replica.pid));
     const loadRssMiB = Math.max(...samples);
     const peakRssMiB = readRssMiB(replica.pid, 'VmHWM');
     return {
@@ -56,7 +46,7 @@ export async function benchMemory(context: BenchContext, section: SectionName = 
 }
 
 /** Each environment's request and limit, read from its synthesized manifests, against the measurement. */
-export function memoryBudgets(section: SectionName, loadRssMiB: number, peakRssMiB: number): MemoryBudget[] {
+function memoryBudgets(section: SectionName, loadRssMiB: number, peakRssMiB: number): MemoryBudget[] {
   return memoryFromManifests(section).map(({ environment, request, limit }) => {
     const requestMiB = memoryToMiB(request);
     const limitMiB = memoryToMiB(limit);

@@ -114,3 +114,16 @@ export async function measureCpu<T>(pids: number[], work: () => Promise<T>): Pro
   const used = pids.reduce((sum, pid, index) => sum + readCpuSeconds(pid) - before[index]!, 0);
   return { value, cores: Math.round((used / elapsedSec) * 1000) / 1000 };
 }
+
+/** Samples a process's RSS (MiB) every `intervalMs` while `work` runs, and once more at the end. */
+export async function sampleRss<T>(pid: number, work: () => Promise<T>, intervalMs = 200): Promise<{ value: T; samplesMiB: number[] }> {
+  const samplesMiB: number[] = [];
+  const sampler = setInterval(() => samplesMiB.push(readRssMiB(pid)), intervalMs);
+  try {
+    const value = await work();
+    samplesMiB.push(readRssMiB(pid));
+    return { value, samplesMiB };
+  } finally {
+    clearInterval(sampler);
+  }
+}

@@ -9,7 +9,7 @@ import { BENCH_DIR, REPO_ROOT } from './context.ts';
  * recreated from the template shipped in cdk8s-cli/templates/typescript-app): main.ts run by
  * `npx ts-node main.ts` under CommonJS, type-checked, rendering the project's own chart copied next to it.
  */
-export const STOCK_DIR = join(BENCH_DIR, 'synth-stock');
+const STOCK_DIR = join(BENCH_DIR, 'synth-stock');
 
 export const STOCK_APP = 'npx ts-node main.ts';
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { createLogDir } from '../bench/context.ts';
-import { readRssMiB } from '../bench/processes.ts';
+import { readRssMiB, sampleRss } from '../bench/processes.ts';
 import { buildService, startReplica } from '../bench/replica.ts';
 import type { BenchResults, CurvePoint } from '../bench/results.ts';
 import { measureTarget } from '../bench/service.ts';
@@ -26,21 +26,17 @@ export async function measureReplica(section: string, progress: (message: string
   try {
     await sleep(1000);
     const idleRssMiB = readRssMiB(replica.pid);
-    const rss: number[] = [];
-    const sampler = setInterval(() => rss.push(readRssMiB(replica.pid)), 200);
     const curve: CurvePoint[] = [];
-    try {
+    const { samplesMiB } = await sampleRss(replica.pid, async () => {
       for (const connections of CONNECTIONS) {
         progress(`measuring one ${section} replica: ${connections} connection(s) for ${SECONDS_PER_LEVEL} s`);
         const point = await measureTarget({ name: `${section} replica`, server: replica, path: `/${section}` }, connections, SECONDS_PER_LEVEL, 0.5);
         curve.push({ ...point, serverCpuCores: point.serverCpuCores ?? 0 });
       }
-    } finally {
-      clearInterval(sampler);
-    }
+    });
     return {
       curve,
-      memory: { idleRssMiB, loadRssMiB: Math.max(...rss, readRssMiB(replica.pid)) },
+      memory: { idleRssMiB, loadRssMiB: Math.max(...samplesMiB) },
       source: `measured now: one compiled ${section} replica, ${SECONDS_PER_LEVEL} s per load level (${CONNECTIONS.join(', ')} connections)`,
     };
   } finally {
