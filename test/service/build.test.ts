@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, test } from 'node:test';
 
-import { freePort } from './helpers.ts';
+import { ephemeralPort } from '../../tools/local/ports.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSC = join(REPO_ROOT, 'node_modules', '.bin', 'tsc');
@@ -28,7 +28,7 @@ test('the compiled service (build:service) starts, answers and drains on SIGTERM
   // Packages resolve from the file's own directory upwards, as they do from /app/service/build in the image.
   await symlink(join(REPO_ROOT, 'node_modules'), join(outDir, 'node_modules'));
 
-  const port = await freePort();
+  const port = await ephemeralPort();
   const child = spawn(process.execPath, [join(outDir, 'server.js')], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', SHOP_SECTION: 'cakes', REPLICA_ID: 'built' },

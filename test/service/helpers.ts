@@ -4,11 +4,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
+import { pino, type Logger } from 'pino';
+
 import { createApp, type AppDeps } from '../../service/src/app.ts';
 import { Lifecycle } from '../../service/src/lifecycle.ts';
-import { silentLogger } from '../../service/src/logger.ts';
 import { createMetrics } from '../../service/src/metrics.ts';
 import { sections } from '../../service/src/sections/index.ts';
+import { ephemeralPort } from '../../tools/local/ports.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SERVER_ENTRY = 'service/src/server.ts';
@@ -17,6 +19,11 @@ export interface InProcessApp {
   readonly url: string;
   readonly deps: AppDeps;
   close(): Promise<void>;
+}
+
+/** A logger that writes nothing. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
 }
 
 /** createApp with a silent logger, listening on 127.0.0.1 port 0. */
@@ -42,16 +49,6 @@ export async function startApp(overrides: Partial<AppDeps> = {}): Promise<InProc
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** A port nothing listens on right now (the OS picks it; tiny race until the child binds it). */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /** One JSON log line as the server prints it. */
@@ -80,7 +77,8 @@ function baseEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 
 /** Runs the real server (tsx) on a free loopback port and waits for its "listening" line. */
 export async function spawnServer(env: Record<string, string> = {}): Promise<SpawnedServer> {
-  const port = Number(env.PORT ?? (await freePort()));
+  // ephemeralPort: a port the OS says is free now (tiny race until the child binds it).
+  const port = Number(env.PORT ?? (await ephemeralPort()));
   const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
     cwd: REPO_ROOT,
     env: baseEnv({ HOST: '127.0.0.1', SHOP_SECTION: 'chocolates', ...env, PORT: String(port) }),

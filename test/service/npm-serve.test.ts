@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { freePort } from './helpers.ts';
+import { ephemeralPort } from '../../tools/local/ports.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -21,7 +21,7 @@ function isListening(port: number): Promise<boolean> {
 // npm runs a script through `sh -c`, and sh does not pass npm's SIGTERM on: without `exec` in the serve
 // script, node would keep serving as an orphan after the documented start command is stopped.
 test('when npm run serve is sent SIGTERM, then the replica drains, exits 0 and frees its port', async (t) => {
-  const port = await freePort();
+  const port = await ephemeralPort();
   const npm = spawn('npm', ['run', '--silent', 'serve'], {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SHOP_SECTION: 'candies', LOG_LEVEL: 'info' },
