@@ -41,8 +41,3 @@ export function createLogOutput(options: { level: LogLevel; replica: string; sec
     },
   };
 }
-
-/** A logger that writes nothing, for tests. */
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}

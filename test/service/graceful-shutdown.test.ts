@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import { createApp } from '../../service/src/app.ts';
 import { gracefulShutdown } from '../../service/src/graceful-shutdown.ts';
 import { Lifecycle } from '../../service/src/lifecycle.ts';
-import { silentLogger } from '../../service/src/logger.ts';
 import { createMetrics } from '../../service/src/metrics.ts';
 import { sections } from '../../service/src/sections/index.ts';
+import { silentLogger } from './helpers.ts';
 
 async function delayedServer(drainTimeoutMs = 30_000) {
   const lifecycle = new Lifecycle();
