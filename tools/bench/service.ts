@@ -59,8 +59,7 @@ export async function benchService(context: BenchContext, section = 'chocolates'
     const curve: CurvePoint[] = [];
     for (const connections of profile.curveConnections) {
       progress(`service: load curve, ${connections} connection(s), ${profile.curveDurationSec} s`);
-      const point = await measureTarget(targets[0]!, connections, profile.curveDurationSec, 0.5);
-      curve.push({ ...point, serverCpuCores: point.serverCpuCores ?? 0 });
+      curve.push(await measureTarget(targets[0]!, connections, profile.curveDurationSec, 0.5));
     }
 
     const load: LoadSettings = {
@@ -104,7 +103,7 @@ async function startBaseline(name: string, file: string, context: BenchContext):
 }
 
 /** Warm-up (discarded), then a measured run with the server's CPU use. */
-export async function measureTarget(target: LoadTarget, connections: number, durationSec: number, warmupSec: number): Promise<LoadResult> {
+export async function measureTarget(target: LoadTarget, connections: number, durationSec: number, warmupSec: number): Promise<CurvePoint> {
   const url = `${target.server.url}${target.path}`;
   if (warmupSec > 0) await runLoad({ url, connections, durationSec: warmupSec });
   const { value: run, cores } = await measureCpu([target.server.pid], () => runLoad({ url, connections, durationSec }));
