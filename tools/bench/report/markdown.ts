@@ -12,7 +12,7 @@ export interface RenderedReport {
   charts: ChartSet;
 }
 
-/** docs/benchmarks.md and its charts, from a results object alone (no I/O, no clock). */
+/** docs/benchmarks.md and its charts, from a results object (plus production's HPA CPU target for the capacity example); no I/O, no clock. */
 export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'): RenderedReport {
   const charts: ChartSet = {};
   const { meta } = results;
