@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { SECTION_NAMES as DEPLOYED_SECTION_NAMES } from '../../app/environments/types.ts';
 import { SECTION_NAMES } from '../../service/src/catalog.ts';
 import { sections } from '../../service/src/sections/index.ts';
+
+// The image builds service/ alone, so the service keeps its own copy of the names: it must match the deployed ones.
+test('the service serves exactly the sections the environments deploy', () => {
+  assert.deepEqual([...SECTION_NAMES].sort(), [...DEPLOYED_SECTION_NAMES].sort());
+});
 
 for (const name of SECTION_NAMES) {
   test(`the ${name} catalog has 6-12 sweets with unique ids, integer prices in minor units and the section's currency`, () => {
