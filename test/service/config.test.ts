@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import { LOG_LEVELS as DEPLOYABLE_LOG_LEVELS } from '../../app/environments/types.ts';
 import { ConfigError, DEFAULT_DRAIN_TIMEOUT_MS, loadConfig } from '../../service/src/config.ts';
 
 const valid = { PORT: '8000', SHOP_SECTION: 'chocolates' };
@@ -18,6 +19,10 @@ describe('loadConfig', () => {
       warnings: [],
     });
     assert.equal(DEFAULT_DRAIN_TIMEOUT_MS, 10_000);
+  });
+
+  test('every log level an environment may deploy is one the service accepts', () => {
+    for (const level of DEPLOYABLE_LOG_LEVELS) assert.equal(loadConfig({ ...valid, LOG_LEVEL: level }, 'box').logLevel, level);
   });
 
   test('when every optional variable is set, then each is parsed', () => {
