@@ -8,9 +8,9 @@ import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
 /** Route label for requests no route matched (404s): one value, so scanners cannot blow up cardinality. */
-export const UNMATCHED_ROUTE = 'unmatched';
+const UNMATCHED_ROUTE = 'unmatched';
 /** Status recorded when the client went away before the response was sent (nginx's convention). */
-export const CLIENT_CLOSED_STATUS = 499;
+const CLIENT_CLOSED_STATUS = 499;
 
 /** The response as this middleware sees it: Express links it to its request, we add the start time. */
 interface ObservedResponse extends Response {

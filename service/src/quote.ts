@@ -1,9 +1,9 @@
 import type { Section, Sweet } from './catalog.ts';
 import { HttpError } from './http-error.ts';
 
-export const MAX_QUOTE_LINES = 50;
-export const MIN_QUANTITY = 1;
-export const MAX_QUOTE_QUANTITY = 100;
+const MAX_QUOTE_LINES = 50;
+const MIN_QUANTITY = 1;
+const MAX_QUOTE_QUANTITY = 100;
 
 export interface QuoteLine {
   readonly id: string;

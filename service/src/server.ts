@@ -14,9 +14,9 @@ import { createMetrics } from './metrics.ts';
 import { sections } from './sections/index.ts';
 
 /** Above the load balancer's 60 s upstream keep-alive, so the LB never reuses a socket Node is closing. */
-export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 /** Above keepAliveTimeout, so the headers timer never cuts a reused socket before the keep-alive timer would. */
-export const HEADERS_TIMEOUT_MS = 66_000;
+const HEADERS_TIMEOUT_MS = 66_000;
 /** How long exiting waits for the asynchronous log destination to flush (it only waits longer if stdout is stuck). */
 const LOG_FLUSH_TIMEOUT_MS = 1_000;
 
