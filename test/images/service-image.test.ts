@@ -24,10 +24,11 @@ const skip = skipUnlessInstalled('buildah', INSTALL) || skipUnlessInstalled('pod
 
 describe('service images, built with buildah and run like the restricted securityContext', { skip }, () => {
   let sandbox: ContainerSandbox;
+  let base: string;
 
   before(async () => {
     sandbox = createContainerSandbox();
-    const base = buildStandInBase(sandbox);
+    base = buildStandInBase(sandbox);
     // The real CLI, so the names and tags are the environment's; --offline = --pull=never.
     await execFileAsync(process.execPath, ['--import', 'tsx', 'tools/images/main.ts', '--builder', 'buildah', '--base-image', base, '--offline'], {
       env: sandbox.env,
@@ -82,6 +83,12 @@ describe('service images, built with buildah and run like the restricted securit
       }
     });
   }
+
+  test('an unknown SHOP_SECTION fails the build, naming the sections the Dockerfile accepts', () => {
+    // --layers: every stage but the check comes from the cache of the builds above.
+    const build = ['bud', '--layers', '--pull=never', '--file', 'service/Dockerfile', '--build-arg', `BASE_IMAGE=${base}`, '--build-arg', 'SHOP_SECTION=fudge', '.'];
+    assert.throws(() => sandbox.run('buildah', build), /SHOP_SECTION build argument must be chocolates, candies or cakes, got 'fudge'/);
+  });
 
   test('the runtime image holds production dependencies only and cannot write outside /tmp', () => {
     const image = `localhost/${local.sections.chocolates.image.repository}:${local.sections.chocolates.image.tag}`;
