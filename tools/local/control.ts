@@ -27,8 +27,7 @@ export async function startControlServer(shop: LocalShop, stateDir: string): Pro
   const socket = controlSocketPath(stateDir);
   mkdirSync(stateDir, { recursive: true });
   if (existsSync(socket)) {
-    const status = await fetchStatus(stateDir).catch(() => undefined);
-    if (status) throw new Error(`a local shop is already running (pid ${status.pid}, ${status.url}); stop it first or pass another --state-dir`);
+    await assertNoShopRunning(stateDir);
     unlinkSync(socket); // left behind by a supervisor that was killed
   }
   const server = createServer((req, res) => {
@@ -71,6 +70,12 @@ export function stopControlServer(server: Server, stateDir: string): Promise<voi
       // already removed
     }
   });
+}
+
+/** Throws naming the running shop if one answers on the state directory's control socket. */
+export async function assertNoShopRunning(stateDir: string): Promise<void> {
+  const status = await fetchStatus(stateDir).catch(() => undefined);
+  if (status) throw new Error(`a local shop is already running (pid ${status.pid}, ${status.url}); stop it first or pass another --state-dir`);
 }
 
 export async function fetchStatus(stateDir: string): Promise<ShopStatus> {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { parseBalanceAlgorithm } from './balance.ts';
-import { fetchStatus, requestRolloutRestart, startControlServer, stopControlServer } from './control.ts';
+import { assertNoShopRunning, fetchStatus, requestRolloutRestart, startControlServer, stopControlServer } from './control.ts';
 import { formatReplicaTable, formatShopEvent } from './log-format.ts';
 import { parseReplicaFlags } from './replica-counts.ts';
 import { DEFAULT_LOCAL_PORT, type ShopEvent, startLocalShop } from './shop.ts';
@@ -85,8 +85,7 @@ async function run(options: {
   process.once('SIGINT', earlyInt).once('SIGTERM', earlyTerm);
 
   // Checked again when the control socket is created; this only fails fast, before any replica starts.
-  const running = await fetchStatus(options.stateDir).catch(() => undefined);
-  if (running) throw new Error(`a local shop is already running (pid ${running.pid}, ${running.url}); stop it first or pass another --state-dir`);
+  await assertNoShopRunning(options.stateDir);
 
   console.log(`local: starting the shop from ${options.manifestsDir ?? 'dist/'}`);
   const shop = await startLocalShop({
