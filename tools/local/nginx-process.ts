@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { findExecutable } from '../lib/find-executable.ts';
-import { waitForExit } from './process-exit.ts';
+import { pollUntil } from '../lib/poll-until.ts';
+import { acceptsConnections } from './ports.ts';
+import { hasExited, stopChild, waitForExit } from './process-exit.ts';
 
 const run = promisify(execFile);
 
@@ -34,8 +36,8 @@ export class NginxProcess {
     this.exited = waitForExit(child);
   }
 
-  /** Writes the config, checks it with `nginx -t`, starts nginx and waits until it accepts connections. */
-  static async start(binary: string, prefix: string, config: string, isListening: () => Promise<boolean>): Promise<NginxProcess> {
+  /** Writes the config, checks it with `nginx -t`, starts nginx and waits until it accepts connections on 127.0.0.1:listenPort. */
+  static async start(binary: string, prefix: string, config: string, listenPort: number): Promise<NginxProcess> {
     for (const dir of ['logs', 'temp']) mkdirSync(join(prefix, dir), { recursive: true });
     await writeAndTest(binary, prefix, config);
     // Own process group: a terminal Ctrl-C reaches the supervisor only, which stops nginx in order.
@@ -43,14 +45,13 @@ export class NginxProcess {
     const nginx = new NginxProcess(binary, prefix, child);
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    const deadline = Date.now() + 10_000;
-    while (!(await isListening())) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`nginx exited at start: ${(stderr || nginx.errorLogTail()).trim()}`);
-      if (Date.now() > deadline) {
-        await nginx.stop();
-        throw new Error(`nginx did not start listening within 10 s: ${nginx.errorLogTail()}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    const listening = await pollUntil(async () => {
+      if (hasExited(child)) throw new Error(`nginx exited at start: ${(stderr || nginx.errorLogTail()).trim()}`);
+      return acceptsConnections(listenPort);
+    }, 10_000, 50);
+    if (!listening) {
+      await nginx.stop();
+      throw new Error(`nginx did not start listening within 10 s: ${nginx.errorLogTail()}`);
     }
     return nginx;
   }
@@ -67,23 +68,17 @@ export class NginxProcess {
     await writeAndTest(this.binary, this.prefix, config);
     const oldWorkers = childPids(this.pid);
     process.kill(this.pid, 'SIGHUP');
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
+    // New workers appear and old ones leave; done once no old worker is left and a new one runs.
+    const replaced = await pollUntil(() => {
       const current = childPids(this.pid);
-      // New workers appear and old ones leave; done once no old worker is left and a new one runs.
-      if (!oldWorkers.some((pid) => current.includes(pid)) && current.length > 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    throw new Error(`nginx reload: old workers ${oldWorkers.join(', ')} still running after 15 s`);
+      return current.length > 0 && !oldWorkers.some((pid) => current.includes(pid));
+    }, 15_000, 25);
+    if (!replaced) throw new Error(`nginx reload: old workers ${oldWorkers.join(', ')} still running after 15 s`);
   }
 
   /** Graceful quit (SIGQUIT), then SIGKILL if nginx has not exited within the timeout. */
-  async stop(timeoutMs = 5_000): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGQUIT');
-    const timer = setTimeout(() => this.killNow(), timeoutMs);
-    await this.exited;
-    clearTimeout(timer);
+  stop(timeoutMs = 5_000): Promise<void> {
+    return stopChild(this.child, this.exited, 'SIGQUIT', timeoutMs, () => this.killNow());
   }
 
   /**
@@ -92,7 +87,7 @@ export class NginxProcess {
    * master respawn one before it dies, and that orphan would keep listening.
    */
   killNow(): void {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (hasExited(this.child)) return;
     try {
       process.kill(-this.pid, 'SIGKILL');
     } catch {
@@ -101,7 +96,7 @@ export class NginxProcess {
   }
 
   /** Last lines of nginx's error log, for error messages. */
-  errorLogTail(): string {
+  private errorLogTail(): string {
     try {
       return readFileSync(errorLogPath(this.prefix), 'utf8').trim().split('\n').slice(-5).join('\n');
     } catch {

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 // Ports handed out by this process and not yet released: a replica may not have bound its port yet.
 const reserved = new Set<number>();
@@ -9,6 +9,21 @@ export function isPortFree(port: number): Promise<boolean> {
     const server = createServer();
     server.once('error', () => resolve(false));
     server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * True when something accepts connections on 127.0.0.1:port. A connect, not a bind like isPortFree:
+ * a bind probe would briefly hold the port a starting server (nginx) is about to take.
+ */
+export function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
 }
 

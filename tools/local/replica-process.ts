@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { get } from 'node:http';
 import { createInterface } from 'node:readline';
 
-import { waitForExit } from './process-exit.ts';
+import { pollUntil } from '../lib/poll-until.ts';
+import { hasExited, stopChild, waitForExit } from './process-exit.ts';
 
 /** How to start the service: contracts.md's `npm run serve`, without npm's extra process. */
 export interface ServiceCommand {
@@ -61,7 +62,7 @@ export class ReplicaProcess {
   }
 
   get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
+    return !hasExited(this.child);
   }
 
   /** True once stop() was called: an exit after that is expected, not a crash. */
@@ -71,33 +72,22 @@ export class ReplicaProcess {
 
   /** Polls GET /readyz until it answers 200; throws naming the replica if it exits or times out first. */
   async waitReady(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    const ready = await pollUntil(async () => {
       if (!this.running) throw new Error(`replica ${this.id} (${this.section}) exited with ${this.exitDescription()} before it was ready${this.describeTail()}`);
-      if ((await probeStatus(this.port, '/readyz')) === 200) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`replica ${this.id} (${this.section}) was not ready on port ${this.port} within ${timeoutMs / 1000} s${this.describeTail()}`);
+      return (await probeStatus(this.port, '/readyz')) === 200;
+    }, timeoutMs, 100);
+    if (!ready) throw new Error(`replica ${this.id} (${this.section}) was not ready on port ${this.port} within ${timeoutMs / 1000} s${this.describeTail()}`);
   }
 
   /** SIGTERM (the service drains), then SIGKILL after the timeout; resolves once the process is gone. */
-  async stop(timeoutMs: number): Promise<void> {
+  stop(timeoutMs: number): Promise<void> {
     this.stopping = true;
-    if (!this.running) return;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-    await this.exited;
-    clearTimeout(timer);
+    return stopChild(this.child, this.exited, 'SIGTERM', timeoutMs);
   }
 
   /** Sends a signal without waiting (tests use SIGKILL to simulate a crash). */
   kill(signal: NodeJS.Signals): void {
     if (this.running) this.child.kill(signal);
-  }
-
-  /** Last lines the replica printed, for error messages. */
-  lastLines(): string[] {
-    return [...this.tail];
   }
 
   private exitDescription(): string {

@@ -112,10 +112,6 @@ export async function startLocalShop(options: StartLocalShopOptions = {}): Promi
   return shop;
 }
 
-async function isListening(port: number): Promise<boolean> {
-  return !(await isPortFree(port));
-}
-
 class Shop implements LocalShop {
   readonly url: string;
   private readonly prefix = mkdtempSync(join(tmpdir(), 'sweetshop-local-'));
@@ -174,14 +170,14 @@ class Shop implements LocalShop {
     const stableFront = this.options.stableFront ?? true;
     this.balancerPort = stableFront ? await ephemeralPort() : this.port;
     const balancerPrefix = join(this.prefix, 'balancer');
-    this.balancer = await NginxProcess.start(this.nginxBinary, balancerPrefix, this.renderConfig(), () => isListening(this.balancerPort));
+    this.balancer = await NginxProcess.start(this.nginxBinary, balancerPrefix, this.renderConfig(), this.balancerPort);
     if (!stableFront) {
       this.emit('info', `nginx ${this.balancer.pid} on ${this.url} (${this.balance.algorithm}, from ${this.balance.source}; no stable front)`);
       return;
     }
     const frontPrefix = join(this.prefix, 'front');
     const frontConfig = renderFrontConfig({ prefix: frontPrefix, listenPort: this.port, balancerPort: this.balancerPort });
-    this.front = await NginxProcess.start(this.nginxBinary, frontPrefix, frontConfig, () => isListening(this.port));
+    this.front = await NginxProcess.start(this.nginxBinary, frontPrefix, frontConfig, this.port);
     this.emit('info', `nginx balancer ${this.balancer.pid} on 127.0.0.1:${this.balancerPort} (${this.balance.algorithm}, from ${this.balance.source})`);
     this.emit('info', `nginx front ${this.front.pid} on ${this.url}, forwarding to the balancer`);
   }

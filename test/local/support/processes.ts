@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
+import { pollUntil } from '../../../tools/lib/poll-until.ts';
+
 function allPids(): string[] {
   return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
 }
@@ -50,11 +52,7 @@ export function isRunning(pid: number): boolean {
  * were sent SIGKILL without waiting: the kernel tears them down shortly after kill() returns.
  */
 export async function eventuallyEmpty<T>(list: () => T[], timeoutMs = 5_000): Promise<T[]> {
-  const deadline = Date.now() + timeoutMs;
-  let left = list();
-  while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    left = list();
-  }
+  let left: T[] = [];
+  await pollUntil(() => (left = list()).length === 0, timeoutMs, 50);
   return left;
 }
