@@ -55,3 +55,14 @@ export function ephemeralPort(): Promise<number> {
     });
   });
 }
+
+/**
+ * A random first replica port in 20000-29999, for shops started next to others (tests, benchmarks):
+ * away from the 8000/8080 a developer's own `npm run local` uses, and below Linux's ephemeral range
+ * (32768+). Inside that range a client socket (a load generator, nginx's upstream connections) can take
+ * a port between the check that it is free and the replica's listen, and the replica then exits with
+ * EADDRINUSE (seen in a rollout under load).
+ */
+export function randomReplicaBasePort(): number {
+  return 20_000 + Math.floor(Math.random() * 10_000);
+}

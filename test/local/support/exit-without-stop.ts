@@ -5,13 +5,13 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { randomReplicaBasePort } from '../../../tools/local/ports.ts';
 import { startLocalShop } from '../../../tools/local/shop.ts';
-import { randomBasePort } from './test-shop.ts';
 
 const nginxPids: number[] = [];
 const shop = await startLocalShop({
   port: 0,
-  basePort: randomBasePort(),
+  basePort: randomReplicaBasePort(),
   manifestsDir: join(fileURLToPath(new URL('../fixtures/', import.meta.url)), 'chocolates-only'),
   onEvent: (event) => {
     const match = event.type === 'message' ? /^nginx (?:balancer|front) (\d+)/.exec(event.message) : null;
