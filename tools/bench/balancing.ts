@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { environmentNamed } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
 import type { BalanceAlgorithm } from '../local/balance.ts';
+import { randomReplicaBasePort } from '../local/ports.ts';
 import { startLocalShop, type LocalShop } from '../local/shop.ts';
 import { BENCH_DIR, REPO_ROOT, type BenchContext } from './context.ts';
 import { assertHealthyRun, runLoad } from './load.ts';
@@ -93,7 +94,7 @@ async function startShop(
     replicaEnv: { SWEETSHOP_TEST_HOOKS: '1' },
     replicaEnvFor: (section, index) => (section === SECTION ? envFor(index) : undefined),
     // Below Linux's ephemeral range (32768+), where client sockets (autocannon, nginx upstreams) could take a freed port.
-    basePort: 20_000 + Math.floor(Math.random() * 10_000),
+    basePort: randomReplicaBasePort(),
     onEvent: (event) => {
       if (event.type === 'message' && event.level === 'warn') context.progress(`local shop: ${event.message}`);
     },

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 
-import { waitForExit } from '../local/process-exit.ts';
+import { pollUntil } from '../lib/poll-until.ts';
+import { hasExited, stopChild, waitForExit } from '../local/process-exit.ts';
 import { probeStatus } from '../local/replica-process.ts';
 
 export interface ServerProcess {
@@ -45,12 +45,12 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
   // A benchmark that throws, or a Ctrl-C that ends the bench through process.exit, must not leave the
   // server running on its port: 'exit' listeners run on both paths, and SIGKILL is all they can do.
   const killOnExit = (): void => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (!hasExited(child)) child.kill('SIGKILL');
   };
   process.on('exit', killOnExit);
   void exited.then(() => process.off('exit', killOnExit));
   const url = `http://127.0.0.1:${options.port}`;
-  const handle: ServerProcess = { pid: child.pid ?? -1, url, port: options.port, stop: () => stopChild(child, exited) };
+  const handle: ServerProcess = { pid: child.pid ?? -1, url, port: options.port, stop: () => stopChild(child, exited, 'SIGTERM', 5000) };
   try {
     await waitUntilReady(() => spawnError ?? (child.exitCode !== null ? `exited with code ${child.exitCode}` : undefined), options);
   } catch (error) {
@@ -62,27 +62,19 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
 
 async function waitUntilReady(failure: () => Error | string | undefined, options: StartServerOptions): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const deadline = Date.now() + timeoutMs;
   let lastProblem = 'no answer yet';
-  while (Date.now() < deadline) {
+  const ready = await pollUntil(async () => {
     const failed = failure();
     if (failed !== undefined) {
       throw new Error(`${options.name} ${typeof failed === 'string' ? failed : `could not start: ${failed.message}`} before it was ready (log: ${options.logFile})`);
     }
     const status = await probeStatus(options.port, options.readyPath);
-    if (status >= 200 && status < 300) return;
     if (status !== 0) lastProblem = `HTTP ${status}`;
-    await sleep(100);
+    return status >= 200 && status < 300;
+  }, timeoutMs, 100);
+  if (!ready) {
+    throw new Error(`${options.name} was not ready at http://127.0.0.1:${options.port}${options.readyPath} after ${timeoutMs} ms (${lastProblem}; log: ${options.logFile})`);
   }
-  throw new Error(`${options.name} was not ready at http://127.0.0.1:${options.port}${options.readyPath} after ${timeoutMs} ms (${lastProblem}; log: ${options.logFile})`);
-}
-
-async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Resident set size of a process in MiB, from /proc/<pid>/status (VmRSS, or VmHWM for the peak). */
