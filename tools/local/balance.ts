@@ -1,3 +1,5 @@
+import { LOAD_BALANCE_ANNOTATION } from '../../charts/load-balancing.ts';
+
 /** The two algorithms local mode offers (nginx OSS: round robin is its default, least_conn the other). */
 export type BalanceAlgorithm = 'round-robin' | 'least-connections';
 
@@ -12,8 +14,9 @@ export interface BalanceChoice {
   readonly note?: string;
 }
 
-const INGRESS_NGINX = 'nginx.ingress.kubernetes.io/load-balance';
-const HAPROXY = 'haproxy-ingress.github.io/balance-algorithm';
+// The keys the chart writes (charts/load-balancing.ts), so the two cannot drift apart.
+const INGRESS_NGINX = LOAD_BALANCE_ANNOTATION['ingress-nginx'];
+const HAPROXY = LOAD_BALANCE_ANNOTATION['haproxy-ingress'];
 
 // The annotation values contracts.md lists, per controller.
 const ANNOTATION_VALUES: Record<string, Record<string, BalanceAlgorithm>> = {
