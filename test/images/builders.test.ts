@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 
 import { environments } from '../../app/environments/index.ts';
 import { buildCommand, detectBuilder, type BuilderProbe } from '../../tools/images/builders.ts';
-import { formatCommand } from '../../tools/images/command.ts';
+import { formatCommand } from '../../tools/lib/command.ts';
 import { sectionImages } from '../../tools/images/section-images.ts';
 
 function probe(installed: string[], dockerDaemonUp = true): BuilderProbe {

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 
-import { formatCommand, runCommand, type Command } from '../images/command.ts';
+import { formatCommand, runCommand, type Command } from '../lib/command.ts';
 
 /**
  * A cluster step's full sequence, known before anything runs: `--dry-run` prints it, the runner

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 
 import { findExecutable } from '../lib/find-executable.ts';
-import type { Command } from './command.ts';
+import type { Command } from '../lib/command.ts';
 import type { SectionImage } from './section-images.ts';
 
 /** Tools that can build service/Dockerfile, in auto-detection order. */

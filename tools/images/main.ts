@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 
 import { environmentNamed, environments } from '../../app/environments/index.ts';
 import { buildCommand, BUILDERS, chooseBuilder } from './builders.ts';
-import { formatCommand, runCommand } from './command.ts';
+import { formatCommand, runCommand } from '../lib/command.ts';
 import { sectionImages } from './section-images.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
