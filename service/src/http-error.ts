@@ -3,11 +3,11 @@
  * Domain code throws it; the single error handler turns it into `{ error: message }`.
  */
 export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
+  readonly status: number;
+
+  constructor(status: number, message: string) {
     super(message);
+    this.status = status;
     this.name = 'HttpError';
   }
 }

@@ -18,10 +18,10 @@ const CLI = join(ROOT, 'node_modules/cdk8s-cli/bin/cdk8s');
 const workdir = mkdtempSync(join(tmpdir(), 'sweetshop-cli-test-'));
 after(() => rmSync(workdir, { recursive: true, force: true }));
 
-test('cdk8s.yaml runs the app with tsx (no ts-node) and writes to dist', () => {
+test('cdk8s.yaml runs the app on native TypeScript (no ts-node, no tsx) through the Node 24 preload and writes to dist', () => {
   assert.deepEqual(parse(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8')), {
     language: 'typescript',
-    app: 'node --import tsx app/main.ts',
+    app: 'node --import ./tools/lib/use-project-node.mjs app/main.ts',
     output: 'dist',
   });
 });

@@ -120,7 +120,7 @@ describe('environmentsAtRef', () => {
 });
 
 describe('tools/plan.ts (npm run plan)', () => {
-  const plan = (args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'tools/plan.ts', ...args], { cwd: ROOT });
+  const plan = (args: string[]) => promisify(execFile)(process.execPath, ['tools/plan.ts', ...args], { cwd: ROOT });
 
   test('prints a table for every environment', async () => {
     const { stdout } = await plan([]);

@@ -48,7 +48,7 @@ describe('synthesizeInto (npm run synth)', () => {
 
 describe('app/main.ts (the cdk8s.yaml app command)', () => {
   const main = (env: Record<string, string>) =>
-    run(process.execPath, ['--import', 'tsx', 'app/main.ts'], { cwd: ROOT, env: { ...process.env, ...env } });
+    run(process.execPath, ['app/main.ts'], { cwd: ROOT, env: { ...process.env, ...env } });
 
   test('renders the environment named by SWEETSHOP_ENV into CDK8S_OUTDIR', async () => {
     const out = join(workdir, 'main-production');
@@ -76,7 +76,7 @@ describe('app/main.ts (the cdk8s.yaml app command)', () => {
     git('commit', '-qm', 'dist');
     rmSync(join(repo, 'dist'), { recursive: true });
     // As under the CLI: cwd is the project, CDK8S_OUTDIR the (already emptied) output folder.
-    const app = run(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'app/main.ts')], {
+    const app = run(process.execPath, [join(ROOT, 'app/main.ts')], {
       cwd: repo, env: { ...process.env, SWEETSHOP_ENV: 'staging', CDK8S_OUTDIR: 'dist' },
     });
     await assert.rejects(app, (error: { code: number; stderr: string }) => {
@@ -89,7 +89,7 @@ describe('app/main.ts (the cdk8s.yaml app command)', () => {
 });
 
 describe('tools/synth.ts (npm run synth)', () => {
-  const synth = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'tools/synth.ts', ...args], { cwd: ROOT });
+  const synth = (args: string[]) => run(process.execPath, ['tools/synth.ts', ...args], { cwd: ROOT });
 
   test('--help explains the options', async () => {
     const { stdout } = await synth(['--help']);

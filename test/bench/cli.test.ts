@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/bench-results.json', import.meta.url));
-const bench = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/bench/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+const bench = (...args: string[]) => spawnSync(process.execPath, ['tools/bench/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
 
 describe('npm run bench (CLI, no measurement)', () => {
   const docs = mkdtempSync(join(tmpdir(), 'bench-docs-'));

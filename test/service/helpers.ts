@@ -75,11 +75,11 @@ function baseEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...rest, ...env };
 }
 
-/** Runs the real server (tsx) on a free loopback port and waits for its "listening" line. */
+/** Runs the real server (its TypeScript source, on Node 24) on a free loopback port and waits for its "listening" line. */
 export async function spawnServer(env: Record<string, string> = {}): Promise<SpawnedServer> {
   // ephemeralPort: a port the OS says is free now (tiny race until the child binds it).
   const port = Number(env.PORT ?? (await ephemeralPort()));
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
+  const child = spawn(process.execPath, [SERVER_ENTRY], {
     cwd: REPO_ROOT,
     env: baseEnv({ HOST: '127.0.0.1', SHOP_SECTION: 'chocolates', ...env, PORT: String(port) }),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -145,7 +145,7 @@ export async function spawnServer(env: Record<string, string> = {}): Promise<Spa
 
 /** Runs the real server expecting it to refuse to start. */
 export async function runServerExpectingFailure(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], {
+  const child = spawn(process.execPath, [SERVER_ENTRY], {
     cwd: REPO_ROOT,
     env: baseEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -92,14 +92,14 @@ async function startBaseline(name: string, file: string, context: BenchContext):
   const server = await startServer({
     name,
     command: process.execPath,
-    args: ['--import', 'tsx', script],
+    args: [script],
     cwd: REPO_ROOT,
     env: { PORT: String(port) },
     port,
     readyPath: '/',
     logFile: join(context.logDir, `${name}.log`),
   });
-  return { name, command: `node --import tsx ${script}`, server, path: '/' };
+  return { name, command: `node ${script}`, server, path: '/' };
 }
 
 /** Warm-up (discarded), then a measured run with the server's CPU use. */

@@ -18,7 +18,7 @@ with the repository and tag the environment's Deployments use.
   --env <name>          environment whose image names to use (default: local); known: ${Object.keys(environments).join(', ')}
   --builder <tool>      ${BUILDERS.join(' | ')} (default: docker if its daemon answers, else podman, else buildah)
   --section <name>      build only this section (repeatable; default: all three)
-  --base-image <ref>    override the Dockerfile's BASE_IMAGE (a node 20 image with npm)
+  --base-image <ref>    override the Dockerfile's BASE_IMAGE (a Node 24 image with npm)
   --offline             never pull: the base image must already be local
   --dry-run             print the build commands without running them
   -h, --help            show this help`;

@@ -19,12 +19,15 @@ export function formatCommand(cmd: Command): string {
 }
 
 class CommandFailedError extends Error {
-  constructor(
-    readonly cmd: Command,
-    readonly exitCode: number | null,
-    readonly signal: NodeJS.Signals | null,
-  ) {
+  readonly cmd: Command;
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+
+  constructor(cmd: Command, exitCode: number | null, signal: NodeJS.Signals | null) {
     super(`command failed (${signal ? `signal ${signal}` : `exit code ${exitCode}`}): ${formatCommand(cmd)}`);
+    this.cmd = cmd;
+    this.exitCode = exitCode;
+    this.signal = signal;
   }
 }
 

@@ -6,7 +6,7 @@ const SKIPPED_FIELDS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'repl
 
 /**
  * One short line per event: `12:00:01 chocolates-6njmh264b-6qjlk info  request GET /chocolates 200 1.2ms`.
- * Replica lines that are not JSON (stack traces, tsx errors) are shown as they are.
+ * Replica lines that are not JSON (stack traces, Node start-up errors) are shown as they are.
  */
 export function formatShopEvent(event: ShopEvent, now = new Date()): string {
   const time = now.toISOString().slice(11, 19);

@@ -24,14 +24,14 @@ export function findNginx(): string {
  * directory, so several can run side by side and cleanup is removing that directory.
  */
 export class NginxProcess {
+  private readonly binary: string;
+  private readonly prefix: string;
   private readonly child: ChildProcess;
   private readonly exited: Promise<number | null>;
 
-  private constructor(
-    private readonly binary: string,
-    private readonly prefix: string,
-    child: ChildProcess,
-  ) {
+  private constructor(binary: string, prefix: string, child: ChildProcess) {
+    this.binary = binary;
+    this.prefix = prefix;
     this.child = child;
     this.exited = waitForExit(child);
   }

@@ -40,7 +40,7 @@ export interface StartLocalShopOptions {
   readonly onEvent?: (event: ShopEvent) => void;
   /** How long a replica may take to answer 200 on /readyz. @default 30000 */
   readonly readyTimeoutMs?: number;
-  /** How to start a replica. @default `node --import tsx service/src/server.ts` in the repository root */
+  /** How to start a replica. @default `node service/src/server.ts` in the repository root */
   readonly serviceCommand?: ServiceCommand;
   /**
    * Put a front nginx that never reloads on `port`, forwarding to the balancing nginx, so client
@@ -134,13 +134,18 @@ class Shop implements LocalShop {
     rmSync(this.prefix, { recursive: true, force: true });
   };
 
-  constructor(
-    private readonly manifests: ShopManifests,
-    readonly balance: BalanceChoice,
-    readonly port: number,
-    private readonly nginxBinary: string,
-    private readonly options: StartLocalShopOptions,
-  ) {
+  private readonly manifests: ShopManifests;
+  readonly balance: BalanceChoice;
+  readonly port: number;
+  private readonly nginxBinary: string;
+  private readonly options: StartLocalShopOptions;
+
+  constructor(manifests: ShopManifests, balance: BalanceChoice, port: number, nginxBinary: string, options: StartLocalShopOptions) {
+    this.manifests = manifests;
+    this.balance = balance;
+    this.port = port;
+    this.nginxBinary = nginxBinary;
+    this.options = options;
     this.url = `http://127.0.0.1:${port}`;
     // mkdtemp makes it 0700; nginx started as root runs its workers as another user (nobody or
     // www-data), and they must reach the temp directories to buffer large request bodies.
@@ -259,7 +264,7 @@ class Shop implements LocalShop {
       id,
       port,
       env: this.replicaEnv(deployment, id, port, index),
-      command: this.options.serviceCommand ?? { executable: process.execPath, args: ['--import', 'tsx', 'service/src/server.ts'], cwd: REPO_ROOT },
+      command: this.options.serviceCommand ?? { executable: process.execPath, args: ['service/src/server.ts'], cwd: REPO_ROOT },
       onLine: (r, line, stream) => this.options.onEvent?.({ type: 'replica-output', section: r.section, replica: r.id, stream, line }),
     });
     this.live.add(replica);

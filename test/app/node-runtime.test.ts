@@ -1,0 +1,77 @@
+// The project runs on Node 24; a machine's system node may be older (Node 20 on these machines).
+// tools/lib/use-project-node.mjs re-runs an entry point on node_modules/.bin/node, or says in one line
+// that Node 24 is missing. These tests need an older node to start from: the machine's own one.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { environments } from '../../app/environments/index.ts';
+import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import { findExecutable } from '../../tools/lib/find-executable.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const GUARD = join(ROOT, 'tools/lib/use-project-node.mjs');
+const PROJECT_BIN = join(ROOT, 'node_modules/.bin');
+const workdir = mkdtempSync(join(tmpdir(), 'sweetshop-node-runtime-'));
+after(() => rmSync(workdir, { recursive: true, force: true }));
+
+/** PATH as a shell outside npm sees it: without the project's node_modules/.bin. */
+const SYSTEM_PATH = (process.env.PATH ?? '')
+  .split(delimiter)
+  .filter((dir) => !dir.endsWith(join('node_modules', '.bin')))
+  .join(delimiter);
+const systemNode = findExecutable('node', SYSTEM_PATH);
+const systemMajor = systemNode ? Number(execFileSync(systemNode, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' })) : 0;
+const skip = systemMajor === 0 ? 'no system node besides the project one' : systemMajor >= 24 ? `the system node is already ${systemMajor}: nothing older to start from` : false;
+if (skip) console.warn(`\n!!! SKIPPING the older-node tests: ${skip} !!!\n`);
+
+describe(`started on the system's older node (${systemNode ?? 'none'}, major ${systemMajor})`, { skip }, () => {
+  const systemEnv = { ...process.env, PATH: SYSTEM_PATH, CDK8S_CHECK_UPGRADE: 'false' };
+
+  test('the project installs Node 24 as node_modules/.bin/node', () => {
+    const version = execFileSync(join(PROJECT_BIN, 'node'), ['--version'], { encoding: 'utf8' }).trim();
+    assert.match(version, /^v24\./);
+    const pinned = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> }).optionalDependencies;
+    assert.equal(version, `v${pinned[`node-${process.platform}-${process.arch}`]}`);
+  });
+
+  test('an npm script entry point re-runs on the project Node 24 and works', () => {
+    const result = spawnSync(systemNode!, ['--import', GUARD, '--input-type=module', '-e', 'console.log(process.version)'], { encoding: 'utf8', env: systemEnv, cwd: ROOT });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout.trim(), execFileSync(join(PROJECT_BIN, 'node'), ['--version'], { encoding: 'utf8' }).trim());
+    const help = spawnSync(systemNode!, ['--import', GUARD, 'tools/synth.ts', '--help'], { encoding: 'utf8', env: systemEnv, cwd: ROOT });
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: npm run synth/);
+  });
+
+  test('a cdk8s CLI started on the system node (not through npx) renders what npm run synth does', () => {
+    const out = join(workdir, 'cli');
+    const cli = spawnSync(systemNode!, [join(ROOT, 'node_modules/cdk8s-cli/bin/cdk8s'), 'synth', '--output', out], {
+      encoding: 'utf8',
+      env: { ...systemEnv, SWEETSHOP_ENV: 'production' },
+      cwd: ROOT,
+    });
+    assert.equal(cli.status, 0, cli.stderr);
+    const direct = join(workdir, 'direct');
+    synthesizeInto(environments.production!, direct);
+    assert.equal(readFileSync(join(out, 'sweetshop.k8s.yaml'), 'utf8'), readFileSync(join(direct, 'sweetshop.k8s.yaml'), 'utf8'));
+  });
+
+  test('without a project Node 24 it exits 1 with one line naming the version and the fix', () => {
+    // The guard looks for ../../node_modules/.bin/node next to itself: a copy in a folder without one.
+    const lonely = join(workdir, 'lonely', 'tools', 'lib');
+    mkdirSync(lonely, { recursive: true });
+    cpSync(GUARD, join(lonely, 'use-project-node.mjs'));
+    writeFileSync(join(workdir, 'lonely', 'entry.ts'), 'const typed: number = 1;\nconsole.log(typed);\n');
+    const result = spawnSync(systemNode!, ['--import', join(lonely, 'use-project-node.mjs'), join(workdir, 'lonely', 'entry.ts')], { encoding: 'utf8', env: systemEnv });
+    assert.equal(result.status, 1);
+    assert.equal(result.stdout, '');
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0]!, new RegExp(`^sweetshop needs Node\\.js 24 or newer, but this is v${systemMajor}\\.[0-9.]+ \\(${realpathSync(systemNode!).replaceAll('/', '\\/')}\\)\\. Run \`npm ci\``));
+  });
+});
