@@ -22,8 +22,10 @@ const LIMITATIONS: Readonly<Record<IngressController, string>> = {
 };
 
 const ALTERNATIVES: Readonly<Record<IngressController, string>> = {
-  'ingress-nginx': "choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'haproxy-ingress' for least-connections",
-  'haproxy-ingress': "choose 'least-connections' (closest to ewma) or 'round-robin', or switch ingress.controller to 'ingress-nginx' for ewma",
+  'ingress-nginx':
+    "choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'haproxy-ingress' for least-connections",
+  'haproxy-ingress':
+    "choose 'least-connections' (closest to ewma) or 'round-robin', or switch ingress.controller to 'ingress-nginx' for ewma",
 };
 
 /** Why `controller` cannot do `algorithm` and what to pick instead, or undefined when it can. */

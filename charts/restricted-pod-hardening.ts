@@ -8,8 +8,8 @@
  * tests therefore check the synthesized YAML (test/manifests/), never the patch.
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
 import type { Deployment } from 'cdk8s-plus-27';
+import { k8s } from 'cdk8s-plus-27';
 
 import type { ResourceQuantities } from '../app/environments/types.ts';
 

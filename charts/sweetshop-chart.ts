@@ -78,21 +78,28 @@ export class SweetShopChart extends Chart {
     this.ingress = new kplus.k8s.KubeIngress(this, 'Ingress', {
       metadata: {
         name: INGRESS_NAME,
-        labels: { ...commonLabels, 'app.kubernetes.io/name': INGRESS_NAME, 'app.kubernetes.io/instance': instance, 'app.kubernetes.io/component': 'ingress' },
+        labels: {
+          ...commonLabels,
+          'app.kubernetes.io/name': INGRESS_NAME,
+          'app.kubernetes.io/instance': instance,
+          'app.kubernetes.io/component': 'ingress',
+        },
         annotations: loadBalancingAnnotations(env.ingress.controller, env.ingress.loadBalancing),
       },
       spec: {
         ingressClassName: env.ingress.className,
-        rules: [{
-          host: env.ingress.host,
-          http: {
-            paths: SECTION_NAMES.map((section) => ({
-              path: env.sections[section].path,
-              pathType: 'Prefix',
-              backend: { service: { name: sections[section].service.name, port: { name: PORT_NAME } } },
-            })),
+        rules: [
+          {
+            host: env.ingress.host,
+            http: {
+              paths: SECTION_NAMES.map((section) => ({
+                path: env.sections[section].path,
+                pathType: 'Prefix',
+                backend: { service: { name: sections[section].service.name, port: { name: PORT_NAME } } },
+              })),
+            },
           },
-        }],
+        ],
       },
     });
   }

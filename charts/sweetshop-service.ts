@@ -130,14 +130,23 @@ export class SweetShopService extends Construct {
       },
       volumeMounts: [{ path: '/tmp', volume: tmp }],
       readiness: kplus.Probe.fromHttpGet(READINESS_PATH, {
-        port: containerPort, periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(2), failureThreshold: 2,
+        port: containerPort,
+        periodSeconds: Duration.seconds(5),
+        timeoutSeconds: Duration.seconds(2),
+        failureThreshold: 2,
       }),
       liveness: kplus.Probe.fromHttpGet(LIVENESS_PATH, {
-        port: containerPort, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(2), failureThreshold: 3,
+        port: containerPort,
+        periodSeconds: Duration.seconds(10),
+        timeoutSeconds: Duration.seconds(2),
+        failureThreshold: 3,
       }),
       // Liveness only starts once startup succeeds, so a slow first boot is not killed mid-start.
       startup: kplus.Probe.fromHttpGet(LIVENESS_PATH, {
-        port: containerPort, periodSeconds: Duration.seconds(2), timeoutSeconds: Duration.seconds(2), failureThreshold: 30,
+        port: containerPort,
+        periodSeconds: Duration.seconds(2),
+        timeoutSeconds: Duration.seconds(2),
+        failureThreshold: 30,
       }),
       lifecycle: {
         // `sleep` is missing from distroless-style images and native preStop.sleep needs Kubernetes 1.30;
@@ -179,22 +188,27 @@ export class SweetShopService extends Construct {
       spec: {
         podSelector: { matchLabels: { ...this.selectorLabels } },
         policyTypes: ['Ingress', 'Egress'],
-        ingress: [{
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.ingressControllerNamespace } } }],
-          ports: [{ protocol: 'TCP', port: kplus.k8s.IntOrString.fromNumber(containerPort) }],
-        }],
-        egress: [{
-          to: [{
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-          }],
-          ports: [
-            { protocol: 'UDP', port: kplus.k8s.IntOrString.fromNumber(53) },
-            { protocol: 'TCP', port: kplus.k8s.IntOrString.fromNumber(53) },
-          ],
-        }],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.ingressControllerNamespace } } }],
+            ports: [{ protocol: 'TCP', port: kplus.k8s.IntOrString.fromNumber(containerPort) }],
+          },
+        ],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+                podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+              },
+            ],
+            ports: [
+              { protocol: 'UDP', port: kplus.k8s.IntOrString.fromNumber(53) },
+              { protocol: 'TCP', port: kplus.k8s.IntOrString.fromNumber(53) },
+            ],
+          },
+        ],
       },
     });
   }
 }
-

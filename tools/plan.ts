@@ -1,7 +1,8 @@
 // `npm run plan`: the replica counts, resources and load balancing of every environment as Markdown
 // tables, optionally with what changed against a git ref. Paste the output into the pull request.
-import { parseArgs } from 'node:util';
+
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 import { environments } from '../app/environments/index.ts';
 import { environmentsAtRef } from './plan/environments-at-ref.ts';
@@ -31,9 +32,11 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
-  const only = (all: Readonly<Record<string, unknown>>) => (values.env ? Object.fromEntries(Object.entries(all).filter(([name]) => values.env!.includes(name))) : all);
+  const only = (all: Readonly<Record<string, unknown>>) =>
+    values.env ? Object.fromEntries(Object.entries(all).filter(([name]) => values.env!.includes(name))) : all;
   for (const name of values.env ?? []) {
-    if (!Object.hasOwn(environments, name)) throw new Error(`unknown environment '${name}': choose one of ${Object.keys(environments).join(', ')}`);
+    if (!Object.hasOwn(environments, name))
+      throw new Error(`unknown environment '${name}': choose one of ${Object.keys(environments).join(', ')}`);
   }
   const base = values.base === undefined ? undefined : only(await environmentsAtRef(REPO_ROOT, values.base));
   process.stdout.write(renderPlan(only(environments), { base, baseLabel: values.base }));

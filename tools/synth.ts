@@ -1,8 +1,8 @@
 // `npm run synth`: what `cdk8s synth` does, without the CLI's start-up cost, and atomically.
 import { parseArgs } from 'node:util';
 
-import { synthesizeInto } from '../app/synth-to-dir.ts';
 import { environmentNamed, environments } from '../app/environments/index.ts';
+import { synthesizeInto } from '../app/synth-to-dir.ts';
 
 const HELP = `Usage: npm run synth [-- --env <name>] [--out <dir>]
 

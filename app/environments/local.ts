@@ -20,15 +20,30 @@ export const local: EnvironmentConfig = {
   sections: {
     chocolates: {
       image: { repository: 'sweetshop/chocolates', tag: '0.1.0' },
-      minReplicas: 2, maxReplicas: 4, cpuTargetPercent: 70, requests, limits, path: '/chocolates',
+      minReplicas: 2,
+      maxReplicas: 4,
+      cpuTargetPercent: 70,
+      requests,
+      limits,
+      path: '/chocolates',
     },
     candies: {
       image: { repository: 'sweetshop/candies', tag: '0.1.0' },
-      minReplicas: 2, maxReplicas: 4, cpuTargetPercent: 70, requests, limits, path: '/candies',
+      minReplicas: 2,
+      maxReplicas: 4,
+      cpuTargetPercent: 70,
+      requests,
+      limits,
+      path: '/candies',
     },
     cakes: {
       image: { repository: 'sweetshop/cakes', tag: '0.1.0' },
-      minReplicas: 2, maxReplicas: 4, cpuTargetPercent: 70, requests, limits, path: '/cakes',
+      minReplicas: 2,
+      maxReplicas: 4,
+      cpuTargetPercent: 70,
+      requests,
+      limits,
+      path: '/cakes',
     },
   },
 };

@@ -57,7 +57,8 @@ export function environmentProblems(env: EnvironmentConfig): string[] {
     problems.push(...sectionProblems(`${at}.sections.${name}`, name, sections[name], HIGH_AVAILABILITY_ENVIRONMENTS.includes(at)));
   }
   for (const name of SECTION_NAMES) {
-    if (!Object.hasOwn(sections, name)) problems.push(`${at}.sections.${name}: missing; every environment must configure all of ${SECTION_NAMES.join(', ')}`);
+    if (!Object.hasOwn(sections, name))
+      problems.push(`${at}.sections.${name}: missing; every environment must configure all of ${SECTION_NAMES.join(', ')}`);
   }
   return problems;
 }
@@ -78,7 +79,9 @@ function ingressProblems(env: EnvironmentConfig): string[] {
   }
   if (!env.ingress.className) problems.push(`${at}.className: empty; set the IngressClass name (e.g. 'nginx' or 'haproxy')`);
   if (!DNS_LABEL.test(String(env.ingress.controllerNamespace))) {
-    problems.push(`${at}.controllerNamespace: '${env.ingress.controllerNamespace}' is not a valid namespace name; use the namespace the controller runs in`);
+    problems.push(
+      `${at}.controllerNamespace: '${env.ingress.controllerNamespace}' is not a valid namespace name; use the namespace the controller runs in`,
+    );
   }
   if (env.ingress.host !== undefined && !/^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(env.ingress.host)) {
     problems.push(`${at}.host: '${env.ingress.host}' is not a DNS name; use e.g. 'shop.example.com' or leave host out to match every host`);
@@ -97,7 +100,9 @@ function sectionProblems(at: string, name: string, section: SectionConfig, highA
     problems.push(`${at}.minReplicas: ${minReplicas} must be <= maxReplicas (${maxReplicas}); lower minReplicas or raise maxReplicas`);
   }
   if (highAvailability && minIsCount && minReplicas < 2) {
-    problems.push(`${at}.minReplicas: ${minReplicas} must be at least 2 so the PodDisruptionBudget can allow an eviction while a replica keeps serving`);
+    problems.push(
+      `${at}.minReplicas: ${minReplicas} must be at least 2 so the PodDisruptionBudget can allow an eviction while a replica keeps serving`,
+    );
   }
   if (!Number.isInteger(cpuTargetPercent) || cpuTargetPercent < 1 || cpuTargetPercent > 100) {
     problems.push(`${at}.cpuTargetPercent: ${cpuTargetPercent} must be a whole number from 1 to 100 (percent of the cpu request), e.g. 70`);
@@ -110,7 +115,9 @@ function sectionProblems(at: string, name: string, section: SectionConfig, highA
     problems.push(`${at}.image.tag: '${tag}' is not a valid image tag; use letters, digits, '_', '.' and '-' (e.g. '0.1.0')`);
   }
   if (!IMAGE_REPOSITORY.test(String(section.image.repository))) {
-    problems.push(`${at}.image.repository: '${section.image.repository}' is not an image repository; use e.g. 'sweetshop/chocolates' without a tag`);
+    problems.push(
+      `${at}.image.repository: '${section.image.repository}' is not an image repository; use e.g. 'sweetshop/chocolates' without a tag`,
+    );
   }
   // The Ingress forwards the path unchanged (no rewrite) and the service only answers under /<section>,
   // so any other prefix would validate, deploy and then answer 404 to every request.

@@ -63,21 +63,27 @@ export function loadConfig(env: NodeJS.ProcessEnv, hostname: string = osHostname
 
   const replicaId = nonEmpty(env.REPLICA_ID) ?? nonEmpty(env.POD_NAME) ?? `${hostname}:${port}`;
   if (!HEADER_SAFE.test(replicaId)) {
-    const source = nonEmpty(env.REPLICA_ID) !== undefined ? 'REPLICA_ID' : nonEmpty(env.POD_NAME) !== undefined ? 'POD_NAME' : 'the hostname';
+    const source =
+      nonEmpty(env.REPLICA_ID) !== undefined ? 'REPLICA_ID' : nonEmpty(env.POD_NAME) !== undefined ? 'POD_NAME' : 'the hostname';
     throw new ConfigError(`${source} must be printable ASCII (it is sent as the X-Served-By header), got ${JSON.stringify(replicaId)}`);
   }
-  return { port, host: nonEmpty(env.HOST), section: rawSection, replicaId, logLevel: rawLevel as LogLevel, drainTimeoutMs, testDelayMs, warnings };
+  return {
+    port,
+    host: nonEmpty(env.HOST),
+    section: rawSection,
+    replicaId,
+    logLevel: rawLevel as LogLevel,
+    drainTimeoutMs,
+    testDelayMs,
+    warnings,
+  };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
-function parseInteger(
-  env: NodeJS.ProcessEnv,
-  name: string,
-  { min, max }: { min: number; max: number },
-): number | undefined {
+function parseInteger(env: NodeJS.ProcessEnv, name: string, { min, max }: { min: number; max: number }): number | undefined {
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return undefined;
   const allowed = `an integer from ${min} to ${max}`;

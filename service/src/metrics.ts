@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** The service's Prometheus metrics, in their own registry (no global state, one per app). */
 export interface ServiceMetrics {
@@ -34,11 +34,20 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
   const labelCache = new Map<string, Map<string, Map<number, Labels>>>();
   const labelsFor = (method: string, route: string, status: number): Labels => {
     let byMethod = labelCache.get(route);
-    if (byMethod === undefined) labelCache.set(route, (byMethod = new Map()));
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      labelCache.set(route, byMethod);
+    }
     let byStatus = byMethod.get(method);
-    if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      byMethod.set(method, byStatus);
+    }
     let labels = byStatus.get(status);
-    if (labels === undefined) byStatus.set(status, (labels = { method, route, status: String(status) }));
+    if (labels === undefined) {
+      labels = { method, route, status: String(status) };
+      byStatus.set(status, labels);
+    }
     return labels;
   };
   return {

@@ -24,11 +24,20 @@ test('local fits a one-node kind/minikube cluster: 2 replicas per section, local
   const { local } = environments;
   assert.equal(local.imagePullPolicy, 'IfNotPresent');
   assert.equal(local.namespace, 'sweetshop');
-  assert.deepEqual(local.ingress, { controller: 'ingress-nginx', className: 'nginx', controllerNamespace: 'ingress-nginx', loadBalancing: 'round-robin' });
+  assert.deepEqual(local.ingress, {
+    controller: 'ingress-nginx',
+    className: 'nginx',
+    controllerNamespace: 'ingress-nginx',
+    loadBalancing: 'round-robin',
+  });
   for (const section of SECTION_NAMES) {
     const config = local.sections[section];
     assert.equal(config.minReplicas, 2, section);
-    assert.deepEqual(config.image, { repository: `sweetshop/${section}`, tag: packageVersion }, `${section}: sweetshop/<section>:<package.json version>`);
+    assert.deepEqual(
+      config.image,
+      { repository: `sweetshop/${section}`, tag: packageVersion },
+      `${section}: sweetshop/<section>:<package.json version>`,
+    );
     assert.equal(config.path, `/${section}`);
   }
 });

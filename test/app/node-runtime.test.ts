@@ -26,7 +26,12 @@ const SYSTEM_PATH = (process.env.PATH ?? '')
   .join(delimiter);
 const systemNode = findExecutable('node', SYSTEM_PATH);
 const systemMajor = systemNode ? Number(execFileSync(systemNode, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' })) : 0;
-const skip = systemMajor === 0 ? 'no system node besides the project one' : systemMajor >= 24 ? `the system node is already ${systemMajor}: nothing older to start from` : false;
+const skip =
+  systemMajor === 0
+    ? 'no system node besides the project one'
+    : systemMajor >= 24
+      ? `the system node is already ${systemMajor}: nothing older to start from`
+      : false;
 if (skip) console.warn(`\n!!! SKIPPING the older-node tests: ${skip} !!!\n`);
 
 describe(`started on the system's older node (${systemNode ?? 'none'}, major ${systemMajor})`, { skip }, () => {
@@ -35,12 +40,17 @@ describe(`started on the system's older node (${systemNode ?? 'none'}, major ${s
   test('the project installs Node 24 as node_modules/.bin/node', () => {
     const version = execFileSync(join(PROJECT_BIN, 'node'), ['--version'], { encoding: 'utf8' }).trim();
     assert.match(version, /^v24\./);
-    const pinned = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> }).optionalDependencies;
+    const pinned = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> })
+      .optionalDependencies;
     assert.equal(version, `v${pinned[`node-${process.platform}-${process.arch}`]}`);
   });
 
   test('an npm script entry point re-runs on the project Node 24 and works', () => {
-    const result = spawnSync(systemNode!, ['--import', GUARD, '--input-type=module', '-e', 'console.log(process.version)'], { encoding: 'utf8', env: systemEnv, cwd: ROOT });
+    const result = spawnSync(systemNode!, ['--import', GUARD, '--input-type=module', '-e', 'console.log(process.version)'], {
+      encoding: 'utf8',
+      env: systemEnv,
+      cwd: ROOT,
+    });
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout.trim(), execFileSync(join(PROJECT_BIN, 'node'), ['--version'], { encoding: 'utf8' }).trim());
     const help = spawnSync(systemNode!, ['--import', GUARD, 'tools/synth.ts', '--help'], { encoding: 'utf8', env: systemEnv, cwd: ROOT });
@@ -67,11 +77,19 @@ describe(`started on the system's older node (${systemNode ?? 'none'}, major ${s
     mkdirSync(lonely, { recursive: true });
     cpSync(GUARD, join(lonely, 'use-project-node.mjs'));
     writeFileSync(join(workdir, 'lonely', 'entry.ts'), 'const typed: number = 1;\nconsole.log(typed);\n');
-    const result = spawnSync(systemNode!, ['--import', join(lonely, 'use-project-node.mjs'), join(workdir, 'lonely', 'entry.ts')], { encoding: 'utf8', env: systemEnv });
+    const result = spawnSync(systemNode!, ['--import', join(lonely, 'use-project-node.mjs'), join(workdir, 'lonely', 'entry.ts')], {
+      encoding: 'utf8',
+      env: systemEnv,
+    });
     assert.equal(result.status, 1);
     assert.equal(result.stdout, '');
     const lines = result.stderr.trim().split('\n');
     assert.equal(lines.length, 1, result.stderr);
-    assert.match(lines[0]!, new RegExp(`^sweetshop needs Node\\.js 24 or newer, but this is v${systemMajor}\\.[0-9.]+ \\(${realpathSync(systemNode!).replaceAll('/', '\\/')}\\)\\. Run \`npm ci\``));
+    assert.match(
+      lines[0]!,
+      new RegExp(
+        `^sweetshop needs Node\\.js 24 or newer, but this is v${systemMajor}\\.[0-9.]+ \\(${realpathSync(systemNode!).replaceAll('/', '\\/')}\\)\\. Run \`npm ci\``,
+      ),
+    );
   });
 });

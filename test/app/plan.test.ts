@@ -32,41 +32,56 @@ const env = (min: number, cpu: string, loadBalancing: string) => ({
 
 describe('renderPlan', () => {
   test('prints one Markdown table per environment', () => {
-    assert.equal(renderPlan({ staging: env(2, '100m', 'round-robin') }), [
-      '### staging: namespace shop, ingress ingress-nginx (class nginx)',
-      '',
-      '| section | min | max | cpu target | cpu req | cpu limit | mem req | mem limit | image tag | load balancing |',
-      '| ------- | --- | --- | ---------- | ------- | --------- | ------- | --------- | --------- | -------------- |',
-      '| cakes   | 2   | 5   | 70%        | 100m    | 1         | 64Mi    | 128Mi     | 1.0.0     | round-robin    |',
-      '',
-    ].join('\n'));
+    assert.equal(
+      renderPlan({ staging: env(2, '100m', 'round-robin') }),
+      [
+        '### staging: namespace shop, ingress ingress-nginx (class nginx)',
+        '',
+        '| section | min | max | cpu target | cpu req | cpu limit | mem req | mem limit | image tag | load balancing |',
+        '| ------- | --- | --- | ---------- | ------- | --------- | ------- | --------- | --------- | -------------- |',
+        '| cakes   | 2   | 5   | 70%        | 100m    | 1         | 64Mi    | 128Mi     | 1.0.0     | round-robin    |',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('with a base, changed cells read old → new and every changed field is listed', () => {
-    const output = renderPlan({ staging: env(3, '200m', 'ewma') }, { base: { staging: env(2, '100m', 'round-robin') }, baseLabel: 'origin/main' });
-    assert.equal(output, [
-      '### staging: namespace shop, ingress ingress-nginx (class nginx)',
-      '',
-      '| section | min   | max | cpu target | cpu req     | cpu limit | mem req | mem limit | image tag | load balancing     |',
-      '| ------- | ----- | --- | ---------- | ----------- | --------- | ------- | --------- | --------- | ------------------ |',
-      '| cakes   | 2 → 3 | 5   | 70%        | 100m → 200m | 1         | 64Mi    | 128Mi     | 1.0.0     | round-robin → ewma |',
-      '',
-      '### Changes against origin/main',
-      '',
-      '- staging.ingress.loadBalancing: "round-robin" → "ewma"',
-      '- staging.sections.cakes.minReplicas: 2 → 3',
-      '- staging.sections.cakes.requests.cpu: "100m" → "200m"',
-      '',
-    ].join('\n'));
+    const output = renderPlan(
+      { staging: env(3, '200m', 'ewma') },
+      { base: { staging: env(2, '100m', 'round-robin') }, baseLabel: 'origin/main' },
+    );
+    assert.equal(
+      output,
+      [
+        '### staging: namespace shop, ingress ingress-nginx (class nginx)',
+        '',
+        '| section | min   | max | cpu target | cpu req     | cpu limit | mem req | mem limit | image tag | load balancing     |',
+        '| ------- | ----- | --- | ---------- | ----------- | --------- | ------- | --------- | --------- | ------------------ |',
+        '| cakes   | 2 → 3 | 5   | 70%        | 100m → 200m | 1         | 64Mi    | 128Mi     | 1.0.0     | round-robin → ewma |',
+        '',
+        '### Changes against origin/main',
+        '',
+        '- staging.ingress.loadBalancing: "round-robin" → "ewma"',
+        '- staging.sections.cakes.minReplicas: 2 → 3',
+        '- staging.sections.cakes.requests.cpu: "100m" → "200m"',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('says so when nothing changed', () => {
-    assert.match(renderPlan({ staging: env(2, '100m', 'ewma') }, { base: { staging: env(2, '100m', 'ewma') }, baseLabel: 'HEAD' }), /\nNo changes against HEAD\.\n$/);
+    assert.match(
+      renderPlan({ staging: env(2, '100m', 'ewma') }, { base: { staging: env(2, '100m', 'ewma') }, baseLabel: 'HEAD' }),
+      /\nNo changes against HEAD\.\n$/,
+    );
   });
 
   test('marks new and removed environments and sections', () => {
     const withPies = { ...env(2, '100m', 'ewma'), sections: { cakes: section(2, 5, '100m'), pies: section(1, 2, '50m') } };
-    const output = renderPlan({ staging: withPies }, { base: { staging: env(2, '100m', 'ewma'), qa: env(1, '50m', 'ewma') }, baseLabel: 'v1' });
+    const output = renderPlan(
+      { staging: withPies },
+      { base: { staging: env(2, '100m', 'ewma'), qa: env(1, '50m', 'ewma') }, baseLabel: 'v1' },
+    );
     assert.match(output, /^### qa \(removed\): /m);
     assert.match(output, /^\| pies \(new\) /m);
     assert.match(output, /- qa: removed\n/);
@@ -85,10 +100,13 @@ test('diffLeaves lists scalar changes with their path and collapses whole object
 
 describe('environmentsAtRef', () => {
   const repo = join(workdir, 'repo');
-  const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'pipe' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'pipe' });
   const writeEnvironments = (min: number) => {
-    writeFileSync(join(repo, 'app/environments/index.ts'),
-      `import type { X } from './types.ts';\nexport const environments: Record<string, X> = { staging: { sections: { cakes: { minReplicas: ${min} } } } };\n`);
+    writeFileSync(
+      join(repo, 'app/environments/index.ts'),
+      `import type { X } from './types.ts';\nexport const environments: Record<string, X> = { staging: { sections: { cakes: { minReplicas: ${min} } } } };\n`,
+    );
   };
   mkdirSync(join(repo, 'app/environments'), { recursive: true });
   writeFileSync(join(repo, 'package.json'), '{ "type": "module" }\n');

@@ -42,13 +42,15 @@ describe('synthesizeInto (npm run synth)', () => {
     assert.throws(() => synthesizeInto(brokenLocal(), out), { message: /environment 'local' is invalid \(1 problem\)/ });
     assert.deepEqual(readdirSync(out), ['sweetshop.k8s.yaml']);
     assert.equal(readFileSync(join(out, 'sweetshop.k8s.yaml'), 'utf8'), 'previous good manifests');
-    assert.deepEqual(readdirSync(workdir).filter((name) => name.includes('staging')), []);
+    assert.deepEqual(
+      readdirSync(workdir).filter((name) => name.includes('staging')),
+      [],
+    );
   });
 });
 
 describe('app/main.ts (the cdk8s.yaml app command)', () => {
-  const main = (env: Record<string, string>) =>
-    run(process.execPath, ['app/main.ts'], { cwd: ROOT, env: { ...process.env, ...env } });
+  const main = (env: Record<string, string>) => run(process.execPath, ['app/main.ts'], { cwd: ROOT, env: { ...process.env, ...env } });
 
   test('renders the environment named by SWEETSHOP_ENV into CDK8S_OUTDIR', async () => {
     const out = join(workdir, 'main-production');
@@ -70,14 +72,16 @@ describe('app/main.ts (the cdk8s.yaml app command)', () => {
     const repo = join(workdir, 'main-restore');
     mkdirSync(join(repo, 'dist'), { recursive: true });
     writeFileSync(join(repo, 'dist', 'sweetshop.k8s.yaml'), 'committed manifests\n');
-    const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'pipe' });
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'pipe' });
     git('init', '-q');
     git('add', 'dist');
     git('commit', '-qm', 'dist');
     rmSync(join(repo, 'dist'), { recursive: true });
     // As under the CLI: cwd is the project, CDK8S_OUTDIR the (already emptied) output folder.
     const app = run(process.execPath, [join(ROOT, 'app/main.ts')], {
-      cwd: repo, env: { ...process.env, SWEETSHOP_ENV: 'staging', CDK8S_OUTDIR: 'dist' },
+      cwd: repo,
+      env: { ...process.env, SWEETSHOP_ENV: 'staging', CDK8S_OUTDIR: 'dist' },
     });
     await assert.rejects(app, (error: { code: number; stderr: string }) => {
       assert.equal(error.code, 1);
@@ -120,7 +124,8 @@ describe('restoreCommittedOutput (after cdk8s synth deleted the folder and the a
   const repo = join(workdir, 'restore-repo');
   mkdirSync(join(repo, 'dist'), { recursive: true });
   writeFileSync(join(repo, 'dist', 'sweetshop.k8s.yaml'), 'committed manifests\n');
-  const git = (...args: string[]) => execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'pipe' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'pipe' });
   git('init', '-q');
   git('add', 'dist');
   git('commit', '-qm', 'dist');

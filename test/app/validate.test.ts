@@ -21,13 +21,18 @@ describe('validateEnvironment', () => {
     {
       name: 'min > max',
       base: local,
-      mutate: (env) => { env.sections.cakes.minReplicas = 5; },
+      mutate: (env) => {
+        env.sections.cakes.minReplicas = 5;
+      },
       problems: ['local.sections.cakes.minReplicas: 5 must be <= maxReplicas (4); lower minReplicas or raise maxReplicas'],
     },
     {
       name: 'replicas < 1',
       base: local,
-      mutate: (env) => { env.sections.candies.minReplicas = 0; env.sections.candies.maxReplicas = 0; },
+      mutate: (env) => {
+        env.sections.candies.minReplicas = 0;
+        env.sections.candies.maxReplicas = 0;
+      },
       problems: [
         'local.sections.candies.minReplicas: 0 must be a whole number >= 1; the HPA cannot scale to zero',
         'local.sections.candies.maxReplicas: 0 must be a whole number >= 1',
@@ -36,7 +41,9 @@ describe('validateEnvironment', () => {
     {
       name: 'floor < 2 in production',
       base: production,
-      mutate: (env) => { env.sections.cakes.minReplicas = 1; },
+      mutate: (env) => {
+        env.sections.cakes.minReplicas = 1;
+      },
       problems: [
         'production.sections.cakes.minReplicas: 1 must be at least 2 so the PodDisruptionBudget can allow an eviction while a replica keeps serving',
       ],
@@ -44,7 +51,10 @@ describe('validateEnvironment', () => {
     {
       name: 'CPU target outside 1..100',
       base: local,
-      mutate: (env) => { env.sections.chocolates.cpuTargetPercent = 0; env.sections.cakes.cpuTargetPercent = 150; },
+      mutate: (env) => {
+        env.sections.chocolates.cpuTargetPercent = 0;
+        env.sections.cakes.cpuTargetPercent = 150;
+      },
       problems: [
         'local.sections.chocolates.cpuTargetPercent: 0 must be a whole number from 1 to 100 (percent of the cpu request), e.g. 70',
         'local.sections.cakes.cpuTargetPercent: 150 must be a whole number from 1 to 100 (percent of the cpu request), e.g. 70',
@@ -66,7 +76,9 @@ describe('validateEnvironment', () => {
     {
       name: 'limits below requests (compared as quantities, not strings)',
       base: production,
-      mutate: (env) => { env.sections.candies.limits = { ...env.sections.candies.limits, cpu: '150m', memory: '0.1Gi' }; },
+      mutate: (env) => {
+        env.sections.candies.limits = { ...env.sections.candies.limits, cpu: '150m', memory: '0.1Gi' };
+      },
       problems: [
         "production.sections.candies.limits.cpu: '150m' is below the request ('200m'); raise the limit or lower the request",
         "production.sections.candies.limits.memory: '0.1Gi' is below the request ('160Mi'); raise the limit or lower the request",
@@ -75,37 +87,54 @@ describe('validateEnvironment', () => {
     {
       name: 'unknown section',
       base: local,
-      mutate: (env) => { env.sections.pies = { ...env.sections.cakes, path: '/pies' }; },
+      mutate: (env) => {
+        env.sections.pies = { ...env.sections.cakes, path: '/pies' };
+      },
       problems: ['local.sections.pies: unknown section; the shop has chocolates, candies, cakes (rename or remove it)'],
     },
     {
       name: 'missing section',
       base: local,
-      mutate: (env) => { delete env.sections.candies; },
+      mutate: (env) => {
+        delete env.sections.candies;
+      },
       problems: ['local.sections.candies: missing; every environment must configure all of chocolates, candies, cakes'],
     },
     {
       name: "another section's path",
       base: local,
-      mutate: (env) => { env.sections.candies.path = '/chocolates'; },
-      problems: ["local.sections.candies.path: '/chocolates' is not served: the candies service answers only under '/candies'; use '/candies'"],
+      mutate: (env) => {
+        env.sections.candies.path = '/chocolates';
+      },
+      problems: [
+        "local.sections.candies.path: '/chocolates' is not served: the candies service answers only under '/candies'; use '/candies'",
+      ],
     },
     {
       name: 'path without a leading slash',
       base: local,
-      mutate: (env) => { env.sections.cakes.path = 'cakes'; },
+      mutate: (env) => {
+        env.sections.cakes.path = 'cakes';
+      },
       problems: ["local.sections.cakes.path: 'cakes' is not served: the cakes service answers only under '/cakes'; use '/cakes'"],
     },
     {
       name: 'a prefix the service does not answer under (the Ingress does not rewrite paths)',
       base: production,
-      mutate: (env) => { env.sections.cakes.path = '/shop/cakes'; },
-      problems: ["production.sections.cakes.path: '/shop/cakes' is not served: the cakes service answers only under '/cakes'; use '/cakes'"],
+      mutate: (env) => {
+        env.sections.cakes.path = '/shop/cakes';
+      },
+      problems: [
+        "production.sections.cakes.path: '/shop/cakes' is not served: the cakes service answers only under '/cakes'; use '/cakes'",
+      ],
     },
     {
       name: 'tag latest or empty',
       base: production,
-      mutate: (env) => { env.sections.chocolates.image.tag = 'latest'; env.sections.cakes.image.tag = ''; },
+      mutate: (env) => {
+        env.sections.chocolates.image.tag = 'latest';
+        env.sections.cakes.image.tag = '';
+      },
       problems: [
         "production.sections.chocolates.image.tag: 'latest' is not pinned; use an immutable version tag such as '0.1.0'",
         "production.sections.cakes.image.tag: '' is not pinned; use an immutable version tag such as '0.1.0'",
@@ -114,25 +143,33 @@ describe('validateEnvironment', () => {
     {
       name: 'tag inside the repository',
       base: local,
-      mutate: (env) => { env.sections.cakes.image.repository = 'sweetshop/cakes:0.1.0'; },
-      problems: ["local.sections.cakes.image.repository: 'sweetshop/cakes:0.1.0' is not an image repository; use e.g. 'sweetshop/chocolates' without a tag"],
+      mutate: (env) => {
+        env.sections.cakes.image.repository = 'sweetshop/cakes:0.1.0';
+      },
+      problems: [
+        "local.sections.cakes.image.repository: 'sweetshop/cakes:0.1.0' is not an image repository; use e.g. 'sweetshop/chocolates' without a tag",
+      ],
     },
     {
       name: 'ingress-nginx cannot do least-connections',
       base: local,
-      mutate: (env) => { env.ingress.loadBalancing = 'least-connections'; },
+      mutate: (env) => {
+        env.ingress.loadBalancing = 'least-connections';
+      },
       problems: [
-        "local.ingress.loadBalancing: ingress-nginx cannot do 'least-connections' (its Lua balancer dropped least_conn in 2019; "
-          + "it supports round-robin, ewma): choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'haproxy-ingress' for least-connections",
+        "local.ingress.loadBalancing: ingress-nginx cannot do 'least-connections' (its Lua balancer dropped least_conn in 2019; " +
+          "it supports round-robin, ewma): choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'haproxy-ingress' for least-connections",
       ],
     },
     {
       name: 'HAProxy Ingress cannot do ewma',
       base: production,
-      mutate: (env) => { env.ingress.loadBalancing = 'ewma'; },
+      mutate: (env) => {
+        env.ingress.loadBalancing = 'ewma';
+      },
       problems: [
-        "production.ingress.loadBalancing: haproxy-ingress cannot do 'ewma' (HAProxy has no EWMA balancer; it supports round-robin, least-connections): "
-          + "choose 'least-connections' (closest to ewma) or 'round-robin', or switch ingress.controller to 'ingress-nginx' for ewma",
+        "production.ingress.loadBalancing: haproxy-ingress cannot do 'ewma' (HAProxy has no EWMA balancer; it supports round-robin, least-connections): " +
+          "choose 'least-connections' (closest to ewma) or 'round-robin', or switch ingress.controller to 'ingress-nginx' for ewma",
       ],
     },
     {
@@ -168,27 +205,34 @@ describe('validateEnvironment', () => {
     env.sections.cakes.minReplicas = 9;
     env.sections.cakes.image.tag = 'latest';
     env.ingress.loadBalancing = 'least-connections';
-    assert.throws(() => validateEnvironment(env), (error: unknown) => {
-      assert.ok(error instanceof EnvironmentValidationError);
-      assert.equal(error.problems.length, 3);
-      assert.equal(error.message, [
-        "environment 'local' is invalid (3 problems):",
-        `  - ${error.problems[0]}`,
-        `  - ${error.problems[1]}`,
-        `  - ${error.problems[2]}`,
-      ].join('\n'));
-      assert.match(error.problems[0], /^local\.ingress\.loadBalancing: /);
-      assert.match(error.problems[1], /^local\.sections\.cakes\.minReplicas: 9 /);
-      assert.match(error.problems[2], /^local\.sections\.cakes\.image\.tag: 'latest' /);
-      return true;
-    });
+    assert.throws(
+      () => validateEnvironment(env),
+      (error: unknown) => {
+        assert.ok(error instanceof EnvironmentValidationError);
+        assert.equal(error.problems.length, 3);
+        assert.equal(
+          error.message,
+          [
+            "environment 'local' is invalid (3 problems):",
+            `  - ${error.problems[0]}`,
+            `  - ${error.problems[1]}`,
+            `  - ${error.problems[2]}`,
+          ].join('\n'),
+        );
+        assert.match(error.problems[0], /^local\.ingress\.loadBalancing: /);
+        assert.match(error.problems[1], /^local\.sections\.cakes\.minReplicas: 9 /);
+        assert.match(error.problems[2], /^local\.sections\.cakes\.image\.tag: 'latest' /);
+        return true;
+      },
+    );
   });
 
   test('a single problem reads "1 problem"', () => {
     const env = copyOf(local);
     env.sections.cakes.image.tag = 'latest';
     assert.throws(() => validateEnvironment(env), {
-      message: "environment 'local' is invalid (1 problem):\n  - local.sections.cakes.image.tag: 'latest' is not pinned; use an immutable version tag such as '0.1.0'",
+      message:
+        "environment 'local' is invalid (1 problem):\n  - local.sections.cakes.image.tag: 'latest' is not pinned; use an immutable version tag such as '0.1.0'",
     });
   });
 });

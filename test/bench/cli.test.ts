@@ -17,7 +17,8 @@ describe('npm run bench (CLI, no measurement)', () => {
   test('--help lists the benchmarks and options', () => {
     const run = bench('--help');
     assert.equal(run.status, 0);
-    for (const word of ['--quick', '--only', '--json', '--report', '--from', 'synth', 'service', 'balancing', 'memory']) assert.ok(run.stdout.includes(word), word);
+    for (const word of ['--quick', '--only', '--json', '--report', '--from', 'synth', 'service', 'balancing', 'memory'])
+      assert.ok(run.stdout.includes(word), word);
   });
 
   test('when --only names an unknown benchmark, then one clear line and exit 1', () => {
@@ -29,7 +30,12 @@ describe('npm run bench (CLI, no measurement)', () => {
   test('--from renders the page and the charts from a results file into --docs', () => {
     const run = bench('--from', FIXTURE, '--docs', docs);
     assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(readdirSync(join(docs, 'img')).sort(), ['latency-by-algorithm.svg', 'service-throughput.svg', 'synth-time.svg', 'throughput-by-replicas.svg']);
+    assert.deepEqual(readdirSync(join(docs, 'img')).sort(), [
+      'latency-by-algorithm.svg',
+      'service-throughput.svg',
+      'synth-time.svg',
+      'throughput-by-replicas.svg',
+    ]);
     const page = readFileSync(join(docs, 'benchmarks.md'), 'utf8');
     assert.ok(page.startsWith('# Benchmarks\n'));
     assert.ok(page.includes('bench-results.json'), 'links the results file it came from');

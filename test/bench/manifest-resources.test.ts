@@ -41,13 +41,20 @@ spec:
 `;
 
 test('reads the service container memory of the section Deployment, not another kind, section or container', () => {
-  const objects = [...parseManifestFile('ns.yaml', 'kind: Namespace\nmetadata: { name: shop }\n'), ...parseManifestFile('m.yaml', MANIFEST)];
+  const objects = [
+    ...parseManifestFile('ns.yaml', 'kind: Namespace\nmetadata: { name: shop }\n'),
+    ...parseManifestFile('m.yaml', MANIFEST),
+  ];
   assert.deepEqual(containerMemory(objects, 'chocolates', 'local manifests'), { request: '96Mi', limit: '256Mi' });
   assert.deepEqual(containerMemory(objects, 'candies', 'local manifests'), { request: '64Mi', limit: '128Mi' });
 });
 
 test('when the Deployment or its memory settings are missing, then the error says which', () => {
-  assert.throws(() => containerMemory(parseManifestFile('m.yaml', MANIFEST), 'cakes', 'local manifests'), { message: 'local manifests: no Deployment named cakes' });
+  assert.throws(() => containerMemory(parseManifestFile('m.yaml', MANIFEST), 'cakes', 'local manifests'), {
+    message: 'local manifests: no Deployment named cakes',
+  });
   const noLimits = MANIFEST.replace('limits: { memory: 256Mi }', 'limits: { cpu: 500m }');
-  assert.throws(() => containerMemory(parseManifestFile('m.yaml', noLimits), 'chocolates', 'prod'), { message: 'prod: Deployment chocolates container service has no memory request and limit' });
+  assert.throws(() => containerMemory(parseManifestFile('m.yaml', noLimits), 'chocolates', 'prod'), {
+    message: 'prod: Deployment chocolates container service has no memory request and limit',
+  });
 });

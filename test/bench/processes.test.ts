@@ -3,11 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 
-import { ephemeralPort } from '../../tools/local/ports.ts';
 import { readCpuSeconds, readRssMiB, sampleRss, startServer } from '../../tools/bench/processes.ts';
+import { ephemeralPort } from '../../tools/local/ports.ts';
 
 describe('bench process helpers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-proc-'));
@@ -16,7 +16,15 @@ describe('bench process helpers', () => {
   test('startServer waits for the ready path, reports the pid, and stop() ends the process', async () => {
     const port = await ephemeralPort();
     const script = "require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1')";
-    const server = await startServer({ name: 'tiny', command: process.execPath, args: ['-e', script], env: { PORT: String(port) }, port, readyPath: '/', logFile: join(dir, 'tiny.log') });
+    const server = await startServer({
+      name: 'tiny',
+      command: process.execPath,
+      args: ['-e', script],
+      env: { PORT: String(port) },
+      port,
+      readyPath: '/',
+      logFile: join(dir, 'tiny.log'),
+    });
     try {
       assert.equal(server.url, `http://127.0.0.1:${port}`);
       assert.equal(await (await fetch(server.url)).text(), 'ok');
@@ -56,7 +64,15 @@ describe('bench process helpers', () => {
   test('when the server exits before it is ready, then the error names it, the exit code and its log', async () => {
     const port = await ephemeralPort();
     await assert.rejects(
-      startServer({ name: 'broken', command: process.execPath, args: ['-e', 'process.exit(3)'], env: {}, port, readyPath: '/', logFile: join(dir, 'broken.log') }),
+      startServer({
+        name: 'broken',
+        command: process.execPath,
+        args: ['-e', 'process.exit(3)'],
+        env: {},
+        port,
+        readyPath: '/',
+        logFile: join(dir, 'broken.log'),
+      }),
       { message: `broken exited with code 3 before it was ready (log: ${join(dir, 'broken.log')})` },
     );
   });
@@ -64,7 +80,15 @@ describe('bench process helpers', () => {
   test('when the command does not exist, then the error says it could not start', async () => {
     const port = await ephemeralPort();
     await assert.rejects(
-      startServer({ name: 'ghost', command: join(dir, 'no-such-binary'), args: [], env: {}, port, readyPath: '/', logFile: join(dir, 'ghost.log') }),
+      startServer({
+        name: 'ghost',
+        command: join(dir, 'no-such-binary'),
+        args: [],
+        env: {},
+        port,
+        readyPath: '/',
+        logFile: join(dir, 'ghost.log'),
+      }),
       /ghost could not start: spawn .*no-such-binary ENOENT before it was ready/,
     );
   });

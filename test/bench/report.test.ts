@@ -20,8 +20,14 @@ describe('bench results JSON', () => {
     assert.equal(typeof results.service?.ratioVsNodeHttp, 'number');
     assert.equal(results.service?.serviceWithoutRequestLog.name, 'serviceWithoutRequestLog');
     assert.ok(results.synth!.stock.samplesMs.length >= 5, 'median of at least 5 runs');
-    assert.deepEqual(results.balancing?.scaling.map((s) => s.replicas), [1, 2, 3]);
-    assert.ok(results.balancing!.roundRobin.shares.some((s) => s.slow), 'the slow replica is identified');
+    assert.deepEqual(
+      results.balancing?.scaling.map((s) => s.replicas),
+      [1, 2, 3],
+    );
+    assert.ok(
+      results.balancing!.roundRobin.shares.some((s) => s.slow),
+      'the slow replica is identified',
+    );
     assert.ok(results.memory!.budgets.some((b) => b.environment === 'production'));
   });
 
@@ -30,7 +36,8 @@ describe('bench results JSON', () => {
     delete broken.balancing;
     broken.service!.ratioVsExpressHello = 'fast';
     assert.throws(() => assertBenchResults(broken, 'old.json'), {
-      message: 'old.json: not a bench result: balancing is missing (null when not run); service.ratioVsExpressHello must be a finite number',
+      message:
+        'old.json: not a bench result: balancing is missing (null when not run); service.ratioVsExpressHello must be a finite number',
     });
     assert.throws(() => assertBenchResults([], 'x.json'), new RegExp(`expected a JSON object with keys meta, ${BENCH_NAMES.join(', ')}`));
   });
@@ -40,14 +47,26 @@ describe('renderReport', () => {
   test('a full result gives every section, the headline ratios and four charts the page links to', () => {
     const results = load();
     const { markdown, charts } = renderReport(results, 'benchmarks.json');
-    for (const heading of ['# Benchmarks', '## Headline', '## 1. Synth', '## 2. Service vs bare hello worlds', '## 3. Load balancing through the local nginx', '## 4. Memory of one replica']) {
+    for (const heading of [
+      '# Benchmarks',
+      '## Headline',
+      '## 1. Synth',
+      '## 2. Service vs bare hello worlds',
+      '## 3. Load balancing through the local nginx',
+      '## 4. Memory of one replica',
+    ]) {
       assert.ok(markdown.includes(`\n${heading}\n`) || markdown.startsWith(`${heading}\n`), `missing ${heading}`);
     }
     assert.ok(markdown.includes(`**×${results.synth!.ratioCliVsStock}**`));
     assert.ok(markdown.includes(`**${results.service!.ratioVsExpressHello}**`));
     assert.ok(markdown.includes('[benchmarks.json](benchmarks.json)'));
     assert.match(markdown, /shared/, 'the noise caveat is stated');
-    assert.deepEqual(Object.keys(charts).sort(), ['latency-by-algorithm.svg', 'service-throughput.svg', 'synth-time.svg', 'throughput-by-replicas.svg']);
+    assert.deepEqual(Object.keys(charts).sort(), [
+      'latency-by-algorithm.svg',
+      'service-throughput.svg',
+      'synth-time.svg',
+      'throughput-by-replicas.svg',
+    ]);
     for (const file of Object.keys(charts)) assert.ok(markdown.includes(`](img/${file})`), `page links ${file}`);
     assert.deepEqual(charts['latency-by-algorithm.svg']!.groups, [
       { label: 'round robin', values: [results.balancing!.roundRobin.p50Ms, results.balancing!.roundRobin.p99Ms] },
@@ -56,7 +75,10 @@ describe('renderReport', () => {
     // Each table row has as many cells as its header.
     for (const table of markdown.split('\n\n').filter((block) => block.startsWith('| '))) {
       const counts = table.split('\n').map((row) => row.split(' | ').length);
-      assert.ok(counts.every((c) => c === counts[0]), `ragged table:\n${table}`);
+      assert.ok(
+        counts.every((c) => c === counts[0]),
+        `ragged table:\n${table}`,
+      );
     }
   });
 
@@ -70,7 +92,11 @@ describe('renderReport', () => {
     // 10000: 5000 × 0.0745 = 372.6m ÷ 0.65 = 573.3m -> 600m, above 390m / 0.0745 = 5233 req/s; max ceil(20000 / 10332) + 1 = 3
     assert.ok(markdown.includes('\n| 10000 | 1 | 2 | 3 | 600m | 5233 |\n'));
     assert.ok(markdown.includes('\nPer replica, whatever the rate: cpu limit 1; memory request 176Mi, limit 384Mi.'));
-    assert.ok(markdown.includes('\n- cpu request 200m: at HPA min each of 2 replicas serves 1500 req/s, which needs 111.8m; ÷ 65% (the HPA CPU target) = 172m'));
+    assert.ok(
+      markdown.includes(
+        '\n- cpu request 200m: at HPA min each of 2 replicas serves 1500 req/s, which needs 111.8m; ÷ 65% (the HPA CPU target) = 172m',
+      ),
+    );
   });
 
   test('table rows carry the fixture numbers in the right columns, formatted', () => {
@@ -113,7 +139,11 @@ describe('renderReport', () => {
 
   test('when a benchmark failed, then the page says so instead of silently leaving it out', () => {
     const fixture = load();
-    const results = { ...fixture, balancing: null, meta: { ...fixture.meta, failures: [{ benchmark: 'balancing' as const, message: 'nginx is not installed' }] } };
+    const results = {
+      ...fixture,
+      balancing: null,
+      meta: { ...fixture.meta, failures: [{ benchmark: 'balancing' as const, message: 'nginx is not installed' }] },
+    };
     const { markdown } = renderReport(results);
     assert.ok(markdown.includes('- **balancing failed in this run:** nginx is not installed'));
     assert.ok(!markdown.includes('## 3. Load balancing'));
@@ -121,7 +151,15 @@ describe('renderReport', () => {
 });
 
 describe('renderBarChart', () => {
-  const chart = { title: 'p50 & p99 <ms>', unit: 'ms', series: ['p50', 'p99'], groups: [{ label: 'a', values: [1, 2] }, { label: 'b', values: [3, 40] }] };
+  const chart = {
+    title: 'p50 & p99 <ms>',
+    unit: 'ms',
+    series: ['p50', 'p99'],
+    groups: [
+      { label: 'a', values: [1, 2] },
+      { label: 'b', values: [3, 40] },
+    ],
+  };
 
   test('draws one bar per value, a legend per series, escapes text, and is deterministic', () => {
     const svg = renderBarChart(chart);
@@ -134,8 +172,13 @@ describe('renderBarChart', () => {
   });
 
   test('when data is inconsistent, then the error names the chart and group', () => {
-    assert.throws(() => renderBarChart({ ...chart, groups: [{ label: 'a', values: [1] }] }), { message: 'chart "p50 & p99 <ms>": group "a" has 1 values for 2 series' });
-    assert.throws(() => renderBarChart({ ...chart, groups: [{ label: 'a', values: [1, Number.NaN] }] }), /group "a" has a value that is not a number >= 0/);
+    assert.throws(() => renderBarChart({ ...chart, groups: [{ label: 'a', values: [1] }] }), {
+      message: 'chart "p50 & p99 <ms>": group "a" has 1 values for 2 series',
+    });
+    assert.throws(
+      () => renderBarChart({ ...chart, groups: [{ label: 'a', values: [1, Number.NaN] }] }),
+      /group "a" has a value that is not a number >= 0/,
+    );
     assert.throws(() => renderBarChart({ ...chart, groups: [] }), /no data/);
   });
 

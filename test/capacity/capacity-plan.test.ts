@@ -18,7 +18,11 @@ const section = (minReplicas: number, maxReplicas: number, cpu: string, memory: 
 
 const ENV = {
   name: 'production',
-  sections: { chocolates: section(3, 12, '250m', '192Mi'), candies: section(2, 8, '200m', '160Mi', 80), cakes: section(2, 6, '200m', '160Mi') },
+  sections: {
+    chocolates: section(3, 12, '250m', '192Mi'),
+    candies: section(2, 8, '200m', '160Mi', 80),
+    cakes: section(2, 6, '200m', '160Mi'),
+  },
 } as unknown as EnvironmentConfig;
 
 const SOURCE = `export const production = {
@@ -53,11 +57,26 @@ const MEASUREMENT: ReplicaMeasurement = {
 // Peak CPU on the curve: 0.98 cores (50 connections) -> limit 1000m (floor). Memory: 120 MiB × 1.25 = 150 -> 160Mi, limit 320Mi.
 describe('buildCapacityPlan', () => {
   test('chocolates 3000 req/s at 65%: HPA 3..4, 1000 req/s × 0.29167m = 291.7m ÷ 0.65 = 448.7m -> 450m; candies 1000 req/s at 80%: HPA 2..2, 145.8m ÷ 0.8 = 182.3m -> 200m', () => {
-    const plan = buildCapacityPlan({ env: ENV, file: 'app/environments/production.ts', source: SOURCE, rates: { chocolates: 3000, candies: 1000 }, p99TargetMs: 50, measurement: MEASUREMENT });
+    const plan = buildCapacityPlan({
+      env: ENV,
+      file: 'app/environments/production.ts',
+      source: SOURCE,
+      rates: { chocolates: 3000, candies: 1000 },
+      p99TargetMs: 50,
+      measurement: MEASUREMENT,
+    });
     assert.equal(plan.sustainable.rps, 2400);
     assert.deepEqual(plan.peakCpu, { cores: 0.98, connections: 50, rps: 3200 });
     assert.deepEqual(
-      plan.sections.map((s) => [s.section, s.replicas.forLoad, s.replicas.minReplicas, s.replicas.maxReplicas, s.cpu.cpuRequest, s.cpu.utilisationAtMinPercent, s.cpu.scaleOutRpsPerReplica]),
+      plan.sections.map((s) => [
+        s.section,
+        s.replicas.forLoad,
+        s.replicas.minReplicas,
+        s.replicas.maxReplicas,
+        s.cpu.cpuRequest,
+        s.cpu.utilisationAtMinPercent,
+        s.cpu.scaleOutRpsPerReplica,
+      ]),
       [
         // max = ceil(6000 / 2400) + 1 = 4; 291.7 / 450 = 65%; 450 × 0.65 / 0.29167 = 1002.9 req/s
         ['chocolates', 2, 3, 4, '450m', 65, 1003],
@@ -70,32 +89,59 @@ describe('buildCapacityPlan', () => {
     assert.ok(plan.diff.startsWith('--- a/app/environments/production.ts\n+++ b/app/environments/production.ts\n'));
     assert.ok(plan.diff.includes('\n-      maxReplicas: 12,\n'));
     assert.ok(plan.diff.includes('\n+      maxReplicas: 4,\n'));
-    assert.ok(plan.diff.includes("+      requests: { cpu: '450m', memory: '160Mi', ephemeralStorage: '128Mi' },"), 'chocolates request for its own rate');
-    assert.ok(!plan.diff.includes("\n-      requests: { cpu: '200m', memory: '160Mi'"), 'candies request already 200m / 160Mi for its own rate and target: unchanged');
+    assert.ok(
+      plan.diff.includes("+      requests: { cpu: '450m', memory: '160Mi', ephemeralStorage: '128Mi' },"),
+      'chocolates request for its own rate',
+    );
+    assert.ok(
+      !plan.diff.includes("\n-      requests: { cpu: '200m', memory: '160Mi'"),
+      'candies request already 200m / 160Mi for its own rate and target: unchanged',
+    );
     assert.ok(!plan.diff.includes('minReplicas: 3,\n+'), 'chocolates minReplicas already 3: unchanged line');
   });
 
   test('the printed plan names the source, the table, the shared and per-section reasons and the diff, and says it edits nothing', () => {
     const text = formatCapacityPlan(
-      buildCapacityPlan({ env: ENV, file: 'f.ts', source: SOURCE, rates: { chocolates: 3000, candies: 1000 }, p99TargetMs: 50, measurement: MEASUREMENT }),
+      buildCapacityPlan({
+        env: ENV,
+        file: 'f.ts',
+        source: SOURCE,
+        rates: { chocolates: 3000, candies: 1000 },
+        p99TargetMs: 50,
+        measurement: MEASUREMENT,
+      }),
     );
     assert.match(text, /^Capacity plan for environment 'production', p99 target 50 ms\nSource: fixture\n/);
     assert.match(text, /One replica sustains 2400 req\/s within the target \(p99 6 ms at 4 connection\(s\), 0.7 cores\)/);
     assert.match(text, /\nchocolates\s+3000\s+2\s+3\s+4\s+1000 \/ 1500\s+450m \(65%\)\s+1003\s+3\/12\/250m\n/);
     assert.match(text, /\ncandies\s+1000\s+1\s+2\s+2\s+500 \/ 1000\s+200m \(80%\)\s+549\s+2\/8\/200m\n/);
-    assert.match(text, /  - cpu per request: 0.7 cores at 2400 req\/s \(p99 6 ms\) = 0.2917m per req\/s \(291.7 µs of CPU per request\)/);
-    assert.match(text, /  - cpu limit 1000m: at least one core/);
-    assert.match(text, /\n  chocolates:\n    - cpu request 450m: at HPA min each of 3 replicas serves 1000 req\/s, which needs 291.7m; ÷ 65% \(the HPA CPU target\) = 448.7m, rounded up to 50m;/);
-    assert.match(text, /\n    - the HPA adds replicas once the average replica serves more than about 1003 req\/s \(65% of 450m = 292.5m;/);
-    assert.match(text, /\n  candies:\n    - cpu request 200m: at HPA min each of 2 replicas serves 500 req\/s, which needs 145.8m; ÷ 80% \(the HPA CPU target\) = 182.3m, rounded up to 50m;/);
-    assert.match(text, /\n    - HPA max equals min: 2 replicas carry 2000 req\/s even with 1 lost/);
+    assert.match(text, / {2}- cpu per request: 0.7 cores at 2400 req\/s \(p99 6 ms\) = 0.2917m per req\/s \(291.7 µs of CPU per request\)/);
+    assert.match(text, / {2}- cpu limit 1000m: at least one core/);
+    assert.match(
+      text,
+      /\n {2}chocolates:\n {4}- cpu request 450m: at HPA min each of 3 replicas serves 1000 req\/s, which needs 291.7m; ÷ 65% \(the HPA CPU target\) = 448.7m, rounded up to 50m;/,
+    );
+    assert.match(text, /\n {4}- the HPA adds replicas once the average replica serves more than about 1003 req\/s \(65% of 450m = 292.5m;/);
+    assert.match(
+      text,
+      /\n {2}candies:\n {4}- cpu request 200m: at HPA min each of 2 replicas serves 500 req\/s, which needs 145.8m; ÷ 80% \(the HPA CPU target\) = 182.3m, rounded up to 50m;/,
+    );
+    assert.match(text, /\n {4}- HPA max equals min: 2 replicas carry 2000 req\/s even with 1 lost/);
     assert.match(text, /this tool edits nothing/);
     assert.match(text, /@@ .* @@/);
   });
 
   test('the printed headroom follows the policy: with 2 lost replicas the table and the max = min note say 2', () => {
     const text = formatCapacityPlan(
-      buildCapacityPlan({ env: ENV, file: 'f.ts', source: SOURCE, rates: { candies: 1000 }, p99TargetMs: 50, measurement: MEASUREMENT, policy: { ...DEFAULT_POLICY, lostReplicas: 2 } }),
+      buildCapacityPlan({
+        env: ENV,
+        file: 'f.ts',
+        source: SOURCE,
+        rates: { candies: 1000 },
+        p99TargetMs: 50,
+        measurement: MEASUREMENT,
+        policy: { ...DEFAULT_POLICY, lostReplicas: 2 },
+      }),
     );
     // min = 1 for load + 2 lost = 3; max = max(ceil(2000 / 2400) + 2, 3) = 3
     assert.match(text, /HPA min \(2 lost\)/);
@@ -105,13 +151,29 @@ describe('buildCapacityPlan', () => {
 
   test('when sections share a rate and an HPA target, then their CPU reasoning is printed once for all of them', () => {
     const env = { ...ENV, sections: { ...ENV.sections, candies: section(2, 8, '200m', '160Mi') } } as EnvironmentConfig;
-    const text = formatCapacityPlan(buildCapacityPlan({ env, file: 'f.ts', source: SOURCE, rates: { chocolates: 3000, candies: 3000 }, p99TargetMs: 50, measurement: MEASUREMENT }));
-    assert.match(text, /\n  chocolates, candies:\n    - cpu request 450m:/);
+    const text = formatCapacityPlan(
+      buildCapacityPlan({
+        env,
+        file: 'f.ts',
+        source: SOURCE,
+        rates: { chocolates: 3000, candies: 3000 },
+        p99TargetMs: 50,
+        measurement: MEASUREMENT,
+      }),
+    );
+    assert.match(text, /\n {2}chocolates, candies:\n {4}- cpu request 450m:/);
     assert.equal(text.split('cpu request 450m:').length, 2);
   });
 
   test('when the file is not plain literals, then the plan is still printed with the reason there is no diff', () => {
-    const plan = buildCapacityPlan({ env: ENV, file: 'local.ts', source: 'export const local = {};\n', rates: { cakes: 500 }, p99TargetMs: 50, measurement: MEASUREMENT });
+    const plan = buildCapacityPlan({
+      env: ENV,
+      file: 'local.ts',
+      source: 'export const local = {};\n',
+      rates: { cakes: 500 },
+      p99TargetMs: 50,
+      measurement: MEASUREMENT,
+    });
     assert.equal(plan.diff, '');
     assert.equal(plan.diffProblem, 'local.ts: no `cakes: {` block found');
     // 250 req/s × 0.29167m = 72.9m ÷ 0.65 = 112.2m -> 150m
@@ -122,11 +184,25 @@ describe('buildCapacityPlan', () => {
   });
 
   test('when nothing would change, then it says the file already matches', () => {
-    const first = buildCapacityPlan({ env: ENV, file: 'f.ts', source: SOURCE, rates: { candies: 1000 }, p99TargetMs: 50, measurement: MEASUREMENT });
+    const first = buildCapacityPlan({
+      env: ENV,
+      file: 'f.ts',
+      source: SOURCE,
+      rates: { candies: 1000 },
+      p99TargetMs: 50,
+      measurement: MEASUREMENT,
+    });
     // candies at 1000 req/s, HPA target 80%: 200m / 160Mi / limits 1 and 320Mi are already in SOURCE; only max 8 -> 2 differs.
     const applied = SOURCE.replace('maxReplicas: 8', 'maxReplicas: 2');
     assert.notEqual(first.diff, '');
-    const again = buildCapacityPlan({ env: ENV, file: 'f.ts', source: applied, rates: { candies: 1000 }, p99TargetMs: 50, measurement: MEASUREMENT });
+    const again = buildCapacityPlan({
+      env: ENV,
+      file: 'f.ts',
+      source: applied,
+      rates: { candies: 1000 },
+      p99TargetMs: 50,
+      measurement: MEASUREMENT,
+    });
     assert.equal(again.diff, '');
     assert.match(formatCapacityPlan(again), /f.ts already matches this plan\./);
   });

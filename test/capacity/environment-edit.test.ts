@@ -43,8 +43,11 @@ describe('editSection', () => {
   });
 
   test('when the section is missing or a value is not a literal, then the error says to apply by hand', () => {
-    assert.throws(() => editSection(SOURCE, 'cakes', { minReplicas: 2 }, 'production.ts'), { message: 'production.ts: no `cakes: {` block found' });
-    const shared = "const requests = { cpu: '50m', memory: '96Mi' };\nexport const local = {\n  cakes: {\n    minReplicas: 2, requests,\n  },\n};\n";
+    assert.throws(() => editSection(SOURCE, 'cakes', { minReplicas: 2 }, 'production.ts'), {
+      message: 'production.ts: no `cakes: {` block found',
+    });
+    const shared =
+      "const requests = { cpu: '50m', memory: '96Mi' };\nexport const local = {\n  cakes: {\n    minReplicas: 2, requests,\n  },\n};\n";
     assert.throws(() => editSection(shared, 'cakes', { requests: { cpu: '100m' } }, 'local.ts'), {
       message: 'local.ts: cakes.requests is not an object literal in the cakes block; apply the change by hand',
     });
@@ -57,7 +60,25 @@ describe('lineDiff', () => {
     const after = ['a', 'b', 'C', 'D', 'e', 'f', 'g', 'h', 'i', 'J'].join('\n');
     assert.equal(
       lineDiff(before, after, 'x.ts'),
-      ['--- a/x.ts', '+++ b/x.ts', '@@ -1,6 +1,6 @@', ' a', ' b', '-c', '-d', '+C', '+D', ' e', ' f', '@@ -8,3 +8,3 @@', ' h', ' i', '-j', '+J', ''].join('\n'),
+      [
+        '--- a/x.ts',
+        '+++ b/x.ts',
+        '@@ -1,6 +1,6 @@',
+        ' a',
+        ' b',
+        '-c',
+        '-d',
+        '+C',
+        '+D',
+        ' e',
+        ' f',
+        '@@ -8,3 +8,3 @@',
+        ' h',
+        ' i',
+        '-j',
+        '+J',
+        '',
+      ].join('\n'),
     );
   });
 

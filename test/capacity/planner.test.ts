@@ -3,13 +3,13 @@ import { describe, test } from 'node:test';
 
 import {
   DEFAULT_POLICY,
+  type MeasuredPoint,
   parseTargetRates,
   peakCpu,
   planReplicas,
   planResources,
   planSectionCpu,
   sustainableRate,
-  type MeasuredPoint,
 } from '../../tools/capacity/planner.ts';
 
 const CURVE: MeasuredPoint[] = [
@@ -36,7 +36,10 @@ describe('sustainableRate', () => {
 
   test('when the curve is empty or a point is broken, then it says so', () => {
     assert.throws(() => sustainableRate([], 50), /no measured load levels/);
-    assert.throws(() => sustainableRate([{ connections: 1, rps: Number.NaN, p99Ms: 1, serverCpuCores: 0.1 }], 50), /measured point 0: rps must be a number >= 0, got NaN/);
+    assert.throws(
+      () => sustainableRate([{ connections: 1, rps: Number.NaN, p99Ms: 1, serverCpuCores: 0.1 }], 50),
+      /measured point 0: rps must be a number >= 0, got NaN/,
+    );
     assert.throws(() => sustainableRate(CURVE, 0), /p99 target \(ms\) must be a positive number, got 0/);
   });
 });
@@ -88,7 +91,10 @@ describe('peakCpu', () => {
 
   test('when the curve is empty or broken, then it says so', () => {
     assert.throws(() => peakCpu([]), /no measured load levels/);
-    assert.throws(() => peakCpu([{ connections: 1, rps: 1, p99Ms: 1, serverCpuCores: -1 }]), /measured point 0: serverCpuCores must be a number >= 0, got -1/);
+    assert.throws(
+      () => peakCpu([{ connections: 1, rps: 1, p99Ms: 1, serverCpuCores: -1 }]),
+      /measured point 0: serverCpuCores must be a number >= 0, got -1/,
+    );
   });
 });
 
@@ -112,9 +118,16 @@ describe('planResources', () => {
   });
 
   test('when the replica peaked above a core (1.444 at 2 connections), then the limit is that peak rounded up to 50m (1450m), not the sustainable point', () => {
-    const plan = planResources({ ...sustainable, cpuCores: 1.11 }, { cores: 1.444, connections: 2, rps: 12276 }, { idleRssMiB: 50, loadRssMiB: 100 });
+    const plan = planResources(
+      { ...sustainable, cpuCores: 1.11 },
+      { cores: 1.444, connections: 2, rps: 12276 },
+      { idleRssMiB: 50, loadRssMiB: 100 },
+    );
     assert.equal(plan.cpuLimitMillicores, 1450);
-    assert.match(plan.reasons[1]!, /^cpu limit 1450m: the most one replica used on the load curve, 1\.444 cores \(2 connection\(s\), 12276 req\/s\), rounded up to 50m: .*one core of event loop plus GC and I\/O threads.*lost peer's share or a burst is not throttled/);
+    assert.match(
+      plan.reasons[1]!,
+      /^cpu limit 1450m: the most one replica used on the load curve, 1\.444 cores \(2 connection\(s\), 12276 req\/s\), rounded up to 50m: .*one core of event loop plus GC and I\/O threads.*lost peer's share or a burst is not throttled/,
+    );
     assert.equal(plan.memoryRequestMiB, 128); // 100 × 1.25 = 125 -> 128
     assert.equal(plan.memoryLimitMiB, 256);
   });
@@ -127,9 +140,18 @@ describe('planResources', () => {
   });
 
   test('when a measurement is missing, then the error names it', () => {
-    assert.throws(() => planResources({ ...sustainable, cpuCores: 0 }, peak, { idleRssMiB: 1, loadRssMiB: 70 }), /measured CPU at the sustainable rate \(cores\) must be a positive number, got 0/);
-    assert.throws(() => planResources(sustainable, { ...peak, cores: 0 }, { idleRssMiB: 1, loadRssMiB: 70 }), /peak measured CPU \(cores\) must be a positive number, got 0/);
-    assert.throws(() => planResources(sustainable, peak, { idleRssMiB: 1, loadRssMiB: Number.NaN }), /RSS under load \(MiB\) must be a positive number, got NaN/);
+    assert.throws(
+      () => planResources({ ...sustainable, cpuCores: 0 }, peak, { idleRssMiB: 1, loadRssMiB: 70 }),
+      /measured CPU at the sustainable rate \(cores\) must be a positive number, got 0/,
+    );
+    assert.throws(
+      () => planResources(sustainable, { ...peak, cores: 0 }, { idleRssMiB: 1, loadRssMiB: 70 }),
+      /peak measured CPU \(cores\) must be a positive number, got 0/,
+    );
+    assert.throws(
+      () => planResources(sustainable, peak, { idleRssMiB: 1, loadRssMiB: Number.NaN }),
+      /RSS under load \(MiB\) must be a positive number, got NaN/,
+    );
   });
 });
 
@@ -193,9 +215,15 @@ describe('planSectionCpu', () => {
     assert.equal(cpu.bound, 'floor');
     assert.equal(cpu.utilisationAtMinPercent, 30); // 30 / 100
     assert.equal(cpu.scaleOutRpsPerReplica, 217); // 65m / 0.3 = 216.7
-    assert.match(cpu.reasons[0]!, /^cpu request 100m: .* = 46\.2m, rounded up to 50m, raised to the 100m floor \(the runtime's own timers, GC and metrics cost something at any rate\); the planned load uses 30% of it/);
+    assert.match(
+      cpu.reasons[0]!,
+      /^cpu request 100m: .* = 46\.2m, rounded up to 50m, raised to the 100m floor \(the runtime's own timers, GC and metrics cost something at any rate\); the planned load uses 30% of it/,
+    );
     assert.equal(cpu.burst.wantedByHpa, 2); // ceil(400 / 216.7)
-    assert.match(cpu.reasons.at(-1)!, /^HPA max 2 covers the x2 burst of 400 req\/s: ceil\(400 \/ 3100\) = 1 replica at the sustainable rate, \+ 1 lost, at least min 2; the HPA reaches 2 at its scale-out rate, within max/);
+    assert.match(
+      cpu.reasons.at(-1)!,
+      /^HPA max 2 covers the x2 burst of 400 req\/s: ceil\(400 \/ 3100\) = 1 replica at the sustainable rate, \+ 1 lost, at least min 2; the HPA reaches 2 at its scale-out rate, within max/,
+    );
   });
 
   test('when one replica must carry 3000 req/s (no lost replica, min 1), then 900m ÷ 0.65 = 1384.6m is capped at the 1000m limit and the reason says to raise minReplicas', () => {
@@ -203,7 +231,10 @@ describe('planSectionCpu', () => {
     assert.equal(cpu.requestMillicores, 1000);
     assert.equal(cpu.bound, 'limit');
     assert.equal(cpu.utilisationAtMinPercent, 90); // 900 / 1000
-    assert.match(cpu.reasons[0]!, /capped at the 1000m limit: the planned load uses 90% of it, above the HPA target 65%, .*raise minReplicas$/);
+    assert.match(
+      cpu.reasons[0]!,
+      /capped at the 1000m limit: the planned load uses 90% of it, above the HPA target 65%, .*raise minReplicas$/,
+    );
     assert.ok(!cpu.reasons.some((r) => r.startsWith('after losing')), 'no lost replica in this policy');
   });
 
@@ -220,10 +251,19 @@ describe('planSectionCpu', () => {
   test('when the HPA target or the policy is nonsense, then the error names it', () => {
     const replicas = planReplicas(3000, sustainable.rps);
     for (const target of [0, 150, Number.NaN]) {
-      assert.throws(() => planSectionCpu({ replicas, sustainable, resources, cpuTargetPercent: target }), { message: `HPA cpuTargetPercent must be a number in (0, 100], got ${target}` });
+      assert.throws(() => planSectionCpu({ replicas, sustainable, resources, cpuTargetPercent: target }), {
+        message: `HPA cpuTargetPercent must be a number in (0, 100], got ${target}`,
+      });
     }
     assert.throws(
-      () => planSectionCpu({ replicas, sustainable, resources, cpuTargetPercent: 65, policy: { ...DEFAULT_POLICY, cpuRequestFloorMillicores: 0 } }),
+      () =>
+        planSectionCpu({
+          replicas,
+          sustainable,
+          resources,
+          cpuTargetPercent: 65,
+          policy: { ...DEFAULT_POLICY, cpuRequestFloorMillicores: 0 },
+        }),
       /cpuRequestFloorMillicores must be > 0 and <= cpuLimitFloorMillicores \(1000\), got 0/,
     );
   });
@@ -244,7 +284,9 @@ describe('parseTargetRates', () => {
     assert.throws(() => parseTargetRates('', sections), /--rps is empty/);
     assert.throws(() => parseTargetRates('fast', sections), { message: '--rps: "fast" is not a positive number of requests per second' });
     assert.throws(() => parseTargetRates('-5', sections), /"-5" is not a positive number/);
-    assert.throws(() => parseTargetRates('pies=10', sections), { message: '--rps: unknown section "pies" (known: chocolates, candies, cakes)' });
+    assert.throws(() => parseTargetRates('pies=10', sections), {
+      message: '--rps: unknown section "pies" (known: chocolates, candies, cakes)',
+    });
     assert.throws(() => parseTargetRates('cakes=1,cakes=2', sections), /given twice/);
     assert.throws(() => parseTargetRates('cakes=1=2', sections), /"cakes=1=2" is not section=rate/);
   });

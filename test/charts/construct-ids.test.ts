@@ -11,7 +11,8 @@ import { SweetShopChart } from '../../charts/sweetshop-chart.ts';
 
 test('every object sits at a pinned construct path with a pinned kind and name', () => {
   const chart = new SweetShopChart(Testing.app(), CHART_ID, { env: local });
-  const actual = chart.node.findAll()
+  const actual = chart.node
+    .findAll()
     .filter((node): node is ApiObject => node instanceof ApiObject)
     .map((object) => `${object.node.path} -> ${object.kind}/${object.name}`)
     .sort();
@@ -23,14 +24,17 @@ test('every object sits at a pinned construct path with a pinned kind and name',
     `sweetshop/${id}/Service/Resource -> Service/${name}`,
     `sweetshop/${id}/ServiceAccount/Resource -> ServiceAccount/${name}`,
   ];
-  assert.deepEqual(actual, [
-    'sweetshop/DefaultDeny -> NetworkPolicy/default-deny',
-    'sweetshop/Ingress -> Ingress/sweetshop',
-    'sweetshop/Namespace/Resource -> Namespace/sweetshop',
-    ...perSection('Cakes', 'cakes'),
-    ...perSection('Candies', 'candies'),
-    ...perSection('Chocolates', 'chocolates'),
-  ].sort());
+  assert.deepEqual(
+    actual,
+    [
+      'sweetshop/DefaultDeny -> NetworkPolicy/default-deny',
+      'sweetshop/Ingress -> Ingress/sweetshop',
+      'sweetshop/Namespace/Resource -> Namespace/sweetshop',
+      ...perSection('Cakes', 'cakes'),
+      ...perSection('Candies', 'candies'),
+      ...perSection('Chocolates', 'chocolates'),
+    ].sort(),
+  );
 });
 
 test('no synthesized label or selector depends on a construct path (cdk8s.io/metadata.addr)', () => {

@@ -5,7 +5,12 @@ import { CHART_ID } from '../../app/build-app.ts';
 import type { EnvironmentConfig } from '../../app/environments/types.ts';
 import { SweetShopChart } from '../../charts/sweetshop-chart.ts';
 
-export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [key: string]: unknown }; [key: string]: any };
+export type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: any;
+};
 
 export function render(env: EnvironmentConfig): Manifest[] {
   return Testing.synth(new SweetShopChart(Testing.app(), CHART_ID, { env })) as Manifest[];

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { SECTION_NAMES } from '../../app/environments/types.ts';
 import { local } from '../../app/environments/local.ts';
 import { production } from '../../app/environments/production.ts';
+import { SECTION_NAMES } from '../../app/environments/types.ts';
 import { findObject, render } from './render.ts';
 
 const PER_SECTION_KINDS = ['ServiceAccount', 'Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy'];
@@ -103,35 +103,51 @@ for (const env of [local, production]) {
       test(`${section}: the NetworkPolicy admits only the ingress controller namespace on 8080 and lets DNS out`, () => {
         const policy = findObject(manifests, 'NetworkPolicy', section);
         assert.deepEqual(policy.spec.policyTypes, ['Ingress', 'Egress']);
-        assert.deepEqual(policy.spec.ingress, [{
-          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': env.ingress.controllerNamespace } } }],
-          ports: [{ protocol: 'TCP', port: 8080 }],
-        }]);
-        assert.deepEqual(policy.spec.egress, [{
-          to: [{
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-          }],
-          ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
-        }]);
+        assert.deepEqual(policy.spec.ingress, [
+          {
+            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': env.ingress.controllerNamespace } } }],
+            ports: [{ protocol: 'TCP', port: 8080 }],
+          },
+        ]);
+        assert.deepEqual(policy.spec.egress, [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+                podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+              },
+            ],
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
+        ]);
       });
 
       test(`${section}: every object carries the standard app.kubernetes.io labels`, () => {
         for (const kind of PER_SECTION_KINDS) {
-          assert.deepEqual(findObject(manifests, kind, section).metadata.labels, {
-            'app.kubernetes.io/name': section,
-            'app.kubernetes.io/instance': `sweetshop-${env.name}`,
-            'app.kubernetes.io/version': config.image.tag,
-            'app.kubernetes.io/component': 'api',
-            'app.kubernetes.io/part-of': 'sweetshop',
-            'app.kubernetes.io/managed-by': 'cdk8s',
-          }, `${kind}/${section}`);
+          assert.deepEqual(
+            findObject(manifests, kind, section).metadata.labels,
+            {
+              'app.kubernetes.io/name': section,
+              'app.kubernetes.io/instance': `sweetshop-${env.name}`,
+              'app.kubernetes.io/version': config.image.tag,
+              'app.kubernetes.io/component': 'api',
+              'app.kubernetes.io/part-of': 'sweetshop',
+              'app.kubernetes.io/managed-by': 'cdk8s',
+            },
+            `${kind}/${section}`,
+          );
         }
       });
     }
 
     test('the namespace-wide default-deny policy selects every pod and allows nothing', () => {
-      assert.deepEqual(findObject(manifests, 'NetworkPolicy', 'default-deny').spec, { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+      assert.deepEqual(findObject(manifests, 'NetworkPolicy', 'default-deny').spec, {
+        podSelector: {},
+        policyTypes: ['Ingress', 'Egress'],
+      });
     });
 
     test('one networking.k8s.io/v1 Ingress routes each section path (Prefix) to its Service port http', () => {
@@ -140,33 +156,42 @@ for (const env of [local, production]) {
       assert.equal(ingress.spec.ingressClassName, env.ingress.className);
       assert.equal(ingress.spec.rules.length, 1);
       assert.equal(ingress.spec.rules[0].host, env.ingress.host);
-      assert.deepEqual(ingress.spec.rules[0].http.paths, SECTION_NAMES.map((section) => ({
-        path: `/${section}`, pathType: 'Prefix', backend: { service: { name: section, port: { name: 'http' } } },
-      })));
+      assert.deepEqual(
+        ingress.spec.rules[0].http.paths,
+        SECTION_NAMES.map((section) => ({
+          path: `/${section}`,
+          pathType: 'Prefix',
+          backend: { service: { name: section, port: { name: 'http' } } },
+        })),
+      );
     });
   });
 }
 
 test('local: ingress-nginx round-robin is rendered as the round_robin annotation (the key local mode reads)', () => {
-  assert.deepEqual(findObject(render(local), 'Ingress', 'sweetshop').metadata.annotations, { 'nginx.ingress.kubernetes.io/load-balance': 'round_robin' });
+  assert.deepEqual(findObject(render(local), 'Ingress', 'sweetshop').metadata.annotations, {
+    'nginx.ingress.kubernetes.io/load-balance': 'round_robin',
+  });
 });
 
 test('production: HAProxy Ingress least-connections is rendered as balance-algorithm leastconn', () => {
-  assert.deepEqual(
-    findObject(render(production), 'Ingress', 'sweetshop').metadata.annotations,
-    { 'haproxy-ingress.github.io/balance-algorithm': 'leastconn' },
-  );
+  assert.deepEqual(findObject(render(production), 'Ingress', 'sweetshop').metadata.annotations, {
+    'haproxy-ingress.github.io/balance-algorithm': 'leastconn',
+  });
 });
 
 test('ingress-nginx with ewma is rendered as load-balance ewma', () => {
   const env = { ...local, ingress: { ...local.ingress, loadBalancing: 'ewma' as const } };
-  assert.deepEqual(findObject(render(env), 'Ingress', 'sweetshop').metadata.annotations, { 'nginx.ingress.kubernetes.io/load-balance': 'ewma' });
+  assert.deepEqual(findObject(render(env), 'Ingress', 'sweetshop').metadata.annotations, {
+    'nginx.ingress.kubernetes.io/load-balance': 'ewma',
+  });
 });
 
 test('the chart refuses a controller/algorithm pair the controller cannot do, even without validation', () => {
   const env = { ...local, ingress: { ...local.ingress, loadBalancing: 'least-connections' as const } };
   assert.throws(() => render(env), {
-    message: "ingress-nginx cannot do 'least-connections' (its Lua balancer dropped least_conn in 2019; it supports round-robin, ewma): "
-      + "choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'haproxy-ingress' for least-connections",
+    message:
+      "ingress-nginx cannot do 'least-connections' (its Lua balancer dropped least_conn in 2019; it supports round-robin, ewma): " +
+      "choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'haproxy-ingress' for least-connections",
   });
 });

@@ -37,28 +37,45 @@ test('documented defaults: container port 8080, Service port 80, preStop 5 s, dr
   assert.deepEqual(main.ports, [{ name: 'http', containerPort: 8080 }]);
   assert.deepEqual(findObject(manifests, 'Service', 'candies').spec.ports, [{ name: 'http', port: 80, targetPort: 8080 }]);
   assert.deepEqual(main.lifecycle.preStop.exec.command, ['node', '-e', 'setTimeout(() => {}, 5000)']);
-  assert.deepEqual(main.env.find((e: { name: string }) => e.name === 'DRAIN_TIMEOUT_MS'), { name: 'DRAIN_TIMEOUT_MS', value: '10000' });
+  assert.deepEqual(
+    main.env.find((e: { name: string }) => e.name === 'DRAIN_TIMEOUT_MS'),
+    { name: 'DRAIN_TIMEOUT_MS', value: '10000' },
+  );
   assert.equal(findObject(manifests, 'Deployment', 'candies').spec.template.spec.terminationGracePeriodSeconds, 20);
   assert.equal(main.securityContext.runAsUser, 10001);
 });
 
 test('all props: every optional prop reaches the manifests', () => {
-  const props: Required<SweetShopServiceProps> = { ...required, containerPort: 9000, servicePort: 8081, preStopDelaySeconds: 3, drainTimeoutSeconds: 20 };
+  const props: Required<SweetShopServiceProps> = {
+    ...required,
+    containerPort: 9000,
+    servicePort: 8081,
+    preStopDelaySeconds: 3,
+    drainTimeoutSeconds: 20,
+  };
   const manifests = synth(props);
   const main = container(manifests);
   assert.deepEqual(main.ports, [{ name: 'http', containerPort: 9000 }]);
   assert.equal(main.readinessProbe.httpGet.port, 9000);
   assert.equal(main.livenessProbe.httpGet.port, 9000);
   assert.equal(main.startupProbe.httpGet.port, 9000);
-  assert.deepEqual(main.env.find((e: { name: string }) => e.name === 'PORT'), { name: 'PORT', value: '9000' });
+  assert.deepEqual(
+    main.env.find((e: { name: string }) => e.name === 'PORT'),
+    { name: 'PORT', value: '9000' },
+  );
   assert.deepEqual(findObject(manifests, 'Service', 'candies').spec.ports, [{ name: 'http', port: 8081, targetPort: 9000 }]);
   assert.deepEqual(findObject(manifests, 'NetworkPolicy', 'candies').spec.ingress[0].ports, [{ protocol: 'TCP', port: 9000 }]);
   assert.deepEqual(main.lifecycle.preStop.exec.command, ['node', '-e', 'setTimeout(() => {}, 3000)']);
-  assert.deepEqual(main.env.find((e: { name: string }) => e.name === 'DRAIN_TIMEOUT_MS'), { name: 'DRAIN_TIMEOUT_MS', value: '20000' });
+  assert.deepEqual(
+    main.env.find((e: { name: string }) => e.name === 'DRAIN_TIMEOUT_MS'),
+    { name: 'DRAIN_TIMEOUT_MS', value: '20000' },
+  );
   assert.equal(findObject(manifests, 'Deployment', 'candies').spec.template.spec.terminationGracePeriodSeconds, 3 + 20 + 5);
   assert.equal(main.env.find((e: { name: string }) => e.name === 'LOG_LEVEL').value, 'warn');
 });
 
 test('the construct keeps its own invariant: a floor above the ceiling throws at construction', () => {
-  assert.throws(() => synth({ ...required, minReplicas: 4 }), { message: 'candies: minReplicas (4) must be between 1 and maxReplicas (3)' });
+  assert.throws(() => synth({ ...required, minReplicas: 4 }), {
+    message: 'candies: minReplicas (4) must be between 1 and maxReplicas (3)',
+  });
 });

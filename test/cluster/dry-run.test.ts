@@ -15,7 +15,8 @@ function dryRun(...args: string[]): string[] {
   return describePlan(parsed.plan);
 }
 
-const INGRESS_NGINX = 'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.14.3/deploy/static/provider/kind/deploy.yaml';
+const INGRESS_NGINX =
+  'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.14.3/deploy/static/provider/kind/deploy.yaml';
 const METRICS_SERVER = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.1/components.yaml';
 const INSECURE_TLS_PATCH = `'[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]'`;
 
@@ -79,7 +80,10 @@ describe('cluster:load', () => {
       'kind load image-archive --name sweetshop .cluster/images/chocolates.tar',
     ]);
     assert.equal(lines.length, 3 + 1 + 3 * 3);
-    assert.equal(dryRun('load', '--provider', 'minikube', '--builder', 'podman').at(-1), 'minikube --profile sweetshop image load .cluster/images/cakes.tar');
+    assert.equal(
+      dryRun('load', '--provider', 'minikube', '--builder', 'podman').at(-1),
+      'minikube --profile sweetshop image load .cluster/images/cakes.tar',
+    );
   });
 
   test('buildah is refused with the builders that work', () => {
@@ -90,7 +94,10 @@ describe('cluster:load', () => {
 });
 
 describe('deploy', () => {
-  for (const [provider, context] of [['kind', 'kind-sweetshop'], ['minikube', 'sweetshop']] as const) {
+  for (const [provider, context] of [
+    ['kind', 'kind-sweetshop'],
+    ['minikube', 'sweetshop'],
+  ] as const) {
     test(`on ${provider}: synth into .cluster/manifests/<env> (never the committed dist/), apply it, then a rollout status per Deployment`, () => {
       assert.deepEqual(dryRun('deploy', '--provider', provider), [
         'mkdir -p .cluster/manifests',
@@ -123,8 +130,10 @@ describe('smoke', () => {
   });
 
   test('an environment with an Ingress host prints the Host header', () => {
-    assert.equal(dryRun('smoke', '--env', 'production', '--requests', '1')[0],
-      "GET http://127.0.0.1/chocolates -H 'Host: shop.example.com' x1 (prints X-Served-By per replica)");
+    assert.equal(
+      dryRun('smoke', '--env', 'production', '--requests', '1')[0],
+      "GET http://127.0.0.1/chocolates -H 'Host: shop.example.com' x1 (prints X-Served-By per replica)",
+    );
   });
 
   test('--url replaces the provider default (e.g. minikube tunnel on Docker Desktop)', () => {

@@ -56,8 +56,13 @@ describe('missing tools', () => {
   });
 
   test('tools that come with Node and the OS (npm, mkdir) are not checked; all installed means no message', () => {
-    assert.equal(missingToolsMessage(['npm', 'mkdir', 'kubectl'], (tool) => (tool === 'kubectl' ? undefined : `/bin/${tool}`)),
-      'kubectl is not installed: install it from https://kubernetes.io/docs/tasks/tools/');
-    assert.equal(missingToolsMessage(['kubectl', 'minikube', 'docker'], (tool) => `/usr/bin/${tool}`), undefined);
+    assert.equal(
+      missingToolsMessage(['npm', 'mkdir', 'kubectl'], (tool) => (tool === 'kubectl' ? undefined : `/bin/${tool}`)),
+      'kubectl is not installed: install it from https://kubernetes.io/docs/tasks/tools/',
+    );
+    assert.equal(
+      missingToolsMessage(['kubectl', 'minikube', 'docker'], (tool) => `/usr/bin/${tool}`),
+      undefined,
+    );
   });
 });

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 
-import { commandStep, describePlan, executePlan, toolsOf, type Plan } from '../../tools/cluster/plan.ts';
+import { commandStep, describePlan, executePlan, type Plan, toolsOf } from '../../tools/cluster/plan.ts';
 
 let server: Server;
 let address: string;
@@ -35,7 +35,10 @@ test('a captured value fills the placeholders of later requests (how smoke finds
   await executePlan(plan, { cwd: process.cwd(), log: (line) => lines.push(line) });
   assert.deepEqual(lines.slice(1), [`  ingress = ${address}`, `cakes: 3/3 OK from http://${address}/cakes, X-Served-By: replica-1 x3`]);
   assert.match(lines[0] ?? '', /^\$ \S+ -e 'console\.log\(.*\)'$/);
-  assert.deepEqual(describePlan(plan).at(-1), `GET http://$(${process.execPath} -e 'console.log(${JSON.stringify(address)})')/cakes x3 (prints X-Served-By per replica)`);
+  assert.deepEqual(
+    describePlan(plan).at(-1),
+    `GET http://$(${process.execPath} -e 'console.log(${JSON.stringify(address)})')/cakes x3 (prints X-Served-By per replica)`,
+  );
 });
 
 test('the first failing command stops the plan and is named in the error', async () => {
@@ -48,6 +51,9 @@ test('the first failing command stops the plan and is named in the error', async
 });
 
 test('the tools a plan needs are its commands plus its extra tools, each once', () => {
-  const plan: Plan = { extraTools: ['docker'], steps: [commandStep(['kind', 'a']), commandStep(['kubectl', 'b']), commandStep(['kind', 'c'])] };
+  const plan: Plan = {
+    extraTools: ['docker'],
+    steps: [commandStep(['kind', 'a']), commandStep(['kubectl', 'b']), commandStep(['kind', 'c'])],
+  };
   assert.deepEqual(toolsOf(plan), ['docker', 'kind', 'kubectl']);
 });

@@ -61,7 +61,12 @@ test('an unreachable ingress fails with one line naming the URL and the cause', 
   });
   const result = await runSmoke('--url', `http://127.0.0.1:${closed}`, '--requests', '2');
   assert.equal(result.code, 1);
-  assert.match(result.stderr, new RegExp(`^smoke: chocolates: 2 of 2 requests to http://127\\.0\\.0\\.1:${closed}/chocolates failed \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${closed}\\)\\n$`));
+  assert.match(
+    result.stderr,
+    new RegExp(
+      `^smoke: chocolates: 2 of 2 requests to http://127\\.0\\.0\\.1:${closed}/chocolates failed \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${closed}\\)\\n$`,
+    ),
+  );
 });
 
 test('an environment whose Ingress matches a host sends that Host header', async () => {

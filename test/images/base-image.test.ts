@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dockerfile = readFileSync(`${ROOT}service/Dockerfile`, 'utf8');
-const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { engines: { node: string }; optionalDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
+  engines: { node: string };
+  optionalDependencies: Record<string, string>;
+};
 
 test('the default base image is the official Node 24 LTS slim image, pinned to the release package.json installs', () => {
   const base = /^ARG BASE_IMAGE=(.+)$/m.exec(dockerfile)?.[1];

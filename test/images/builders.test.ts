@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 
 import { environments } from '../../app/environments/index.ts';
-import { buildCommand, detectBuilder, type BuilderProbe } from '../../tools/images/builders.ts';
-import { formatCommand } from '../../tools/lib/command.ts';
+import { type BuilderProbe, buildCommand, detectBuilder } from '../../tools/images/builders.ts';
 import { sectionImages } from '../../tools/images/section-images.ts';
+import { formatCommand } from '../../tools/lib/command.ts';
 
 function probe(installed: string[], dockerDaemonUp = true): BuilderProbe {
   return { find: (tool) => (installed.includes(tool) ? `/usr/bin/${tool}` : undefined), dockerDaemonUp: () => dockerDaemonUp };
@@ -34,19 +34,27 @@ describe('build commands', () => {
   const chocolates = { section: 'chocolates', ref: 'sweetshop/chocolates:0.1.0' } as const;
 
   test('every builder builds service/Dockerfile from the repository root with the section build argument', () => {
-    assert.equal(formatCommand(buildCommand('docker', chocolates)),
-      'docker build --file service/Dockerfile --build-arg SHOP_SECTION=chocolates --tag sweetshop/chocolates:0.1.0 .');
-    assert.equal(formatCommand(buildCommand('podman', chocolates)),
-      'podman build --file service/Dockerfile --build-arg SHOP_SECTION=chocolates --tag sweetshop/chocolates:0.1.0 .');
+    assert.equal(
+      formatCommand(buildCommand('docker', chocolates)),
+      'docker build --file service/Dockerfile --build-arg SHOP_SECTION=chocolates --tag sweetshop/chocolates:0.1.0 .',
+    );
+    assert.equal(
+      formatCommand(buildCommand('podman', chocolates)),
+      'podman build --file service/Dockerfile --build-arg SHOP_SECTION=chocolates --tag sweetshop/chocolates:0.1.0 .',
+    );
     // buildah caches layers only when asked; the three sections share every stage but the last steps.
-    assert.equal(formatCommand(buildCommand('buildah', chocolates)),
-      'buildah bud --layers --file service/Dockerfile --build-arg SHOP_SECTION=chocolates --tag sweetshop/chocolates:0.1.0 .');
+    assert.equal(
+      formatCommand(buildCommand('buildah', chocolates)),
+      'buildah bud --layers --file service/Dockerfile --build-arg SHOP_SECTION=chocolates --tag sweetshop/chocolates:0.1.0 .',
+    );
   });
 
   test('--base-image and --offline map onto BASE_IMAGE and --pull=never', () => {
     const options = { baseImage: 'localhost/node:24', offline: true };
-    assert.equal(formatCommand(buildCommand('podman', chocolates, options)),
-      'podman build --pull=never --file service/Dockerfile --build-arg SHOP_SECTION=chocolates --build-arg BASE_IMAGE=localhost/node:24 --tag sweetshop/chocolates:0.1.0 .');
+    assert.equal(
+      formatCommand(buildCommand('podman', chocolates, options)),
+      'podman build --pull=never --file service/Dockerfile --build-arg SHOP_SECTION=chocolates --build-arg BASE_IMAGE=localhost/node:24 --tag sweetshop/chocolates:0.1.0 .',
+    );
     // docker never pulls an image it has; its --pull means "always".
     assert.doesNotMatch(formatCommand(buildCommand('docker', chocolates, options)), /--pull/);
   });
@@ -56,7 +64,11 @@ describe('image names', () => {
   test('come from the environment config, so what is built is what the Deployments pull', () => {
     for (const [name, env] of Object.entries(environments)) {
       const images = sectionImages(env);
-      assert.deepEqual(images.map((i) => i.section), ['chocolates', 'candies', 'cakes'], name);
+      assert.deepEqual(
+        images.map((i) => i.section),
+        ['chocolates', 'candies', 'cakes'],
+        name,
+      );
       for (const image of images) {
         const { repository, tag } = env.sections[image.section].image;
         assert.equal(image.ref, `${repository}:${tag}`);

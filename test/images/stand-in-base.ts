@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, realpathSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { findExecutable } from '../../tools/lib/find-executable.ts';
@@ -43,9 +43,12 @@ export function buildStandInBase(sandbox: ContainerSandbox, ref = `localhost/swe
 
     sandbox.run('buildah', [
       'config',
-      '--env', 'PATH=/usr/local/bin:/usr/bin:/bin',
-      '--env', `NODE_EXTRA_CA_CERTS=${CA_BUNDLE}`,
-      '--cmd', '["node"]',
+      '--env',
+      'PATH=/usr/local/bin:/usr/bin:/bin',
+      '--env',
+      `NODE_EXTRA_CA_CERTS=${CA_BUNDLE}`,
+      '--cmd',
+      '["node"]',
       container,
     ]);
     sandbox.run('buildah', ['unmount', container]);

@@ -66,10 +66,14 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
     mkdirSync(tmp, { recursive: true });
     let output = '';
     // Through the documented npm script, so npm's SIGTERM must reach the supervisor (npm runs scripts via sh).
-    const child = spawn('npm', ['run', '--silent', 'local', '--', '--port', String(port), '--state-dir', stateDir, '--quiet', '--replicas', 'cakes=1'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, TMPDIR: tmp },
-    });
+    const child = spawn(
+      'npm',
+      ['run', '--silent', 'local', '--', '--port', String(port), '--state-dir', stateDir, '--quiet', '--replicas', 'cakes=1'],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, TMPDIR: tmp },
+      },
+    );
     children.push(child);
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -78,7 +82,10 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
 
     assert.match(output, /SECTION\s+REPLICA\s+PORT\s+PID/);
     const rows = [...output.matchAll(/^(chocolates|candies|cakes)\s+(\S+)\s+(\d+)\s+(\d+)$/gm)];
-    assert.deepEqual(rows.map((r) => r[1]), ['chocolates', 'chocolates', 'candies', 'candies', 'cakes']);
+    assert.deepEqual(
+      rows.map((r) => r[1]),
+      ['chocolates', 'chocolates', 'candies', 'candies', 'cakes'],
+    );
     for (const section of ['chocolates', 'candies', 'cakes']) assert.match(output, new RegExp(`http://127\\.0\\.0\\.1:${port}/${section}`));
     const response = await fetch(`http://127.0.0.1:${port}/cakes`);
     assert.equal(response.headers.get('x-served-by'), rows[4]![2]);
@@ -120,9 +127,9 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
 
   test('a program that exits without stop(): the exit hook kills every replica and nginx process (3 times)', async () => {
     for (let round = 0; round < 3; round++) {
-      const result = await run(process.execPath, [join(REPO_ROOT, 'test', 'local', 'support', 'exit-without-stop.ts')], { cwd: REPO_ROOT }).catch(
-        (error: { code: number; stdout: string }) => error,
-      );
+      const result = await run(process.execPath, [join(REPO_ROOT, 'test', 'local', 'support', 'exit-without-stop.ts')], {
+        cwd: REPO_ROOT,
+      }).catch((error: { code: number; stdout: string }) => error);
       assert.equal((result as { code?: number }).code, 3);
       const pids = JSON.parse(result.stdout) as { replicas: number[]; nginx: number[] };
       assert.equal(pids.nginx.length, 2);
@@ -133,10 +140,13 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
   });
 
   test('rollout restart without a running shop says how to start one', async () => {
-    await assert.rejects(cli(['rollout', 'restart', '--state-dir', join(work, 'nothing-here')]), (error: { code: number; stderr: string }) => {
-      assert.equal(error.code, 1);
-      assert.match(error.stderr, /^local: no local shop is running .* start one with `npm run local`/);
-      return true;
-    });
+    await assert.rejects(
+      cli(['rollout', 'restart', '--state-dir', join(work, 'nothing-here')]),
+      (error: { code: number; stderr: string }) => {
+        assert.equal(error.code, 1);
+        assert.match(error.stderr, /^local: no local shop is running .* start one with `npm run local`/);
+        return true;
+      },
+    );
   });
 });

@@ -41,27 +41,42 @@ describe('control socket', () => {
     );
     servers.push([server, stateDir]);
 
-    assert.deepEqual((await fetchStatus(stateDir)).replicas.map((r) => r.id), ['cakes-a-1']);
+    assert.deepEqual(
+      (await fetchStatus(stateDir)).replicas.map((r) => r.id),
+      ['cakes-a-1'],
+    );
     const seen: RolloutStep[] = [];
     assert.equal(await requestRolloutRestart(stateDir, 'cakes', (s) => seen.push(s)), 1);
     assert.deepEqual(seen, [step]);
     // If it wrongly starts, close it so the failure is an assertion, not a hanging test.
-    const second = startControlServer(fakeShop(async () => []), stateDir).then((other) => stopControlServer(other, stateDir));
+    const second = startControlServer(
+      fakeShop(async () => []),
+      stateDir,
+    ).then((other) => stopControlServer(other, stateDir));
     await assert.rejects(second, new RegExp(`a local shop is already running \\(pid ${process.pid}, http://127\\.0\\.0\\.1:1\\)`));
   });
 
   test("the shop's rollout error reaches the caller", async () => {
     const stateDir = join(work, 'failing');
-    const server = await startControlServer(fakeShop(() => Promise.reject(new Error('a rollout is already in progress'))), stateDir);
+    const server = await startControlServer(
+      fakeShop(() => Promise.reject(new Error('a rollout is already in progress'))),
+      stateDir,
+    );
     servers.push([server, stateDir]);
-    await assert.rejects(requestRolloutRestart(stateDir, undefined, () => undefined), /^Error: a rollout is already in progress$/);
+    await assert.rejects(
+      requestRolloutRestart(stateDir, undefined, () => undefined),
+      /^Error: a rollout is already in progress$/,
+    );
   });
 
   test('a socket file nothing answers on (a killed supervisor) is replaced', async () => {
     const stateDir = join(work, 'stale');
     mkdirSync(stateDir);
     writeFileSync(controlSocketPath(stateDir), '');
-    const server = await startControlServer(fakeShop(async () => []), stateDir);
+    const server = await startControlServer(
+      fakeShop(async () => []),
+      stateDir,
+    );
     servers.push([server, stateDir]);
     assert.equal((await fetchStatus(stateDir)).pid, process.pid);
   });

@@ -7,7 +7,18 @@ const AT = new Date('2026-11-27T12:34:56.789Z');
 
 describe('formatShopEvent', () => {
   test('a service request line reads like an access log', () => {
-    const line = JSON.stringify({ level: 30, time: 1, pid: 7, replica: 'cakes-abc-x1', section: 'cakes', method: 'GET', path: '/cakes', status: 200, durationMs: 1.2, msg: 'request' });
+    const line = JSON.stringify({
+      level: 30,
+      time: 1,
+      pid: 7,
+      replica: 'cakes-abc-x1',
+      section: 'cakes',
+      method: 'GET',
+      path: '/cakes',
+      status: 200,
+      durationMs: 1.2,
+      msg: 'request',
+    });
     assert.equal(
       formatShopEvent({ type: 'replica-output', section: 'cakes', replica: 'cakes-abc-x1', stream: 'stdout', line }, AT),
       '12:34:56 cakes-abc-x1               info  request GET /cakes 200 1.2ms',
@@ -16,8 +27,14 @@ describe('formatShopEvent', () => {
 
   test('other JSON lines keep their own fields; plain lines are shown as they are', () => {
     const json = JSON.stringify({ level: 40, time: 1, replica: 'r', msg: 'shutdown: draining', signal: 'SIGTERM' });
-    assert.match(formatShopEvent({ type: 'replica-output', section: 'cakes', replica: 'r', stream: 'stdout', line: json }, AT), /warn  shutdown: draining signal=SIGTERM$/);
-    assert.match(formatShopEvent({ type: 'replica-output', section: 'cakes', replica: 'r', stream: 'stderr', line: 'Error: boom' }, AT), /err   Error: boom$/);
+    assert.match(
+      formatShopEvent({ type: 'replica-output', section: 'cakes', replica: 'r', stream: 'stdout', line: json }, AT),
+      /warn {2}shutdown: draining signal=SIGTERM$/,
+    );
+    assert.match(
+      formatShopEvent({ type: 'replica-output', section: 'cakes', replica: 'r', stream: 'stderr', line: 'Error: boom' }, AT),
+      /err {3}Error: boom$/,
+    );
   });
 });
 

@@ -49,10 +49,22 @@ describe('readShopManifests', () => {
     for (const section of sections) {
       const deployment = manifests.deployments.find((d) => d.name === section)!;
       assert.ok(deployment.replicas >= 1);
-      assert.deepEqual(deployment.env.find((e) => e.name === 'SHOP_SECTION'), { name: 'SHOP_SECTION', value: section });
-      assert.deepEqual(deployment.env.find((e) => e.name === 'POD_NAME'), { name: 'POD_NAME', podName: true });
-      assert.deepEqual(manifests.services.find((s) => s.name === section), { name: section, deployment: section });
-      assert.deepEqual(manifests.routes.find((r) => r.service === section), { path: `/${section}`, pathType: 'Prefix', service: section });
+      assert.deepEqual(
+        deployment.env.find((e) => e.name === 'SHOP_SECTION'),
+        { name: 'SHOP_SECTION', value: section },
+      );
+      assert.deepEqual(
+        deployment.env.find((e) => e.name === 'POD_NAME'),
+        { name: 'POD_NAME', podName: true },
+      );
+      assert.deepEqual(
+        manifests.services.find((s) => s.name === section),
+        { name: section, deployment: section },
+      );
+      assert.deepEqual(
+        manifests.routes.find((r) => r.service === section),
+        { path: `/${section}`, pathType: 'Prefix', service: section },
+      );
     }
   });
 
@@ -77,7 +89,10 @@ describe('interpretManifests', () => {
   });
 
   test('an env var from a Secret is an error naming the variable', () => {
-    const yaml = DEPLOYMENT.replace('- { name: SHOP_SECTION, value: chocolates }', '- { name: TOKEN, valueFrom: { secretKeyRef: { name: s, key: k } } }');
+    const yaml = DEPLOYMENT.replace(
+      '- { name: SHOP_SECTION, value: chocolates }',
+      '- { name: TOKEN, valueFrom: { secretKeyRef: { name: s, key: k } } }',
+    );
     assert.throws(() => interpret(yaml + INGRESS('chocolates')), /env\[0\]: TOKEN uses valueFrom .* local mode cannot provide/);
   });
 

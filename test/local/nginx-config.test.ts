@@ -27,7 +27,7 @@ describe('renderBalancerConfig', () => {
   const config = renderBalancerConfig(INPUT);
 
   test('one upstream per Service with its replicas, keep-alive on', () => {
-    assert.match(config, /upstream chocolates \{\n    server 127\.0\.0\.1:8000;\n    server 127\.0\.0\.1:8001;\n    keepalive 32;/);
+    assert.match(config, /upstream chocolates \{\n {4}server 127\.0\.0\.1:8000;\n {4}server 127\.0\.0\.1:8001;\n {4}keepalive 32;/);
     assert.match(config, /proxy_http_version 1\.1;/);
     assert.match(config, /proxy_set_header Connection "";/);
   });
@@ -50,11 +50,15 @@ describe('renderBalancerConfig', () => {
   });
 
   test('every file nginx writes lives under the prefix', () => {
-    for (const line of config.split('\n').filter((l: string) => /(pid|error_log|_temp_path) /.test(l))) assert.match(line, /\/tmp\/sweetshop-local-test\//);
+    for (const line of config.split('\n').filter((l: string) => /(pid|error_log|_temp_path) /.test(l)))
+      assert.match(line, /\/tmp\/sweetshop-local-test\//);
   });
 
   test('a location naming an unknown upstream is an error', () => {
-    assert.throws(() => renderBalancerConfig({ ...INPUT, locations: [{ path: '/x', pathType: 'Prefix', upstream: 'fudge' }] }), /location \/x: no upstream fudge/);
+    assert.throws(
+      () => renderBalancerConfig({ ...INPUT, locations: [{ path: '/x', pathType: 'Prefix', upstream: 'fudge' }] }),
+      /location \/x: no upstream fudge/,
+    );
   });
 });
 
@@ -86,7 +90,9 @@ describe('nginx configs with the real nginx', { skip: skipUnlessInstalled('nginx
       for (const dir of ['logs', 'temp']) mkdirSync(join(prefix, dir), { recursive: true });
       writeFileSync(join(prefix, 'nginx.conf'), render());
       const nginx = findExecutable('nginx')!;
-      execFileSync(nginx, ['-p', prefix, '-e', join(prefix, 'logs', 'error.log'), '-c', join(prefix, 'nginx.conf'), '-t', '-q'], { stdio: 'pipe' });
+      execFileSync(nginx, ['-p', prefix, '-e', join(prefix, 'logs', 'error.log'), '-c', join(prefix, 'nginx.conf'), '-t', '-q'], {
+        stdio: 'pipe',
+      });
     });
   }
 });

@@ -13,7 +13,9 @@ const SLOW_DELAY_MS = 20;
 // Two one-section shops (2 chocolates replicas each, the first one slowed down by the service's test
 // hook), loaded one after the other with the same autocannon settings, so the comparison is made in
 // one run on one machine state.
-describe('least connections vs round robin with one slow replica', { skip: skipUnlessInstalled('nginx', 'apt-get install nginx-light') }, () => {
+describe('least connections vs round robin with one slow replica', {
+  skip: skipUnlessInstalled('nginx', 'apt-get install nginx-light'),
+}, () => {
   const shops: LocalShop[] = [];
   after(() => Promise.all(shops.map((s) => s.stop())));
 
@@ -21,11 +23,17 @@ describe('least connections vs round robin with one slow replica', { skip: skipU
     const shop = await startTestShop({
       manifestsDir: join(FIXTURES, 'chocolates-only'),
       balance,
-      replicaEnvFor: (_section, index) => (index === 0 ? { SWEETSHOP_TEST_HOOKS: '1', SWEETSHOP_TEST_DELAY_MS: String(SLOW_DELAY_MS) } : undefined),
+      replicaEnvFor: (_section, index) =>
+        index === 0 ? { SWEETSHOP_TEST_HOOKS: '1', SWEETSHOP_TEST_DELAY_MS: String(SLOW_DELAY_MS) } : undefined,
     });
     shops.push(shop);
     const [slow, fast] = shop.replicas;
-    const result = await startLoad({ url: shop.url, connections: 10, durationSeconds: 4, requests: [{ method: 'GET', path: '/chocolates/items' }] }).finished;
+    const result = await startLoad({
+      url: shop.url,
+      connections: 10,
+      durationSeconds: 4,
+      requests: [{ method: 'GET', path: '/chocolates/items' }],
+    }).finished;
     await shop.stop();
     assert.equal(result.errors + result.non2xx, 0);
     const slowCount = result.byReplica[slow!.id] ?? 0;
@@ -36,7 +44,10 @@ describe('least connections vs round robin with one slow replica', { skip: skipU
   test('least connections sends clearly more to the fast replica, and its p50 is lower than round robin', async (t) => {
     const roundRobin = await measure('round-robin');
     const leastConnections = await measure('least-connections');
-    for (const [name, m] of [['round robin', roundRobin], ['least connections', leastConnections]] as const) {
+    for (const [name, m] of [
+      ['round robin', roundRobin],
+      ['least connections', leastConnections],
+    ] as const) {
       t.diagnostic(
         `${name}: ${m.result.responses} requests, slow replica (+${SLOW_DELAY_MS} ms) served ${(m.slowShare * 100).toFixed(1)}%, ` +
           `p50 ${m.result.latencyP50Ms} ms, p99 ${m.result.latencyP99Ms} ms`,

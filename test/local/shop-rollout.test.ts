@@ -12,7 +12,9 @@ import { countServedBy, FIXTURES, REPO_ROOT, startTestShop } from './support/tes
 
 const MIN_REQUESTS = 5_000;
 
-describe('rolling restart of every replica under keep-alive load', { skip: skipUnlessInstalled('nginx', 'apt-get install nginx-light') }, () => {
+describe('rolling restart of every replica under keep-alive load', {
+  skip: skipUnlessInstalled('nginx', 'apt-get install nginx-light'),
+}, () => {
   let shop: LocalShop;
   before(async () => {
     // warn: a log line per request would only slow the load down here. cakes runs one replica: with two,
@@ -57,13 +59,21 @@ describe('rolling restart of every replica under keep-alive load', { skip: skipU
     assert.equal(steps.length, before.length);
     assert.equal(after.length, before.length);
     const oldIds = new Set(before.map((r) => r.id));
-    assert.deepEqual(after.filter((r) => oldIds.has(r.id)), [], 'every replica id changes');
+    assert.deepEqual(
+      after.filter((r) => oldIds.has(r.id)),
+      [],
+      'every replica id changes',
+    );
     for (const old of before) assert.equal(isRunning(old.pid), false, `old replica ${old.id} (pid ${old.pid}) has exited`);
     // Both generations served during the test, and only the new one serves now.
     for (const section of ['chocolates', 'candies', 'cakes']) {
       const served = Object.keys(await countServedBy(`${shop.url}/${section}`, 10));
       const newIds = after.filter((r) => r.section === section).map((r) => r.id);
-      assert.deepEqual(served.filter((id) => !newIds.includes(id)), [], `${section} answered by an old replica`);
+      assert.deepEqual(
+        served.filter((id) => !newIds.includes(id)),
+        [],
+        `${section} answered by an old replica`,
+      );
     }
     const idle = [...before, ...after].filter((r) => (result.byReplica[r.id] ?? 0) === 0).map((r) => r.id);
     assert.deepEqual(idle, [], 'replicas (old or new) that served nothing under the load');

@@ -28,10 +28,17 @@ describe('local shop from dist/ behind the real nginx', { skip: skipUnlessInstal
         const response = await fetch(`${shop.url}${path}`);
         await response.arrayBuffer();
         assert.equal(response.status, 200, path);
-        assert.ok(ids.includes(response.headers.get('x-served-by')!), `${path} served by ${response.headers.get('x-served-by')}, not a ${section} replica`);
+        assert.ok(
+          ids.includes(response.headers.get('x-served-by')!),
+          `${path} served by ${response.headers.get('x-served-by')}, not a ${section} replica`,
+        );
       }
     }
-    const quote = await fetch(`${shop.url}/chocolates/quote`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: QUOTE_BODY });
+    const quote = await fetch(`${shop.url}/chocolates/quote`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: QUOTE_BODY,
+    });
     assert.equal(quote.status, 200);
     assert.equal(((await quote.json()) as { total: number }).total, 700);
   });
@@ -94,7 +101,10 @@ describe('local shop from dist/ behind the real nginx', { skip: skipUnlessInstal
     );
     assert.ok(total > 300, `only ${total} requests`);
     assert.deepEqual(failures, {});
-    assert.ok(heldAfterGap.every((held) => held > 0), `the replicas closed nginx's idle connections during a ${IDLE_GAP_MS / 1000} s gap: ${heldAfterGap.join(', ')}`);
+    assert.ok(
+      heldAfterGap.every((held) => held > 0),
+      `the replicas closed nginx's idle connections during a ${IDLE_GAP_MS / 1000} s gap: ${heldAfterGap.join(', ')}`,
+    );
   });
 
   test('SIGKILL of a replica under load: no GET fails (nginx retries it on another replica); POST failures are reported', async (t) => {

@@ -18,6 +18,10 @@ test('committed dist/ matches a fresh synth of the default (local) environment: 
   const files = synthesizeInto(environments.local, fresh);
   assert.deepEqual(readdirSync(DIST_DIR).sort(), files, 'dist/ holds exactly the synthesized files: run `npm run synth`');
   for (const file of files) {
-    assert.equal(readFileSync(join(DIST_DIR, file), 'utf8'), readFileSync(join(fresh, file), 'utf8'), `dist/${file} is stale: run \`npm run synth\``);
+    assert.equal(
+      readFileSync(join(DIST_DIR, file), 'utf8'),
+      readFileSync(join(fresh, file), 'utf8'),
+      `dist/${file} is stale: run \`npm run synth\``,
+    );
   }
 });

@@ -6,17 +6,21 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
 import { environments } from '../../app/environments/index.ts';
-import { render, type Manifest } from '../charts/render.ts';
+import { type Manifest, render } from '../charts/render.ts';
 
 export const DIST_DIR = fileURLToPath(new URL('../../dist/', import.meta.url));
 
 export function loadManifestDir(dir: string): Manifest[] {
-  const files = readdirSync(dir).filter((file) => file.endsWith('.k8s.yaml')).sort();
+  const files = readdirSync(dir)
+    .filter((file) => file.endsWith('.k8s.yaml'))
+    .sort();
   if (files.length === 0) throw new Error(`no *.k8s.yaml in ${dir}: run npm run synth`);
-  return files.flatMap((file) => parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((doc) => {
-    if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
-    return doc.toJS() as Manifest;
-  }));
+  return files.flatMap((file) =>
+    parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((doc) => {
+      if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
+      return doc.toJS() as Manifest;
+    }),
+  );
 }
 
 /** dist/ plus every environment rendered in memory, labelled for assertion messages. */

@@ -61,7 +61,9 @@ for (const deployment of manifests.filter((m) => m.kind === 'Deployment')) {
       env.PORT = String(port);
       child = spawn(process.execPath, ['service/src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
       children.add(child);
-      child.stderr!.on('data', (chunk) => { stderr += chunk; });
+      child.stderr!.on('data', (chunk) => {
+        stderr += chunk;
+      });
       base = `http://127.0.0.1:${port}`;
       await waitForHttp(`${base}${container.livenessProbe.httpGet.path}`, child, 20_000);
     });
@@ -77,7 +79,9 @@ for (const deployment of manifests.filter((m) => m.kind === 'Deployment')) {
 
     test('the Ingress path routed to this Service is served, and names the replica from POD_NAME', async () => {
       const ingress = findObject(manifests, 'Ingress', 'sweetshop');
-      const route = ingress.spec.rules[0].http.paths.find((p: { backend: { service: { name: string } } }) => p.backend.service.name === section);
+      const route = ingress.spec.rules[0].http.paths.find(
+        (p: { backend: { service: { name: string } } }) => p.backend.service.name === section,
+      );
       const response = await fetch(`${base}${route.path}`);
       assert.equal(response.status, 200);
       assert.equal(response.headers.get('x-served-by'), `${section}-test-pod`);

@@ -29,7 +29,10 @@ for (const { label, manifests } of allManifestSets()) {
         assert.ok(Number.isInteger(spec.securityContext.fsGroup) && spec.securityContext.fsGroup > 0, 'numeric fsGroup');
         for (const volume of spec.volumes ?? []) {
           const types = Object.keys(volume).filter((key) => key !== 'name');
-          assert.ok(types.every((type) => ALLOWED_VOLUME_TYPES.includes(type)), `volume ${volume.name} uses ${types.join(', ')}`);
+          assert.ok(
+            types.every((type) => ALLOWED_VOLUME_TYPES.includes(type)),
+            `volume ${volume.name} uses ${types.join(', ')}`,
+          );
         }
         for (const container of [...spec.containers, ...(spec.initContainers ?? [])]) {
           const context = container.securityContext;

@@ -49,7 +49,11 @@ for (const { label, manifests } of sets) {
 for (const { label, manifests } of sets) {
   test(`no object carries a field the Kubernetes schema does not define (${label})`, () => {
     for (const manifest of manifests) {
-      assert.deepEqual(unknownFields(MODELS[manifest.kind].create(structuredClone(manifest))), [], `${manifest.kind}/${manifest.metadata.name}`);
+      assert.deepEqual(
+        unknownFields(MODELS[manifest.kind].create(structuredClone(manifest))),
+        [],
+        `${manifest.kind}/${manifest.metadata.name}`,
+      );
     }
   });
 }
@@ -88,8 +92,13 @@ test('every object uses exactly the reviewed field paths (no unknown field slipp
 function pathsByKind(manifests: readonly Manifest[]): Record<string, string[]> {
   const byKind: Record<string, Set<string>> = {};
   for (const manifest of manifests) {
-    const set = (byKind[manifest.kind] ??= new Set());
+    byKind[manifest.kind] ??= new Set();
+    const set = byKind[manifest.kind];
     for (const path of fieldPaths(manifest)) set.add(path);
   }
-  return Object.fromEntries(Object.keys(byKind).sort().map((kind) => [kind, [...byKind[kind]].sort()]));
+  return Object.fromEntries(
+    Object.keys(byKind)
+      .sort()
+      .map((kind) => [kind, [...byKind[kind]].sort()]),
+  );
 }

@@ -4,9 +4,9 @@ import { once } from 'node:events';
 import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { after, test } from 'node:test';
 
 import { ephemeralPort } from '../../tools/local/ports.ts';
 

@@ -55,11 +55,31 @@ describe('loadConfig', () => {
       ['PORT fractional', { PORT: '80.5', SHOP_SECTION: 'cakes' }, 'PORT must be an integer from 1 to 65535, got "80.5"'],
       ['PORT negative', { PORT: '-1', SHOP_SECTION: 'cakes' }, 'PORT must be an integer from 1 to 65535, got "-1"'],
       ['SHOP_SECTION missing', { PORT: '8000' }, 'SHOP_SECTION is required: one of chocolates, candies, cakes'],
-      ['SHOP_SECTION unknown', { PORT: '8000', SHOP_SECTION: 'pies' }, 'SHOP_SECTION must be one of chocolates, candies, cakes, got "pies"'],
-      ['LOG_LEVEL unknown', { ...valid, LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
-      ['DRAIN_TIMEOUT_MS not a number', { ...valid, DRAIN_TIMEOUT_MS: '10s' }, 'DRAIN_TIMEOUT_MS must be an integer from 1 to 600000, got "10s"'],
-      ['REPLICA_ID with a line break', { ...valid, REPLICA_ID: 'a\r\nSet-Cookie: x' }, 'REPLICA_ID must be printable ASCII (it is sent as the X-Served-By header), got "a\\r\\nSet-Cookie: x"'],
-      ['POD_NAME not ASCII', { ...valid, POD_NAME: 'pod-ü' }, 'POD_NAME must be printable ASCII (it is sent as the X-Served-By header), got "pod-ü"'],
+      [
+        'SHOP_SECTION unknown',
+        { PORT: '8000', SHOP_SECTION: 'pies' },
+        'SHOP_SECTION must be one of chocolates, candies, cakes, got "pies"',
+      ],
+      [
+        'LOG_LEVEL unknown',
+        { ...valid, LOG_LEVEL: 'loud' },
+        'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      ],
+      [
+        'DRAIN_TIMEOUT_MS not a number',
+        { ...valid, DRAIN_TIMEOUT_MS: '10s' },
+        'DRAIN_TIMEOUT_MS must be an integer from 1 to 600000, got "10s"',
+      ],
+      [
+        'REPLICA_ID with a line break',
+        { ...valid, REPLICA_ID: 'a\r\nSet-Cookie: x' },
+        'REPLICA_ID must be printable ASCII (it is sent as the X-Served-By header), got "a\\r\\nSet-Cookie: x"',
+      ],
+      [
+        'POD_NAME not ASCII',
+        { ...valid, POD_NAME: 'pod-ü' },
+        'POD_NAME must be printable ASCII (it is sent as the X-Served-By header), got "pod-ü"',
+      ],
       [
         'SWEETSHOP_TEST_DELAY_MS invalid with hooks on',
         { ...valid, SWEETSHOP_TEST_HOOKS: '1', SWEETSHOP_TEST_DELAY_MS: 'slow' },
@@ -68,12 +88,15 @@ describe('loadConfig', () => {
     ];
     for (const [name, env, message] of cases) {
       test(`when ${name}, then it throws "${message}"`, () => {
-        assert.throws(() => loadConfig(env, 'box'), (err: unknown) => {
-          assert.ok(err instanceof ConfigError);
-          assert.equal(err.message, message);
-          assert.ok(!err.message.includes('\n'));
-          return true;
-        });
+        assert.throws(
+          () => loadConfig(env, 'box'),
+          (err: unknown) => {
+            assert.ok(err instanceof ConfigError);
+            assert.equal(err.message, message);
+            assert.ok(!err.message.includes('\n'));
+            return true;
+          },
+        );
       });
     }
   });
@@ -87,7 +110,9 @@ describe('loadConfig', () => {
     test('when hooks are off, then the delay is ignored with a warning', () => {
       const config = loadConfig({ ...valid, SWEETSHOP_TEST_DELAY_MS: '25' }, 'box');
       assert.equal(config.testDelayMs, 0);
-      assert.deepEqual(config.warnings, ['SWEETSHOP_TEST_DELAY_MS is ignored: test hooks are off (set SWEETSHOP_TEST_HOOKS=1 to enable them)']);
+      assert.deepEqual(config.warnings, [
+        'SWEETSHOP_TEST_DELAY_MS is ignored: test hooks are off (set SWEETSHOP_TEST_HOOKS=1 to enable them)',
+      ]);
     });
   });
 });

@@ -14,7 +14,15 @@ import { silentLogger } from './helpers.ts';
 async function delayedServer(drainTimeoutMs = 30_000) {
   const lifecycle = new Lifecycle();
   const log = silentLogger();
-  const app = createApp({ section: sections.cakes, replicaId: 'r', port: 1, log, metrics: createMetrics({ defaultMetrics: false }), lifecycle, testDelayMs: 2000 });
+  const app = createApp({
+    section: sections.cakes,
+    replicaId: 'r',
+    port: 1,
+    log,
+    metrics: createMetrics({ defaultMetrics: false }),
+    lifecycle,
+    testDelayMs: 2000,
+  });
   const server = createServer(app).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
-import { createApp, type AppDeps } from '../../service/src/app.ts';
+import { type AppDeps, createApp } from '../../service/src/app.ts';
 import { Lifecycle } from '../../service/src/lifecycle.ts';
 import { createMetrics } from '../../service/src/metrics.ts';
 import { sections } from '../../service/src/sections/index.ts';
@@ -69,8 +69,18 @@ export interface SpawnedServer {
 
 /** Env with nothing inherited that the server reads, so tests control every variable. */
 function baseEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const { PORT, SHOP_SECTION, REPLICA_ID, POD_NAME, LOG_LEVEL, DRAIN_TIMEOUT_MS, SWEETSHOP_TEST_HOOKS, SWEETSHOP_TEST_DELAY_MS, HOST, ...rest } =
-    process.env;
+  const {
+    PORT,
+    SHOP_SECTION,
+    REPLICA_ID,
+    POD_NAME,
+    LOG_LEVEL,
+    DRAIN_TIMEOUT_MS,
+    SWEETSHOP_TEST_HOOKS,
+    SWEETSHOP_TEST_DELAY_MS,
+    HOST,
+    ...rest
+  } = process.env;
   void [PORT, SHOP_SECTION, REPLICA_ID, POD_NAME, LOG_LEVEL, DRAIN_TIMEOUT_MS, SWEETSHOP_TEST_HOOKS, SWEETSHOP_TEST_DELAY_MS, HOST];
   return { ...rest, ...env };
 }
@@ -111,7 +121,12 @@ export async function spawnServer(env: Record<string, string> = {}): Promise<Spa
         cleanup();
         reject(new Error(`no matching log line within ${timeoutMs} ms; stdout lines: ${JSON.stringify(lines)}; stderr: ${stderr}`));
       }, timeoutMs);
-      const onExit = () => setTimeout(() => check() || (cleanup(), reject(new Error(`server exited; stderr: ${stderr}`))), 50);
+      const onExit = () =>
+        setTimeout(() => {
+          if (check()) return;
+          cleanup();
+          reject(new Error(`server exited; stderr: ${stderr}`));
+        }, 50);
       const cleanup = () => {
         clearTimeout(timer);
         waiters.delete(wake);
@@ -144,7 +159,9 @@ export async function spawnServer(env: Record<string, string> = {}): Promise<Spa
 }
 
 /** Runs the real server expecting it to refuse to start. */
-export async function runServerExpectingFailure(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runServerExpectingFailure(
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [SERVER_ENTRY], {
     cwd: REPO_ROOT,
     env: baseEnv(env),

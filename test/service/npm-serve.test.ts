@@ -13,7 +13,10 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 function isListening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -41,7 +44,9 @@ test('when npm run serve is sent SIGTERM, then the replica drains, exits 0 and f
     const timer = setTimeout(() => reject(new Error(`not listening within 20 s; stdout: ${stdout}`)), 20_000);
     npm.stdout.on('data', (chunk: string) => {
       stdout += chunk;
-      if (stdout.includes('"msg":"listening"')) (clearTimeout(timer), resolve());
+      if (!stdout.includes('"msg":"listening"')) return;
+      clearTimeout(timer);
+      resolve();
     });
   });
   assert.equal(await isListening(port), true);

@@ -8,7 +8,13 @@ describe('GET /metrics', () => {
   test('exposes request counts and latency by route pattern and status, plus default Node metrics', async () => {
     const app = await startApp({ metrics: createMetrics() });
     try {
-      for (const path of ['/chocolates', '/chocolates/items/dark-70', '/chocolates/items/truffles', '/chocolates/items/nope', '/wp-admin/x']) {
+      for (const path of [
+        '/chocolates',
+        '/chocolates/items/dark-70',
+        '/chocolates/items/truffles',
+        '/chocolates/items/nope',
+        '/wp-admin/x',
+      ]) {
         await (await fetch(`${app.url}${path}`)).arrayBuffer();
       }
       const res = await fetch(`${app.url}/metrics`);

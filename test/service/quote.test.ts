@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { startApp, type InProcessApp } from './helpers.ts';
+import { type InProcessApp, startApp } from './helpers.ts';
 
 describe('POST /chocolates/quote', () => {
   let app: InProcessApp;
@@ -19,7 +19,14 @@ describe('POST /chocolates/quote', () => {
   const json = (value: unknown) => JSON.stringify(value);
 
   test('when the lines are valid, then it prices each line and the total in minor units', async () => {
-    const res = await postQuote(json({ lines: [{ id: 'truffles', quantity: 2 }, { id: 'dark-70', quantity: 1 }] }));
+    const res = await postQuote(
+      json({
+        lines: [
+          { id: 'truffles', quantity: 2 },
+          { id: 'dark-70', quantity: 1 },
+        ],
+      }),
+    );
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, {
       lines: [
@@ -44,23 +51,78 @@ describe('POST /chocolates/quote', () => {
   });
 
   const rejected: Array<[string, string, number, string]> = [
-    ['the body is an array', json([{ id: 'dark-70', quantity: 1 }]), 400, 'body must be a JSON object like {"lines":[{"id":"...","quantity":1}]}'],
+    [
+      'the body is an array',
+      json([{ id: 'dark-70', quantity: 1 }]),
+      400,
+      'body must be a JSON object like {"lines":[{"id":"...","quantity":1}]}',
+    ],
     ['lines is missing', json({ items: [] }), 400, 'lines is required (an array of {id, quantity})'],
     ['lines is not an array', json({ lines: 'dark-70' }), 400, 'lines must be an array, got string "dark-70"'],
     ['lines is empty', json({ lines: [] }), 422, 'lines must contain 1 to 50 entries, got 0'],
-    ['there are 51 lines', json({ lines: Array.from({ length: 51 }, () => ({ id: 'dark-70', quantity: 1 })) }), 422, 'lines must contain 1 to 50 entries, got 51'],
-    ['a line is not an object', json({ lines: [{ id: 'dark-70', quantity: 1 }, 'x'] }), 400, 'lines[1] must be an object {id, quantity}, got string "x"'],
+    [
+      'there are 51 lines',
+      json({ lines: Array.from({ length: 51 }, () => ({ id: 'dark-70', quantity: 1 })) }),
+      422,
+      'lines must contain 1 to 50 entries, got 51',
+    ],
+    [
+      'a line is not an object',
+      json({ lines: [{ id: 'dark-70', quantity: 1 }, 'x'] }),
+      400,
+      'lines[1] must be an object {id, quantity}, got string "x"',
+    ],
     ['a line is null', json({ lines: [null] }), 400, 'lines[0] must be an object {id, quantity}, got null'],
     ['an id is missing', json({ lines: [{ quantity: 1 }] }), 400, 'lines[0].id must be a string, got undefined'],
     ['an id is a number', json({ lines: [{ id: 7, quantity: 1 }] }), 400, 'lines[0].id must be a string, got number 7'],
-    ['a quantity is a string', json({ lines: [{ id: 'dark-70', quantity: '2' }] }), 400, 'lines[0].quantity must be a number, got string "2"'],
+    [
+      'a quantity is a string',
+      json({ lines: [{ id: 'dark-70', quantity: '2' }] }),
+      400,
+      'lines[0].quantity must be a number, got string "2"',
+    ],
     ['a quantity is missing', json({ lines: [{ id: 'dark-70' }] }), 400, 'lines[0].quantity must be a number, got undefined'],
-    ['a quantity is 0', json({ lines: [{ id: 'dark-70', quantity: 0 }] }), 422, 'lines[0].quantity must be an integer from 1 to 100, got 0'],
-    ['a quantity is 101', json({ lines: [{ id: 'dark-70', quantity: 101 }] }), 422, 'lines[0].quantity must be an integer from 1 to 100, got 101'],
-    ['a quantity is negative', json({ lines: [{ id: 'dark-70', quantity: -3 }] }), 422, 'lines[0].quantity must be an integer from 1 to 100, got -3'],
-    ['a quantity is fractional', json({ lines: [{ id: 'dark-70', quantity: 1.5 }] }), 422, 'lines[0].quantity must be an integer from 1 to 100, got 1.5'],
-    ['an id is unknown', json({ lines: [{ id: 'dark-70', quantity: 1 }, { id: 'fudge', quantity: 1 }] }), 422, 'lines[1].id: no sweet "fudge" in the chocolates section'],
-    ['an id belongs to another section', json({ lines: [{ id: 'gummy-bears', quantity: 1 }] }), 422, 'lines[0].id: no sweet "gummy-bears" in the chocolates section'],
+    [
+      'a quantity is 0',
+      json({ lines: [{ id: 'dark-70', quantity: 0 }] }),
+      422,
+      'lines[0].quantity must be an integer from 1 to 100, got 0',
+    ],
+    [
+      'a quantity is 101',
+      json({ lines: [{ id: 'dark-70', quantity: 101 }] }),
+      422,
+      'lines[0].quantity must be an integer from 1 to 100, got 101',
+    ],
+    [
+      'a quantity is negative',
+      json({ lines: [{ id: 'dark-70', quantity: -3 }] }),
+      422,
+      'lines[0].quantity must be an integer from 1 to 100, got -3',
+    ],
+    [
+      'a quantity is fractional',
+      json({ lines: [{ id: 'dark-70', quantity: 1.5 }] }),
+      422,
+      'lines[0].quantity must be an integer from 1 to 100, got 1.5',
+    ],
+    [
+      'an id is unknown',
+      json({
+        lines: [
+          { id: 'dark-70', quantity: 1 },
+          { id: 'fudge', quantity: 1 },
+        ],
+      }),
+      422,
+      'lines[1].id: no sweet "fudge" in the chocolates section',
+    ],
+    [
+      'an id belongs to another section',
+      json({ lines: [{ id: 'gummy-bears', quantity: 1 }] }),
+      422,
+      'lines[0].id: no sweet "gummy-bears" in the chocolates section',
+    ],
     ['the JSON is malformed', '{"lines": [', 400, 'request body is not valid JSON'],
     ['the JSON is a bare string', '"lines"', 400, 'request body is not valid JSON'],
   ];

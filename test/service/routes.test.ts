@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { sections } from '../../service/src/sections/index.ts';
-import { startApp, type InProcessApp } from './helpers.ts';
+import { type InProcessApp, startApp } from './helpers.ts';
 
 describe('routes of a chocolates replica', () => {
   let app: InProcessApp;

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, get as httpGet, Agent, type IncomingMessage } from 'node:http';
+import { Agent, createServer, get as httpGet, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { after, describe, test } from 'node:test';
 
-import { runServerExpectingFailure, spawnServer, type SpawnedServer } from './helpers.ts';
+import { runServerExpectingFailure, type SpawnedServer, spawnServer } from './helpers.ts';
 
 const started: SpawnedServer[] = [];
 after(() => {
@@ -35,7 +35,10 @@ function request(url: string, agent?: Agent): Promise<{ status: number; headers:
  * until the request has been written to the socket, plus a margin for the server to read it: a fixed sleep
  * alone is a race on a loaded machine, where connecting can take longer than the sleep.
  */
-async function startHeldRequest(url: string, agent?: Agent): Promise<{ response: Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> }> {
+async function startHeldRequest(
+  url: string,
+  agent?: Agent,
+): Promise<{ response: Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> }> {
   let written!: () => void;
   const sent = new Promise<void>((resolve) => (written = resolve));
   const response = new Promise<{ status: number; headers: IncomingMessage['headers']; body: string }>((resolve, reject) => {
@@ -80,8 +83,16 @@ describe('server start-up refuses a bad environment with one line on stderr', ()
     ['PORT missing', { SHOP_SECTION: 'chocolates' }, 'PORT is required: an integer from 1 to 65535'],
     ['PORT invalid', { PORT: 'eighty', SHOP_SECTION: 'chocolates' }, 'PORT must be an integer from 1 to 65535, got "eighty"'],
     ['SHOP_SECTION missing', { PORT: '8000' }, 'SHOP_SECTION is required: one of chocolates, candies, cakes'],
-    ['SHOP_SECTION invalid', { PORT: '8000', SHOP_SECTION: 'bakery' }, 'SHOP_SECTION must be one of chocolates, candies, cakes, got "bakery"'],
-    ['LOG_LEVEL invalid', { PORT: '8000', SHOP_SECTION: 'cakes', LOG_LEVEL: 'verbose' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"'],
+    [
+      'SHOP_SECTION invalid',
+      { PORT: '8000', SHOP_SECTION: 'bakery' },
+      'SHOP_SECTION must be one of chocolates, candies, cakes, got "bakery"',
+    ],
+    [
+      'LOG_LEVEL invalid',
+      { PORT: '8000', SHOP_SECTION: 'cakes', LOG_LEVEL: 'verbose' },
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"',
+    ],
   ];
   for (const [name, env, line] of cases) {
     test(`when ${name}, then it exits 1 printing "${line}"`, async () => {

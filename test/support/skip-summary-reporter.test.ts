@@ -7,7 +7,16 @@ import skipSummary from './skip-summary-reporter.ts';
 function passed(name: string, type: 'suite' | 'test', skip?: string): TestEvent {
   return {
     type: 'test:pass',
-    data: { name, nesting: 0, testNumber: 1, details: { duration_ms: 0, type }, file: `${process.cwd()}/test/x.test.ts`, line: 1, column: 1, skip },
+    data: {
+      name,
+      nesting: 0,
+      testNumber: 1,
+      details: { duration_ms: 0, type },
+      file: `${process.cwd()}/test/x.test.ts`,
+      line: 1,
+      column: 1,
+      skip,
+    },
   } as TestEvent;
 }
 

@@ -4,8 +4,8 @@ import { environmentNamed } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
 import type { BalanceAlgorithm } from '../local/balance.ts';
 import { randomReplicaBasePort } from '../local/ports.ts';
-import { startLocalShop, type LocalShop } from '../local/shop.ts';
-import { BENCH_DIR, REPO_ROOT, type BenchContext } from './context.ts';
+import { type LocalShop, startLocalShop } from '../local/shop.ts';
+import { BENCH_DIR, type BenchContext, REPO_ROOT } from './context.ts';
 import { assertHealthyRun, runLoad } from './load.ts';
 import { measureCpu } from './processes.ts';
 import { buildService } from './replica.ts';
@@ -28,22 +28,33 @@ export async function benchBalancing(context: BenchContext): Promise<BalancingRe
   buildService(progress);
   // Own copy of the local manifests: dist/ may be mid-rewrite by someone's `cdk8s synth`.
   synthesizeInto(environmentNamed('local'), MANIFESTS_DIR);
-  const measureShop = async (shop: LocalShop, slowIds: ReadonlySet<string>, what: string): Promise<LoadResult & { shares: ReplicaShare[] }> => {
+  const measureShop = async (
+    shop: LocalShop,
+    slowIds: ReadonlySet<string>,
+    what: string,
+  ): Promise<LoadResult & { shares: ReplicaShare[] }> => {
     const url = `${shop.url}/${SECTION}`;
     if (profile.warmupSec > 0) await runLoad({ url, connections: profile.connections, durationSec: profile.warmupSec });
     progress(`balancing: ${what} (${profile.connections} connections, ${profile.durationSec} s)`);
     const pids = shop.replicas.filter((r) => r.section === SECTION).map((r) => r.pid);
-    const { value: run, cores } = await measureCpu(pids, () => runLoad({ url, connections: profile.connections, durationSec: profile.durationSec, countHeader: SERVED_BY }));
+    const { value: run, cores } = await measureCpu(pids, () =>
+      runLoad({ url, connections: profile.connections, durationSec: profile.durationSec, countHeader: SERVED_BY }),
+    );
     assertHealthyRun(run.result, `balancing ${what}`);
     return { ...run.result, serverCpuCores: cores, shares: sharesOf(shop, run.headerCounts, slowIds) };
   };
 
   const withSlowReplica = async (balance: BalanceAlgorithm): Promise<BalancedResult> => {
     progress(`balancing: starting local shop, ${balance}, 2 ${SECTION} replicas, one +${SLOW_DELAY_MS} ms`);
-    const shop = await startShop(context, balance, 2, (index) => (index === 1 ? { SWEETSHOP_TEST_DELAY_MS: String(SLOW_DELAY_MS) } : undefined));
+    const shop = await startShop(context, balance, 2, (index) =>
+      index === 1 ? { SWEETSHOP_TEST_DELAY_MS: String(SLOW_DELAY_MS) } : undefined,
+    );
     try {
       const slowIds = await findSlowReplicas(shop);
-      if (slowIds.size !== 1) throw new Error(`balancing: expected exactly one slow ${SECTION} replica, found ${slowIds.size} (is SWEETSHOP_TEST_DELAY_MS honoured?)`);
+      if (slowIds.size !== 1)
+        throw new Error(
+          `balancing: expected exactly one slow ${SECTION} replica, found ${slowIds.size} (is SWEETSHOP_TEST_DELAY_MS honoured?)`,
+        );
       return await measureShop(shop, slowIds, `${balance} with one slow replica`);
     } finally {
       await shop.stop();
@@ -64,7 +75,13 @@ export async function benchBalancing(context: BenchContext): Promise<BalancingRe
   }
   const rpsOf = (replicas: number): number => scaling.find((s) => s.replicas === replicas)!.rps;
   return {
-    load: { connections: profile.connections, durationSec: profile.durationSec, pipelining: 1, keepAlive: true, generator: `${LOAD_GENERATOR}; through nginx (local mode)` },
+    load: {
+      connections: profile.connections,
+      durationSec: profile.durationSec,
+      pipelining: 1,
+      keepAlive: true,
+      generator: `${LOAD_GENERATOR}; through nginx (local mode)`,
+    },
     section: SECTION,
     path: `/${SECTION}`,
     slowDelayMs: SLOW_DELAY_MS,

@@ -7,11 +7,11 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { benchBalancing } from './balancing.ts';
-import { BENCH_DIR, createLogDir, REPO_ROOT, type BenchContext } from './context.ts';
+import { BENCH_DIR, type BenchContext, createLogDir, REPO_ROOT } from './context.ts';
 import { benchMemory } from './memory.ts';
 import { PROFILES } from './profile.ts';
 import { writeReport } from './report/write-report.ts';
-import { BENCH_NAMES, readBenchResults, type BenchName, type BenchResults } from './results.ts';
+import { BENCH_NAMES, type BenchName, type BenchResults, readBenchResults } from './results.ts';
 import { benchService } from './service.ts';
 import { benchSynth } from './synth.ts';
 
@@ -111,7 +111,8 @@ async function main(): Promise<void> {
     context.progress(`wrote ${file}`);
   }
   if (values.report) {
-    for (const file of writeReport(results, resolve(values.docs), values.json ? resolve(values.json) : LAST_RESULTS)) context.progress(`wrote ${file}`);
+    for (const file of writeReport(results, resolve(values.docs), values.json ? resolve(values.json) : LAST_RESULTS))
+      context.progress(`wrote ${file}`);
   }
   printSummary(results);
   if (results.meta.failures.length > 0) {
@@ -121,10 +122,15 @@ async function main(): Promise<void> {
 
 function parseOnly(text: string | undefined): BenchName[] {
   if (text === undefined) return [...BENCH_NAMES];
-  const names = text.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = names.filter((name) => !(BENCH_NAMES as readonly string[]).includes(name));
   if (names.length === 0 || unknown.length > 0) {
-    throw new Error(`--only: unknown benchmark ${unknown.map((n) => `"${n}"`).join(', ') || '(empty list)'} (choose from ${BENCH_NAMES.join(', ')})`);
+    throw new Error(
+      `--only: unknown benchmark ${unknown.map((n) => `"${n}"`).join(', ') || '(empty list)'} (choose from ${BENCH_NAMES.join(', ')})`,
+    );
   }
   return BENCH_NAMES.filter((name) => names.includes(name));
 }
@@ -141,7 +147,9 @@ function printSummary(results: BenchResults): void {
   const lines: string[] = [];
   const { synth, service, balancing, memory } = results;
   if (synth) {
-    lines.push(`synth   stock ${synth.stock.medianMs} ms | project cdk8s synth ${synth.projectCli.medianMs} ms (x${synth.ratioCliVsStock}) | npm run synth ${synth.npmSynth.medianMs} ms (x${synth.ratioNpmSynthVsStock})`);
+    lines.push(
+      `synth   stock ${synth.stock.medianMs} ms | project cdk8s synth ${synth.projectCli.medianMs} ms (x${synth.ratioCliVsStock}) | npm run synth ${synth.npmSynth.medianMs} ms (x${synth.ratioNpmSynthVsStock})`,
+    );
   }
   if (service) {
     lines.push(
@@ -162,7 +170,10 @@ function printSummary(results: BenchResults): void {
 
 // Node's default for these signals ends the process without running 'exit' listeners, and those are
 // what stop the servers, replicas and nginx a benchmark started (detached ones miss a terminal Ctrl-C).
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
   process.once(signal, () => {
     console.error(`bench: ${signal}, stopping the processes it started`);
     process.exit(code);

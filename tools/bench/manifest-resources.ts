@@ -36,7 +36,10 @@ export function containerMemory(objects: ManifestObjects, section: string, where
   const deployment = objects.find((o) => o.kind === 'Deployment' && o.name === section);
   if (!deployment) throw new Error(`${where}: no Deployment named ${section}`);
   const spec = deployment.body.spec as { template?: { spec?: { containers?: unknown[] } } } | undefined;
-  const containers = (spec?.template?.spec?.containers ?? []) as Array<{ name?: string; resources?: { requests?: { memory?: unknown }; limits?: { memory?: unknown } } }>;
+  const containers = (spec?.template?.spec?.containers ?? []) as Array<{
+    name?: string;
+    resources?: { requests?: { memory?: unknown }; limits?: { memory?: unknown } };
+  }>;
   const container = containers.find((c) => c.name === 'service');
   const request = container?.resources?.requests?.memory;
   const limit = container?.resources?.limits?.memory;

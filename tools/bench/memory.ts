@@ -27,7 +27,9 @@ export async function benchMemory(context: BenchContext, section: SectionName = 
     const idleRssMiB = readRssMiB(replica.pid);
     progress(`memory: idle RSS ${round(idleRssMiB, 1)} MiB; loading (${profile.connections} connections, ${profile.durationSec} s)`);
 
-    const { value: run, samplesMiB: samples } = await sampleRss(replica.pid, () => runLoad({ url, connections: profile.connections, durationSec: profile.durationSec }));
+    const { value: run, samplesMiB: samples } = await sampleRss(replica.pid, () =>
+      runLoad({ url, connections: profile.connections, durationSec: profile.durationSec }),
+    );
     assertHealthyRun(run.result, `memory load on ${url}`);
     const loadRssMiB = Math.max(...samples);
     const peakRssMiB = readRssMiB(replica.pid, 'VmHWM');

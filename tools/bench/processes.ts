@@ -63,17 +63,25 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
 async function waitUntilReady(failure: () => Error | string | undefined, options: StartServerOptions): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   let lastProblem = 'no answer yet';
-  const ready = await pollUntil(async () => {
-    const failed = failure();
-    if (failed !== undefined) {
-      throw new Error(`${options.name} ${typeof failed === 'string' ? failed : `could not start: ${failed.message}`} before it was ready (log: ${options.logFile})`);
-    }
-    const status = await probeStatus(options.port, options.readyPath);
-    if (status !== 0) lastProblem = `HTTP ${status}`;
-    return status >= 200 && status < 300;
-  }, timeoutMs, 100);
+  const ready = await pollUntil(
+    async () => {
+      const failed = failure();
+      if (failed !== undefined) {
+        throw new Error(
+          `${options.name} ${typeof failed === 'string' ? failed : `could not start: ${failed.message}`} before it was ready (log: ${options.logFile})`,
+        );
+      }
+      const status = await probeStatus(options.port, options.readyPath);
+      if (status !== 0) lastProblem = `HTTP ${status}`;
+      return status >= 200 && status < 300;
+    },
+    timeoutMs,
+    100,
+  );
   if (!ready) {
-    throw new Error(`${options.name} was not ready at http://127.0.0.1:${options.port}${options.readyPath} after ${timeoutMs} ms (${lastProblem}; log: ${options.logFile})`);
+    throw new Error(
+      `${options.name} was not ready at http://127.0.0.1:${options.port}${options.readyPath} after ${timeoutMs} ms (${lastProblem}; log: ${options.logFile})`,
+    );
   }
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { ephemeralPort } from '../local/ports.ts';
 import { REPO_ROOT } from './context.ts';
-import { startServer, type ServerProcess } from './processes.ts';
+import { type ServerProcess, startServer } from './processes.ts';
 
 const COMPILED_SERVER = join(REPO_ROOT, 'service', 'build', 'server.js');
 

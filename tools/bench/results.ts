@@ -220,7 +220,9 @@ export function readBenchResults(file: string): BenchResults {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read bench results ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (run \`npm run bench -- --json ${file}\`)`);
+    throw new Error(
+      `cannot read bench results ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (run \`npm run bench -- --json ${file}\`)`,
+    );
   }
   let parsed: unknown;
   try {

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 
 import { ephemeralPort } from '../local/ports.ts';
-import { REPO_ROOT, type BenchContext } from './context.ts';
+import { type BenchContext, REPO_ROOT } from './context.ts';
 import { assertHealthyRun, runLoad } from './load.ts';
-import { measureCpu, startServer, type ServerProcess } from './processes.ts';
+import { measureCpu, type ServerProcess, startServer } from './processes.ts';
 import { buildService, REPLICA_COMMAND, startReplica } from './replica.ts';
 import type { CurvePoint, LoadResult, LoadSettings, ServiceResults, ServiceTarget } from './results.ts';
 import { ratio } from './stats.ts';
@@ -35,15 +35,26 @@ export async function benchService(context: BenchContext, section = 'chocolates'
   try {
     const replica = await startReplica({ section, logFile: join(context.logDir, 'service-replica.log') });
     targets.push({ name: 'service', command: `${REPLICA_COMMAND} (SHOP_SECTION=${section})`, server: replica, path });
-    const quiet = await startReplica({ section, logFile: join(context.logDir, 'service-replica-log-warn.log'), env: { LOG_LEVEL: 'warn' } });
-    targets.push({ name: 'serviceWithoutRequestLog', command: `${REPLICA_COMMAND} (SHOP_SECTION=${section} LOG_LEVEL=warn)`, server: quiet, path });
+    const quiet = await startReplica({
+      section,
+      logFile: join(context.logDir, 'service-replica-log-warn.log'),
+      env: { LOG_LEVEL: 'warn' },
+    });
+    targets.push({
+      name: 'serviceWithoutRequestLog',
+      command: `${REPLICA_COMMAND} (SHOP_SECTION=${section} LOG_LEVEL=warn)`,
+      server: quiet,
+      path,
+    });
     targets.push(await startBaseline('expressHello', 'express-hello.ts', context));
     targets.push(await startBaseline('nodeHttpHello', 'node-http-hello.ts', context));
 
     const rounds = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
     for (let round = 1; round <= profile.serviceRounds; round += 1) {
       for (const target of targets) {
-        progress(`service: round ${round}/${profile.serviceRounds}, ${target.name} (${profile.connections} connections, ${profile.durationSec} s)`);
+        progress(
+          `service: round ${round}/${profile.serviceRounds}, ${target.name} (${profile.connections} connections, ${profile.durationSec} s)`,
+        );
         rounds.get(target.name)!.push(await measureTarget(target, profile.connections, profile.durationSec, profile.warmupSec));
       }
     }
@@ -54,7 +65,12 @@ export async function benchService(context: BenchContext, section = 'chocolates'
       ...bestRound(rounds.get(target.name)!),
       roundsRps: rounds.get(target.name)!.map((r) => r.rps),
     });
-    const [service, serviceWithoutRequestLog, expressHello, nodeHttpHello] = targets.map(pick) as [ServiceTarget, ServiceTarget, ServiceTarget, ServiceTarget];
+    const [service, serviceWithoutRequestLog, expressHello, nodeHttpHello] = targets.map(pick) as [
+      ServiceTarget,
+      ServiceTarget,
+      ServiceTarget,
+      ServiceTarget,
+    ];
 
     const curve: CurvePoint[] = [];
     for (const connections of profile.curveConnections) {

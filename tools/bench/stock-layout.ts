@@ -81,12 +81,18 @@ export function prepareStockLayout(progress: (message: string) => void): { dir: 
   mkdirSync(STOCK_DIR, { recursive: true });
   const packageJson = `${JSON.stringify(stockPackageJson(), null, 2)}\n`;
   const packageFile = join(STOCK_DIR, 'package.json');
-  const installed = existsSync(join(STOCK_DIR, 'node_modules', '.bin', 'cdk8s')) && existsSync(packageFile) && readFileSync(packageFile, 'utf8') === packageJson;
+  const installed =
+    existsSync(join(STOCK_DIR, 'node_modules', '.bin', 'cdk8s')) &&
+    existsSync(packageFile) &&
+    readFileSync(packageFile, 'utf8') === packageJson;
   if (!installed) {
     writeFileSync(packageFile, packageJson);
     progress('synth: installing the stock cdk8s layout dependencies (npm install, once; cached in .bench/synth-stock)');
     try {
-      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=optional', '--loglevel=error'], { cwd: STOCK_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=optional', '--loglevel=error'], {
+        cwd: STOCK_DIR,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     } catch (error) {
       throw new Error(`npm install in ${STOCK_DIR} failed: ${String((error as { stderr?: Buffer }).stderr ?? error).trim()}`);
     }
@@ -98,7 +104,10 @@ export function prepareStockLayout(progress: (message: string) => void): { dir: 
     rmSync(join(STOCK_DIR, dir), { recursive: true, force: true });
     copyForCommonJs(join(REPO_ROOT, dir), join(STOCK_DIR, dir));
   }
-  return { dir: STOCK_DIR, packages: installedVersions(['cdk8s', 'cdk8s-cli', 'cdk8s-plus-27', 'constructs', 'ts-node', 'typescript', '@types/node']) };
+  return {
+    dir: STOCK_DIR,
+    packages: installedVersions(['cdk8s', 'cdk8s-cli', 'cdk8s-plus-27', 'constructs', 'ts-node', 'typescript', '@types/node']),
+  };
 }
 
 /**

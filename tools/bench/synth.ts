@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { BENCH_DIR, REPO_ROOT, type BenchContext } from './context.ts';
+import { BENCH_DIR, type BenchContext, REPO_ROOT } from './context.ts';
 import type { SynthResults, Timing } from './results.ts';
 import { median, ratio, round } from './stats.ts';
 import { prepareStockLayout, STOCK_APP } from './stock-layout.ts';
@@ -29,9 +29,30 @@ export async function benchSynth(context: BenchContext): Promise<SynthResults> {
   const stock = prepareStockLayout(progress);
   const outRoot = join(BENCH_DIR, 'synth-out');
   const variants: Variant[] = [
-    { key: 'stock', label: `stock layout: cdk8s synth (app: ${STOCK_APP})`, command: join(stock.dir, 'node_modules', '.bin', 'cdk8s'), args: ['synth'], cwd: stock.dir, outDir: join(outRoot, 'stock') },
-    { key: 'projectCli', label: 'project: cdk8s synth', command: join(REPO_ROOT, 'node_modules', '.bin', 'cdk8s'), args: ['synth'], cwd: REPO_ROOT, outDir: join(outRoot, 'project-cli') },
-    { key: 'npmSynth', label: 'project: npm run synth', command: 'npm', args: ['run', '--silent', 'synth', '--'], cwd: REPO_ROOT, outDir: join(outRoot, 'npm-synth') },
+    {
+      key: 'stock',
+      label: `stock layout: cdk8s synth (app: ${STOCK_APP})`,
+      command: join(stock.dir, 'node_modules', '.bin', 'cdk8s'),
+      args: ['synth'],
+      cwd: stock.dir,
+      outDir: join(outRoot, 'stock'),
+    },
+    {
+      key: 'projectCli',
+      label: 'project: cdk8s synth',
+      command: join(REPO_ROOT, 'node_modules', '.bin', 'cdk8s'),
+      args: ['synth'],
+      cwd: REPO_ROOT,
+      outDir: join(outRoot, 'project-cli'),
+    },
+    {
+      key: 'npmSynth',
+      label: 'project: npm run synth',
+      command: 'npm',
+      args: ['run', '--silent', 'synth', '--'],
+      cwd: REPO_ROOT,
+      outDir: join(outRoot, 'npm-synth'),
+    },
   ];
   const samples = new Map<Variant['key'], number[]>(variants.map((v) => [v.key, []]));
   for (let round = profile.synthWarmup ? 0 : 1; round <= profile.synthRuns; round += 1) {
@@ -46,7 +67,12 @@ export async function benchSynth(context: BenchContext): Promise<SynthResults> {
     const values = samples.get(variant.key)!;
     return {
       label: variant.label,
-      command: [variant.command.replace(`${REPO_ROOT}/`, ''), ...variant.args, outputFlag(variant), variant.outDir.replace(`${REPO_ROOT}/`, '')].join(' '),
+      command: [
+        variant.command.replace(`${REPO_ROOT}/`, ''),
+        ...variant.args,
+        outputFlag(variant),
+        variant.outDir.replace(`${REPO_ROOT}/`, ''),
+      ].join(' '),
       cwd: variant.cwd.replace(`${REPO_ROOT}/`, '').replace(REPO_ROOT, '.'),
       samplesMs: values,
       medianMs: round(median(values), 0),
@@ -100,6 +126,9 @@ function assertSameManifests(variants: Variant[]): void {
   const [first, ...rest] = variants;
   const expected = read(first!.outDir);
   for (const variant of rest) {
-    if (read(variant.outDir) !== expected) throw new Error(`synth: ${variant.label} rendered different manifests than ${first!.label} (compare ${first!.outDir} and ${variant.outDir})`);
+    if (read(variant.outDir) !== expected)
+      throw new Error(
+        `synth: ${variant.label} rendered different manifests than ${first!.label} (compare ${first!.outDir} and ${variant.outDir})`,
+      );
   }
 }

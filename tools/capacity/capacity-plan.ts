@@ -4,17 +4,17 @@ import { editSection, lineDiff } from './environment-edit.ts';
 import type { ReplicaMeasurement } from './measure.ts';
 import {
   DEFAULT_POLICY,
+  type PeakCpu,
+  type PlanPolicy,
   peakCpu,
   planReplicas,
   planResources,
   planSectionCpu,
-  sustainableRate,
-  type PeakCpu,
-  type PlanPolicy,
   type ReplicaPlan,
   type ResourcePlan,
   type SectionCpuPlan,
   type Sustainable,
+  sustainableRate,
 } from './planner.ts';
 
 export interface SectionPlan {
@@ -77,7 +77,12 @@ export function buildCapacityPlan(input: {
     const cpuRequest = formatMillicores(cpu.requestMillicores);
     sections.push({
       section,
-      current: { minReplicas: config.minReplicas, maxReplicas: config.maxReplicas, cpuTargetPercent: config.cpuTargetPercent, cpuRequest: config.requests.cpu },
+      current: {
+        minReplicas: config.minReplicas,
+        maxReplicas: config.maxReplicas,
+        cpuTargetPercent: config.cpuTargetPercent,
+        cpuRequest: config.requests.cpu,
+      },
       replicas,
       cpu: { ...cpu, cpuRequest },
     });
@@ -153,7 +158,10 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
     ...plan.resources.reasons.map((reason) => `  - ${reason}`),
     '',
     'CPU request and HPA per section (the request is what the planned load needs at the HPA target, so the HPA scales on it):',
-    ...groupSections(plan.sections, plan.lostReplicas).flatMap(({ names, lines }) => [`  ${names.join(', ')}:`, ...lines.map((line) => `    - ${line}`)]),
+    ...groupSections(plan.sections, plan.lostReplicas).flatMap(({ names, lines }) => [
+      `  ${names.join(', ')}:`,
+      ...lines.map((line) => `    - ${line}`),
+    ]),
     '',
   ];
   if (plan.diffProblem) {
@@ -189,6 +197,10 @@ function groupSections(sections: SectionPlan[], lostReplicas: number): Array<{ n
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

@@ -21,13 +21,15 @@ export function editSection(source: string, section: string, changes: SectionCha
     const pattern = new RegExp(`(\\b${key}:\\s*)('[^']*'|"[^"]*"|[\\d.]+)`, 'g');
     pattern.lastIndex = within.start;
     const match = pattern.exec(text);
-    if (!match || match.index >= within.end) throw new Error(`${file}: ${where}.${key} is not written as a literal in the ${section} block; apply the change by hand`);
+    if (!match || match.index >= within.end)
+      throw new Error(`${file}: ${where}.${key} is not written as a literal in the ${section} block; apply the change by hand`);
     const replacement = typeof value === 'number' ? String(value) : quoteLike(match[2]!, value);
     const at = match.index + match[1]!.length;
     text = text.slice(0, at) + replacement + text.slice(at + match[2]!.length);
     // Later offsets shift by the length difference; blocks are re-found after each edit.
   };
-  const sectionBlock = (): { start: number; end: number } => findBlock(text, new RegExp(`^[ \\t]*${section}:\\s*\\{`, 'm'), 0, text.length)!;
+  const sectionBlock = (): { start: number; end: number } =>
+    findBlock(text, new RegExp(`^[ \\t]*${section}:\\s*\\{`, 'm'), 0, text.length)!;
   replace('minReplicas', changes.minReplicas, sectionBlock(), section);
   replace('maxReplicas', changes.maxReplicas, sectionBlock(), section);
   for (const group of ['requests', 'limits'] as const) {
@@ -36,7 +38,8 @@ export function editSection(source: string, section: string, changes: SectionCha
     for (const key of ['cpu', 'memory'] as const) {
       const outer = sectionBlock();
       const inner = findBlock(text, new RegExp(`\\b${group}:\\s*\\{`, 'g'), outer.start, outer.end);
-      if (!inner) throw new Error(`${file}: ${section}.${group} is not an object literal in the ${section} block; apply the change by hand`);
+      if (!inner)
+        throw new Error(`${file}: ${section}.${group} is not an object literal in the ${section} block; apply the change by hand`);
       replace(key, values[key], inner, `${section}.${group}`);
     }
   }

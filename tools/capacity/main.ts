@@ -8,7 +8,7 @@ import { environmentNamed, environments, SECTION_NAMES } from '../../app/environ
 import { REPO_ROOT } from '../bench/context.ts';
 import { readBenchResults } from '../bench/results.ts';
 import { buildCapacityPlan, formatCapacityPlan } from './capacity-plan.ts';
-import { measureReplica, measurementFromResults } from './measure.ts';
+import { measurementFromResults, measureReplica } from './measure.ts';
 import { DEFAULT_POLICY, parseTargetRates } from './planner.ts';
 
 const HELP = `Usage: npm run capacity -- --rps <rate> [--p99 <ms>] [--from <bench.json>] [--burst <x>] [--env <name>]
@@ -45,7 +45,8 @@ async function main(): Promise<void> {
   const p99TargetMs = Number(values.p99);
   if (!Number.isFinite(p99TargetMs) || p99TargetMs <= 0) throw new Error(`--p99: "${values.p99}" is not a positive number of milliseconds`);
   const burstFactor = Number(values.burst);
-  if (!Number.isFinite(burstFactor) || burstFactor < 1) throw new Error(`--burst: "${values.burst}" must be a number >= 1 (the multiple of --rps the HPA max must carry)`);
+  if (!Number.isFinite(burstFactor) || burstFactor < 1)
+    throw new Error(`--burst: "${values.burst}" must be a number >= 1 (the multiple of --rps the HPA max must carry)`);
   const env = environmentNamed(values.env);
   const rates = parseTargetRates(values.rps, SECTION_NAMES);
   const file = join('app', 'environments', `${env.name}.ts`);
@@ -56,7 +57,11 @@ async function main(): Promise<void> {
       ? measurementFromResults(readBenchResults(values.from), values.from)
       : await measureReplica(Object.keys(rates)[0]!, (message) => console.error(`[capacity] ${message}`));
 
-  process.stdout.write(formatCapacityPlan(buildCapacityPlan({ env, file, source, rates, p99TargetMs, measurement, policy: { ...DEFAULT_POLICY, burstFactor } })));
+  process.stdout.write(
+    formatCapacityPlan(
+      buildCapacityPlan({ env, file, source, rates, p99TargetMs, measurement, policy: { ...DEFAULT_POLICY, burstFactor } }),
+    ),
+  );
 }
 
 main().catch((error: unknown) => {

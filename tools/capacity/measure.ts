@@ -30,7 +30,9 @@ export async function measureReplica(section: string, progress: (message: string
     const { samplesMiB } = await sampleRss(replica.pid, async () => {
       for (const connections of CONNECTIONS) {
         progress(`measuring one ${section} replica: ${connections} connection(s) for ${SECONDS_PER_LEVEL} s`);
-        curve.push(await measureTarget({ name: `${section} replica`, server: replica, path: `/${section}` }, connections, SECONDS_PER_LEVEL, 0.5));
+        curve.push(
+          await measureTarget({ name: `${section} replica`, server: replica, path: `/${section}` }, connections, SECONDS_PER_LEVEL, 0.5),
+        );
       }
     });
     return {

@@ -131,7 +131,12 @@ export interface ResourcePlan {
  * event loop plus GC and I/O threads), so a replica that takes over a lost peer's share or a burst is
  * not throttled; memory request = highest RSS under load with a margin.
  */
-export function planResources(sustainable: Sustainable, peak: PeakCpu, memory: MemoryMeasurement, policy: PlanPolicy = DEFAULT_POLICY): ResourcePlan {
+export function planResources(
+  sustainable: Sustainable,
+  peak: PeakCpu,
+  memory: MemoryMeasurement,
+  policy: PlanPolicy = DEFAULT_POLICY,
+): ResourcePlan {
   validatePolicy(policy);
   assertPositive(sustainable.cpuCores, 'measured CPU at the sustainable rate (cores)');
   assertPositive(sustainable.rps, 'sustainable rate per replica (req/s)');
@@ -226,7 +231,8 @@ export function planSectionCpu(input: {
   const sized = roundUpTo(neededMillicores / fraction, 50);
   const floored = Math.max(sized, policy.cpuRequestFloorMillicores);
   const requestMillicores = Math.min(floored, limit);
-  const bound: SectionCpuPlan['bound'] = requestMillicores < floored ? 'limit' : sized < policy.cpuRequestFloorMillicores ? 'floor' : undefined;
+  const bound: SectionCpuPlan['bound'] =
+    requestMillicores < floored ? 'limit' : sized < policy.cpuRequestFloorMillicores ? 'floor' : undefined;
   const percentOf = (millicores: number): number => Math.round((millicores / requestMillicores) * 100);
   const scaleOutRpsPerReplica = (requestMillicores * fraction) / perRps;
 
@@ -254,13 +260,23 @@ export function planSectionCpu(input: {
     utilisationAtMinPercent: percentOf(neededMillicores),
     scaleOutRpsPerReplica: Math.round(scaleOutRpsPerReplica),
     scaleOutPercentOfSustainable: Math.round((scaleOutRpsPerReplica / sustainable.rps) * 100),
-    afterLoss: { rpsPerReplica: Math.round(afterLossRps), millicores: Math.round(afterLossRps * perRps), percentOfRequest: percentOf(afterLossRps * perRps) },
+    afterLoss: {
+      rpsPerReplica: Math.round(afterLossRps),
+      millicores: Math.round(afterLossRps * perRps),
+      percentOfRequest: percentOf(afterLossRps * perRps),
+    },
     burst,
   };
   return { ...plan, reasons: sectionCpuReasons(plan, replicas, sustainable, limit, policy) };
 }
 
-function sectionCpuReasons(plan: Omit<SectionCpuPlan, 'reasons'>, replicas: ReplicaPlan, sustainable: Sustainable, limit: number, policy: PlanPolicy): string[] {
+function sectionCpuReasons(
+  plan: Omit<SectionCpuPlan, 'reasons'>,
+  replicas: ReplicaPlan,
+  sustainable: Sustainable,
+  limit: number,
+  policy: PlanPolicy,
+): string[] {
   const target = plan.cpuTargetPercent;
   const sizing =
     `cpu request ${plan.requestMillicores}m: at HPA min each of ${replicas.minReplicas} replicas serves ${plan.plannedRpsPerReplica} req/s, ` +
@@ -297,7 +313,7 @@ function sectionCpuReasons(plan: Omit<SectionCpuPlan, 'reasons'>, replicas: Repl
       ? `HPA max ${replicas.maxReplicas} covers the x${policy.burstFactor} burst of ${b.rps} req/s: ceil(${b.rps} / ${sustainable.rps}) = ` +
           `${replicasWord(b.atSustainable)} at the sustainable rate, + ${policy.lostReplicas} lost, at least min ${replicas.minReplicas}; ${hpaAtMax}`
       : `HPA max ${replicas.maxReplicas} does NOT cover the x${policy.burstFactor} burst of ${b.rps} req/s: it needs ${b.atSustainable} at the sustainable rate, ` +
-        `${b.rpsPerReplicaAtMax} req/s each at max is over the sustainable ${sustainable.rps}`,
+          `${b.rpsPerReplicaAtMax} req/s each at max is over the sustainable ${sustainable.rps}`,
   );
   return lines;
 }
@@ -326,26 +342,32 @@ export function parseTargetRates(text: string, sections: readonly string[]): Rec
 
 function parseRate(text: string, what: string): number {
   const rate = Number(text);
-  if (text === '' || !Number.isFinite(rate) || rate <= 0) throw new Error(`${what}: "${text}" is not a positive number of requests per second`);
+  if (text === '' || !Number.isFinite(rate) || rate <= 0)
+    throw new Error(`${what}: "${text}" is not a positive number of requests per second`);
   return rate;
 }
 
 function validateCurve(curve: readonly MeasuredPoint[]): void {
   for (const [index, point] of curve.entries()) {
     for (const key of ['rps', 'p99Ms', 'serverCpuCores'] as const) {
-      if (!Number.isFinite(point[key]) || point[key] < 0) throw new Error(`measured point ${index}: ${key} must be a number >= 0, got ${point[key]}`);
+      if (!Number.isFinite(point[key]) || point[key] < 0)
+        throw new Error(`measured point ${index}: ${key} must be a number >= 0, got ${point[key]}`);
     }
   }
 }
 
 function validatePolicy(policy: PlanPolicy): void {
-  if (!Number.isInteger(policy.lostReplicas) || policy.lostReplicas < 0) throw new Error(`lostReplicas must be an integer >= 0, got ${policy.lostReplicas}`);
-  if (!Number.isInteger(policy.minimumReplicas) || policy.minimumReplicas < 1) throw new Error(`minimumReplicas must be an integer >= 1, got ${policy.minimumReplicas}`);
+  if (!Number.isInteger(policy.lostReplicas) || policy.lostReplicas < 0)
+    throw new Error(`lostReplicas must be an integer >= 0, got ${policy.lostReplicas}`);
+  if (!Number.isInteger(policy.minimumReplicas) || policy.minimumReplicas < 1)
+    throw new Error(`minimumReplicas must be an integer >= 1, got ${policy.minimumReplicas}`);
   if (!(policy.burstFactor >= 1)) throw new Error(`burstFactor must be >= 1, got ${policy.burstFactor}`);
   if (!(policy.memoryMargin >= 1)) throw new Error(`memoryMargin must be >= 1, got ${policy.memoryMargin}`);
   if (!(policy.memoryLimitFactor >= 1)) throw new Error(`memoryLimitFactor must be >= 1, got ${policy.memoryLimitFactor}`);
   if (!(policy.cpuRequestFloorMillicores > 0) || !(policy.cpuRequestFloorMillicores <= policy.cpuLimitFloorMillicores)) {
-    throw new Error(`cpuRequestFloorMillicores must be > 0 and <= cpuLimitFloorMillicores (${policy.cpuLimitFloorMillicores}), got ${policy.cpuRequestFloorMillicores}`);
+    throw new Error(
+      `cpuRequestFloorMillicores must be > 0 and <= cpuLimitFloorMillicores (${policy.cpuLimitFloorMillicores}), got ${policy.cpuRequestFloorMillicores}`,
+    );
   }
 }
 

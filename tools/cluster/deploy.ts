@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from '../../app/environments/index.ts';
 import { SECTION_NAMES } from '../../app/environments/index.ts';
-import { kubectl, rolloutStatus, type Provider } from './cluster.ts';
+import { kubectl, type Provider, rolloutStatus } from './cluster.ts';
 import { commandStep, type Plan } from './plan.ts';
 
 /** Where deploy renders each environment (git-ignored): the committed dist/ holds only `local`. */

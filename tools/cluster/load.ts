@@ -1,4 +1,4 @@
-import { buildCommand, type Builder } from '../images/builders.ts';
+import { type Builder, buildCommand } from '../images/builders.ts';
 import type { SectionImage } from '../images/section-images.ts';
 import { kind, minikube, type Provider } from './cluster.ts';
 import { commandStep, type Plan, type Step } from './plan.ts';

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 
-import { formatCommand, runCommand, type Command } from '../lib/command.ts';
+import { type Command, formatCommand, runCommand } from '../lib/command.ts';
 
 /**
  * A cluster step's full sequence, known before anything runs: `--dry-run` prints it, the runner
@@ -105,7 +105,9 @@ async function runRequests(step: RequestsStep, log: (line: string) => void): Pro
   const replicas = [...servedBy].map(([id, n]) => `${id} x${n}`).join(', ') || 'none';
   log(`${step.section}: ${step.count - failures.length}/${step.count} OK from ${step.url}, X-Served-By: ${replicas}`);
   if (failures.length > 0) {
-    throw new Error(`${step.section}: ${failures.length} of ${step.count} requests to ${step.url} failed (${[...new Set(failures)].join('; ')})`);
+    throw new Error(
+      `${step.section}: ${failures.length} of ${step.count} requests to ${step.url} failed (${[...new Set(failures)].join('; ')})`,
+    );
   }
 }
 
@@ -120,7 +122,9 @@ function get(url: string, host: string | undefined): Promise<Reply> {
   return new Promise((resolve) => {
     const req = request(url, { agent: false, headers: host ? { host } : {}, timeout: 5_000 }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, servedBy: String(res.headers['x-served-by'] ?? '(no X-Served-By)'), error: '' }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, servedBy: String(res.headers['x-served-by'] ?? '(no X-Served-By)'), error: '' }),
+      );
     });
     req.on('timeout', () => req.destroy(new Error('timed out after 5 s')));
     req.on('error', (error) => resolve({ status: 0, servedBy: '', error: error.message }));

@@ -23,7 +23,13 @@ export function smokePlan(provider: Provider, env: EnvironmentConfig, options: S
   base ??= 'http://127.0.0.1';
   for (const section of SECTION_NAMES) {
     const path = env.sections[section].path;
-    steps.push({ type: 'requests', section, url: `${base}${path}`, count: options.requests, ...(env.ingress.host ? { host: env.ingress.host } : {}) });
+    steps.push({
+      type: 'requests',
+      section,
+      url: `${base}${path}`,
+      count: options.requests,
+      ...(env.ingress.host ? { host: env.ingress.host } : {}),
+    });
   }
   return { steps };
 }

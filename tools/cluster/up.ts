@@ -1,4 +1,4 @@
-import { kind, kubectl, minikube, rolloutStatus, type Provider } from './cluster.ts';
+import { kind, kubectl, minikube, type Provider, rolloutStatus } from './cluster.ts';
 import { commandStep, type Plan } from './plan.ts';
 
 // Pinned, so every `cluster:up` installs the same controllers. ingress-nginx's kind manifest runs the
@@ -10,7 +10,8 @@ export const KIND_CONFIG = 'tools/cluster/kind-config.yaml';
 
 // kind's kubelets serve self-signed certificates; without this flag metrics-server never scrapes them
 // and every HPA stays at <unknown>.
-const METRICS_SERVER_INSECURE_TLS_PATCH = '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]';
+const METRICS_SERVER_INSECURE_TLS_PATCH =
+  '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]';
 
 /** What runs kind's node containers: docker, or podman when KIND_EXPERIMENTAL_PROVIDER=podman. */
 export type KindNodeRuntime = 'docker' | 'podman';
@@ -40,7 +41,19 @@ export function upPlan(provider: Provider, kindNodeRuntime: KindNodeRuntime = 'd
       commandStep(kind('create', 'cluster', '--config', KIND_CONFIG, '--wait', '120s')),
       commandStep(kubectl(provider, 'apply', '--filename', INGRESS_NGINX_KIND_MANIFEST)),
       commandStep(kubectl(provider, 'apply', '--filename', METRICS_SERVER_MANIFEST)),
-      commandStep(kubectl(provider, '--namespace', 'kube-system', 'patch', 'deployment', 'metrics-server', '--type=json', '--patch', METRICS_SERVER_INSECURE_TLS_PATCH)),
+      commandStep(
+        kubectl(
+          provider,
+          '--namespace',
+          'kube-system',
+          'patch',
+          'deployment',
+          'metrics-server',
+          '--type=json',
+          '--patch',
+          METRICS_SERVER_INSECURE_TLS_PATCH,
+        ),
+      ),
       ...waitForAddons,
     ],
   };

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 
-import { findExecutable } from '../lib/find-executable.ts';
 import type { Command } from '../lib/command.ts';
+import { findExecutable } from '../lib/find-executable.ts';
 import type { SectionImage } from './section-images.ts';
 
 /** Tools that can build service/Dockerfile, in auto-detection order. */
@@ -39,9 +39,13 @@ export function detectBuilder(probe: BuilderProbe = systemProbe): Builder {
   if (probe.find('podman')) return 'podman';
   if (probe.find('buildah')) return 'buildah';
   if (dockerInstalled) {
-    throw new Error('docker is installed but its daemon is not reachable (`docker info` failed): start Docker, or install podman or buildah');
+    throw new Error(
+      'docker is installed but its daemon is not reachable (`docker info` failed): start Docker, or install podman or buildah',
+    );
   }
-  throw new Error('no image builder found: install Docker (https://docs.docker.com/get-docker/), or podman or buildah (apt-get install podman buildah)');
+  throw new Error(
+    'no image builder found: install Docker (https://docs.docker.com/get-docker/), or podman or buildah (apt-get install podman buildah)',
+  );
 }
 
 /** The `--builder` option of `images` and `cluster:load`: the named builder, else the detected one. */
@@ -64,6 +68,17 @@ export function buildCommand(builder: Builder, image: SectionImage, options: Bui
   const pull = options.offline && builder !== 'docker' ? ['--pull=never'] : [];
   const base = options.baseImage ? ['--build-arg', `BASE_IMAGE=${options.baseImage}`] : [];
   return {
-    argv: [...head, ...pull, '--file', DOCKERFILE, '--build-arg', `SHOP_SECTION=${image.section}`, ...base, '--tag', image.ref, BUILD_CONTEXT],
+    argv: [
+      ...head,
+      ...pull,
+      '--file',
+      DOCKERFILE,
+      '--build-arg',
+      `SHOP_SECTION=${image.section}`,
+      ...base,
+      '--tag',
+      image.ref,
+      BUILD_CONTEXT,
+    ],
   };
 }

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { environmentNamed, environments } from '../../app/environments/index.ts';
-import { buildCommand, BUILDERS, chooseBuilder } from './builders.ts';
 import { formatCommand, runCommand } from '../lib/command.ts';
+import { BUILDERS, buildCommand, chooseBuilder } from './builders.ts';
 import { sectionImages } from './section-images.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -56,7 +56,9 @@ async function main(): Promise<void> {
     await runCommand(cmd, { cwd: REPO_ROOT });
     console.log(`${step} built ${image.ref} in ${seconds(Date.now() - stepStarted)}`);
   }
-  console.log(`built ${images.length} image(s) with ${builder} in ${seconds(Date.now() - started)}: ${images.map((i) => i.ref).join(', ')}`);
+  console.log(
+    `built ${images.length} image(s) with ${builder} in ${seconds(Date.now() - started)}: ${images.map((i) => i.ref).join(', ')}`,
+  );
 }
 
 function seconds(ms: number): string {

@@ -28,7 +28,10 @@ const ANNOTATION_VALUES: Record<string, Record<string, BalanceAlgorithm>> = {
  * Reads the load-balancing annotations of one Ingress. ingress-nginx wins when both controllers'
  * annotations are present, since local mode runs nginx; undefined when neither is set.
  */
-export function balanceFromIngressAnnotations(annotations: Readonly<Record<string, string>>, ingressName: string): BalanceChoice | undefined {
+export function balanceFromIngressAnnotations(
+  annotations: Readonly<Record<string, string>>,
+  ingressName: string,
+): BalanceChoice | undefined {
   for (const key of [INGRESS_NGINX, HAPROXY]) {
     const value = annotations[key];
     if (value === undefined) continue;

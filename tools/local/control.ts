@@ -75,7 +75,8 @@ export function stopControlServer(server: Server, stateDir: string): Promise<voi
 /** Throws naming the running shop if one answers on the state directory's control socket. */
 export async function assertNoShopRunning(stateDir: string): Promise<void> {
   const status = await fetchStatus(stateDir).catch(() => undefined);
-  if (status) throw new Error(`a local shop is already running (pid ${status.pid}, ${status.url}); stop it first or pass another --state-dir`);
+  if (status)
+    throw new Error(`a local shop is already running (pid ${status.pid}, ${status.url}); stop it first or pass another --state-dir`);
 }
 
 export async function fetchStatus(stateDir: string): Promise<ShopStatus> {
@@ -83,7 +84,11 @@ export async function fetchStatus(stateDir: string): Promise<ShopStatus> {
 }
 
 /** Asks the running shop for a rolling restart; calls onStep per replaced replica; throws the shop's error. */
-export async function requestRolloutRestart(stateDir: string, section: string | undefined, onStep: (step: RolloutStep) => void): Promise<number> {
+export async function requestRolloutRestart(
+  stateDir: string,
+  section: string | undefined,
+  onStep: (step: RolloutStep) => void,
+): Promise<number> {
   let result: number | undefined;
   let failure: string | undefined;
   await call(stateDir, 'POST', `/rollout-restart${section ? `?section=${encodeURIComponent(section)}` : ''}`, (line) => {

@@ -26,7 +26,8 @@ export function formatShopEvent(event: ShopEvent, now = new Date()): string {
 
 function describeFields(entry: Record<string, unknown>): string[] {
   // The service's request line: show it like an access log.
-  if (entry.msg === 'request' && typeof entry.method === 'string') return [entry.method, String(entry.path), String(entry.status), `${entry.durationMs}ms`];
+  if (entry.msg === 'request' && typeof entry.method === 'string')
+    return [entry.method, String(entry.path), String(entry.status), `${entry.durationMs}ms`];
   return Object.entries(entry)
     .filter(([key]) => !SKIPPED_FIELDS.has(key))
     .map(([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
@@ -37,5 +38,12 @@ export function formatReplicaTable(replicas: readonly LocalReplica[]): string {
   const header = ['SECTION', 'REPLICA', 'PORT', 'PID'];
   const rows = replicas.map((r) => [r.section, r.id, String(r.port), String(r.pid)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return [header, ...rows]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

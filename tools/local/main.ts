@@ -56,7 +56,8 @@ async function main(): Promise<number> {
 
   const portText = values.port ?? process.env.LOCAL_PORT;
   const port = portText === undefined ? DEFAULT_LOCAL_PORT : Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port / LOCAL_PORT ${portText}: expected a port number 0..65535`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`--port / LOCAL_PORT ${portText}: expected a port number 0..65535`);
   return run({
     port,
     stateDir,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { parseAllDocuments } from 'yaml';
 
-import { balanceFromIngressAnnotations, type BalanceChoice } from './balance.ts';
+import { type BalanceChoice, balanceFromIngressAnnotations } from './balance.ts';
 
 /** One environment variable of a replica: a literal value, or the pod's own name (fieldRef metadata.name). */
 export type EnvVarSpec = { readonly name: string; readonly value: string } | { readonly name: string; readonly podName: true };
@@ -53,7 +53,9 @@ interface ManifestObject {
 export function readShopManifests(dir: string): ShopManifests {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+    files = readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort();
   } catch (error) {
     throw new Error(`cannot read manifests directory ${dir}: ${(error as Error).message} (run \`npm run synth\` first)`);
   }
@@ -103,7 +105,8 @@ export function interpretManifests(objects: readonly ManifestObject[]): ShopMani
   const balances = ingresses.map((i) => balanceFromIngressAnnotations(readAnnotations(i), i.name)).filter((b) => b !== undefined);
   const balance = balances[0];
   const conflicting = balances.find((b) => b.algorithm !== balance?.algorithm);
-  if (conflicting) throw new Error(`Ingresses disagree on load balancing (${balance!.source} vs ${conflicting.source}): local mode runs one nginx`);
+  if (conflicting)
+    throw new Error(`Ingresses disagree on load balancing (${balance!.source} vs ${conflicting.source}): local mode runs one nginx`);
   return { deployments, services, routes, balance };
 }
 
@@ -128,7 +131,9 @@ function readEnvVar(entry: unknown, where: string): EnvVarSpec[] {
   const fieldPath = isObject(env.valueFrom) && isObject(env.valueFrom.fieldRef) ? env.valueFrom.fieldRef.fieldPath : undefined;
   if (fieldPath === 'metadata.name') return [{ name: env.name, podName: true }];
   // Secrets, ConfigMaps and other fieldRefs have no local source: say so rather than inventing a value.
-  throw new Error(`${where}: ${env.name} uses valueFrom ${JSON.stringify(env.valueFrom)}, which local mode cannot provide (only fieldRef metadata.name)`);
+  throw new Error(
+    `${where}: ${env.name} uses valueFrom ${JSON.stringify(env.valueFrom)}, which local mode cannot provide (only fieldRef metadata.name)`,
+  );
 }
 
 function readService(object: ManifestObject, deployments: readonly DeploymentSpec[]): ServiceSpec[] {
@@ -152,12 +157,14 @@ function readRoutes(object: ManifestObject, services: readonly ServiceSpec[]): R
     return paths.map((entry, p): RouteSpec => {
       const where = `${object.source}: rules[${r}].http.paths[${p}]`;
       const path = asObject(entry, where);
-      if (typeof path.path !== 'string' || !path.path.startsWith('/')) throw new Error(`${where}: path must start with /, got ${JSON.stringify(path.path)}`);
+      if (typeof path.path !== 'string' || !path.path.startsWith('/'))
+        throw new Error(`${where}: path must start with /, got ${JSON.stringify(path.path)}`);
       const pathType = path.pathType === 'Exact' ? 'Exact' : 'Prefix'; // ImplementationSpecific behaves as Prefix in ingress-nginx
       const backend = isObject(path.backend) && isObject(path.backend.service) ? path.backend.service : undefined;
       const serviceName = backend?.name;
       if (typeof serviceName !== 'string') throw new Error(`${where}: backend.service.name is missing`);
-      if (!services.some((s) => s.name === serviceName)) throw new Error(`${where}: backend Service ${serviceName} is not in the manifests`);
+      if (!services.some((s) => s.name === serviceName))
+        throw new Error(`${where}: backend Service ${serviceName} is not in the manifests`);
       return { path: path.path, pathType, service: serviceName };
     });
   });
@@ -168,7 +175,8 @@ function readAnnotations(object: ManifestObject): Record<string, string> {
 }
 
 function readCount(value: unknown, where: string): number {
-  if (!Number.isInteger(value) || (value as number) < 1) throw new Error(`${where}: expected a whole number >= 1, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(value) || (value as number) < 1)
+    throw new Error(`${where}: expected a whole number >= 1, got ${JSON.stringify(value)}`);
   return value as number;
 }
 

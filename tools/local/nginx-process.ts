@@ -41,14 +41,23 @@ export class NginxProcess {
     for (const dir of ['logs', 'temp']) mkdirSync(join(prefix, dir), { recursive: true });
     await writeAndTest(binary, prefix, config);
     // Own process group: a terminal Ctrl-C reaches the supervisor only, which stops nginx in order.
-    const child = spawn(binary, ['-p', prefix, '-e', errorLogPath(prefix), '-c', configPath(prefix), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const child = spawn(binary, ['-p', prefix, '-e', errorLogPath(prefix), '-c', configPath(prefix), '-g', 'daemon off;'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
     const nginx = new NginxProcess(binary, prefix, child);
     let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    const listening = await pollUntil(async () => {
-      if (hasExited(child)) throw new Error(`nginx exited at start: ${(stderr || nginx.errorLogTail()).trim()}`);
-      return acceptsConnections(listenPort);
-    }, 10_000, 50);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const listening = await pollUntil(
+      async () => {
+        if (hasExited(child)) throw new Error(`nginx exited at start: ${(stderr || nginx.errorLogTail()).trim()}`);
+        return acceptsConnections(listenPort);
+      },
+      10_000,
+      50,
+    );
     if (!listening) {
       await nginx.stop();
       throw new Error(`nginx did not start listening within 10 s: ${nginx.errorLogTail()}`);
@@ -69,10 +78,14 @@ export class NginxProcess {
     const oldWorkers = childPids(this.pid);
     process.kill(this.pid, 'SIGHUP');
     // New workers appear and old ones leave; done once no old worker is left and a new one runs.
-    const replaced = await pollUntil(() => {
-      const current = childPids(this.pid);
-      return current.length > 0 && !oldWorkers.some((pid) => current.includes(pid));
-    }, 15_000, 25);
+    const replaced = await pollUntil(
+      () => {
+        const current = childPids(this.pid);
+        return current.length > 0 && !oldWorkers.some((pid) => current.includes(pid));
+      },
+      15_000,
+      25,
+    );
     if (!replaced) throw new Error(`nginx reload: old workers ${oldWorkers.join(', ')} still running after 15 s`);
   }
 
@@ -142,4 +155,3 @@ function childPids(parent: number): number[] {
   }
   return pids;
 }
-

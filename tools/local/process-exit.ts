@@ -16,7 +16,13 @@ export function waitForExit(child: ChildProcess): Promise<number | null> {
 }
 
 /** Sends `signal`, then `forceKill()` if the child has not exited within the timeout; resolves once it has. */
-export async function stopChild(child: ChildProcess, exited: Promise<unknown>, signal: NodeJS.Signals, timeoutMs: number, forceKill = (): unknown => child.kill('SIGKILL')): Promise<void> {
+export async function stopChild(
+  child: ChildProcess,
+  exited: Promise<unknown>,
+  signal: NodeJS.Signals,
+  timeoutMs: number,
+  forceKill = (): unknown => child.kill('SIGKILL'),
+): Promise<void> {
   if (hasExited(child)) return;
   child.kill(signal);
   const timer = setTimeout(forceKill, timeoutMs);

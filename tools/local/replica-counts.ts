@@ -7,7 +7,10 @@ export const MAX_LOCAL_REPLICAS = 16;
  * Replica count per Deployment: the manifests' count unless overridden. Unknown section names and
  * counts outside 1..MAX_LOCAL_REPLICAS are errors naming the value.
  */
-export function resolveReplicaCounts(deployments: readonly DeploymentSpec[], overrides: Readonly<Record<string, number>> = {}): Map<string, number> {
+export function resolveReplicaCounts(
+  deployments: readonly DeploymentSpec[],
+  overrides: Readonly<Record<string, number>> = {},
+): Map<string, number> {
   const counts = new Map(deployments.map((d) => [d.name, d.replicas]));
   for (const [section, count] of Object.entries(overrides)) {
     if (!counts.has(section)) throw new Error(`replicas: unknown section ${section} (the manifests have ${[...counts.keys()].join(', ')})`);

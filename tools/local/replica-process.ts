@@ -72,11 +72,21 @@ export class ReplicaProcess {
 
   /** Polls GET /readyz until it answers 200; throws naming the replica if it exits or times out first. */
   async waitReady(timeoutMs: number): Promise<void> {
-    const ready = await pollUntil(async () => {
-      if (!this.running) throw new Error(`replica ${this.id} (${this.section}) exited with ${this.exitDescription()} before it was ready${this.describeTail()}`);
-      return (await probeStatus(this.port, '/readyz')) === 200;
-    }, timeoutMs, 100);
-    if (!ready) throw new Error(`replica ${this.id} (${this.section}) was not ready on port ${this.port} within ${timeoutMs / 1000} s${this.describeTail()}`);
+    const ready = await pollUntil(
+      async () => {
+        if (!this.running)
+          throw new Error(
+            `replica ${this.id} (${this.section}) exited with ${this.exitDescription()} before it was ready${this.describeTail()}`,
+          );
+        return (await probeStatus(this.port, '/readyz')) === 200;
+      },
+      timeoutMs,
+      100,
+    );
+    if (!ready)
+      throw new Error(
+        `replica ${this.id} (${this.section}) was not ready on port ${this.port} within ${timeoutMs / 1000} s${this.describeTail()}`,
+      );
   }
 
   /** SIGTERM (the service drains), then SIGKILL after the timeout; resolves once the process is gone. */

@@ -62,7 +62,13 @@ export interface LocalReplica {
 }
 
 export type ShopEvent =
-  | { readonly type: 'replica-output'; readonly section: string; readonly replica: string; readonly stream: 'stdout' | 'stderr'; readonly line: string }
+  | {
+      readonly type: 'replica-output';
+      readonly section: string;
+      readonly replica: string;
+      readonly stream: 'stdout' | 'stderr';
+      readonly line: string;
+    }
   | { readonly type: 'message'; readonly level: 'info' | 'warn'; readonly message: string };
 
 export interface RolloutStep {
@@ -100,7 +106,8 @@ export async function startLocalShop(options: StartLocalShopOptions = {}): Promi
   const nginxBinary = findNginx();
   const port = options.port === 0 ? await ephemeralPort() : (options.port ?? DEFAULT_LOCAL_PORT);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`port ${port}: expected 0..65535`);
-  if (!(await isPortFree(port))) throw new Error(`port ${port} is already in use on 127.0.0.1: stop what uses it or pass another port (--port)`);
+  if (!(await isPortFree(port)))
+    throw new Error(`port ${port} is already in use on 127.0.0.1: stop what uses it or pass another port (--port)`);
 
   const shop = new Shop(manifests, balance, port, nginxBinary, options);
   try {
@@ -177,13 +184,19 @@ class Shop implements LocalShop {
     const balancerPrefix = join(this.prefix, 'balancer');
     this.balancer = await NginxProcess.start(this.nginxBinary, balancerPrefix, this.renderConfig(), this.balancerPort);
     if (!stableFront) {
-      this.emit('info', `nginx ${this.balancer.pid} on ${this.url} (${this.balance.algorithm}, from ${this.balance.source}; no stable front)`);
+      this.emit(
+        'info',
+        `nginx ${this.balancer.pid} on ${this.url} (${this.balance.algorithm}, from ${this.balance.source}; no stable front)`,
+      );
       return;
     }
     const frontPrefix = join(this.prefix, 'front');
     const frontConfig = renderFrontConfig({ prefix: frontPrefix, listenPort: this.port, balancerPort: this.balancerPort });
     this.front = await NginxProcess.start(this.nginxBinary, frontPrefix, frontConfig, this.port);
-    this.emit('info', `nginx balancer ${this.balancer.pid} on 127.0.0.1:${this.balancerPort} (${this.balance.algorithm}, from ${this.balance.source})`);
+    this.emit(
+      'info',
+      `nginx balancer ${this.balancer.pid} on 127.0.0.1:${this.balancerPort} (${this.balance.algorithm}, from ${this.balance.source})`,
+    );
     this.emit('info', `nginx front ${this.front.pid} on ${this.url}, forwarding to the balancer`);
   }
 
@@ -272,7 +285,8 @@ class Shop implements LocalShop {
       this.live.delete(replica);
       releasePort(port);
       // Kubernetes would restart the container; here nginx routes around it until a rollout replaces it.
-      if (!replica.isStopping && !this.stopping) this.emit('warn', `replica ${id} (${deployment.name}, port ${port}) exited unexpectedly (code ${code})`);
+      if (!replica.isStopping && !this.stopping)
+        this.emit('warn', `replica ${id} (${deployment.name}, port ${port}) exited unexpectedly (code ${code})`);
     });
     return replica;
   }

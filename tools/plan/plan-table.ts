@@ -29,12 +29,16 @@ export interface PlanOptions {
 export function renderPlan(current: Readonly<Record<string, unknown>>, options: PlanOptions = {}): string {
   const { base } = options;
   const names = [...new Set([...Object.keys(current), ...Object.keys(base ?? {})])];
-  const blocks = names.map((name) => renderEnvironment(name, current[name] as Data | undefined, base ? (base[name] as Data | undefined) : undefined, base !== undefined));
+  const blocks = names.map((name) =>
+    renderEnvironment(name, current[name] as Data | undefined, base ? (base[name] as Data | undefined) : undefined, base !== undefined),
+  );
   if (base !== undefined) {
     const changes = diffLeaves(base, current);
-    blocks.push(changes.length === 0
-      ? `No changes against ${options.baseLabel ?? 'the base'}.`
-      : [`### Changes against ${options.baseLabel ?? 'the base'}`, '', ...changes.map((change) => `- ${change}`)].join('\n'));
+    blocks.push(
+      changes.length === 0
+        ? `No changes against ${options.baseLabel ?? 'the base'}.`
+        : [`### Changes against ${options.baseLabel ?? 'the base'}`, '', ...changes.map((change) => `- ${change}`)].join('\n'),
+    );
   }
   return `${blocks.join('\n\n')}\n`;
 }
@@ -46,7 +50,9 @@ function renderEnvironment(name: string, env: Data | undefined, baseEnv: Data | 
   const title = `### ${name}${status}: namespace ${String(shown.namespace ?? '?')}, ingress ${String(ingress.controller ?? '?')} (class ${String(ingress.className ?? '?')})`;
   const header = ['section', ...COLUMNS.map((column) => column.header)];
   const rows: string[][] = [];
-  const sectionNames = [...new Set([...Object.keys((get(baseEnv, ['sections']) ?? {}) as Data), ...Object.keys((get(env, ['sections']) ?? {}) as Data)])];
+  const sectionNames = [
+    ...new Set([...Object.keys((get(baseEnv, ['sections']) ?? {}) as Data), ...Object.keys((get(env, ['sections']) ?? {}) as Data)]),
+  ];
   for (const section of sectionNames) {
     const now = get(env, ['sections', section]) as Data | undefined;
     const before = get(baseEnv, ['sections', section]) as Data | undefined;
@@ -54,9 +60,11 @@ function renderEnvironment(name: string, env: Data | undefined, baseEnv: Data | 
     const compareCells = comparing && now !== undefined && before !== undefined;
     rows.push([
       `${section}${sectionStatus}`,
-      ...COLUMNS.map((column) => (column.of === 'environment'
-        ? cell(get(baseEnv, column.path), get(env ?? baseEnv, column.path), comparing && env !== undefined && baseEnv !== undefined)
-        : cell(get(before, column.path), get(now ?? before, column.path), compareCells, column.suffix))),
+      ...COLUMNS.map((column) =>
+        column.of === 'environment'
+          ? cell(get(baseEnv, column.path), get(env ?? baseEnv, column.path), comparing && env !== undefined && baseEnv !== undefined)
+          : cell(get(before, column.path), get(now ?? before, column.path), compareCells, column.suffix),
+      ),
     ]);
   }
   return [title, '', markdownTable(header, rows)].join('\n');

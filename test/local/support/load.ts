@@ -37,17 +37,24 @@ export const QUOTE_BODY = JSON.stringify({ lines: [{ id: 'dark-70', quantity: 2 
  * Keep-alive load with autocannon against the shop's nginx; counts X-Served-By and status per method.
  * Each connection cycles through `requests`.
  */
-export function startLoad(options: { url: string; connections: number; durationSeconds: number; requests: readonly LoadRequest[] }): RunningLoad {
+export function startLoad(options: {
+  url: string;
+  connections: number;
+  durationSeconds: number;
+  requests: readonly LoadRequest[];
+}): RunningLoad {
   const byReplica: Record<string, number> = {};
   const byMethodAndStatus: Record<string, number> = {};
   let responses = 0;
-  const count = (method: string) => (status: number, _body: string, _context: object, headers: IncomingHttpHeaders | undefined): void => {
-    const served = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'x-served-by')?.[1];
-    const replica = Array.isArray(served) ? served[0]! : (served ?? '(none)');
-    byReplica[replica] = (byReplica[replica] ?? 0) + 1;
-    const key = `${method} ${status}`;
-    byMethodAndStatus[key] = (byMethodAndStatus[key] ?? 0) + 1;
-  };
+  const count =
+    (method: string) =>
+    (status: number, _body: string, _context: object, headers: IncomingHttpHeaders | undefined): void => {
+      const served = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'x-served-by')?.[1];
+      const replica = Array.isArray(served) ? served[0]! : (served ?? '(none)');
+      byReplica[replica] = (byReplica[replica] ?? 0) + 1;
+      const key = `${method} ${status}`;
+      byMethodAndStatus[key] = (byMethodAndStatus[key] ?? 0) + 1;
+    };
   let instance: autocannon.Instance | undefined;
   const finished = new Promise<LoadResult>((resolve, reject) => {
     instance = autocannon(
@@ -88,5 +95,7 @@ export function startLoad(options: { url: string; connections: number; durationS
 
 /** Sums counts whose key (e.g. `POST 502`) matches. */
 export function countWhere(counts: Readonly<Record<string, number>>, match: (key: string) => boolean): number {
-  return Object.entries(counts).filter(([key]) => match(key)).reduce((sum, [, n]) => sum + n, 0);
+  return Object.entries(counts)
+    .filter(([key]) => match(key))
+    .reduce((sum, [, n]) => sum + n, 0);
 }

@@ -53,6 +53,13 @@ export function isRunning(pid: number): boolean {
  */
 export async function eventuallyEmpty<T>(list: () => T[], timeoutMs = 5_000): Promise<T[]> {
   let left: T[] = [];
-  await pollUntil(() => (left = list()).length === 0, timeoutMs, 50);
+  await pollUntil(
+    () => {
+      left = list();
+      return left.length === 0;
+    },
+    timeoutMs,
+    50,
+  );
   return left;
 }

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 
 import { randomReplicaBasePort } from '../../../tools/local/ports.ts';
-import { type LocalShop, startLocalShop, type StartLocalShopOptions } from '../../../tools/local/shop.ts';
+import { type LocalShop, type StartLocalShopOptions, startLocalShop } from '../../../tools/local/shop.ts';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -28,4 +28,3 @@ export async function countServedBy(url: string, requests: number): Promise<Reco
   }
   return counts;
 }
-

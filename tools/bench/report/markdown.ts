@@ -1,7 +1,7 @@
 import { environmentNamed, type SectionName } from '../../../app/environments/index.ts';
-import type { BalancedResult, BenchResults, LoadResult, Timing } from '../results.ts';
-import { formatMiB, formatMillicores } from '../quantity.ts';
 import { DEFAULT_POLICY, peakCpu, planReplicas, planResources, planSectionCpu, sustainableRate } from '../../capacity/planner.ts';
+import { formatMiB, formatMillicores } from '../quantity.ts';
+import type { BalancedResult, BenchResults, LoadResult, Timing } from '../results.ts';
 import type { BarChart } from './svg-chart.ts';
 
 /** Chart files the report links to (under docs/img/), keyed by file name. */
@@ -38,21 +38,35 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
   ];
   const { synth, service, balancing, memory } = results;
   if (synth) {
-    out.push(`| Synth speed-up, project \`cdk8s synth\` vs stock template (\`synth.ratioCliVsStock\`) | **×${synth.ratioCliVsStock}** (${ms(synth.projectCli.medianMs)} vs ${ms(synth.stock.medianMs)}) |`);
-    out.push(`| Synth speed-up, \`npm run synth\` vs stock template (\`synth.ratioNpmSynthVsStock\`) | **×${synth.ratioNpmSynthVsStock}** (${ms(synth.npmSynth.medianMs)}) |`);
+    out.push(
+      `| Synth speed-up, project \`cdk8s synth\` vs stock template (\`synth.ratioCliVsStock\`) | **×${synth.ratioCliVsStock}** (${ms(synth.projectCli.medianMs)} vs ${ms(synth.stock.medianMs)}) |`,
+    );
+    out.push(
+      `| Synth speed-up, \`npm run synth\` vs stock template (\`synth.ratioNpmSynthVsStock\`) | **×${synth.ratioNpmSynthVsStock}** (${ms(synth.npmSynth.medianMs)}) |`,
+    );
   }
   if (service) {
-    out.push(`| Service req/s ÷ bare Express hello (\`service.ratioVsExpressHello\`, goal ≥ 1) | **${service.ratioVsExpressHello}** ${service.ratioVsExpressHello >= 1 ? '(goal met)' : '(goal not met)'} |`);
+    out.push(
+      `| Service req/s ÷ bare Express hello (\`service.ratioVsExpressHello\`, goal ≥ 1) | **${service.ratioVsExpressHello}** ${service.ratioVsExpressHello >= 1 ? '(goal met)' : '(goal not met)'} |`,
+    );
     out.push(`| Service req/s ÷ bare node:http hello (\`service.ratioVsNodeHttp\`) | **${service.ratioVsNodeHttp}** |`);
   }
   if (balancing) {
-    out.push(`| p99 least connections ÷ round robin, one replica +${balancing.slowDelayMs} ms (\`balancing.ratioP99LeastConnVsRoundRobin\`) | **${balancing.ratioP99LeastConnVsRoundRobin}** |`);
-    out.push(`| Throughput 2 ÷ 1 and 3 ÷ 1 replicas through nginx | **${balancing.ratio2vs1Replicas}** / **${balancing.ratio3vs1Replicas}** |`);
+    out.push(
+      `| p99 least connections ÷ round robin, one replica +${balancing.slowDelayMs} ms (\`balancing.ratioP99LeastConnVsRoundRobin\`) | **${balancing.ratioP99LeastConnVsRoundRobin}** |`,
+    );
+    out.push(
+      `| Throughput 2 ÷ 1 and 3 ÷ 1 replicas through nginx | **${balancing.ratio2vs1Replicas}** / **${balancing.ratio3vs1Replicas}** |`,
+    );
   }
   if (memory) {
     out.push(`| Replica RSS idle / under load / peak | ${memory.idleRssMiB} / ${memory.loadRssMiB} / ${memory.peakRssMiB} MiB |`);
   }
-  out.push('', 'Ratios are written so that > 1 means "ours is better" (req/s ÷ baseline req/s; stock synth time ÷ our time), except the p99 ratio, where < 1 means least connections has the lower tail latency.', '');
+  out.push(
+    '',
+    'Ratios are written so that > 1 means "ours is better" (req/s ÷ baseline req/s; stock synth time ÷ our time), except the p99 ratio, where < 1 means least connections has the lower tail latency.',
+    '',
+  );
 
   if (synth) {
     charts['synth-time.svg'] = {
@@ -65,7 +79,11 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
       '## 1. Synth',
       '',
       `Same chart (the project's \`charts/\` and \`app/environments/\`, environment \`${synth.env.SWEETSHOP_ENV}\`), rendered three ways; ` +
-        `${synth.runs} measured runs each${synth.warmupRound ? ' after one unmeasured warm-up round' : ''}, interleaved; output to \`.bench/\`, env ${Object.entries(synth.env).map(([k, v]) => `\`${k}=${v}\``).join(', ')}. ` +
+        `${synth.runs} measured runs each${synth.warmupRound ? ' after one unmeasured warm-up round' : ''}, interleaved; output to \`.bench/\`, env ${Object.entries(
+          synth.env,
+        )
+          .map(([k, v]) => `\`${k}=${v}\``)
+          .join(', ')}. ` +
         'All three outputs are checked to be byte-identical.',
       '',
       '| Variant | Command | Median | Min | Max | Speed-up vs stock |',
@@ -77,7 +95,9 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
       `The stock layout is \`cdk8s init typescript-app\` recreated from the template shipped in cdk8s-cli (\`cdk8s init\` needs GitHub): ` +
         `\`cdk8s.yaml\` with \`app: ${synth.stockLayout.app}\`, the template's tsconfig (CommonJS, type-checked by ts-node; \`lib\` raised to es2022 for the chart's \`Object.hasOwn\`), ` +
         `the project's chart sources copied next to \`main.ts\` with \`.ts\` import suffixes dropped. Installed from the registry: ` +
-        `${Object.entries(synth.stockLayout.packages).map(([name, version]) => `${name} ${version}`).join(', ')}.`,
+        `${Object.entries(synth.stockLayout.packages)
+          .map(([name, version]) => `${name} ${version}`)
+          .join(', ')}.`,
       '',
       '![Synth wall time](img/synth-time.svg)',
       '',
@@ -89,7 +109,10 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
       title: `Requests per second, ${service.load.connections} keep-alive connections`,
       unit: 'req/s',
       series: ['req/s'],
-      groups: [service.service, service.serviceWithoutRequestLog, service.expressHello, service.nodeHttpHello].map((t) => ({ label: CHART_LABELS[t.name] ?? t.name, values: [t.rps] })),
+      groups: [service.service, service.serviceWithoutRequestLog, service.expressHello, service.nodeHttpHello].map((t) => ({
+        label: CHART_LABELS[t.name] ?? t.name,
+        values: [t.rps],
+      })),
     };
     out.push(
       '## 2. Service vs bare hello worlds',
@@ -185,7 +208,9 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
       '',
       '| Environment | Request | Limit | Under load ÷ request | Peak ÷ limit |',
       '| --- | ---: | ---: | ---: | ---: |',
-      ...memory.budgets.map((b) => `| ${b.environment} | ${b.request.quantity} | ${b.limit.quantity} | ${pct(b.loadVsRequest)} | ${pct(b.peakVsLimit)} |`),
+      ...memory.budgets.map(
+        (b) => `| ${b.environment} | ${b.request.quantity} | ${b.limit.quantity} | ${pct(b.loadVsRequest)} | ${pct(b.peakVsLimit)} |`,
+      ),
       '',
     );
   }
@@ -213,7 +238,11 @@ const EXAMPLE_ENV = 'production';
 /** The rate whose CPU and HPA reasoning the page spells out. */
 const EXAMPLE_DETAILED_RATE = 3000;
 
-function capacitySection(service: NonNullable<BenchResults['service']>, memory: NonNullable<BenchResults['memory']>, cpus: number): string[] {
+function capacitySection(
+  service: NonNullable<BenchResults['service']>,
+  memory: NonNullable<BenchResults['memory']>,
+  cpus: number,
+): string[] {
   const cpuTargetPercent = environmentNamed(EXAMPLE_ENV).sections[service.section as SectionName].cpuTargetPercent;
   const { lostReplicas, burstFactor } = DEFAULT_POLICY;
   const lines = [
@@ -223,7 +252,7 @@ function capacitySection(service: NonNullable<BenchResults['service']>, memory: 
       `${lostReplicas} lost replica${lostReplicas === 1 ? '' : 's'} of headroom, HPA max for ×${burstFactor} the rate, HPA CPU target ${cpuTargetPercent}% (${EXAMPLE_ENV}'s ${service.section}; rules and tests: tools/capacity/planner.ts):`,
     '',
   ];
-  let sustainable;
+  let sustainable: ReturnType<typeof sustainableRate>;
   try {
     sustainable = sustainableRate(service.curve, EXAMPLE_P99_MS);
   } catch (error) {
@@ -240,7 +269,10 @@ function capacitySection(service: NonNullable<BenchResults['service']>, memory: 
     '',
     `| Target req/s per section | Replicas for load | HPA min (${lostReplicas} lost) | HPA max (×${burstFactor}) | CPU request | HPA scales out above (req/s per replica) |`,
     '| ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...plans.map(({ rate, replicas, cpu }) => `| ${rate} | ${replicas.forLoad} | ${replicas.minReplicas} | ${replicas.maxReplicas} | ${formatMillicores(cpu.requestMillicores)} | ${cpu.scaleOutRpsPerReplica} |`),
+    ...plans.map(
+      ({ rate, replicas, cpu }) =>
+        `| ${rate} | ${replicas.forLoad} | ${replicas.minReplicas} | ${replicas.maxReplicas} | ${formatMillicores(cpu.requestMillicores)} | ${cpu.scaleOutRpsPerReplica} |`,
+    ),
     '',
     `Per replica, whatever the rate: cpu limit ${formatMillicores(resources.cpuLimitMillicores)}; ` +
       `memory request ${formatMiB(resources.memoryRequestMiB)}, limit ${formatMiB(resources.memoryLimitMiB)}. The cpu request follows each section's rate and HPA target.`,
@@ -287,7 +319,14 @@ function timingRow(timing: Timing, speedUp: number): string {
 }
 
 function targetLabel(name: string): string {
-  return { service: 'sweet shop replica', serviceWithoutRequestLog: 'replica, request log off (not as deployed)', expressHello: 'bare Express 5 hello', nodeHttpHello: 'bare node:http hello' }[name] ?? name;
+  return (
+    {
+      service: 'sweet shop replica',
+      serviceWithoutRequestLog: 'replica, request log off (not as deployed)',
+      expressHello: 'bare Express 5 hello',
+      nodeHttpHello: 'bare node:http hello',
+    }[name] ?? name
+  );
 }
 
 function loadDescription(load: { connections: number; durationSec: number; generator: string }): string {

@@ -25,8 +25,10 @@ const COLOURS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2'];
 export function renderBarChart(chart: BarChart): string {
   if (chart.groups.length === 0 || chart.series.length === 0) throw new Error(`chart "${chart.title}": no data`);
   for (const group of chart.groups) {
-    if (group.values.length !== chart.series.length) throw new Error(`chart "${chart.title}": group "${group.label}" has ${group.values.length} values for ${chart.series.length} series`);
-    if (group.values.some((v) => !Number.isFinite(v) || v < 0)) throw new Error(`chart "${chart.title}": group "${group.label}" has a value that is not a number >= 0`);
+    if (group.values.length !== chart.series.length)
+      throw new Error(`chart "${chart.title}": group "${group.label}" has ${group.values.length} values for ${chart.series.length} series`);
+    if (group.values.some((v) => !Number.isFinite(v) || v < 0))
+      throw new Error(`chart "${chart.title}": group "${group.label}" has a value that is not a number >= 0`);
   }
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
@@ -47,7 +49,9 @@ export function renderBarChart(chart: BarChart): string {
     parts.push(`<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${lineY}" y2="${lineY}" stroke="#e0e0e0"/>`);
     parts.push(`<text x="${MARGIN.left - 6}" y="${fixed(y(value) + 4)}" text-anchor="end" fill="#555">${formatNumber(value)}</text>`);
   }
-  parts.push(`<text transform="translate(16 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle" fill="#555">${escapeXml(chart.unit)}</text>`);
+  parts.push(
+    `<text transform="translate(16 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle" fill="#555">${escapeXml(chart.unit)}</text>`,
+  );
   chart.groups.forEach((group, groupIndex) => {
     const groupLeft = MARGIN.left + groupIndex * groupWidth;
     const barsLeft = groupLeft + (groupWidth - barWidth * chart.series.length) / 2;
@@ -58,11 +62,17 @@ export function renderBarChart(chart: BarChart): string {
         `<rect x="${fixed(x + 2)}" y="${fixed(top)}" width="${fixed(barWidth - 4)}" height="${fixed(MARGIN.top + plotHeight - top)}" fill="${COLOURS[seriesIndex % COLOURS.length]}">` +
           `<title>${escapeXml(`${group.label}, ${chart.series[seriesIndex]}: ${formatNumber(value)} ${chart.unit}`)}</title></rect>`,
       );
-      parts.push(`<text x="${fixed(x + barWidth / 2)}" y="${fixed(top - 4)}" text-anchor="middle" font-size="11">${formatNumber(value)}</text>`);
+      parts.push(
+        `<text x="${fixed(x + barWidth / 2)}" y="${fixed(top - 4)}" text-anchor="middle" font-size="11">${formatNumber(value)}</text>`,
+      );
     });
-    parts.push(`<text x="${fixed(groupLeft + groupWidth / 2)}" y="${MARGIN.top + plotHeight + 18}" text-anchor="middle">${escapeXml(group.label)}</text>`);
+    parts.push(
+      `<text x="${fixed(groupLeft + groupWidth / 2)}" y="${MARGIN.top + plotHeight + 18}" text-anchor="middle">${escapeXml(group.label)}</text>`,
+    );
   });
-  parts.push(`<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${MARGIN.top + plotHeight}" y2="${MARGIN.top + plotHeight}" stroke="#333"/>`);
+  parts.push(
+    `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${MARGIN.top + plotHeight}" y2="${MARGIN.top + plotHeight}" stroke="#333"/>`,
+  );
   if (chart.series.length > 1) {
     let legendX = MARGIN.left;
     chart.series.forEach((name, index) => {
