@@ -1,10 +1,10 @@
 // `npm run plan`: the replica counts, resources and load balancing of every environment as Markdown
 // tables, optionally with what changed against a git ref. Paste the output into the pull request.
 
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { environments } from '../app/environments/index.ts';
+import { REPO_ROOT } from './lib/repo-root.ts';
 import { environmentsAtRef } from './plan/environments-at-ref.ts';
 import { renderPlan } from './plan/plan-table.ts';
 
@@ -17,8 +17,6 @@ changed field follows.
   --base <git-ref>  compare with the environments at this commit, branch or tag (e.g. origin/main)
   --env <name>      only this environment (repeatable); known: ${Object.keys(environments).join(', ')}
   -h, --help        show this help`;
-
-const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

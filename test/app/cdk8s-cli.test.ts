@@ -5,21 +5,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { parse } from 'yaml';
 
 import { environments } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(ROOT, 'node_modules/cdk8s-cli/bin/cdk8s');
+const CLI = join(REPO_ROOT, 'node_modules/cdk8s-cli/bin/cdk8s');
 const workdir = mkdtempSync(join(tmpdir(), 'sweetshop-cli-test-'));
 after(() => rmSync(workdir, { recursive: true, force: true }));
 
 test('cdk8s.yaml runs the app on native TypeScript (no ts-node, no tsx) through the Node 24 preload and writes to dist', () => {
-  assert.deepEqual(parse(readFileSync(join(ROOT, 'cdk8s.yaml'), 'utf8')), {
+  assert.deepEqual(parse(readFileSync(join(REPO_ROOT, 'cdk8s.yaml'), 'utf8')), {
     language: 'typescript',
     app: 'node --import ./tools/lib/use-project-node.mjs app/main.ts',
     output: 'dist',
@@ -29,7 +28,7 @@ test('cdk8s.yaml runs the app on native TypeScript (no ts-node, no tsx) through 
 test('SWEETSHOP_ENV=production cdk8s synth renders the production environment, identical to npm run synth', async () => {
   const viaCli = join(workdir, 'cli');
   await promisify(execFile)(process.execPath, [CLI, 'synth', '--output', viaCli], {
-    cwd: ROOT,
+    cwd: REPO_ROOT,
     env: { ...process.env, SWEETSHOP_ENV: 'production', CDK8S_CHECK_UPGRADE: 'false' },
   });
   const direct = join(workdir, 'direct');

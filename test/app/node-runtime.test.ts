@@ -7,15 +7,14 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { environments } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
 import { findExecutable } from '../../tools/lib/find-executable.ts';
+import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const GUARD = join(ROOT, 'tools/lib/use-project-node.mjs');
-const PROJECT_BIN = join(ROOT, 'node_modules/.bin');
+const GUARD = join(REPO_ROOT, 'tools/lib/use-project-node.mjs');
+const PROJECT_BIN = join(REPO_ROOT, 'node_modules/.bin');
 const workdir = mkdtempSync(join(tmpdir(), 'sweetshop-node-runtime-'));
 after(() => rmSync(workdir, { recursive: true, force: true }));
 
@@ -40,7 +39,7 @@ describe(`started on the system's older node (${systemNode ?? 'none'}, major ${s
   test('the project installs Node 24 as node_modules/.bin/node', () => {
     const version = execFileSync(join(PROJECT_BIN, 'node'), ['--version'], { encoding: 'utf8' }).trim();
     assert.match(version, /^v24\./);
-    const pinned = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> })
+    const pinned = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> })
       .optionalDependencies;
     assert.equal(version, `v${pinned[`node-${process.platform}-${process.arch}`]}`);
   });
@@ -49,21 +48,25 @@ describe(`started on the system's older node (${systemNode ?? 'none'}, major ${s
     const result = spawnSync(systemNode!, ['--import', GUARD, '--input-type=module', '-e', 'console.log(process.version)'], {
       encoding: 'utf8',
       env: systemEnv,
-      cwd: ROOT,
+      cwd: REPO_ROOT,
     });
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout.trim(), execFileSync(join(PROJECT_BIN, 'node'), ['--version'], { encoding: 'utf8' }).trim());
-    const help = spawnSync(systemNode!, ['--import', GUARD, 'tools/synth.ts', '--help'], { encoding: 'utf8', env: systemEnv, cwd: ROOT });
+    const help = spawnSync(systemNode!, ['--import', GUARD, 'tools/synth.ts', '--help'], {
+      encoding: 'utf8',
+      env: systemEnv,
+      cwd: REPO_ROOT,
+    });
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /^Usage: npm run synth/);
   });
 
   test('a cdk8s CLI started on the system node (not through npx) renders what npm run synth does', () => {
     const out = join(workdir, 'cli');
-    const cli = spawnSync(systemNode!, [join(ROOT, 'node_modules/cdk8s-cli/bin/cdk8s'), 'synth', '--output', out], {
+    const cli = spawnSync(systemNode!, [join(REPO_ROOT, 'node_modules/cdk8s-cli/bin/cdk8s'), 'synth', '--output', out], {
       encoding: 'utf8',
       env: { ...systemEnv, SWEETSHOP_ENV: 'production' },
-      cwd: ROOT,
+      cwd: REPO_ROOT,
     });
     assert.equal(cli.status, 0, cli.stderr);
     const direct = join(workdir, 'direct');

@@ -4,13 +4,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { environmentsAtRef } from '../../tools/plan/environments-at-ref.ts';
 import { diffLeaves, renderPlan } from '../../tools/plan/plan-table.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const workdir = mkdtempSync(join(tmpdir(), 'sweetshop-plan-test-'));
 after(() => rmSync(workdir, { recursive: true, force: true }));
 
@@ -138,7 +137,7 @@ describe('environmentsAtRef', () => {
 });
 
 describe('tools/plan.ts (npm run plan)', () => {
-  const plan = (args: string[]) => promisify(execFile)(process.execPath, ['tools/plan.ts', ...args], { cwd: ROOT });
+  const plan = (args: string[]) => promisify(execFile)(process.execPath, ['tools/plan.ts', ...args], { cwd: REPO_ROOT });
 
   test('prints a table for every environment', async () => {
     const { stdout } = await plan([]);

@@ -4,15 +4,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 import { local } from '../../app/environments/local.ts';
 import { restoreCommittedOutput } from '../../app/restore-committed-output.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 
 const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const workdir = mkdtempSync(join(tmpdir(), 'sweetshop-synth-test-'));
 after(() => rmSync(workdir, { recursive: true, force: true }));
 
@@ -50,7 +49,7 @@ describe('synthesizeInto (npm run synth)', () => {
 });
 
 describe('app/main.ts (the cdk8s.yaml app command)', () => {
-  const main = (env: Record<string, string>) => run(process.execPath, ['app/main.ts'], { cwd: ROOT, env: { ...process.env, ...env } });
+  const main = (env: Record<string, string>) => run(process.execPath, ['app/main.ts'], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
 
   test('renders the environment named by SWEETSHOP_ENV into CDK8S_OUTDIR', async () => {
     const out = join(workdir, 'main-production');
@@ -79,7 +78,7 @@ describe('app/main.ts (the cdk8s.yaml app command)', () => {
     git('commit', '-qm', 'dist');
     rmSync(join(repo, 'dist'), { recursive: true });
     // As under the CLI: cwd is the project, CDK8S_OUTDIR the (already emptied) output folder.
-    const app = run(process.execPath, [join(ROOT, 'app/main.ts')], {
+    const app = run(process.execPath, [join(REPO_ROOT, 'app/main.ts')], {
       cwd: repo,
       env: { ...process.env, SWEETSHOP_ENV: 'staging', CDK8S_OUTDIR: 'dist' },
     });
@@ -93,7 +92,7 @@ describe('app/main.ts (the cdk8s.yaml app command)', () => {
 });
 
 describe('tools/synth.ts (npm run synth)', () => {
-  const synth = (args: string[]) => run(process.execPath, ['tools/synth.ts', ...args], { cwd: ROOT });
+  const synth = (args: string[]) => run(process.execPath, ['tools/synth.ts', ...args], { cwd: REPO_ROOT });
 
   test('--help explains the options', async () => {
     const { stdout } = await synth(['--help']);

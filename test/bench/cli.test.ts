@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
+
 const FIXTURE = fileURLToPath(new URL('./fixtures/bench-results.json', import.meta.url));
-const bench = (...args: string[]) => spawnSync(process.execPath, ['tools/bench/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+const bench = (...args: string[]) => spawnSync(process.execPath, ['tools/bench/main.ts', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
 
 describe('npm run bench (CLI, no measurement)', () => {
   const docs = mkdtempSync(join(tmpdir(), 'bench-docs-'));
@@ -42,7 +43,7 @@ describe('npm run bench (CLI, no measurement)', () => {
   });
 
   test('when --from is not a results file, then the error names the file', () => {
-    const run = bench('--from', join(ROOT, 'package.json'), '--docs', docs);
+    const run = bench('--from', join(REPO_ROOT, 'package.json'), '--docs', docs);
     assert.equal(run.status, 1);
     assert.match(run.stderr, /package\.json: not a bench result: meta is missing/);
     const missing = bench('--from', join(docs, 'nope.json'), '--docs', docs);

@@ -3,13 +3,15 @@ import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
+
 const FIXTURE = fileURLToPath(new URL('../bench/fixtures/bench-results.json', import.meta.url));
-const capacity = (...args: string[]) => spawnSync(process.execPath, ['tools/capacity/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+const capacity = (...args: string[]) =>
+  spawnSync(process.execPath, ['tools/capacity/main.ts', ...args], { cwd: REPO_ROOT, encoding: 'utf8' });
 
 describe('npm run capacity (CLI, from a results file)', () => {
   test('prints a plan per section and a diff against the production file, and edits nothing', () => {
-    const before = spawnSync('git', ['status', '--porcelain', 'app/environments'], { cwd: ROOT, encoding: 'utf8' }).stdout;
+    const before = spawnSync('git', ['status', '--porcelain', 'app/environments'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout;
     const run = capacity('--rps', '3000', '--p99', '50', '--from', FIXTURE);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^Capacity plan for environment 'production', p99 target 50 ms\n/);
@@ -22,7 +24,7 @@ describe('npm run capacity (CLI, from a results file)', () => {
     );
     assert.match(run.stdout, /\n {4}- HPA max 2 covers the x2 burst of 6000 req\/s/);
     assert.match(run.stdout, /--- a\/app\/environments\/production.ts|already matches this plan|No diff:/);
-    assert.equal(spawnSync('git', ['status', '--porcelain', 'app/environments'], { cwd: ROOT, encoding: 'utf8' }).stdout, before);
+    assert.equal(spawnSync('git', ['status', '--porcelain', 'app/environments'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout, before);
   });
 
   test('when --rps is missing or bad, or the target cannot be met, then one clear line and exit 1', () => {

@@ -2,12 +2,13 @@
 // default BASE_IMAGE and package.json's node-linux-* binaries are bumped together.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const dockerfile = readFileSync(`${ROOT}service/Dockerfile`, 'utf8');
-const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
+import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
+
+const dockerfile = readFileSync(join(REPO_ROOT, 'service/Dockerfile'), 'utf8');
+const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
   engines: { node: string };
   optionalDependencies: Record<string, string>;
 };

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
+import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { ephemeralPort } from '../../tools/local/ports.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { eventuallyEmpty, isRunning, processesInGroups, processesWithTmpdir } from './support/processes.ts';
-import { FIXTURES, REPO_ROOT } from './support/test-shop.ts';
+import { FIXTURES } from './support/test-shop.ts';
 
 const run = promisify(execFile);
 const MAIN = join(REPO_ROOT, 'tools', 'local', 'main.ts');

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
+import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { balanceFromIngressAnnotations, parseBalanceAlgorithm } from '../../tools/local/balance.ts';
 import { interpretManifests, parseManifestFile, readShopManifests } from '../../tools/local/manifests.ts';
 import { parseReplicaFlags, resolveReplicaCounts } from '../../tools/local/replica-counts.ts';
-import { FIXTURES, REPO_ROOT } from './support/test-shop.ts';
+import { FIXTURES } from './support/test-shop.ts';
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import type { LocalShop, RolloutStep } from '../../tools/local/shop.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { QUOTE_BODY, startLoad } from './support/load.ts';
 import { eventuallyEmpty, isRunning, processesWithTmpdir } from './support/processes.ts';
-import { countServedBy, FIXTURES, REPO_ROOT, startTestShop } from './support/test-shop.ts';
+import { countServedBy, FIXTURES, startTestShop } from './support/test-shop.ts';
 
 const MIN_REQUESTS = 5_000;
 

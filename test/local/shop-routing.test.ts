@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import type { LocalShop } from '../../tools/local/shop.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { countWhere, QUOTE_BODY, startLoad } from './support/load.ts';
 import { establishedConnectionsTo } from './support/sockets.ts';
-import { countServedBy, REPO_ROOT, startTestShop } from './support/test-shop.ts';
+import { countServedBy, startTestShop } from './support/test-shop.ts';
 
 const SECTIONS = ['chocolates', 'candies', 'cakes'];
 // Past the moment a Node server with the default keep-alive (5 s) closes an idle socket: Node 20.20

@@ -6,12 +6,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
+import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { findObject } from '../charts/render.ts';
 import { DIST_DIR, loadManifestDir } from './load-manifests.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const manifests = loadManifestDir(DIST_DIR);
 const children = new Set<ChildProcess>();
 after(() => {
@@ -59,7 +58,7 @@ for (const deployment of manifests.filter((m) => m.kind === 'Deployment')) {
       }
       assert.equal(env.PORT, String(container.ports[0].containerPort), 'PORT env = container port');
       env.PORT = String(port);
-      child = spawn(process.execPath, ['service/src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      child = spawn(process.execPath, ['service/src/server.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
       children.add(child);
       child.stderr!.on('data', (chunk) => {
         stderr += chunk;

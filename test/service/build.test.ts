@@ -5,12 +5,11 @@ import { mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { ephemeralPort } from '../../tools/local/ports.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TSC = join(REPO_ROOT, 'node_modules', '.bin', 'tsc');
 
 // The container image runs the compiled output (`node service/build/server.js`), not the .ts source: check that

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 
 import { type Logger, pino } from 'pino';
 
@@ -10,9 +9,9 @@ import { type AppDeps, createApp } from '../../service/src/app.ts';
 import { Lifecycle } from '../../service/src/lifecycle.ts';
 import { createMetrics } from '../../service/src/metrics.ts';
 import { sections } from '../../service/src/sections/index.ts';
+import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { ephemeralPort } from '../../tools/local/ports.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SERVER_ENTRY = 'service/src/server.ts';
 
 export interface InProcessApp {

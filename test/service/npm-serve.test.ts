@@ -3,11 +3,9 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
+import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { ephemeralPort } from '../../tools/local/ports.ts';
-
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** True when something accepts TCP connections on the loopback port. */
 function isListening(port: number): Promise<boolean> {

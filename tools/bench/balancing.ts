@@ -2,10 +2,11 @@ import { join } from 'node:path';
 
 import { environmentNamed } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import { REPO_ROOT } from '../lib/repo-root.ts';
 import type { BalanceAlgorithm } from '../local/balance.ts';
 import { randomReplicaBasePort } from '../local/ports.ts';
 import { type LocalShop, startLocalShop } from '../local/shop.ts';
-import { BENCH_DIR, type BenchContext, REPO_ROOT } from './context.ts';
+import { BENCH_DIR, type BenchContext } from './context.ts';
 import { assertHealthyRun, runLoad } from './load.ts';
 import { measureCpu } from './processes.ts';
 import { buildService } from './replica.ts';

@@ -1,11 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
+import { REPO_ROOT } from '../lib/repo-root.ts';
 import type { BenchProfile } from './profile.ts';
-
-/** Repository root (tools/bench/ is two levels down). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Git-ignored scratch space: cached stock cdk8s layout, server logs, the last results. */
 export const BENCH_DIR = join(REPO_ROOT, '.bench');

@@ -6,8 +6,9 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { REPO_ROOT } from '../lib/repo-root.ts';
 import { benchBalancing } from './balancing.ts';
-import { BENCH_DIR, type BenchContext, createLogDir, REPO_ROOT } from './context.ts';
+import { BENCH_DIR, type BenchContext, createLogDir } from './context.ts';
 import { benchMemory } from './memory.ts';
 import { PROFILES } from './profile.ts';
 import { writeReport } from './report/write-report.ts';

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 
+import { REPO_ROOT } from '../lib/repo-root.ts';
 import { ephemeralPort } from '../local/ports.ts';
-import { type BenchContext, REPO_ROOT } from './context.ts';
+import type { BenchContext } from './context.ts';
 import { assertHealthyRun, runLoad } from './load.ts';
 import { measureCpu, type ServerProcess, startServer } from './processes.ts';
 import { buildService, REPLICA_COMMAND, startReplica } from './replica.ts';

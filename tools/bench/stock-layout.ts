@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-import { BENCH_DIR, REPO_ROOT } from './context.ts';
+import { REPO_ROOT } from '../lib/repo-root.ts';
+import { BENCH_DIR } from './context.ts';
 
 /**
  * A project as `cdk8s init typescript-app` makes it (that command needs GitHub, so the layout is

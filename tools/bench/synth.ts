@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { BENCH_DIR, type BenchContext, REPO_ROOT } from './context.ts';
+import { REPO_ROOT } from '../lib/repo-root.ts';
+import { BENCH_DIR, type BenchContext } from './context.ts';
 import type { SynthResults, Timing } from './results.ts';
 import { median, ratio, round } from './stats.ts';
 import { prepareStockLayout, STOCK_APP } from './stock-layout.ts';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { environmentNamed, environments, SECTION_NAMES } from '../../app/environments/index.ts';
-import { REPO_ROOT } from '../bench/context.ts';
 import { readBenchResults } from '../bench/results.ts';
+import { REPO_ROOT } from '../lib/repo-root.ts';
 import { buildCapacityPlan, formatCapacityPlan } from './capacity-plan.ts';
 import { measurementFromResults, measureReplica } from './measure.ts';
 import { DEFAULT_POLICY, parseTargetRates } from './planner.ts';

@@ -1,12 +1,7 @@
-// `npm run cluster:up | cluster:load | deploy | smoke | cluster:down`: the local-cluster path on kind or
-// minikube. Every step is a plan of plain commands, printed before it runs; --dry-run only prints it.
-import { fileURLToPath } from 'node:url';
-
+import { REPO_ROOT } from '../lib/repo-root.ts';
 import { HELP, planFor } from './cli.ts';
 import { describePlan, executePlan, toolsOf } from './plan.ts';
 import { missingToolsMessage } from './required-tools.ts';
-
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Prefix of the one-line error: the npm script once known, so the user sees which step failed. */
 let label = 'cluster';

@@ -1,14 +1,10 @@
-// `npm run images`: builds one image per shop section from service/Dockerfile, named and tagged exactly
-// as the chosen environment's Deployments pull them.
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { environmentNamed, environments } from '../../app/environments/index.ts';
 import { formatCommand, runCommand } from '../lib/command.ts';
+import { REPO_ROOT } from '../lib/repo-root.ts';
 import { BUILDERS, buildCommand, chooseBuilder } from './builders.ts';
 import { sectionImages } from './section-images.ts';
-
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const HELP = `Usage: npm run images [-- options]
 

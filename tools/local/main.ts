@@ -4,16 +4,14 @@
  * `npm run local -- status`: the running shop's replicas.
  */
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { REPO_ROOT } from '../lib/repo-root.ts';
 import { parseBalanceAlgorithm } from './balance.ts';
 import { assertNoShopRunning, fetchStatus, requestRolloutRestart, startControlServer, stopControlServer } from './control.ts';
 import { formatReplicaTable, formatShopEvent } from './log-format.ts';
 import { parseReplicaFlags } from './replica-counts.ts';
 import { DEFAULT_LOCAL_PORT, type ShopEvent, startLocalShop } from './shop.ts';
-
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const HELP = `Usage:
   npm run local [-- options]                      run dist/ locally: replicas + nginx on 127.0.0.1

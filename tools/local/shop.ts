@@ -1,8 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
+import { REPO_ROOT } from '../lib/repo-root.ts';
 import type { BalanceAlgorithm, BalanceChoice } from './balance.ts';
 import { type DeploymentSpec, readShopManifests, type ShopManifests } from './manifests.ts';
 import { renderBalancerConfig, renderFrontConfig } from './nginx-config.ts';
@@ -11,8 +11,6 @@ import { podName } from './pod-names.ts';
 import { ephemeralPort, isPortFree, releasePort, reservePort } from './ports.ts';
 import { resolveReplicaCounts } from './replica-counts.ts';
 import { ReplicaProcess, type ServiceCommand } from './replica-process.ts';
-
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** contracts.md: nginx on LOCAL_PORT 8080, replicas on loopback ports from 8000 upward. */
 export const DEFAULT_LOCAL_PORT = 8080;

@@ -4,7 +4,6 @@ import { randomReplicaBasePort } from '../../../tools/local/ports.ts';
 import { type LocalShop, type StartLocalShopOptions, startLocalShop } from '../../../tools/local/shop.ts';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
-export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /**
  * Starts a local shop for a test file on free ports (nginx on an OS-chosen port; replicas probed
