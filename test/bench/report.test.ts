@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 
 import { renderReport } from '../../tools/bench/report/markdown.ts';
 import { niceMax, renderBarChart } from '../../tools/bench/report/svg-chart.ts';
-import { assertBenchResults, BENCH_NAMES, type BenchResults } from '../../tools/bench/results.ts';
+import { assertBenchResults, BENCH_NAMES, type BenchResults } from '../../tools/measure/results.ts';
 
 // A real quick run, frozen: the tests read its structure and numbers, never new timings.
 const FIXTURE = new URL('./fixtures/bench-results.json', import.meta.url);

@@ -3,8 +3,8 @@ import { describe, test } from 'node:test';
 
 import type { EnvironmentConfig, SectionConfig } from '../../app/environments/index.ts';
 import { buildCapacityPlan, formatCapacityPlan } from '../../tools/capacity/capacity-plan.ts';
-import type { ReplicaMeasurement } from '../../tools/capacity/measure.ts';
 import { DEFAULT_POLICY } from '../../tools/capacity/planner.ts';
+import type { ReplicaMeasurement } from '../../tools/capacity/replica-measurement.ts';
 
 const section = (minReplicas: number, maxReplicas: number, cpu: string, memory: string, cpuTargetPercent = 65): SectionConfig => ({
   image: { repository: 'r', tag: '1' },

@@ -6,18 +6,18 @@ import { REPO_ROOT } from '../lib/repo-root.ts';
 import type { BalanceAlgorithm } from '../local/balance.ts';
 import { randomReplicaBasePort } from '../local/ports.ts';
 import { type LocalShop, startLocalShop } from '../local/shop.ts';
-import { BENCH_DIR, type BenchContext } from './context.ts';
-import { assertHealthyRun, runLoad } from './load.ts';
-import { measureCpu } from './processes.ts';
-import { buildService } from './replica.ts';
-import type { BalancedResult, BalancingResults, LoadResult, ReplicaShare, ScalingPoint } from './results.ts';
-import { LOAD_GENERATOR } from './service.ts';
-import { median, ratio, round } from './stats.ts';
+import { assertHealthyRun, LOAD_GENERATOR, runLoad } from '../measure/load.ts';
+import { measureCpu } from '../measure/processes.ts';
+import { buildService } from '../measure/replica.ts';
+import type { BalancedResult, BalancingResults, LoadResult, ReplicaShare, ScalingPoint } from '../measure/results.ts';
+import { SCRATCH_DIR } from '../measure/scratch.ts';
+import { median, ratio, round } from '../measure/stats.ts';
+import type { BenchContext } from './context.ts';
 
 const SECTION = 'chocolates';
 const SLOW_DELAY_MS = 20;
 const SERVED_BY = 'x-served-by';
-const MANIFESTS_DIR = join(BENCH_DIR, 'manifests-local');
+const MANIFESTS_DIR = join(SCRATCH_DIR, 'manifests-local');
 
 /**
  * Through the real local nginx (startLocalShop, one nginx hop): round robin against least connections over two

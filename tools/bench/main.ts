@@ -7,17 +7,18 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { REPO_ROOT } from '../lib/repo-root.ts';
+import { BENCH_NAMES, type BenchName, type BenchResults, readBenchResults } from '../measure/results.ts';
+import { createLogDir, SCRATCH_DIR } from '../measure/scratch.ts';
 import { benchBalancing } from './balancing.ts';
-import { BENCH_DIR, type BenchContext, createLogDir } from './context.ts';
+import type { BenchContext } from './context.ts';
 import { benchMemory } from './memory.ts';
 import { PROFILES } from './profile.ts';
 import { writeReport } from './report/write-report.ts';
-import { BENCH_NAMES, type BenchName, type BenchResults, readBenchResults } from './results.ts';
 import { benchService } from './service.ts';
 import { benchSynth } from './synth.ts';
 
 /** Where every run also leaves its results, for `npm run capacity -- --from .bench/last.json`. */
-const LAST_RESULTS = join(BENCH_DIR, 'last.json');
+const LAST_RESULTS = join(SCRATCH_DIR, 'last.json');
 
 const HELP = `Usage: npm run bench [-- options]
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { environments } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
 import { parseManifestFile } from '../local/manifests.ts';
-import { BENCH_DIR } from './context.ts';
+import { SCRATCH_DIR } from '../measure/scratch.ts';
 
 export interface ContainerMemory {
   environment: string;
@@ -22,7 +22,7 @@ type ManifestObjects = ReturnType<typeof parseManifestFile>;
  */
 export function memoryFromManifests(section: string): ContainerMemory[] {
   return Object.values(environments).map((env) => {
-    const dir = join(BENCH_DIR, `manifests-${env.name}`);
+    const dir = join(SCRATCH_DIR, `manifests-${env.name}`);
     synthesizeInto(env, dir);
     const objects = readdirSync(dir)
       .filter((file) => file.endsWith('.k8s.yaml'))

@@ -2,14 +2,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { SectionName } from '../../app/environments/index.ts';
+import { assertHealthyRun, runLoad } from '../measure/load.ts';
+import { readRssMiB, sampleRss } from '../measure/processes.ts';
+import { memoryToMiB } from '../measure/quantity.ts';
+import { buildService, startReplica } from '../measure/replica.ts';
+import type { MemoryBudget, MemoryResults } from '../measure/results.ts';
+import { round } from '../measure/stats.ts';
 import type { BenchContext } from './context.ts';
-import { assertHealthyRun, runLoad } from './load.ts';
 import { memoryFromManifests } from './manifest-resources.ts';
-import { readRssMiB, sampleRss } from './processes.ts';
-import { memoryToMiB } from './quantity.ts';
-import { buildService, startReplica } from './replica.ts';
-import type { MemoryBudget, MemoryResults } from './results.ts';
-import { round } from './stats.ts';
 
 /**
  * RSS of one compiled replica: idle (started, a few requests served, settled), then sampled every

@@ -2,21 +2,13 @@ import { join } from 'node:path';
 
 import { REPO_ROOT } from '../lib/repo-root.ts';
 import { ephemeralPort } from '../local/ports.ts';
+import { LOAD_GENERATOR } from '../measure/load.ts';
+import { startServer } from '../measure/processes.ts';
+import { buildService, REPLICA_COMMAND, startReplica } from '../measure/replica.ts';
+import type { CurvePoint, LoadResult, LoadSettings, ServiceResults, ServiceTarget } from '../measure/results.ts';
+import { ratio } from '../measure/stats.ts';
+import { type LoadTarget, measureTarget } from '../measure/target.ts';
 import type { BenchContext } from './context.ts';
-import { assertHealthyRun, runLoad } from './load.ts';
-import { measureCpu, type ServerProcess, startServer } from './processes.ts';
-import { buildService, REPLICA_COMMAND, startReplica } from './replica.ts';
-import type { CurvePoint, LoadResult, LoadSettings, ServiceResults, ServiceTarget } from './results.ts';
-import { ratio } from './stats.ts';
-
-export const LOAD_GENERATOR = 'autocannon 9 (programmatic API) inside the bench process, on the same cores as the servers';
-
-/** A running server and the path to load. */
-export interface LoadTarget {
-  name: string;
-  server: ServerProcess;
-  path: string;
-}
 
 interface Target extends LoadTarget {
   command: string;
@@ -117,15 +109,6 @@ async function startBaseline(name: string, file: string, context: BenchContext):
     logFile: join(context.logDir, `${name}.log`),
   });
   return { name, command: `node ${script}`, server, path: '/' };
-}
-
-/** Warm-up (discarded), then a measured run with the server's CPU use. */
-export async function measureTarget(target: LoadTarget, connections: number, durationSec: number, warmupSec: number): Promise<CurvePoint> {
-  const url = `${target.server.url}${target.path}`;
-  if (warmupSec > 0) await runLoad({ url, connections, durationSec: warmupSec });
-  const { value: run, cores } = await measureCpu([target.server.pid], () => runLoad({ url, connections, durationSec }));
-  assertHealthyRun(run.result, `${target.name} at ${url}`);
-  return { ...run.result, serverCpuCores: cores };
 }
 
 /**

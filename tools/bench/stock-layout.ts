@@ -3,14 +3,14 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import { join, relative } from 'node:path';
 
 import { REPO_ROOT } from '../lib/repo-root.ts';
-import { BENCH_DIR } from './context.ts';
+import { SCRATCH_DIR } from '../measure/scratch.ts';
 
 /**
  * A project as `cdk8s init typescript-app` makes it (that command needs GitHub, so the layout is
  * recreated from the template shipped in cdk8s-cli/templates/typescript-app): main.ts run by
  * `npx ts-node main.ts` under CommonJS, type-checked, rendering the project's own chart copied next to it.
  */
-const STOCK_DIR = join(BENCH_DIR, 'synth-stock');
+const STOCK_DIR = join(SCRATCH_DIR, 'synth-stock');
 
 export const STOCK_APP = 'npx ts-node main.ts';
 

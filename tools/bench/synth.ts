@@ -3,9 +3,10 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { REPO_ROOT } from '../lib/repo-root.ts';
-import { BENCH_DIR, type BenchContext } from './context.ts';
-import type { SynthResults, Timing } from './results.ts';
-import { median, ratio, round } from './stats.ts';
+import type { SynthResults, Timing } from '../measure/results.ts';
+import { SCRATCH_DIR } from '../measure/scratch.ts';
+import { median, ratio, round } from '../measure/stats.ts';
+import type { BenchContext } from './context.ts';
 import { prepareStockLayout, STOCK_APP } from './stock-layout.ts';
 
 /** The same for every variant: no upgrade check (a network call), the same environment rendered. */
@@ -28,7 +29,7 @@ interface Variant {
 export async function benchSynth(context: BenchContext): Promise<SynthResults> {
   const { profile, progress } = context;
   const stock = prepareStockLayout(progress);
-  const outRoot = join(BENCH_DIR, 'synth-out');
+  const outRoot = join(SCRATCH_DIR, 'synth-out');
   const variants: Variant[] = [
     {
       key: 'stock',

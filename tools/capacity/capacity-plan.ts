@@ -1,7 +1,6 @@
 import type { EnvironmentConfig, SectionName } from '../../app/environments/index.ts';
-import { formatMiB, formatMillicores } from '../bench/quantity.ts';
+import { formatMiB, formatMillicores } from '../measure/quantity.ts';
 import { editSection, lineDiff } from './environment-edit.ts';
-import type { ReplicaMeasurement } from './measure.ts';
 import {
   DEFAULT_POLICY,
   type PeakCpu,
@@ -16,6 +15,7 @@ import {
   type Sustainable,
   sustainableRate,
 } from './planner.ts';
+import type { ReplicaMeasurement } from './replica-measurement.ts';
 
 export interface SectionPlan {
   section: string;

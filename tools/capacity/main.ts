@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { environmentNamed, environments, SECTION_NAMES } from '../../app/environments/index.ts';
-import { readBenchResults } from '../bench/results.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
+import { readBenchResults } from '../measure/results.ts';
 import { buildCapacityPlan, formatCapacityPlan } from './capacity-plan.ts';
-import { measurementFromResults, measureReplica } from './measure.ts';
 import { DEFAULT_POLICY, parseTargetRates } from './planner.ts';
+import { measurementFromResults, measureReplica } from './replica-measurement.ts';
 
 const HELP = `Usage: npm run capacity -- --rps <rate> [--p99 <ms>] [--from <bench.json>] [--burst <x>] [--env <name>]
 

@@ -7,8 +7,13 @@
 // way (`./node_modules/.bin/cdk8s synth`, a global `cdk8s`) runs the app on the system's node instead:
 // then this re-runs the same command on the project's Node 24. With no Node 24 anywhere, it says so in
 // one line instead of Node's ERR_UNKNOWN_FILE_EXTENSION stack trace.
+//
+// On Node 24 it also turns on Node's on-disk compile cache (bytecode and type-stripped TypeScript) for
+// what the entry point loads: cdk8s-plus-27 alone is megabytes of JavaScript, and a synth spends most of
+// its time loading code, not rendering (docs/benchmarks.md, section 1).
 import { spawnSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const REQUIRED_MAJOR = 24;
@@ -27,3 +32,7 @@ if (major < REQUIRED_MAJOR) {
   );
   process.exit(1);
 }
+
+// In node_modules/.cache like other tools' caches: private to this checkout, gone with `npm ci`. A folder
+// that cannot be written just leaves the cache off.
+module.enableCompileCache(fileURLToPath(new URL('../../node_modules/.cache/node-compile-cache', import.meta.url)));

@@ -1,7 +1,7 @@
 import { environmentNamed, type SectionName } from '../../../app/environments/index.ts';
 import { DEFAULT_POLICY, peakCpu, planReplicas, planResources, planSectionCpu, sustainableRate } from '../../capacity/planner.ts';
-import { formatMiB, formatMillicores } from '../quantity.ts';
-import type { BalancedResult, BenchResults, LoadResult, Timing } from '../results.ts';
+import { formatMiB, formatMillicores } from '../../measure/quantity.ts';
+import type { BalancedResult, BenchResults, LoadResult, Timing } from '../../measure/results.ts';
 import type { BarChart } from './svg-chart.ts';
 
 /** Chart files the report links to (under docs/img/), keyed by file name. */

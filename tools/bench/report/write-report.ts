@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-import type { BenchResults } from '../results.ts';
+import type { BenchResults } from '../../measure/results.ts';
 import { renderReport } from './markdown.ts';
 import { renderBarChart } from './svg-chart.ts';
 

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { createLogDir } from '../bench/context.ts';
-import { readRssMiB, sampleRss } from '../bench/processes.ts';
-import { buildService, startReplica } from '../bench/replica.ts';
-import type { BenchResults, CurvePoint } from '../bench/results.ts';
-import { measureTarget } from '../bench/service.ts';
+import { readRssMiB, sampleRss } from '../measure/processes.ts';
+import { buildService, startReplica } from '../measure/replica.ts';
+import type { BenchResults, CurvePoint } from '../measure/results.ts';
+import { createLogDir } from '../measure/scratch.ts';
+import { measureTarget } from '../measure/target.ts';
 import type { MemoryMeasurement } from './planner.ts';
 
 export interface ReplicaMeasurement {

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { readCpuSeconds, readRssMiB, sampleRss, startServer } from '../../tools/bench/processes.ts';
 import { ephemeralPort } from '../../tools/local/ports.ts';
+import { readCpuSeconds, readRssMiB, sampleRss, startServer } from '../../tools/measure/processes.ts';
 
-describe('bench process helpers', () => {
+describe('measurement process helpers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-proc-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -43,7 +43,7 @@ describe('bench process helpers', () => {
 
   test('when the program exits without stop(), then the server does not outlive it', async () => {
     const port = await ephemeralPort();
-    const processes = fileURLToPath(new URL('../../tools/bench/processes.ts', import.meta.url));
+    const processes = fileURLToPath(new URL('../../tools/measure/processes.ts', import.meta.url));
     const program = [
       `import { startServer } from ${JSON.stringify(processes)};`,
       "const script = \"require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1')\";",

@@ -3,6 +3,9 @@ import autocannon from 'autocannon';
 import type { LoadResult } from './results.ts';
 import { round } from './stats.ts';
 
+/** Where the load comes from, as the reports state it. */
+export const LOAD_GENERATOR = 'autocannon 9 (programmatic API) inside the bench process, on the same cores as the servers';
+
 export interface LoadOptions {
   url: string;
   connections: number;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { formatMiB, formatMillicores, memoryToMiB } from '../../tools/bench/quantity.ts';
-import { median, ratio } from '../../tools/bench/stats.ts';
+import { formatMiB, formatMillicores, memoryToMiB } from '../../tools/measure/quantity.ts';
+import { median, ratio } from '../../tools/measure/stats.ts';
 
 test('memory quantities convert to MiB, binary and decimal suffixes alike', () => {
   assert.equal(memoryToMiB('192Mi'), 192);
