@@ -58,7 +58,7 @@ const MEASUREMENT: ReplicaMeasurement = {
 describe('buildCapacityPlan', () => {
   test('chocolates 3000 req/s at 65%: HPA 3..4, 1000 req/s × 0.29167m = 291.7m ÷ 0.65 = 448.7m -> 450m; candies 1000 req/s at 80%: HPA 2..2, 145.8m ÷ 0.8 = 182.3m -> 200m', () => {
     const plan = buildCapacityPlan({
-      env: ENV,
+      environment: ENV,
       file: 'app/environments/production.ts',
       source: SOURCE,
       rates: { chocolates: 3000, candies: 1000 },
@@ -103,7 +103,7 @@ describe('buildCapacityPlan', () => {
   test('the printed plan names the source, the table, the shared and per-section reasons and the diff, and says it edits nothing', () => {
     const text = formatCapacityPlan(
       buildCapacityPlan({
-        env: ENV,
+        environment: ENV,
         file: 'f.ts',
         source: SOURCE,
         rates: { chocolates: 3000, candies: 1000 },
@@ -134,7 +134,7 @@ describe('buildCapacityPlan', () => {
   test('the printed headroom follows the policy: with 2 lost replicas the table and the max = min note say 2', () => {
     const text = formatCapacityPlan(
       buildCapacityPlan({
-        env: ENV,
+        environment: ENV,
         file: 'f.ts',
         source: SOURCE,
         rates: { candies: 1000 },
@@ -150,10 +150,10 @@ describe('buildCapacityPlan', () => {
   });
 
   test('when sections share a rate and an HPA target, then their CPU reasoning is printed once for all of them', () => {
-    const env = { ...ENV, sections: { ...ENV.sections, candies: section(2, 8, '200m', '160Mi') } } as EnvironmentConfig;
+    const environment = { ...ENV, sections: { ...ENV.sections, candies: section(2, 8, '200m', '160Mi') } } as EnvironmentConfig;
     const text = formatCapacityPlan(
       buildCapacityPlan({
-        env,
+        environment,
         file: 'f.ts',
         source: SOURCE,
         rates: { chocolates: 3000, candies: 3000 },
@@ -167,7 +167,7 @@ describe('buildCapacityPlan', () => {
 
   test('when the file is not plain literals, then the plan is still printed with the reason there is no diff', () => {
     const plan = buildCapacityPlan({
-      env: ENV,
+      environment: ENV,
       file: 'local.ts',
       source: 'export const local = {};\n',
       rates: { cakes: 500 },
@@ -175,17 +175,17 @@ describe('buildCapacityPlan', () => {
       measurement: MEASUREMENT,
     });
     assert.equal(plan.diff, '');
-    assert.equal(plan.diffProblem, 'local.ts: no `cakes: {` block found');
+    assert.equal(plan.diffProblem, 'local.ts: expected one exported environment object with a `sections` object, found 0');
     // 250 req/s × 0.29167m = 72.9m ÷ 0.65 = 112.2m -> 150m
     assert.equal(plan.sections[0]!.cpu.cpuRequest, '150m');
     const text = formatCapacityPlan(plan);
-    assert.match(text, /No diff: local.ts: no `cakes: \{` block found\./);
+    assert.match(text, /No diff: local.ts: expected one exported environment object with a `sections` object, found 0\./);
     assert.match(text, /HPA max equals min: 2 replicas carry 1000 req\/s even with 1 lost/);
   });
 
   test('when nothing would change, then it says the file already matches', () => {
     const first = buildCapacityPlan({
-      env: ENV,
+      environment: ENV,
       file: 'f.ts',
       source: SOURCE,
       rates: { candies: 1000 },
@@ -196,7 +196,7 @@ describe('buildCapacityPlan', () => {
     const applied = SOURCE.replace('maxReplicas: 8', 'maxReplicas: 2');
     assert.notEqual(first.diff, '');
     const again = buildCapacityPlan({
-      env: ENV,
+      environment: ENV,
       file: 'f.ts',
       source: applied,
       rates: { candies: 1000 },

@@ -27,6 +27,18 @@ describe('npm run capacity (CLI, from a results file)', () => {
     assert.equal(spawnSync('git', ['status', '--porcelain', 'app/environments'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout, before);
   });
 
+  for (const environment of ['production', 'local']) {
+    test(`--env ${environment}: the printed diff is a patch git apply --check accepts on this checkout`, () => {
+      // --rps 1234 and --p99 20 differ from both files' current numbers, so there is always a diff to check.
+      const run = capacity('--env', environment, '--rps', '1234', '--p99', '20', '--from', FIXTURE);
+      assert.equal(run.status, 0, run.stderr);
+      const diff = run.stdout.slice(run.stdout.indexOf(`--- a/app/environments/${environment}.ts\n`));
+      assert.ok(diff.startsWith('--- a/'), run.stdout);
+      const check = spawnSync('git', ['apply', '--check', '-'], { cwd: REPO_ROOT, input: diff, encoding: 'utf8' });
+      assert.equal(check.status, 0, `${check.stderr}\n${diff}`);
+    });
+  }
+
   test('when --rps is missing or bad, or the target cannot be met, then one clear line and exit 1', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--from', FIXTURE], /^capacity failed: --rps is required \(e\.g\. --rps 3000\); see --help$/],

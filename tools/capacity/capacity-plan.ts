@@ -1,6 +1,6 @@
 import type { EnvironmentConfig, SectionName } from '../../app/environments/index.ts';
 import { formatMiB, formatMillicores } from '../measure/quantity.ts';
-import { editSection, lineDiff } from './environment-edit.ts';
+import { editEnvironmentSource, unifiedDiff } from './environment-edit.ts';
 import {
   DEFAULT_POLICY,
   type PeakCpu,
@@ -40,72 +40,40 @@ export interface CapacityPlan {
   resources: ResourcePlan & { cpuLimit: string; memoryRequest: string; memoryLimit: string };
   /** Unified diff against the environment file; empty when nothing would change. */
   diff: string;
-  /** Why no diff could be computed (the file is not written as plain literals), if so. */
+  /** Why no diff could be computed (a value is not a literal, or a shared one would need two values), if so. */
   diffProblem?: string;
 }
 
-/**
- * Everything `npm run capacity` prints, from the measurement, the environment config and the text
- * of its file. Pure: the caller reads files and measures.
- */
-export function buildCapacityPlan(input: {
-  env: EnvironmentConfig;
+export interface CapacityPlanInput {
+  environment: EnvironmentConfig;
   file: string;
   source: string;
   rates: Record<string, number>;
   p99TargetMs: number;
   measurement: ReplicaMeasurement;
   policy?: PlanPolicy;
-}): CapacityPlan {
+}
+
+/**
+ * Everything `npm run capacity` prints, from the measurement, the environment config and the text
+ * of its file. Pure: the caller reads files and measures.
+ */
+export function buildCapacityPlan(input: CapacityPlanInput): CapacityPlan {
   const policy = input.policy ?? DEFAULT_POLICY;
   const sustainable = sustainableRate(input.measurement.curve, input.p99TargetMs);
   const peak = peakCpu(input.measurement.curve);
-  const resources = planResources(sustainable, peak, input.measurement.memory, policy);
-  const quantities = {
-    cpuLimit: formatMillicores(resources.cpuLimitMillicores),
-    memoryRequest: formatMiB(resources.memoryRequestMiB),
-    memoryLimit: formatMiB(resources.memoryLimitMiB),
+  const planned = planResources(sustainable, peak, input.measurement.memory, policy);
+  const resources = {
+    ...planned,
+    cpuLimit: formatMillicores(planned.cpuLimitMillicores),
+    memoryRequest: formatMiB(planned.memoryRequestMiB),
+    memoryLimit: formatMiB(planned.memoryLimitMiB),
   };
-  const sections: SectionPlan[] = [];
-  let edited = input.source;
-  let diffProblem: string | undefined;
-  for (const [section, rate] of Object.entries(input.rates)) {
-    const config = input.env.sections[section as SectionName];
-    if (!config) throw new Error(`environment ${input.env.name} has no section ${section}`);
-    const replicas = planReplicas(rate, sustainable.rps, policy);
-    const cpu = planSectionCpu({ replicas, sustainable, resources, cpuTargetPercent: config.cpuTargetPercent, policy });
-    const cpuRequest = formatMillicores(cpu.requestMillicores);
-    sections.push({
-      section,
-      current: {
-        minReplicas: config.minReplicas,
-        maxReplicas: config.maxReplicas,
-        cpuTargetPercent: config.cpuTargetPercent,
-        cpuRequest: config.requests.cpu,
-      },
-      replicas,
-      cpu: { ...cpu, cpuRequest },
-    });
-    if (diffProblem === undefined) {
-      try {
-        edited = editSection(
-          edited,
-          section,
-          {
-            minReplicas: replicas.minReplicas,
-            maxReplicas: replicas.maxReplicas,
-            requests: { cpu: cpuRequest, memory: quantities.memoryRequest },
-            limits: { cpu: quantities.cpuLimit, memory: quantities.memoryLimit },
-          },
-          input.file,
-        );
-      } catch (error) {
-        diffProblem = (error as Error).message;
-      }
-    }
-  }
+  const sections = Object.entries(input.rates).map(([section, rate]) =>
+    planSection(input.environment, section, rate, { sustainable, resources, policy }),
+  );
   return {
-    environment: input.env.name,
+    environment: input.environment.name,
     file: input.file,
     p99TargetMs: input.p99TargetMs,
     source: input.measurement.source,
@@ -114,10 +82,56 @@ export function buildCapacityPlan(input: {
     burstFactor: policy.burstFactor,
     lostReplicas: policy.lostReplicas,
     sections,
-    resources: { ...resources, ...quantities },
-    diff: diffProblem === undefined ? lineDiff(input.source, edited, input.file) : '',
-    ...(diffProblem === undefined ? {} : { diffProblem }),
+    resources,
+    ...environmentDiff(input, sections, resources),
   };
+}
+
+function planSection(
+  environment: EnvironmentConfig,
+  section: string,
+  rate: number,
+  shared: { sustainable: Sustainable; resources: ResourcePlan; policy: PlanPolicy },
+): SectionPlan {
+  const config = environment.sections[section as SectionName];
+  if (!config) throw new Error(`environment ${environment.name} has no section ${section}`);
+  const replicas = planReplicas(rate, shared.sustainable.rps, shared.policy);
+  const cpu = planSectionCpu({ replicas, ...shared, cpuTargetPercent: config.cpuTargetPercent });
+  return {
+    section,
+    current: {
+      minReplicas: config.minReplicas,
+      maxReplicas: config.maxReplicas,
+      cpuTargetPercent: config.cpuTargetPercent,
+      cpuRequest: config.requests.cpu,
+    },
+    replicas,
+    cpu: { ...cpu, cpuRequest: formatMillicores(cpu.requestMillicores) },
+  };
+}
+
+/** The plan written into the environment file's text, as a diff; or why it cannot be. */
+function environmentDiff(
+  input: CapacityPlanInput,
+  sections: SectionPlan[],
+  resources: CapacityPlan['resources'],
+): Pick<CapacityPlan, 'diff' | 'diffProblem'> {
+  const changes = Object.fromEntries(
+    sections.map((s) => [
+      s.section,
+      {
+        minReplicas: s.replicas.minReplicas,
+        maxReplicas: s.replicas.maxReplicas,
+        requests: { cpu: s.cpu.cpuRequest, memory: resources.memoryRequest },
+        limits: { cpu: resources.cpuLimit, memory: resources.memoryLimit },
+      },
+    ]),
+  );
+  try {
+    return { diff: unifiedDiff(input.source, editEnvironmentSource(input.source, input.file, changes), input.file) };
+  } catch (error) {
+    return { diff: '', diffProblem: (error as Error).message };
+  }
 }
 
 /** The plan as the terminal shows it. */

@@ -47,9 +47,9 @@ async function main(): Promise<void> {
   const burstFactor = Number(values.burst);
   if (!Number.isFinite(burstFactor) || burstFactor < 1)
     throw new Error(`--burst: "${values.burst}" must be a number >= 1 (the multiple of --rps the HPA max must carry)`);
-  const env = environmentNamed(values.env);
+  const environment = environmentNamed(values.env);
   const rates = parseTargetRates(values.rps, SECTION_NAMES);
-  const file = join('app', 'environments', `${env.name}.ts`);
+  const file = join('app', 'environments', `${environment.name}.ts`);
   const source = readFileSync(join(REPO_ROOT, file), 'utf8');
 
   const measurement =
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
 
   process.stdout.write(
     formatCapacityPlan(
-      buildCapacityPlan({ env, file, source, rates, p99TargetMs, measurement, policy: { ...DEFAULT_POLICY, burstFactor } }),
+      buildCapacityPlan({ environment, file, source, rates, p99TargetMs, measurement, policy: { ...DEFAULT_POLICY, burstFactor } }),
     ),
   );
 }
