@@ -91,7 +91,7 @@ describe('editEnvironmentSource', () => {
   });
 
   test('a value that is not a literal, or a section that is not there, is named', () => {
-    const computed = LITERALS.replace("cpu: '200m'", 'cpu: `${2 * 100}m`');
+    const computed = LITERALS.replace("cpu: '200m'", "cpu: ['200m'][0]");
     assert.throws(() => editEnvironmentSource(computed, 'p.ts', { candies: { requests: { cpu: '300m' } }, cakes: { minReplicas: 2 } }), {
       message: 'p.ts: candies.requests.cpu is not written as a literal the tool can find; no section cakes in the sections object',
     });
