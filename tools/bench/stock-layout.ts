@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 import { REPO_ROOT } from '../lib/repo-root.ts';
 import { SCRATCH_DIR } from '../measure/scratch.ts';
+import { installOnce } from './scratch-install.ts';
 
 /**
  * A project as `cdk8s init typescript-app` makes it (that command needs GitHub, so the layout is
@@ -79,25 +79,7 @@ app.synth();
  * run so the stock layout renders the current chart.
  */
 export function prepareStockLayout(progress: (message: string) => void): { dir: string; packages: Record<string, string> } {
-  mkdirSync(STOCK_DIR, { recursive: true });
-  const packageJson = `${JSON.stringify(stockPackageJson(), null, 2)}\n`;
-  const packageFile = join(STOCK_DIR, 'package.json');
-  const installed =
-    existsSync(join(STOCK_DIR, 'node_modules', '.bin', 'cdk8s')) &&
-    existsSync(packageFile) &&
-    readFileSync(packageFile, 'utf8') === packageJson;
-  if (!installed) {
-    writeFileSync(packageFile, packageJson);
-    progress('synth: installing the stock cdk8s layout dependencies (npm install, once; cached in .bench/synth-stock)');
-    try {
-      execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=optional', '--loglevel=error'], {
-        cwd: STOCK_DIR,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-    } catch (error) {
-      throw new Error(`npm install in ${STOCK_DIR} failed: ${String((error as { stderr?: Buffer }).stderr ?? error).trim()}`);
-    }
-  }
+  installOnce(STOCK_DIR, stockPackageJson(), join('node_modules', '.bin', 'cdk8s'), progress, 'synth: the stock cdk8s layout');
   writeFileSync(join(STOCK_DIR, 'cdk8s.yaml'), `language: typescript\napp: ${STOCK_APP}\n`);
   writeFileSync(join(STOCK_DIR, 'tsconfig.json'), `${JSON.stringify(STOCK_TSCONFIG, null, 2)}\n`);
   writeFileSync(join(STOCK_DIR, 'main.ts'), STOCK_MAIN);

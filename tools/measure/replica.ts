@@ -28,6 +28,8 @@ export interface ReplicaOptions {
   logFile: string;
   /** Extra environment, e.g. the test-hook delay. */
   env?: Record<string, string>;
+  /** The node binary. @default the one running this process (the project's Node 24) */
+  node?: string;
 }
 
 /** The command line a replica runs with (shown in the report). */
@@ -38,7 +40,7 @@ export async function startReplica(options: ReplicaOptions): Promise<ServerProce
   const port = await ephemeralPort();
   return startServer({
     name: `${options.section} replica`,
-    command: process.execPath,
+    command: options.node ?? process.execPath,
     args: [COMPILED_SERVER],
     cwd: REPO_ROOT,
     env: { PORT: String(port), SHOP_SECTION: options.section, REPLICA_ID: `bench-${port}`, ...options.env },

@@ -93,6 +93,34 @@ export interface ServiceResults {
   curve: CurvePoint[];
 }
 
+/** One runtime's side of the runtime comparison. */
+export interface RuntimeSide {
+  /** `process.version` of that node. */
+  node: string;
+  service: ServiceTarget;
+  expressHello: ServiceTarget;
+  /** The replica's RSS after start-up and a few requests. */
+  idleRssMiB: number;
+  /** The replica's RSS high-water mark (VmHWM) after every round. */
+  peakRssMiB: number;
+}
+
+/** The project's runtime (Node 24) against the one it left (Node 20), side by side in one run. */
+export interface RuntimeResults {
+  load: LoadSettings;
+  section: string;
+  current: RuntimeSide;
+  previous: RuntimeSide;
+  /** service ÷ Express hello, both on the current runtime (>= 1 meets the service's goal). */
+  ratioServiceVsExpressHelloSameRuntime: number;
+  /** service on the current runtime ÷ Express hello on the previous one. */
+  ratioServiceVsExpressHelloPrevious: number;
+  /** service on the current runtime ÷ the same service on the previous one. */
+  ratioServiceCurrentVsPrevious: number;
+  /** Peak RSS on the current runtime ÷ on the previous one (> 1: Node 24 uses more memory). */
+  ratioPeakRssCurrentVsPrevious: number;
+}
+
 export interface ReplicaShare {
   replicaId: string;
   slow: boolean;
@@ -172,7 +200,7 @@ export interface BenchMeta {
   notes: string[];
 }
 
-export const BENCH_NAMES = ['synth', 'service', 'balancing', 'memory'] as const;
+export const BENCH_NAMES = ['synth', 'service', 'runtime', 'balancing', 'memory'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export interface BenchResults {
@@ -180,6 +208,7 @@ export interface BenchResults {
   /** null when the benchmark was not run (`--only`). */
   synth: SynthResults | null;
   service: ServiceResults | null;
+  runtime: RuntimeResults | null;
   balancing: BalancingResults | null;
   memory: MemoryResults | null;
 }
@@ -206,6 +235,12 @@ export function assertBenchResults(value: unknown, source: string): BenchResults
   };
   requireNumbers('synth', ['ratioCliVsStock', 'ratioNpmSynthVsStock', 'runs']);
   requireNumbers('service', ['ratioVsExpressHello', 'ratioVsNodeHttp']);
+  requireNumbers('runtime', [
+    'ratioServiceVsExpressHelloSameRuntime',
+    'ratioServiceVsExpressHelloPrevious',
+    'ratioServiceCurrentVsPrevious',
+    'ratioPeakRssCurrentVsPrevious',
+  ]);
   requireNumbers('balancing', ['ratioP99LeastConnVsRoundRobin', 'ratio2vs1Replicas', 'ratio3vs1Replicas', 'slowDelayMs']);
   requireNumbers('memory', ['idleRssMiB', 'loadRssMiB', 'peakRssMiB']);
   if (isObject(value.memory) && !Array.isArray(value.memory.budgets)) problems.push('memory.budgets must be an array');

@@ -1,0 +1,56 @@
+import type { BalancingResults, BenchMeta } from '../../../measure/results.ts';
+import { balancedRow, latency, loadDescription, pct } from '../format.ts';
+import type { ChartSet, ReportSection } from '../report-section.ts';
+
+/** Section 4: round robin against least connections through nginx, and 1/2/3 replicas. */
+export function balancingSection(balancing: BalancingResults, meta: BenchMeta): ReportSection {
+  const charts: ChartSet = {};
+  const lines: string[] = [];
+  charts['latency-by-algorithm.svg'] = {
+    title: `Latency through nginx, 2 replicas, one +${balancing.slowDelayMs} ms`,
+    unit: 'ms',
+    series: ['p50', 'p99'],
+    groups: [
+      { label: 'round robin', values: [balancing.roundRobin.p50Ms, balancing.roundRobin.p99Ms] },
+      { label: 'least connections', values: [balancing.leastConnections.p50Ms, balancing.leastConnections.p99Ms] },
+    ],
+  };
+  charts['throughput-by-replicas.svg'] = {
+    title: 'Throughput through nginx by replica count (round robin)',
+    unit: 'req/s',
+    series: ['req/s'],
+    groups: balancing.scaling.map((s) => ({ label: `${s.replicas} replica${s.replicas === 1 ? '' : 's'}`, values: [s.rps] })),
+  };
+  lines.push(
+    '## 4. Load balancing through the local nginx',
+    '',
+    `Local mode's \`startLocalShop({ stableFront: false })\` (the real nginx, one hop like an ingress controller, upstream keep-alive; compiled replicas), \`GET ${balancing.path}\`, ${loadDescription(balancing.load)}. ` +
+      `One of the two ${balancing.section} replicas answers ${balancing.slowDelayMs} ms later (service test hook \`SWEETSHOP_TEST_DELAY_MS\`); ` +
+      'shares count the `X-Served-By` header of every response.',
+    '',
+    '| Algorithm | req/s | p50 | p99 | Replica CPU | Errors / non-2xx | Share fast / slow replica |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    balancedRow('round robin', balancing.roundRobin),
+    balancedRow('least connections', balancing.leastConnections),
+    '',
+    '![Latency by algorithm](img/latency-by-algorithm.svg)',
+    '',
+    '### 1, 2 and 3 replicas (round robin, no slow replica)',
+    '',
+    '| Replicas | req/s | p50 | p99 | Replica CPU | ×1 replica | Shares |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...balancing.scaling.map((s) => {
+      const base = balancing.scaling[0]!.rps;
+      return `| ${s.replicas} | ${s.rps} | ${latency(s.p50Ms)} | ${latency(s.p99Ms)} | ${s.serverCpuCores ?? '-'} | ${base > 0 ? Math.round((s.rps / base) * 100) / 100 : '-'} | ${s.shares.map((r) => pct(r.share)).join(' / ')} |`;
+    }),
+    '',
+    `On this ${meta.cpus}-core machine nginx, every replica and the load generator share the same ${meta.cpus} cores, and the bench process`,
+    "also reads every replica's request log (local mode supervises replicas through pipes): these figures are bounded by",
+    'the machine and say little about scaling in a cluster, where each replica gets its own CPU. What the table does show',
+    'is that nginx spreads load evenly, and that the per-replica rate from section 2 is the unit to plan with.',
+    '',
+    '![Throughput by replica count](img/throughput-by-replicas.svg)',
+    '',
+  );
+  return { lines, charts };
+}

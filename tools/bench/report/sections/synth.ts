@@ -1,0 +1,43 @@
+import type { SynthResults } from '../../../measure/results.ts';
+import { shortLabel, timingRow } from '../format.ts';
+import type { ChartSet, ReportSection } from '../report-section.ts';
+
+/** Section 1: the synth timings against the stock cdk8s template layout. */
+export function synthSection(synth: SynthResults): ReportSection {
+  const charts: ChartSet = {};
+  const lines: string[] = [];
+  charts['synth-time.svg'] = {
+    title: `Synth wall time, median of ${synth.runs}`,
+    unit: 'ms',
+    series: ['median'],
+    groups: [synth.stock, synth.projectCli, synth.npmSynth].map((t) => ({ label: shortLabel(t), values: [t.medianMs] })),
+  };
+  lines.push(
+    '## 1. Synth',
+    '',
+    `Same chart (the project's \`charts/\` and \`app/environments/\`, environment \`${synth.env.SWEETSHOP_ENV}\`), rendered three ways; ` +
+      `${synth.runs} measured runs each${synth.warmupRound ? ' after one unmeasured warm-up round' : ''}, interleaved; output to \`.bench/\`, env ${Object.entries(
+        synth.env,
+      )
+        .map(([k, v]) => `\`${k}=${v}\``)
+        .join(', ')}. ` +
+      'All three outputs are checked to be byte-identical.',
+    '',
+    '| Variant | Command | Median | Min | Max | Speed-up vs stock |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+    timingRow(synth.stock, 1),
+    timingRow(synth.projectCli, synth.ratioCliVsStock),
+    timingRow(synth.npmSynth, synth.ratioNpmSynthVsStock),
+    '',
+    `The stock layout is \`cdk8s init typescript-app\` recreated from the template shipped in cdk8s-cli (\`cdk8s init\` needs GitHub): ` +
+      `\`cdk8s.yaml\` with \`app: ${synth.stockLayout.app}\`, the template's tsconfig (CommonJS, type-checked by ts-node; \`lib\` raised to es2022 for the chart's \`Object.hasOwn\`), ` +
+      `the project's chart sources copied next to \`main.ts\` with \`.ts\` import suffixes dropped. Installed from the registry: ` +
+      `${Object.entries(synth.stockLayout.packages)
+        .map(([name, version]) => `${name} ${version}`)
+        .join(', ')}.`,
+    '',
+    '![Synth wall time](img/synth-time.svg)',
+    '',
+  );
+  return { lines, charts };
+}
