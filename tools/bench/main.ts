@@ -39,8 +39,10 @@ Options:
   --docs <dir>      where the report goes (default: docs); charts go to <dir>/img
   -h, --help        show this help`;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
+type Options = ReturnType<typeof parseOptions>;
+
+function parseOptions() {
+  return parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
       only: { type: 'string' },
@@ -50,29 +52,44 @@ async function main(): Promise<void> {
       docs: { type: 'string', default: join(REPO_ROOT, 'docs') },
       help: { type: 'boolean', short: 'h', default: false },
     },
-  });
-  if (values.help) {
+  }).values;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  if (options.help) {
     console.log(HELP);
     return;
   }
-  if (values.from !== undefined) {
-    const results = readBenchResults(values.from);
-    for (const file of writeReport(results, resolve(values.docs), resolve(values.from))) console.error(`wrote ${file}`);
+  if (options.from !== undefined) {
+    const results = readBenchResults(options.from);
+    for (const file of writeReport(results, resolve(options.docs), resolve(options.from))) console.error(`wrote ${file}`);
     return;
   }
-  const only = parseOnly(values.only);
-  const profile = PROFILES[values.quick ? 'quick' : 'full'];
+  const only = parseOnly(options.only);
+  const profile = PROFILES[options.quick ? 'quick' : 'full'];
   const started = Date.now();
   const context: BenchContext = {
     profile,
     logDir: createLogDir(),
     progress: (message) => console.error(`[bench ${String(Math.round((Date.now() - started) / 1000)).padStart(3)}s] ${message}`),
   };
-  const results: BenchResults = {
+  const results = emptyResults(new Date(started), profile.mode, only);
+  await runBenchmarks(results, context, only);
+  results.meta.finishedAt = new Date().toISOString();
+  writeOutputs(results, options, context.progress);
+  printSummary(results);
+  if (results.meta.failures.length > 0) {
+    throw new Error(results.meta.failures.map((f) => `${f.benchmark}: ${f.message}`).join('; '));
+  }
+}
+
+function emptyResults(started: Date, mode: BenchResults['meta']['mode'], only: BenchName[]): BenchResults {
+  return {
     meta: {
-      startedAt: new Date(started).toISOString(),
+      startedAt: started.toISOString(),
       finishedAt: '',
-      mode: profile.mode,
+      mode,
       only,
       node: process.version,
       cpus: cpus().length,
@@ -91,8 +108,13 @@ async function main(): Promise<void> {
     balancing: null,
     memory: null,
   };
-  // One failing benchmark (a port race, a missing nginx) must not throw away the others' minutes of
-  // measurement: it is recorded, its key stays null, and the run exits non-zero at the end.
+}
+
+/**
+ * One failing benchmark (a port race, a missing nginx) must not throw away the others' minutes of
+ * measurement: it is recorded, its key stays null, and the run exits non-zero at the end.
+ */
+async function runBenchmarks(results: BenchResults, context: BenchContext, only: readonly BenchName[]): Promise<void> {
   const run = async <K extends BenchName>(name: K, bench: () => Promise<NonNullable<BenchResults[K]>>): Promise<void> => {
     if (!only.includes(name)) return;
     try {
@@ -108,22 +130,18 @@ async function main(): Promise<void> {
   await run('runtime', () => benchRuntime(context));
   await run('balancing', () => benchBalancing(context));
   await run('memory', () => benchMemory(context));
-  results.meta.finishedAt = new Date().toISOString();
+}
 
+function writeOutputs(results: BenchResults, options: Options, progress: (message: string) => void): void {
   const json = `${JSON.stringify(results, null, 2)}\n`;
-  for (const file of [LAST_RESULTS, ...(values.json ? [resolve(values.json)] : [])]) {
+  for (const file of [LAST_RESULTS, ...(options.json ? [resolve(options.json)] : [])]) {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, json);
-    context.progress(`wrote ${file}`);
+    progress(`wrote ${file}`);
   }
-  if (values.report) {
-    for (const file of writeReport(results, resolve(values.docs), values.json ? resolve(values.json) : LAST_RESULTS))
-      context.progress(`wrote ${file}`);
-  }
-  printSummary(results);
-  if (results.meta.failures.length > 0) {
-    throw new Error(results.meta.failures.map((f) => `${f.benchmark}: ${f.message}`).join('; '));
-  }
+  if (!options.report) return;
+  for (const file of writeReport(results, resolve(options.docs), options.json ? resolve(options.json) : LAST_RESULTS))
+    progress(`wrote ${file}`);
 }
 
 function parseOnly(text: string | undefined): BenchName[] {
