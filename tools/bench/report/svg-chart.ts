@@ -22,7 +22,29 @@ const HEIGHT = 360;
 const MARGIN = { top: 48, right: 20, bottom: 64, left: 64 };
 const COLOURS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2'];
 
+const PLOT = { width: WIDTH - MARGIN.left - MARGIN.right, height: HEIGHT - MARGIN.top - MARGIN.bottom, bottom: HEIGHT - MARGIN.bottom };
+
+/** A grouped bar chart as a standalone SVG; deterministic (same chart, same bytes). */
 export function renderBarChart(chart: BarChart): string {
+  assertChartData(chart);
+  const max = niceMax(Math.max(...chart.groups.flatMap((g) => g.values)));
+  const y = (value: number): number => PLOT.bottom - (value / max) * PLOT.height;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<title>${escapeXml(chart.title)}</title>`,
+    `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
+    `<text x="${WIDTH / 2}" y="24" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(chart.title)}</text>`,
+    ...gridLines(max, y),
+    `<text transform="translate(16 ${MARGIN.top + PLOT.height / 2}) rotate(-90)" text-anchor="middle" fill="#555">${escapeXml(chart.unit)}</text>`,
+    ...bars(chart, y),
+    `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${PLOT.bottom}" y2="${PLOT.bottom}" stroke="#333"/>`,
+    ...legend(chart.series),
+    '</svg>',
+  ];
+  return `${parts.join('\n')}\n`;
+}
+
+function assertChartData(chart: BarChart): void {
   if (chart.groups.length === 0 || chart.series.length === 0) throw new Error(`chart "${chart.title}": no data`);
   for (const group of chart.groups) {
     if (group.values.length !== chart.series.length)
@@ -30,60 +52,54 @@ export function renderBarChart(chart: BarChart): string {
     if (group.values.some((v) => !Number.isFinite(v) || v < 0))
       throw new Error(`chart "${chart.title}": group "${group.label}" has a value that is not a number >= 0`);
   }
-  const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
-  const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const max = niceMax(Math.max(...chart.groups.flatMap((g) => g.values)));
-  const y = (value: number): number => MARGIN.top + plotHeight - (value / max) * plotHeight;
-  const groupWidth = plotWidth / chart.groups.length;
-  const barWidth = Math.min(56, (groupWidth * 0.8) / chart.series.length);
+}
 
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="system-ui, sans-serif" font-size="12">`,
-    `<title>${escapeXml(chart.title)}</title>`,
-    `<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`,
-    `<text x="${WIDTH / 2}" y="24" text-anchor="middle" font-size="15" font-weight="600">${escapeXml(chart.title)}</text>`,
-  ];
-  for (let i = 0; i <= 4; i += 1) {
+/** Five horizontal grid lines from 0 to max, labelled on the left. */
+function gridLines(max: number, y: (value: number) => number): string[] {
+  return [0, 1, 2, 3, 4].flatMap((i) => {
     const value = (max * i) / 4;
     const lineY = fixed(y(value));
-    parts.push(`<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${lineY}" y2="${lineY}" stroke="#e0e0e0"/>`);
-    parts.push(`<text x="${MARGIN.left - 6}" y="${fixed(y(value) + 4)}" text-anchor="end" fill="#555">${formatNumber(value)}</text>`);
-  }
-  parts.push(
-    `<text transform="translate(16 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle" fill="#555">${escapeXml(chart.unit)}</text>`,
-  );
-  chart.groups.forEach((group, groupIndex) => {
+    return [
+      `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${lineY}" y2="${lineY}" stroke="#e0e0e0"/>`,
+      `<text x="${MARGIN.left - 6}" y="${fixed(y(value) + 4)}" text-anchor="end" fill="#555">${formatNumber(value)}</text>`,
+    ];
+  });
+}
+
+/** One bar per value, side by side per group, each with its value above and a tooltip. */
+function bars(chart: BarChart, y: (value: number) => number): string[] {
+  const groupWidth = PLOT.width / chart.groups.length;
+  const barWidth = Math.min(56, (groupWidth * 0.8) / chart.series.length);
+  return chart.groups.flatMap((group, groupIndex) => {
     const groupLeft = MARGIN.left + groupIndex * groupWidth;
     const barsLeft = groupLeft + (groupWidth - barWidth * chart.series.length) / 2;
-    group.values.forEach((value, seriesIndex) => {
+    const groupBars = group.values.flatMap((value, seriesIndex) => {
       const x = barsLeft + seriesIndex * barWidth;
       const top = y(value);
-      parts.push(
-        `<rect x="${fixed(x + 2)}" y="${fixed(top)}" width="${fixed(barWidth - 4)}" height="${fixed(MARGIN.top + plotHeight - top)}" fill="${COLOURS[seriesIndex % COLOURS.length]}">` +
+      return [
+        `<rect x="${fixed(x + 2)}" y="${fixed(top)}" width="${fixed(barWidth - 4)}" height="${fixed(PLOT.bottom - top)}" fill="${COLOURS[seriesIndex % COLOURS.length]}">` +
           `<title>${escapeXml(`${group.label}, ${chart.series[seriesIndex]}: ${formatNumber(value)} ${chart.unit}`)}</title></rect>`,
-      );
-      parts.push(
         `<text x="${fixed(x + barWidth / 2)}" y="${fixed(top - 4)}" text-anchor="middle" font-size="11">${formatNumber(value)}</text>`,
-      );
+      ];
     });
-    parts.push(
-      `<text x="${fixed(groupLeft + groupWidth / 2)}" y="${MARGIN.top + plotHeight + 18}" text-anchor="middle">${escapeXml(group.label)}</text>`,
-    );
+    const label = `<text x="${fixed(groupLeft + groupWidth / 2)}" y="${PLOT.bottom + 18}" text-anchor="middle">${escapeXml(group.label)}</text>`;
+    return [...groupBars, label];
   });
-  parts.push(
-    `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${MARGIN.top + plotHeight}" y2="${MARGIN.top + plotHeight}" stroke="#333"/>`,
-  );
-  if (chart.series.length > 1) {
-    let legendX = MARGIN.left;
-    chart.series.forEach((name, index) => {
-      const legendY = HEIGHT - 18;
-      parts.push(`<rect x="${legendX}" y="${legendY - 10}" width="12" height="12" fill="${COLOURS[index % COLOURS.length]}"/>`);
-      parts.push(`<text x="${legendX + 16}" y="${legendY}">${escapeXml(name)}</text>`);
-      legendX += 28 + name.length * 7;
-    });
-  }
-  parts.push('</svg>');
-  return `${parts.join('\n')}\n`;
+}
+
+/** A colour key under the plot, only when there is more than one series. */
+function legend(series: readonly string[]): string[] {
+  if (series.length < 2) return [];
+  let legendX = MARGIN.left;
+  const legendY = HEIGHT - 18;
+  return series.flatMap((name, index) => {
+    const parts = [
+      `<rect x="${legendX}" y="${legendY - 10}" width="12" height="12" fill="${COLOURS[index % COLOURS.length]}"/>`,
+      `<text x="${legendX + 16}" y="${legendY}">${escapeXml(name)}</text>`,
+    ];
+    legendX += 28 + name.length * 7;
+    return parts;
+  });
 }
 
 /** The next "round" axis maximum at or above value (1, 2, 2.5, 5 × a power of ten). */
