@@ -31,42 +31,14 @@ export async function benchBalancing(context: BenchContext): Promise<BalancingRe
   buildService(progress);
   // Own copy of the local manifests: dist/ may be mid-rewrite by someone's `cdk8s synth`.
   synthesizeInto(environmentNamed('local'), MANIFESTS_DIR);
-  const measureShop = async (
-    shop: LocalShop,
-    slowIds: ReadonlySet<string>,
-    what: string,
-  ): Promise<LoadResult & { shares: ReplicaShare[] }> => {
-    const url = `${shop.url}/${SECTION}`;
-    if (profile.warmupSec > 0) await runLoad({ url, connections: profile.connections, durationSec: profile.warmupSec });
-    progress(`balancing: ${what} (${profile.connections} connections, ${profile.durationSec} s)`);
-    const pids = shop.replicas.filter((r) => r.section === SECTION).map((r) => r.pid);
-    const { value: run, cores } = await measureCpu(pids, () =>
-      runLoad({ url, connections: profile.connections, durationSec: profile.durationSec, countHeader: SERVED_BY }),
-    );
-    assertHealthyRun(run.result, `balancing ${what}`);
-    return { ...run.result, serverCpuCores: cores, shares: sharesOf(shop, run.headerCounts, slowIds) };
-  };
-
-  const withSlowReplica = async (balance: BalanceAlgorithm): Promise<BalancedResult> => {
-    progress(`balancing: starting local shop, ${balance}, 2 ${SECTION} replicas, one +${SLOW_DELAY_MS} ms`);
-    const shop = await startShop(context, balance, 2, (index) =>
-      index === SLOW_INDEX ? { SWEETSHOP_TEST_DELAY_MS: String(SLOW_DELAY_MS) } : undefined,
-    );
-    try {
-      return await measureShop(shop, new Set([slowReplicaId(shop.replicas)]), `${balance} with one slow replica`);
-    } finally {
-      await shop.stop();
-    }
-  };
-  const roundRobin = await withSlowReplica('round-robin');
-  const leastConnections = await withSlowReplica('least-connections');
-
+  const roundRobin = await withSlowReplica(context, 'round-robin');
+  const leastConnections = await withSlowReplica(context, 'least-connections');
   const scaling: ScalingPoint[] = [];
   for (const replicas of [1, 2, 3]) {
     progress(`balancing: starting local shop, round-robin, ${replicas} ${SECTION} replica(s)`);
     const shop = await startShop(context, 'round-robin', replicas, () => undefined);
     try {
-      scaling.push({ replicas, ...(await measureShop(shop, new Set(), `${replicas} replica(s)`)) });
+      scaling.push({ replicas, ...(await measureShop(context, shop, new Set(), `${replicas} replica(s)`)) });
     } finally {
       await shop.stop();
     }
@@ -90,6 +62,38 @@ export async function benchBalancing(context: BenchContext): Promise<BalancingRe
     ratio2vs1Replicas: ratio(rpsOf(2), rpsOf(1), 'balancing.ratio2vs1Replicas'),
     ratio3vs1Replicas: ratio(rpsOf(3), rpsOf(1), 'balancing.ratio3vs1Replicas'),
   };
+}
+
+/** Two replicas, the second one slow, behind nginx with `balance`. */
+async function withSlowReplica(context: BenchContext, balance: BalanceAlgorithm): Promise<BalancedResult> {
+  context.progress(`balancing: starting local shop, ${balance}, 2 ${SECTION} replicas, one +${SLOW_DELAY_MS} ms`);
+  const shop = await startShop(context, balance, 2, (index) =>
+    index === SLOW_INDEX ? { SWEETSHOP_TEST_DELAY_MS: String(SLOW_DELAY_MS) } : undefined,
+  );
+  try {
+    return await measureShop(context, shop, new Set([slowReplicaId(shop.replicas)]), `${balance} with one slow replica`);
+  } finally {
+    await shop.stop();
+  }
+}
+
+/** A warm-up, then one measured run through the shop's nginx, with the replicas' CPU and their shares of responses. */
+async function measureShop(
+  context: BenchContext,
+  shop: LocalShop,
+  slowIds: ReadonlySet<string>,
+  what: string,
+): Promise<LoadResult & { shares: ReplicaShare[] }> {
+  const { profile, progress } = context;
+  const url = `${shop.url}/${SECTION}`;
+  if (profile.warmupSec > 0) await runLoad({ url, connections: profile.connections, durationSec: profile.warmupSec });
+  progress(`balancing: ${what} (${profile.connections} connections, ${profile.durationSec} s)`);
+  const pids = shop.replicas.filter((r) => r.section === SECTION).map((r) => r.pid);
+  const { value: run, cores } = await measureCpu(pids, () =>
+    runLoad({ url, connections: profile.connections, durationSec: profile.durationSec, countHeader: SERVED_BY }),
+  );
+  assertHealthyRun(run.result, `balancing ${what}`);
+  return { ...run.result, serverCpuCores: cores, shares: sharesOf(shop, run.headerCounts, slowIds) };
 }
 
 async function startShop(
