@@ -6,13 +6,14 @@ import { REPO_ROOT } from '../lib/repo-root.ts';
 import type { BalanceAlgorithm } from '../local/balance.ts';
 import { randomReplicaBasePort } from '../local/ports.ts';
 import { type LocalReplica, type LocalShop, startLocalShop } from '../local/shop.ts';
-import { assertHealthyRun, LOAD_GENERATOR, runLoad } from '../measure/load.ts';
+import { assertHealthyRun, runLoad } from '../measure/load.ts';
 import { measureCpu } from '../measure/processes.ts';
 import { buildService } from '../measure/replica.ts';
 import type { BalancedResult, BalancingResults, LoadResult, ReplicaShare, ScalingPoint } from '../measure/results.ts';
 import { SCRATCH_DIR } from '../measure/scratch.ts';
 import { ratio, round } from '../measure/stats.ts';
 import type { BenchContext } from './context.ts';
+import { loadSettings } from './profile.ts';
 
 const SECTION = 'chocolates';
 const SLOW_DELAY_MS = 20;
@@ -45,13 +46,7 @@ export async function benchBalancing(context: BenchContext): Promise<BalancingRe
   }
   const rpsOf = (replicas: number): number => scaling.find((s) => s.replicas === replicas)!.rps;
   return {
-    load: {
-      connections: profile.connections,
-      durationSec: profile.durationSec,
-      pipelining: 1,
-      keepAlive: true,
-      generator: `${LOAD_GENERATOR}; through nginx (local mode)`,
-    },
+    load: loadSettings(profile, '; through nginx (local mode)'),
     section: SECTION,
     path: `/${SECTION}`,
     slowDelayMs: SLOW_DELAY_MS,

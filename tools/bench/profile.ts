@@ -1,3 +1,6 @@
+import { LOAD_GENERATOR } from '../measure/load.ts';
+import type { LoadSettings } from '../measure/results.ts';
+
 /** How long and how hard each benchmark runs: `--quick` must finish everything in under 3 minutes. */
 export interface BenchProfile {
   mode: 'quick' | 'full';
@@ -42,3 +45,14 @@ export const PROFILES: Record<'quick' | 'full', BenchProfile> = {
     curveDurationSec: 5,
   },
 };
+
+/** The load every measured run of a profile uses, as the results record it. */
+export function loadSettings(profile: BenchProfile, route = ''): LoadSettings {
+  return {
+    connections: profile.connections,
+    durationSec: profile.durationSec,
+    pipelining: 1,
+    keepAlive: true,
+    generator: `${LOAD_GENERATOR}${route}`,
+  };
+}

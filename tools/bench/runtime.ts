@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { LOAD_GENERATOR } from '../measure/load.ts';
 import { readRssMiB, type ServerProcess } from '../measure/processes.ts';
 import { buildService, REPLICA_COMMAND, startReplica } from '../measure/replica.ts';
 import type { RuntimeResults, RuntimeSide, ServiceTarget } from '../measure/results.ts';
 import { SCRATCH_DIR } from '../measure/scratch.ts';
 import { ratio, round } from '../measure/stats.ts';
 import type { BenchContext } from './context.ts';
+import { loadSettings } from './profile.ts';
 import { interleavedRounds, startBaseline, type Target } from './rounds.ts';
 import { installOnce } from './scratch-install.ts';
 
@@ -55,13 +55,7 @@ export async function benchRuntime(context: BenchContext, section = 'chocolates'
     const node24 = side(current, service24, express24, 0);
     const node20 = side(previous, service20, express20, 1);
     return {
-      load: {
-        connections: profile.connections,
-        durationSec: profile.durationSec,
-        pipelining: 1,
-        keepAlive: true,
-        generator: LOAD_GENERATOR,
-      },
+      load: loadSettings(profile),
       section,
       current: node24,
       previous: node20,

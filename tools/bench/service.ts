@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 
-import { LOAD_GENERATOR } from '../measure/load.ts';
 import { buildService, REPLICA_COMMAND, startReplica } from '../measure/replica.ts';
-import type { CurvePoint, LoadSettings, ServiceResults, ServiceTarget } from '../measure/results.ts';
+import type { CurvePoint, ServiceResults, ServiceTarget } from '../measure/results.ts';
 import { ratio } from '../measure/stats.ts';
 import { measureTarget } from '../measure/target.ts';
 import type { BenchContext } from './context.ts';
+import { loadSettings } from './profile.ts';
 import { interleavedRounds, startBaseline, type Target } from './rounds.ts';
 
 /**
@@ -49,13 +49,7 @@ export async function benchService(context: BenchContext, section = 'chocolates'
       curve.push(await measureTarget(targets[0]!, connections, profile.curveDurationSec, 0.5));
     }
 
-    const load: LoadSettings = {
-      connections: profile.connections,
-      durationSec: profile.durationSec,
-      pipelining: 1,
-      keepAlive: true,
-      generator: LOAD_GENERATOR,
-    };
+    const load = loadSettings(profile);
     return {
       load,
       section,
