@@ -164,7 +164,7 @@ function replicaProblems(context: SectionContext, section: SectionConfig): strin
   }
   if (minIsCount && floor !== undefined && minReplicas < floor) {
     const field = `${context.environmentName}.availability.minReplicasFloor`;
-    problems.push(`${at}.minReplicas: ${minReplicas} must be at least ${floor} (${field})${whileDraining(floor)}`);
+    problems.push(`${at}.minReplicas: ${minReplicas} must be at least ${field} (${floor})${whileDraining(floor)}`);
   }
   if (!Number.isInteger(cpuTargetPercent) || cpuTargetPercent < 1 || cpuTargetPercent > 100) {
     problems.push(`${at}.cpuTargetPercent: ${cpuTargetPercent} must be a whole number from 1 to 100 (percent of the cpu request), e.g. 70`);
@@ -172,12 +172,11 @@ function replicaProblems(context: SectionContext, section: SectionConfig): strin
   return problems;
 }
 
-/** Why the floor matters, in the PodDisruptionBudget's terms. */
+/** Why the floor matters: the replicas that keep serving while the PodDisruptionBudget lets a drain evict. */
 function whileDraining(floor: number): string {
   const serving = floor - PDB_MAX_UNAVAILABLE;
   if (serving < 1) return '';
-  const replicas = serving === 1 ? '1 replica keeps' : `${serving} replicas keep`;
-  return ` so ${replicas} serving while the PodDisruptionBudget allows an eviction`;
+  return serving === 1 ? ', so 1 replica serves during a node drain' : `, so ${serving} replicas serve during a node drain`;
 }
 
 function imageProblems(at: string, section: SectionConfig): string[] {

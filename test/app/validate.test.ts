@@ -40,8 +40,8 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
       environment.sections.cakes.minReplicas = 1;
     },
     problems: [
-      'production.sections.cakes.minReplicas: 1 must be at least 2 (production.availability.minReplicasFloor) ' +
-        'so 1 replica keeps serving while the PodDisruptionBudget allows an eviction',
+      'production.sections.cakes.minReplicas: 1 must be at least production.availability.minReplicasFloor (2), ' +
+        'so 1 replica serves during a node drain',
     ],
   },
   {
@@ -51,10 +51,10 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
       environment.availability.minReplicasFloor = 3;
     },
     problems: [
-      'production.sections.candies.minReplicas: 2 must be at least 3 (production.availability.minReplicasFloor) ' +
-        'so 2 replicas keep serving while the PodDisruptionBudget allows an eviction',
-      'production.sections.cakes.minReplicas: 2 must be at least 3 (production.availability.minReplicasFloor) ' +
-        'so 2 replicas keep serving while the PodDisruptionBudget allows an eviction',
+      'production.sections.candies.minReplicas: 2 must be at least production.availability.minReplicasFloor (3), ' +
+        'so 2 replicas serve during a node drain',
+      'production.sections.cakes.minReplicas: 2 must be at least production.availability.minReplicasFloor (3), ' +
+        'so 2 replicas serve during a node drain',
     ],
   },
   {
@@ -65,8 +65,8 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
       environment.sections.cakes.minReplicas = 1;
     },
     problems: [
-      'eu-west.sections.cakes.minReplicas: 1 must be at least 2 (eu-west.availability.minReplicasFloor) ' +
-        'so 1 replica keeps serving while the PodDisruptionBudget allows an eviction',
+      'eu-west.sections.cakes.minReplicas: 1 must be at least eu-west.availability.minReplicasFloor (2), ' +
+        'so 1 replica serves during a node drain',
     ],
   },
   {
