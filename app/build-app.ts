@@ -7,9 +7,9 @@ import { validateEnvironment } from './environments/validate.ts';
 /** Construct id of the chart; it names the output file `<id>.k8s.yaml`. */
 export const CHART_ID = 'sweetshop';
 
-/** Validates `env` and builds the cdk8s App that renders it into `outdir` (nothing is written until synth()). */
-export function buildApp(env: EnvironmentConfig, outdir: string): App {
+/** Validates `environment` and builds the cdk8s App that renders it into `outdir` (nothing is written until synth()). */
+export function buildApp(environment: EnvironmentConfig, outdir: string): App {
   const app = new App({ outdir });
-  new SweetShopChart(app, CHART_ID, { env: validateEnvironment(env) });
+  new SweetShopChart(app, CHART_ID, { environment: validateEnvironment(environment) });
   return app;
 }

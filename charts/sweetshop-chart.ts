@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 
 import type { EnvironmentConfig } from '../app/environments/types.ts';
-import { SECTION_NAMES } from '../app/environments/types.ts';
+import { SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
 import { loadBalancingAnnotations } from './load-balancing.ts';
 import { PORT_NAME, SweetShopService } from './sweetshop-service.ts';
 
@@ -23,7 +23,7 @@ export const DEFAULT_DENY_NAME = 'default-deny';
 
 export interface SweetShopChartProps {
   /** A validated environment (see app/environments/validate.ts). */
-  readonly env: EnvironmentConfig;
+  readonly environment: EnvironmentConfig;
 }
 
 /**
@@ -33,41 +33,23 @@ export interface SweetShopChartProps {
  */
 export class SweetShopChart extends Chart {
   public readonly shopNamespace: kplus.Namespace;
-  public readonly sections: Readonly<Record<string, SweetShopService>>;
+  public readonly sections: Readonly<Record<SectionName, SweetShopService>>;
   public readonly ingress: kplus.k8s.KubeIngress;
   public readonly defaultDeny: kplus.k8s.KubeNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: SweetShopChartProps) {
-    const { env } = props;
+    const { environment } = props;
+    super(scope, id, { namespace: environment.namespace, disableResourceNameHashes: true });
     const commonLabels = { 'app.kubernetes.io/part-of': PART_OF, 'app.kubernetes.io/managed-by': 'cdk8s' };
-    super(scope, id, { namespace: env.namespace, disableResourceNameHashes: true });
-    const instance = `${PART_OF}-${env.name}`;
+    const instance = `${PART_OF}-${environment.name}`;
 
     this.shopNamespace = new kplus.Namespace(this, 'Namespace', {
-      metadata: { name: env.namespace, labels: { ...commonLabels, ...POD_SECURITY_LABELS } },
+      metadata: { name: environment.namespace, labels: { ...commonLabels, ...POD_SECURITY_LABELS } },
     });
     // A Namespace is cluster-scoped; the chart stamps its own namespace on it anyway.
     ApiObject.of(this.shopNamespace).addJsonPatch(JsonPatch.remove('/metadata/namespace'));
 
-    const sections: Record<string, SweetShopService> = {};
-    for (const section of SECTION_NAMES) {
-      const config = env.sections[section];
-      sections[section] = new SweetShopService(this, pascalCase(section), {
-        section,
-        image: config.image,
-        imagePullPolicy: env.imagePullPolicy,
-        minReplicas: config.minReplicas,
-        maxReplicas: config.maxReplicas,
-        cpuTargetPercent: config.cpuTargetPercent,
-        requests: config.requests,
-        limits: config.limits,
-        commonLabels,
-        instance,
-        ingressControllerNamespace: env.ingress.controllerNamespace,
-        logLevel: env.logLevel,
-      });
-    }
-    this.sections = sections;
+    this.sections = this.buildSections(environment, commonLabels, instance);
 
     // Namespace-wide deny: any pod without its own policy (a debug pod, a future section) gets no traffic.
     this.defaultDeny = new kplus.k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
@@ -75,7 +57,42 @@ export class SweetShopChart extends Chart {
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
 
-    this.ingress = new kplus.k8s.KubeIngress(this, 'Ingress', {
+    this.ingress = this.buildIngress(environment, commonLabels, instance);
+  }
+
+  private buildSections(
+    environment: EnvironmentConfig,
+    commonLabels: Readonly<Record<string, string>>,
+    instance: string,
+  ): Record<SectionName, SweetShopService> {
+    const build = (section: SectionName) => {
+      const config = environment.sections[section];
+      return new SweetShopService(this, pascalCase(section), {
+        section,
+        image: config.image,
+        imagePullPolicy: environment.imagePullPolicy,
+        minReplicas: config.minReplicas,
+        maxReplicas: config.maxReplicas,
+        cpuTargetPercent: config.cpuTargetPercent,
+        requests: config.requests,
+        limits: config.limits,
+        commonLabels,
+        instance,
+        ingressControllerNamespace: environment.ingress.controllerNamespace,
+        logLevel: environment.logLevel,
+      });
+    };
+    return Object.fromEntries(SECTION_NAMES.map((section) => [section, build(section)])) as Record<SectionName, SweetShopService>;
+  }
+
+  /** One Ingress: a Prefix path per section to its Service's named port, balanced as the environment says. */
+  private buildIngress(
+    environment: EnvironmentConfig,
+    commonLabels: Readonly<Record<string, string>>,
+    instance: string,
+  ): kplus.k8s.KubeIngress {
+    const { ingress } = environment;
+    return new kplus.k8s.KubeIngress(this, 'Ingress', {
       metadata: {
         name: INGRESS_NAME,
         labels: {
@@ -84,18 +101,18 @@ export class SweetShopChart extends Chart {
           'app.kubernetes.io/instance': instance,
           'app.kubernetes.io/component': 'ingress',
         },
-        annotations: loadBalancingAnnotations(env.ingress.controller, env.ingress.loadBalancing),
+        annotations: loadBalancingAnnotations(ingress.controller, ingress.loadBalancing),
       },
       spec: {
-        ingressClassName: env.ingress.className,
+        ingressClassName: ingress.className,
         rules: [
           {
-            host: env.ingress.host,
+            host: ingress.host,
             http: {
               paths: SECTION_NAMES.map((section) => ({
-                path: env.sections[section].path,
+                path: environment.sections[section].path,
                 pathType: 'Prefix',
-                backend: { service: { name: sections[section].service.name, port: { name: PORT_NAME } } },
+                backend: { service: { name: this.sections[section].service.name, port: { name: PORT_NAME } } },
               })),
             },
           },

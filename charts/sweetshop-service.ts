@@ -2,7 +2,8 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
-import type { EnvironmentConfig, SectionConfig, SectionName } from '../app/environments/types.ts';
+import type { EnvironmentConfig, SectionConfig } from '../app/environments/types.ts';
+import { PDB_MAX_UNAVAILABLE, type SectionName } from '../app/environments/vocabulary.ts';
 import { hardenDeployment } from './restricted-pod-hardening.ts';
 
 /** Numeric non-root identity; the service image need not declare a USER for the pod to run as non-root. */
@@ -52,9 +53,22 @@ export interface SweetShopServiceProps extends SectionSizing {
   readonly drainTimeoutSeconds?: number;
 }
 
+/** The optional props with their defaults applied. */
+type ResolvedOptions = Required<
+  Pick<SweetShopServiceProps, 'containerPort' | 'servicePort' | 'preStopDelaySeconds' | 'drainTimeoutSeconds'>
+>;
+
+/** Name and labels every object of one section carries. */
+interface SectionMetadata {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+}
+
 /**
  * One sweet-shop section: ServiceAccount, Deployment, ClusterIP Service, HPA, PDB and NetworkPolicy,
  * all named `<section>`, selected by app.kubernetes.io labels rather than construct paths.
+ * Replica bounds arrive validated (app/environments/validate.ts names the field when min > max;
+ * cdk8s-plus's HPA refuses it too), so the construct does not check them again.
  */
 export class SweetShopService extends Construct {
   /** Seconds the kubelet waits after the preStop hook starts before SIGKILL, beyond delay + drain. */
@@ -71,29 +85,33 @@ export class SweetShopService extends Construct {
 
   constructor(scope: Construct, id: string, props: SweetShopServiceProps) {
     super(scope, id);
-    const containerPort = props.containerPort ?? 8080;
-    const servicePort = props.servicePort ?? 80;
-    const preStopDelaySeconds = props.preStopDelaySeconds ?? 5;
-    const drainTimeoutSeconds = props.drainTimeoutSeconds ?? 10;
-    if (props.minReplicas < 1 || props.minReplicas > props.maxReplicas) {
-      throw new Error(`${props.section}: minReplicas (${props.minReplicas}) must be between 1 and maxReplicas (${props.maxReplicas})`);
-    }
-
-    const name = props.section;
-    this.selectorLabels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': props.instance };
+    const options: ResolvedOptions = {
+      containerPort: props.containerPort ?? 8080,
+      servicePort: props.servicePort ?? 80,
+      preStopDelaySeconds: props.preStopDelaySeconds ?? 5,
+      drainTimeoutSeconds: props.drainTimeoutSeconds ?? 10,
+    };
+    this.selectorLabels = { 'app.kubernetes.io/name': props.section, 'app.kubernetes.io/instance': props.instance };
     const labels = {
       ...props.commonLabels,
       ...this.selectorLabels,
       'app.kubernetes.io/component': 'api',
       'app.kubernetes.io/version': props.image.tag,
     };
-    const metadata = { name, labels };
+    const metadata: SectionMetadata = { name: props.section, labels };
 
     this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata, automountToken: false });
+    this.deployment = this.buildDeployment(metadata, props, options);
+    this.service = this.buildService(metadata, options);
+    this.hpa = this.buildAutoscaler(metadata, props);
+    this.pdb = this.buildDisruptionBudget(metadata);
+    this.networkPolicy = this.buildNetworkPolicy(metadata, props.ingressControllerNamespace, options.containerPort);
+  }
 
-    this.deployment = new kplus.Deployment(this, 'Deployment', {
+  private buildDeployment(metadata: SectionMetadata, props: SweetShopServiceProps, options: ResolvedOptions): kplus.Deployment {
+    const deployment = new kplus.Deployment(this, 'Deployment', {
       metadata,
-      podMetadata: { labels },
+      podMetadata: { labels: metadata.labels },
       select: false,
       serviceAccount: this.serviceAccount,
       automountServiceAccountToken: false,
@@ -103,112 +121,127 @@ export class SweetShopService extends Construct {
         maxUnavailable: kplus.PercentOrAbsolute.absolute(0),
       }),
       // Grace counts from the start of preStop: delay, then the service's drain, then a margin.
-      terminationGracePeriod: Duration.seconds(preStopDelaySeconds + drainTimeoutSeconds + SweetShopService.TERMINATION_MARGIN_SECONDS),
+      terminationGracePeriod: Duration.seconds(
+        options.preStopDelaySeconds + options.drainTimeoutSeconds + SweetShopService.TERMINATION_MARGIN_SECONDS,
+      ),
     });
-    this.deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
-
+    deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
     const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(64) });
-    this.deployment.addContainer({
-      name: 'service',
-      image: `${props.image.repository}:${props.image.tag}`,
-      imagePullPolicy: props.imagePullPolicy as kplus.ImagePullPolicy,
-      ports: [{ name: PORT_NAME, number: containerPort }],
-      envVariables: {
-        PORT: kplus.EnvValue.fromValue(String(containerPort)),
-        SHOP_SECTION: kplus.EnvValue.fromValue(props.section),
-        POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
-        LOG_LEVEL: kplus.EnvValue.fromValue(props.logLevel),
-        DRAIN_TIMEOUT_MS: kplus.EnvValue.fromValue(String(drainTimeoutSeconds * 1000)),
-      },
-      securityContext: {
-        user: RUN_AS_ID,
-        group: RUN_AS_ID,
-        ensureNonRoot: true,
-        privileged: false,
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-      },
-      volumeMounts: [{ path: '/tmp', volume: tmp }],
-      readiness: kplus.Probe.fromHttpGet(READINESS_PATH, {
-        port: containerPort,
-        periodSeconds: Duration.seconds(5),
-        timeoutSeconds: Duration.seconds(2),
-        failureThreshold: 2,
-      }),
-      liveness: kplus.Probe.fromHttpGet(LIVENESS_PATH, {
-        port: containerPort,
-        periodSeconds: Duration.seconds(10),
-        timeoutSeconds: Duration.seconds(2),
-        failureThreshold: 3,
-      }),
-      // Liveness only starts once startup succeeds, so a slow first boot is not killed mid-start.
-      startup: kplus.Probe.fromHttpGet(LIVENESS_PATH, {
-        port: containerPort,
-        periodSeconds: Duration.seconds(2),
-        timeoutSeconds: Duration.seconds(2),
-        failureThreshold: 30,
-      }),
-      lifecycle: {
-        // `sleep` is missing from distroless-style images and native preStop.sleep needs Kubernetes 1.30;
-        // node is in every image that can run the service.
-        preStop: kplus.Handler.fromCommand(['node', '-e', `setTimeout(() => {}, ${preStopDelaySeconds * 1000})`]),
-      },
-    });
-    hardenDeployment(this.deployment, { requests: props.requests, limits: props.limits, podLabels: this.selectorLabels });
+    deployment.addContainer({ ...containerProps(props, options), volumeMounts: [{ path: '/tmp', volume: tmp }] });
+    hardenDeployment(deployment, { requests: props.requests, limits: props.limits, podLabels: this.selectorLabels });
+    return deployment;
+  }
 
-    this.service = new kplus.Service(this, 'Service', {
+  private buildService(metadata: SectionMetadata, options: ResolvedOptions): kplus.Service {
+    const service = new kplus.Service(this, 'Service', {
       metadata,
       type: kplus.ServiceType.CLUSTER_IP,
-      ports: [{ name: PORT_NAME, port: servicePort, targetPort: containerPort }],
+      ports: [{ name: PORT_NAME, port: options.servicePort, targetPort: options.containerPort }],
     });
-    for (const [key, value] of Object.entries(this.selectorLabels)) this.service.selectLabel(key, value);
+    for (const [key, value] of Object.entries(this.selectorLabels)) service.selectLabel(key, value);
+    return service;
+  }
 
-    this.hpa = new kplus.HorizontalPodAutoscaler(this, 'Hpa', {
+  private buildAutoscaler(metadata: SectionMetadata, props: SweetShopServiceProps): kplus.HorizontalPodAutoscaler {
+    return new kplus.HorizontalPodAutoscaler(this, 'Hpa', {
       metadata,
       target: this.deployment,
       minReplicas: props.minReplicas,
       maxReplicas: props.maxReplicas,
       metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(props.cpuTargetPercent))],
     });
+  }
 
-    // Derived from the HPA floor: with minReplicas >= 2 one pod can always be evicted while others serve.
-    // AlwaysAllow: pods that are running but not ready (a crash-looping rollout) serve nothing, so they
-    // must never block a node drain; only ready pods count against the budget.
-    this.pdb = new kplus.k8s.KubePodDisruptionBudget(this, 'Pdb', {
+  /**
+   * A constant budget, not derived from the HPA floor: a drain evicts PDB_MAX_UNAVAILABLE (1) ready pod
+   * at a time, however far the HPA has scaled out. Whether a replica keeps serving meanwhile depends on
+   * the floor, which validation holds at the environment's availability.minReplicasFloor.
+   * AlwaysAllow: pods that are running but not ready (a crash-looping rollout) serve nothing, so they
+   * must never block a node drain; only ready pods count against the budget.
+   */
+  private buildDisruptionBudget(metadata: SectionMetadata): kplus.k8s.KubePodDisruptionBudget {
+    return new kplus.k8s.KubePodDisruptionBudget(this, 'Pdb', {
       metadata,
       spec: {
-        maxUnavailable: kplus.k8s.IntOrString.fromNumber(1),
+        maxUnavailable: kplus.k8s.IntOrString.fromNumber(PDB_MAX_UNAVAILABLE),
         selector: { matchLabels: { ...this.selectorLabels } },
         unhealthyPodEvictionPolicy: 'AlwaysAllow',
       },
     });
+  }
 
-    this.networkPolicy = new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+  /** Only the ingress controller's namespace may call in; only DNS may go out. */
+  private buildNetworkPolicy(metadata: SectionMetadata, controllerNamespace: string, containerPort: number): kplus.k8s.KubeNetworkPolicy {
+    const namespaceNamed = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
+    const dns = kplus.k8s.IntOrString.fromNumber(53);
+    return new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata,
       spec: {
         podSelector: { matchLabels: { ...this.selectorLabels } },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [
           {
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.ingressControllerNamespace } } }],
+            from: [{ namespaceSelector: namespaceNamed(controllerNamespace) }],
             ports: [{ protocol: 'TCP', port: kplus.k8s.IntOrString.fromNumber(containerPort) }],
           },
         ],
         egress: [
           {
-            to: [
-              {
-                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-                podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-              },
-            ],
+            to: [{ namespaceSelector: namespaceNamed('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
             ports: [
-              { protocol: 'UDP', port: kplus.k8s.IntOrString.fromNumber(53) },
-              { protocol: 'TCP', port: kplus.k8s.IntOrString.fromNumber(53) },
+              { protocol: 'UDP', port: dns },
+              { protocol: 'TCP', port: dns },
             ],
           },
         ],
       },
     });
   }
+}
+
+/** The `service` container: pinned image, the service's env contract, restricted security context, probes. */
+function containerProps(props: SweetShopServiceProps, options: ResolvedOptions): kplus.ContainerProps {
+  const { containerPort, preStopDelaySeconds, drainTimeoutSeconds } = options;
+  return {
+    name: 'service',
+    image: `${props.image.repository}:${props.image.tag}`,
+    imagePullPolicy: props.imagePullPolicy as kplus.ImagePullPolicy,
+    ports: [{ name: PORT_NAME, number: containerPort }],
+    envVariables: {
+      PORT: kplus.EnvValue.fromValue(String(containerPort)),
+      SHOP_SECTION: kplus.EnvValue.fromValue(props.section),
+      POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
+      LOG_LEVEL: kplus.EnvValue.fromValue(props.logLevel),
+      DRAIN_TIMEOUT_MS: kplus.EnvValue.fromValue(String(drainTimeoutSeconds * 1000)),
+    },
+    securityContext: {
+      user: RUN_AS_ID,
+      group: RUN_AS_ID,
+      ensureNonRoot: true,
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+    },
+    ...probes(containerPort),
+    lifecycle: {
+      // `sleep` is missing from distroless-style images and native preStop.sleep needs Kubernetes 1.30;
+      // node is in every image that can run the service.
+      preStop: kplus.Handler.fromCommand(['node', '-e', `setTimeout(() => {}, ${preStopDelaySeconds * 1000})`]),
+    },
+  };
+}
+
+function probes(port: number): Pick<kplus.ContainerProps, 'readiness' | 'liveness' | 'startup'> {
+  const every = (periodSeconds: number, failureThreshold: number) => ({
+    port,
+    periodSeconds: Duration.seconds(periodSeconds),
+    timeoutSeconds: Duration.seconds(2),
+    failureThreshold,
+  });
+  return {
+    readiness: kplus.Probe.fromHttpGet(READINESS_PATH, every(5, 2)),
+    liveness: kplus.Probe.fromHttpGet(LIVENESS_PATH, every(10, 3)),
+    // Liveness only starts once startup succeeds, so a slow first boot is not killed mid-start.
+    startup: kplus.Probe.fromHttpGet(LIVENESS_PATH, every(2, 30)),
+  };
 }

@@ -17,6 +17,8 @@ export const local: EnvironmentConfig = {
     controllerNamespace: 'ingress-nginx',
     loadBalancing: 'round-robin',
   },
+  // One node: a drain takes every replica with it whatever the floor, so a section may run just one.
+  availability: { minReplicasFloor: 1 },
   sections: {
     chocolates: {
       image: { repository: 'sweetshop/chocolates', tag: '0.1.0' },

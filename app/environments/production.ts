@@ -3,7 +3,6 @@ import type { EnvironmentConfig } from './types.ts';
 // Production runs behind HAProxy Ingress so least-connections is real (ingress-nginx dropped least_conn).
 // Install it in `ingress-controller` WITHOUT the getting-started guide's `controller.hostNetwork: true`:
 // host-network traffic comes from node IPs and the sections' NetworkPolicies would drop all of it.
-// Floors of 2+ keep a replica serving while the PodDisruptionBudget lets a node drain evict the other.
 export const production: EnvironmentConfig = {
   name: 'production',
   namespace: 'sweetshop',
@@ -16,6 +15,8 @@ export const production: EnvironmentConfig = {
     host: 'shop.example.com',
     loadBalancing: 'least-connections',
   },
+  // Every section keeps a replica serving while the PodDisruptionBudget lets a node drain evict another.
+  availability: { minReplicasFloor: 2 },
   sections: {
     chocolates: {
       image: { repository: 'registry.example.com/sweetshop/chocolates', tag: '0.1.0' },

@@ -1,19 +1,9 @@
 /**
  * The shape of one environment: plain, typed data that code review reads.
  * Every number a reviewer may want to change lives in an environment file, never in a construct.
+ * The names these fields take (sections, controllers, algorithms) come from ./vocabulary.ts.
  */
-
-/** The three sections of the sweet shop; each runs as its own Deployment named after it. */
-export const SECTION_NAMES = ['chocolates', 'candies', 'cakes'] as const;
-export type SectionName = (typeof SECTION_NAMES)[number];
-
-/** Portable load-balancing intent; charts/load-balancing.ts maps it onto the chosen controller. */
-export const LOAD_BALANCING_ALGORITHMS = ['round-robin', 'least-connections', 'ewma'] as const;
-export type LoadBalancingAlgorithm = (typeof LOAD_BALANCING_ALGORITHMS)[number];
-
-/** Ingress controllers the chart knows how to configure. */
-export const INGRESS_CONTROLLERS = ['ingress-nginx', 'haproxy-ingress'] as const;
-export type IngressController = (typeof INGRESS_CONTROLLERS)[number];
+import type { IngressController, LoadBalancingAlgorithm, SectionName } from './vocabulary.ts';
 
 export const IMAGE_PULL_POLICIES = ['IfNotPresent', 'Always', 'Never'] as const;
 export type ImagePullPolicy = (typeof IMAGE_PULL_POLICIES)[number];
@@ -32,7 +22,10 @@ export interface ResourceQuantities {
 export interface SectionConfig {
   /** Container image; the tag must be pinned (never `latest`). */
   readonly image: { readonly repository: string; readonly tag: string };
-  /** HPA floor: the HPA keeps at least this many (the Deployment sets no replicas). The PodDisruptionBudget allows one eviction at a time. */
+  /**
+   * HPA floor: the HPA keeps at least this many (the Deployment sets no replicas). At least the
+   * environment's `availability.minReplicasFloor`, and at most maxReplicas (validated).
+   */
   readonly minReplicas: number;
   /** HPA ceiling. */
   readonly maxReplicas: number;
@@ -66,8 +59,21 @@ export interface IngressConfig {
   readonly loadBalancing: LoadBalancingAlgorithm;
 }
 
+/**
+ * What the environment promises during voluntary disruptions (node drains, cluster upgrades). Each
+ * section's PodDisruptionBudget lets one ready pod be evicted at a time, so a section whose HPA floor
+ * is N keeps N - 1 replicas serving while a drain evicts one.
+ */
+export interface AvailabilityConfig {
+  /**
+   * The lowest `minReplicas` any section may have. 2 keeps a replica serving through a drain; 1 accepts
+   * a moment with none (a one-node laptop cluster). Validation enforces it on every section.
+   */
+  readonly minReplicasFloor: number;
+}
+
 export interface EnvironmentConfig {
-  /** Environment name, as selected with SWEETSHOP_ENV. */
+  /** Environment name: `--env` / SWEETSHOP_ENV select it; the instance label is `sweetshop-<name>`. No rule depends on it. */
   readonly name: string;
   /** Namespace every object is created in. */
   readonly namespace: string;
@@ -76,5 +82,6 @@ export interface EnvironmentConfig {
   /** pino log level passed to every replica as LOG_LEVEL. */
   readonly logLevel: LogLevel;
   readonly ingress: IngressConfig;
+  readonly availability: AvailabilityConfig;
   readonly sections: Readonly<Record<SectionName, SectionConfig>>;
 }

@@ -1,130 +1,208 @@
-import { unsupportedLoadBalancing } from '../../charts/load-balancing.ts';
 import { parseQuantity } from './quantity.ts';
 import type { EnvironmentConfig, ResourceQuantities, SectionConfig } from './types.ts';
-import { IMAGE_PULL_POLICIES, INGRESS_CONTROLLERS, LOAD_BALANCING_ALGORITHMS, LOG_LEVELS, SECTION_NAMES } from './types.ts';
-
-/** Environments whose floor must be at least 2 replicas per section (the PDB must allow an eviction). */
-const HIGH_AVAILABILITY_ENVIRONMENTS: readonly string[] = ['production'];
+import { IMAGE_PULL_POLICIES, LOG_LEVELS } from './types.ts';
+import {
+  INGRESS_CONTROLLER_NAMES,
+  isIngressController,
+  isLoadBalancingAlgorithm,
+  LOAD_BALANCING_ALGORITHMS,
+  PDB_MAX_UNAVAILABLE,
+  SECTION_NAMES,
+  unsupportedLoadBalancing,
+} from './vocabulary.ts';
 
 const RESOURCE_KEYS = ['cpu', 'memory', 'ephemeralStorage'] as const satisfies readonly (keyof ResourceQuantities)[];
 // Optional registry host[:port]/, then lowercase path components; a ':tag' or '@digest' is not allowed here.
 const IMAGE_REPOSITORY = /^([a-zA-Z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /** Thrown with every problem found in one environment, one line each. */
 export class EnvironmentValidationError extends Error {
   public readonly problems: readonly string[];
 
-  constructor(envName: string, problems: readonly string[]) {
+  constructor(environmentName: string, problems: readonly string[]) {
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super(`environment '${envName}' is invalid (${count}):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    super(`environment '${environmentName}' is invalid (${count}):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'EnvironmentValidationError';
     this.problems = problems;
   }
 }
 
 /**
- * Checks `env` once, before any construct exists, and returns it unchanged when valid.
+ * Checks `environment` once, before any construct exists, and returns it unchanged when valid.
  * Collects every problem (field path, value, what to change) and throws them together.
  */
-export function validateEnvironment(env: EnvironmentConfig): EnvironmentConfig {
-  const problems = environmentProblems(env);
-  if (problems.length > 0) throw new EnvironmentValidationError(String(env.name), problems);
-  return env;
+export function validateEnvironment(environment: EnvironmentConfig): EnvironmentConfig {
+  const problems = environmentProblems(environment);
+  if (problems.length > 0) throw new EnvironmentValidationError(String(environment.name), problems);
+  return environment;
 }
 
-/** Every problem in `env`, in field order; empty when it is valid. */
-export function environmentProblems(env: EnvironmentConfig): string[] {
-  const problems: string[] = [];
-  const at = String(env.name);
-  if (!DNS_LABEL.test(String(env.namespace))) {
-    problems.push(`${at}.namespace: '${env.namespace}' is not a valid namespace name; use lowercase letters, digits and '-' (at most 63)`);
-  }
-  if (!IMAGE_PULL_POLICIES.includes(env.imagePullPolicy)) {
-    problems.push(`${at}.imagePullPolicy: '${env.imagePullPolicy}' is not a pull policy; use one of ${IMAGE_PULL_POLICIES.join(', ')}`);
-  }
-  if (!LOG_LEVELS.includes(env.logLevel)) {
-    problems.push(`${at}.logLevel: '${env.logLevel}' is not a pino level; use one of ${LOG_LEVELS.join(', ')}`);
-  }
-  problems.push(...ingressProblems(env));
+/** Every problem in `environment`, in field order; empty when it is valid. */
+export function environmentProblems(environment: EnvironmentConfig): string[] {
+  const floor = availabilityFloor(environment);
+  return [
+    ...settingProblems(environment),
+    ...ingressProblems(environment),
+    ...floor.problems,
+    ...sectionsProblems(environment, floor.value),
+  ];
+}
 
-  const sections = env.sections as Readonly<Record<string, SectionConfig>>;
-  for (const name of Object.keys(sections)) {
-    if (!(SECTION_NAMES as readonly string[]).includes(name)) {
-      problems.push(`${at}.sections.${name}: unknown section; the shop has ${SECTION_NAMES.join(', ')} (rename or remove it)`);
-      continue;
-    }
-    problems.push(...sectionProblems(`${at}.sections.${name}`, name, sections[name], HIGH_AVAILABILITY_ENVIRONMENTS.includes(at)));
+function settingProblems(environment: EnvironmentConfig): string[] {
+  const problems: string[] = [];
+  const at = String(environment.name);
+  const { namespace, imagePullPolicy, logLevel } = environment;
+  if (!DNS_LABEL.test(String(namespace))) {
+    problems.push(`${at}.namespace: '${namespace}' is not a valid namespace name; use lowercase letters, digits and '-' (at most 63)`);
   }
-  for (const name of SECTION_NAMES) {
-    if (!Object.hasOwn(sections, name))
-      problems.push(`${at}.sections.${name}: missing; every environment must configure all of ${SECTION_NAMES.join(', ')}`);
+  if (!IMAGE_PULL_POLICIES.includes(imagePullPolicy)) {
+    problems.push(`${at}.imagePullPolicy: '${imagePullPolicy}' is not a pull policy; use one of ${IMAGE_PULL_POLICIES.join(', ')}`);
+  }
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`${at}.logLevel: '${logLevel}' is not a pino level; use one of ${LOG_LEVELS.join(', ')}`);
   }
   return problems;
 }
 
-function ingressProblems(env: EnvironmentConfig): string[] {
-  const problems: string[] = [];
-  const at = `${env.name}.ingress`;
-  const { controller, loadBalancing } = env.ingress;
-  const knownController = INGRESS_CONTROLLERS.includes(controller);
-  const knownAlgorithm = LOAD_BALANCING_ALGORITHMS.includes(loadBalancing);
-  if (!knownController) problems.push(`${at}.controller: '${controller}' is not supported; use one of ${INGRESS_CONTROLLERS.join(', ')}`);
-  if (!knownAlgorithm) {
-    problems.push(`${at}.loadBalancing: '${loadBalancing}' is not an algorithm; use one of ${LOAD_BALANCING_ALGORITHMS.join(', ')}`);
-  }
-  if (knownController && knownAlgorithm) {
-    const reason = unsupportedLoadBalancing(controller, loadBalancing);
-    if (reason !== undefined) problems.push(`${at}.loadBalancing: ${reason}`);
-  }
-  if (!env.ingress.className) problems.push(`${at}.className: empty; set the IngressClass name (e.g. 'nginx' or 'haproxy')`);
-  if (!DNS_LABEL.test(String(env.ingress.controllerNamespace))) {
+function ingressProblems(environment: EnvironmentConfig): string[] {
+  const at = `${environment.name}.ingress`;
+  const { controller, loadBalancing, className, controllerNamespace, host } = environment.ingress;
+  const problems = loadBalancingProblems(at, String(controller), String(loadBalancing));
+  if (!className) problems.push(`${at}.className: empty; set the IngressClass name (e.g. 'nginx' or 'haproxy')`);
+  if (!DNS_LABEL.test(String(controllerNamespace))) {
     problems.push(
-      `${at}.controllerNamespace: '${env.ingress.controllerNamespace}' is not a valid namespace name; use the namespace the controller runs in`,
+      `${at}.controllerNamespace: '${controllerNamespace}' is not a valid namespace name; use the namespace the controller runs in`,
     );
   }
-  if (env.ingress.host !== undefined && !/^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(env.ingress.host)) {
-    problems.push(`${at}.host: '${env.ingress.host}' is not a DNS name; use e.g. 'shop.example.com' or leave host out to match every host`);
+  if (host !== undefined && !HOST.test(host)) {
+    problems.push(`${at}.host: '${host}' is not a DNS name; use e.g. 'shop.example.com' or leave host out to match every host`);
   }
   return problems;
 }
 
-function sectionProblems(at: string, name: string, section: SectionConfig, highAvailability: boolean): string[] {
+function loadBalancingProblems(at: string, controller: string, algorithm: string): string[] {
+  const problems: string[] = [];
+  const knownController = isIngressController(controller);
+  const knownAlgorithm = isLoadBalancingAlgorithm(algorithm);
+  if (!knownController)
+    problems.push(`${at}.controller: '${controller}' is not supported; use one of ${INGRESS_CONTROLLER_NAMES.join(', ')}`);
+  if (!knownAlgorithm) {
+    problems.push(`${at}.loadBalancing: '${algorithm}' is not an algorithm; use one of ${LOAD_BALANCING_ALGORITHMS.join(', ')}`);
+  }
+  if (knownController && knownAlgorithm) {
+    const reason = unsupportedLoadBalancing(controller, algorithm);
+    if (reason !== undefined) problems.push(`${at}.loadBalancing: ${reason}`);
+  }
+  return problems;
+}
+
+/** The environment's `availability.minReplicasFloor` when it is a usable count, and the problems when not. */
+function availabilityFloor(environment: EnvironmentConfig): { value: number | undefined; problems: string[] } {
+  const at = `${environment.name}.availability`;
+  const availability = environment.availability as EnvironmentConfig['availability'] | undefined;
+  if (availability === undefined || availability === null) {
+    return { value: undefined, problems: [`${at}: missing; set { minReplicasFloor: 2 } (or 1 where a node drain may stop a section)`] };
+  }
+  const floor = availability.minReplicasFloor;
+  if (!Number.isInteger(floor) || floor < 1) {
+    return { value: undefined, problems: [`${at}.minReplicasFloor: ${floor} must be a whole number >= 1 (2 keeps a replica serving)`] };
+  }
+  return { value: floor, problems: [] };
+}
+
+function sectionsProblems(environment: EnvironmentConfig, floor: number | undefined): string[] {
+  const problems: string[] = [];
+  const at = `${environment.name}.sections`;
+  const sections = environment.sections as Readonly<Record<string, SectionConfig>>;
+  for (const name of Object.keys(sections)) {
+    if ((SECTION_NAMES as readonly string[]).includes(name)) {
+      problems.push(...sectionProblems({ at: `${at}.${name}`, environmentName: environment.name, name, floor }, sections[name]));
+    } else {
+      problems.push(`${at}.${name}: unknown section; the shop has ${SECTION_NAMES.join(', ')} (rename or remove it)`);
+    }
+  }
+  for (const name of SECTION_NAMES) {
+    if (!Object.hasOwn(sections, name)) {
+      problems.push(`${at}.${name}: missing; every environment must configure all of ${SECTION_NAMES.join(', ')}`);
+    }
+  }
+  return problems;
+}
+
+/** Where a section sits and what it is checked against. */
+interface SectionContext {
+  /** Field path of the section, e.g. `production.sections.cakes`. */
+  readonly at: string;
+  readonly environmentName: string;
+  readonly name: string;
+  /** The environment's availability floor; undefined when that field is itself invalid. */
+  readonly floor: number | undefined;
+}
+
+function sectionProblems(context: SectionContext, section: SectionConfig): string[] {
+  return [
+    ...replicaProblems(context, section),
+    ...imageProblems(context.at, section),
+    ...pathProblems(context, section),
+    ...resourceProblems(context.at, section),
+  ];
+}
+
+function replicaProblems(context: SectionContext, section: SectionConfig): string[] {
+  const { at, floor } = context;
   const problems: string[] = [];
   const { minReplicas, maxReplicas, cpuTargetPercent } = section;
   const minIsCount = Number.isInteger(minReplicas) && minReplicas >= 1;
   const maxIsCount = Number.isInteger(maxReplicas) && maxReplicas >= 1;
   if (!minIsCount) problems.push(`${at}.minReplicas: ${minReplicas} must be a whole number >= 1; the HPA cannot scale to zero`);
   if (!maxIsCount) problems.push(`${at}.maxReplicas: ${maxReplicas} must be a whole number >= 1`);
+  // The one place min <= max is checked by name: the construct relies on it (cdk8s-plus's HPA repeats it).
   if (minIsCount && maxIsCount && minReplicas > maxReplicas) {
     problems.push(`${at}.minReplicas: ${minReplicas} must be <= maxReplicas (${maxReplicas}); lower minReplicas or raise maxReplicas`);
   }
-  if (highAvailability && minIsCount && minReplicas < 2) {
-    problems.push(
-      `${at}.minReplicas: ${minReplicas} must be at least 2 so the PodDisruptionBudget can allow an eviction while a replica keeps serving`,
-    );
+  if (minIsCount && floor !== undefined && minReplicas < floor) {
+    const field = `${context.environmentName}.availability.minReplicasFloor`;
+    problems.push(`${at}.minReplicas: ${minReplicas} must be at least ${field} (${floor})${whileDraining(floor)}`);
   }
   if (!Number.isInteger(cpuTargetPercent) || cpuTargetPercent < 1 || cpuTargetPercent > 100) {
     problems.push(`${at}.cpuTargetPercent: ${cpuTargetPercent} must be a whole number from 1 to 100 (percent of the cpu request), e.g. 70`);
   }
+  return problems;
+}
 
+/** Why the floor matters: the replicas that keep serving while the PodDisruptionBudget lets a drain evict. */
+function whileDraining(floor: number): string {
+  const serving = floor - PDB_MAX_UNAVAILABLE;
+  if (serving < 1) return '';
+  return serving === 1 ? ', so 1 replica serves during a node drain' : `, so ${serving} replicas serve during a node drain`;
+}
+
+function imageProblems(at: string, section: SectionConfig): string[] {
+  const problems: string[] = [];
   const tag = String(section.image.tag);
   if (tag === '' || tag === 'latest') {
     problems.push(`${at}.image.tag: '${tag}' is not pinned; use an immutable version tag such as '0.1.0'`);
   } else if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)) {
     problems.push(`${at}.image.tag: '${tag}' is not a valid image tag; use letters, digits, '_', '.' and '-' (e.g. '0.1.0')`);
   }
-  if (!IMAGE_REPOSITORY.test(String(section.image.repository))) {
-    problems.push(
-      `${at}.image.repository: '${section.image.repository}' is not an image repository; use e.g. 'sweetshop/chocolates' without a tag`,
-    );
+  const repository = section.image.repository;
+  if (!IMAGE_REPOSITORY.test(String(repository))) {
+    problems.push(`${at}.image.repository: '${repository}' is not an image repository; use e.g. 'sweetshop/chocolates' without a tag`);
   }
-  // The Ingress forwards the path unchanged (no rewrite) and the service only answers under /<section>,
-  // so any other prefix would validate, deploy and then answer 404 to every request.
-  if (section.path !== `/${name}`) {
-    problems.push(`${at}.path: '${section.path}' is not served: the ${name} service answers only under '/${name}'; use '/${name}'`);
-  }
+  return problems;
+}
 
+// The Ingress forwards the path unchanged (no rewrite) and the service only answers under /<section>,
+// so any other prefix would validate, deploy and then answer 404 to every request.
+function pathProblems({ at, name }: SectionContext, section: SectionConfig): string[] {
+  if (section.path === `/${name}`) return [];
+  return [`${at}.path: '${section.path}' is not served: the ${name} service answers only under '/${name}'; use '/${name}'`];
+}
+
+function resourceProblems(at: string, section: SectionConfig): string[] {
+  const problems: string[] = [];
   for (const key of RESOURCE_KEYS) {
     const request = section.requests[key];
     const limit = section.limits[key];

@@ -2,22 +2,32 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { environmentNamed, environments } from '../../app/environments/index.ts';
-import { SECTION_NAMES } from '../../app/environments/types.ts';
+import { environmentNamed, environments, SECTION_NAMES, selectEnvironment } from '../../app/environments/index.ts';
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 test('exports at least local and production, each named after its key (docs/contracts.md)', () => {
   assert.deepEqual(Object.keys(environments), ['local', 'production']);
-  for (const [key, env] of Object.entries(environments)) assert.equal(env.name, key);
+  for (const [key, environment] of Object.entries(environments)) assert.equal(environment.name, key);
 });
 
-test('environmentNamed returns the environment, and an unknown name lists the known ones', () => {
+test('environmentNamed returns the environment, and an unknown name lists the known ones and where it came from', () => {
   assert.equal(environmentNamed('production'), environments.production);
-  assert.throws(() => environmentNamed('staging'), {
-    message: "unknown environment 'staging': choose one of local, production (set SWEETSHOP_ENV)",
+  assert.throws(() => environmentNamed('staging'), { message: "unknown environment 'staging': choose one of local, production" });
+  assert.throws(() => environmentNamed('staging', '--env'), {
+    message: "unknown environment 'staging' (from --env): choose one of local, production",
   });
   assert.throws(() => environmentNamed('toString'), { message: /unknown environment 'toString'/ });
+});
+
+test('selectEnvironment: the --env flag wins, then SWEETSHOP_ENV, then local; an error names what the user used', () => {
+  assert.equal(selectEnvironment('production', { SWEETSHOP_ENV: 'local' }), environments.production);
+  assert.equal(selectEnvironment(undefined, { SWEETSHOP_ENV: 'production' }), environments.production);
+  assert.equal(selectEnvironment(undefined, {}), environments.local);
+  assert.throws(() => selectEnvironment('qa', { SWEETSHOP_ENV: 'production' }), { message: /^unknown environment 'qa' \(from --env\): / });
+  assert.throws(() => selectEnvironment(undefined, { SWEETSHOP_ENV: 'qa' }), {
+    message: /^unknown environment 'qa' \(from SWEETSHOP_ENV\): /,
+  });
 });
 
 test('local fits a one-node kind/minikube cluster: 2 replicas per section, local images, ingress-nginx round-robin', () => {
@@ -30,6 +40,8 @@ test('local fits a one-node kind/minikube cluster: 2 replicas per section, local
     controllerNamespace: 'ingress-nginx',
     loadBalancing: 'round-robin',
   });
+  // One node: a drain stops every replica whatever the floor, so local promises nothing more than 1.
+  assert.deepEqual(local.availability, { minReplicasFloor: 1 });
   for (const section of SECTION_NAMES) {
     const config = local.sections[section];
     assert.equal(config.minReplicas, 2, section);
@@ -42,12 +54,13 @@ test('local fits a one-node kind/minikube cluster: 2 replicas per section, local
   }
 });
 
-test('production keeps at least 2 replicas per section and runs behind a least-connections controller', () => {
+test('production promises a replica through a node drain (floor 2) and runs behind a least-connections controller', () => {
   const { production } = environments;
   assert.equal(production.ingress.controller, 'haproxy-ingress');
   assert.equal(production.ingress.loadBalancing, 'least-connections');
+  assert.deepEqual(production.availability, { minReplicasFloor: 2 });
   for (const section of SECTION_NAMES) {
-    assert.ok(production.sections[section].minReplicas >= 2, section);
+    assert.ok(production.sections[section].minReplicas >= production.availability.minReplicasFloor, section);
     assert.ok(production.sections[section].maxReplicas > production.sections[section].minReplicas, `${section} can scale out`);
     assert.equal(production.sections[section].image.tag, packageVersion);
   }

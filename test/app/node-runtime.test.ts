@@ -52,7 +52,7 @@ describe(`started on the system's older node (${systemNode ?? 'none'}, major ${s
     });
     assert.equal(result.status, 0, result.stderr);
     assert.equal(result.stdout.trim(), execFileSync(join(PROJECT_BIN, 'node'), ['--version'], { encoding: 'utf8' }).trim());
-    const help = spawnSync(systemNode!, ['--import', GUARD, 'tools/synth.ts', '--help'], {
+    const help = spawnSync(systemNode!, ['--import', GUARD, 'tools/synth/main.ts', '--help'], {
       encoding: 'utf8',
       env: systemEnv,
       cwd: REPO_ROOT,
@@ -91,7 +91,8 @@ describe(`started on the system's older node (${systemNode ?? 'none'}, major ${s
     assert.match(
       lines[0]!,
       new RegExp(
-        `^sweetshop needs Node\\.js 24 or newer, but this is v${systemMajor}\\.[0-9.]+ \\(${realpathSync(systemNode!).replaceAll('/', '\\/')}\\)\\. Run \`npm ci\``,
+        `^sweetshop needs Node\\.js 24 or newer, but this is v${systemMajor}\\.[0-9.]+ ` +
+          `\\(${realpathSync(systemNode!).replaceAll('/', '\\/')}\\)\\. Run \`npm ci\``,
       ),
     );
   });

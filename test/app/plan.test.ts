@@ -22,7 +22,7 @@ const section = (min: number, max: number, cpu: string) => ({
   limits: { cpu: '1', memory: '128Mi', ephemeralStorage: '128Mi' },
   path: '/cakes',
 });
-const env = (min: number, cpu: string, loadBalancing: string) => ({
+const environment = (min: number, cpu: string, loadBalancing: string) => ({
   name: 'staging',
   namespace: 'shop',
   ingress: { controller: 'ingress-nginx', className: 'nginx', controllerNamespace: 'ingress-nginx', loadBalancing },
@@ -32,7 +32,7 @@ const env = (min: number, cpu: string, loadBalancing: string) => ({
 describe('renderPlan', () => {
   test('prints one Markdown table per environment', () => {
     assert.equal(
-      renderPlan({ staging: env(2, '100m', 'round-robin') }),
+      renderPlan({ staging: environment(2, '100m', 'round-robin') }),
       [
         '### staging: namespace shop, ingress ingress-nginx (class nginx)',
         '',
@@ -46,8 +46,8 @@ describe('renderPlan', () => {
 
   test('with a base, changed cells read old → new and every changed field is listed', () => {
     const output = renderPlan(
-      { staging: env(3, '200m', 'ewma') },
-      { base: { staging: env(2, '100m', 'round-robin') }, baseLabel: 'origin/main' },
+      { staging: environment(3, '200m', 'ewma') },
+      { base: { staging: environment(2, '100m', 'round-robin') }, baseLabel: 'origin/main' },
     );
     assert.equal(
       output,
@@ -68,18 +68,25 @@ describe('renderPlan', () => {
     );
   });
 
+  test("the title shows the environment's availability floor, and a changed floor is listed", () => {
+    const withFloor = (minReplicasFloor: number) => ({ ...environment(2, '100m', 'ewma'), availability: { minReplicasFloor } });
+    const output = renderPlan({ staging: withFloor(1) }, { base: { staging: withFloor(2) }, baseLabel: 'main' });
+    assert.match(output, /^### staging: namespace shop, ingress ingress-nginx \(class nginx\), min replicas floor 1$/m);
+    assert.match(output, /^- staging\.availability\.minReplicasFloor: 2 → 1$/m);
+  });
+
   test('says so when nothing changed', () => {
     assert.match(
-      renderPlan({ staging: env(2, '100m', 'ewma') }, { base: { staging: env(2, '100m', 'ewma') }, baseLabel: 'HEAD' }),
+      renderPlan({ staging: environment(2, '100m', 'ewma') }, { base: { staging: environment(2, '100m', 'ewma') }, baseLabel: 'HEAD' }),
       /\nNo changes against HEAD\.\n$/,
     );
   });
 
   test('marks new and removed environments and sections', () => {
-    const withPies = { ...env(2, '100m', 'ewma'), sections: { cakes: section(2, 5, '100m'), pies: section(1, 2, '50m') } };
+    const withPies = { ...environment(2, '100m', 'ewma'), sections: { cakes: section(2, 5, '100m'), pies: section(1, 2, '50m') } };
     const output = renderPlan(
       { staging: withPies },
-      { base: { staging: env(2, '100m', 'ewma'), qa: env(1, '50m', 'ewma') }, baseLabel: 'v1' },
+      { base: { staging: environment(2, '100m', 'ewma'), qa: environment(1, '50m', 'ewma') }, baseLabel: 'v1' },
     );
     assert.match(output, /^### qa \(removed\): /m);
     assert.match(output, /^\| pies \(new\) /m);
@@ -104,7 +111,8 @@ describe('environmentsAtRef', () => {
   const writeEnvironments = (min: number) => {
     writeFileSync(
       join(repo, 'app/environments/index.ts'),
-      `import type { X } from './types.ts';\nexport const environments: Record<string, X> = { staging: { sections: { cakes: { minReplicas: ${min} } } } };\n`,
+      `import type { X } from './types.ts';\n` +
+        `export const environments: Record<string, X> = { staging: { sections: { cakes: { minReplicas: ${min} } } } };\n`,
     );
   };
   mkdirSync(join(repo, 'app/environments'), { recursive: true });
@@ -136,19 +144,21 @@ describe('environmentsAtRef', () => {
   });
 });
 
-describe('tools/plan.ts (npm run plan)', () => {
-  const plan = (args: string[]) => promisify(execFile)(process.execPath, ['tools/plan.ts', ...args], { cwd: REPO_ROOT });
+describe('tools/plan/main.ts (npm run plan)', () => {
+  const plan = (args: string[]) => promisify(execFile)(process.execPath, ['tools/plan/main.ts', ...args], { cwd: REPO_ROOT });
 
   test('prints a table for every environment', async () => {
     const { stdout } = await plan([]);
-    assert.match(stdout, /^### local: namespace sweetshop, ingress ingress-nginx \(class nginx\)$/m);
-    assert.match(stdout, /^### production: namespace sweetshop, ingress haproxy-ingress \(class haproxy\)$/m);
+    assert.match(stdout, /^### local: namespace sweetshop, ingress ingress-nginx \(class nginx\), min replicas floor 1$/m);
+    assert.match(stdout, /^### production: namespace sweetshop, ingress haproxy-ingress \(class haproxy\), min replicas floor 2$/m);
     assert.match(stdout, /^\| chocolates \| 3 +\| 12 +\| 65% /m);
   });
 
   test('--env keeps only the named environment', async () => {
     const { stdout } = await plan(['--env', 'production']);
-    assert.deepEqual(stdout.match(/^### .*$/gm), ['### production: namespace sweetshop, ingress haproxy-ingress (class haproxy)']);
+    assert.deepEqual(stdout.match(/^### .*$/gm), [
+      '### production: namespace sweetshop, ingress haproxy-ingress (class haproxy), min replicas floor 2',
+    ]);
   });
 
   test('--help and a bad --base / --env exit with one clear line', async () => {
@@ -158,6 +168,8 @@ describe('tools/plan.ts (npm run plan)', () => {
       assert.match(error.stderr, /^plan failed: --base 'no-such-ref-xyz' is not a commit in /);
       return true;
     });
-    await assert.rejects(plan(['--env', 'qa']), { stderr: "plan failed: unknown environment 'qa': choose one of local, production\n" });
+    await assert.rejects(plan(['--env', 'qa']), {
+      stderr: "plan failed: unknown environment 'qa' (from --env): choose one of local, production\n",
+    });
   });
 });

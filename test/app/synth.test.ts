@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -61,7 +61,7 @@ describe('app/main.ts (the cdk8s.yaml app command)', () => {
     const out = join(workdir, 'main-unknown');
     await assert.rejects(main({ SWEETSHOP_ENV: 'staging', CDK8S_OUTDIR: out }), (error: { code: number; stderr: string }) => {
       assert.equal(error.code, 1);
-      assert.equal(error.stderr, "synth failed: unknown environment 'staging': choose one of local, production (set SWEETSHOP_ENV)\n");
+      assert.equal(error.stderr, "synth failed: unknown environment 'staging' (from SWEETSHOP_ENV): choose one of local, production\n");
       return true;
     });
     assert.equal(existsSync(out), false);
@@ -91,8 +91,9 @@ describe('app/main.ts (the cdk8s.yaml app command)', () => {
   });
 });
 
-describe('tools/synth.ts (npm run synth)', () => {
-  const synth = (args: string[]) => run(process.execPath, ['tools/synth.ts', ...args], { cwd: REPO_ROOT });
+describe('tools/synth/main.ts (npm run synth)', () => {
+  const synth = (args: string[], env: Record<string, string> = {}) =>
+    run(process.execPath, ['tools/synth/main.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
 
   test('--help explains the options', async () => {
     const { stdout } = await synth(['--help']);
@@ -106,10 +107,26 @@ describe('tools/synth.ts (npm run synth)', () => {
     assert.equal(stdout, `synthesized environment 'production' into ${out}/: sweetshop.k8s.yaml\n`);
   });
 
-  test('bad input exits 1 with one clear line', async () => {
+  test('--out creates the folder with the usual mode (0777 minus the umask), not a private 700', async () => {
+    for (const [umask, mode] of [
+      ['022', 0o755],
+      ['027', 0o750],
+    ] as const) {
+      const out = join(workdir, `cli-mode-${umask}`);
+      const command = `umask ${umask} && exec "$0" tools/synth/main.ts --out "$1"`;
+      await run('sh', ['-c', command, process.execPath, out], { cwd: REPO_ROOT });
+      assert.equal(statSync(out).mode & 0o777, mode, `umask ${umask}`);
+    }
+  });
+
+  test('bad input exits 1 with one clear line that names what the user used (flag or variable)', async () => {
     await assert.rejects(synth(['--env', 'nope', '--out', join(workdir, 'cli-bad')]), (error: { code: number; stderr: string }) => {
       assert.equal(error.code, 1);
-      assert.equal(error.stderr, "synth failed: unknown environment 'nope': choose one of local, production (set SWEETSHOP_ENV)\n");
+      assert.equal(error.stderr, "synth failed: unknown environment 'nope' (from --env): choose one of local, production\n");
+      return true;
+    });
+    await assert.rejects(synth(['--out', join(workdir, 'cli-bad')], { SWEETSHOP_ENV: 'qa' }), (error: { stderr: string }) => {
+      assert.equal(error.stderr, "synth failed: unknown environment 'qa' (from SWEETSHOP_ENV): choose one of local, production\n");
       return true;
     });
     await assert.rejects(synth(['--bogus']), (error: { code: number; stderr: string }) => {

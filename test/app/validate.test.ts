@@ -6,10 +6,229 @@ import { production } from '../../app/environments/production.ts';
 import type { EnvironmentConfig } from '../../app/environments/types.ts';
 import { EnvironmentValidationError, environmentProblems, validateEnvironment } from '../../app/environments/validate.ts';
 
-/** A deep, mutable copy of `env` for breaking one field at a time. */
-function copyOf(env: EnvironmentConfig): any {
-  return JSON.parse(JSON.stringify(env));
+/** A deep, mutable copy of `environment` for breaking one field at a time. */
+function copyOf(environment: EnvironmentConfig): any {
+  return JSON.parse(JSON.stringify(environment));
 }
+
+/** One broken field (or a few) per case, and exactly the problems validation must report. */
+const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any) => void; problems: string[] }[] = [
+  {
+    name: 'min > max',
+    base: local,
+    mutate: (environment) => {
+      environment.sections.cakes.minReplicas = 5;
+    },
+    problems: ['local.sections.cakes.minReplicas: 5 must be <= maxReplicas (4); lower minReplicas or raise maxReplicas'],
+  },
+  {
+    name: 'replicas < 1',
+    base: local,
+    mutate: (environment) => {
+      environment.sections.candies.minReplicas = 0;
+      environment.sections.candies.maxReplicas = 0;
+    },
+    problems: [
+      'local.sections.candies.minReplicas: 0 must be a whole number >= 1; the HPA cannot scale to zero',
+      'local.sections.candies.maxReplicas: 0 must be a whole number >= 1',
+    ],
+  },
+  {
+    name: "a section below the environment's availability floor",
+    base: production,
+    mutate: (environment) => {
+      environment.sections.cakes.minReplicas = 1;
+    },
+    problems: [
+      'production.sections.cakes.minReplicas: 1 must be at least production.availability.minReplicasFloor (2), ' +
+        'so 1 replica serves during a node drain',
+    ],
+  },
+  {
+    name: 'a raised floor, on every section below it',
+    base: production,
+    mutate: (environment) => {
+      environment.availability.minReplicasFloor = 3;
+    },
+    problems: [
+      'production.sections.candies.minReplicas: 2 must be at least production.availability.minReplicasFloor (3), ' +
+        'so 2 replicas serve during a node drain',
+      'production.sections.cakes.minReplicas: 2 must be at least production.availability.minReplicasFloor (3), ' +
+        'so 2 replicas serve during a node drain',
+    ],
+  },
+  {
+    name: 'the floor follows the data, not the name: production under another name keeps it',
+    base: production,
+    mutate: (environment) => {
+      environment.name = 'eu-west';
+      environment.sections.cakes.minReplicas = 1;
+    },
+    problems: [
+      'eu-west.sections.cakes.minReplicas: 1 must be at least eu-west.availability.minReplicasFloor (2), ' +
+        'so 1 replica serves during a node drain',
+    ],
+  },
+  {
+    name: 'a floor that is not a whole number >= 1',
+    base: local,
+    mutate: (environment) => {
+      environment.availability.minReplicasFloor = 1.5;
+    },
+    problems: ['local.availability.minReplicasFloor: 1.5 must be a whole number >= 1 (2 keeps a replica serving)'],
+  },
+  {
+    name: 'no availability at all',
+    base: local,
+    mutate: (environment) => {
+      delete environment.availability;
+    },
+    problems: ['local.availability: missing; set { minReplicasFloor: 2 } (or 1 where a node drain may stop a section)'],
+  },
+  {
+    name: 'CPU target outside 1..100',
+    base: local,
+    mutate: (environment) => {
+      environment.sections.chocolates.cpuTargetPercent = 0;
+      environment.sections.cakes.cpuTargetPercent = 150;
+    },
+    problems: [
+      'local.sections.chocolates.cpuTargetPercent: 0 must be a whole number from 1 to 100 (percent of the cpu request), e.g. 70',
+      'local.sections.cakes.cpuTargetPercent: 150 must be a whole number from 1 to 100 (percent of the cpu request), e.g. 70',
+    ],
+  },
+  {
+    name: 'malformed quantities',
+    base: local,
+    mutate: (environment) => {
+      environment.sections.chocolates.requests = { ...environment.sections.chocolates.requests, cpu: '50 m' };
+      environment.sections.chocolates.limits = { ...environment.sections.chocolates.limits, memory: '256MB', ephemeralStorage: '0' };
+    },
+    problems: [
+      "local.sections.chocolates.requests.cpu: '50 m' is not a Kubernetes quantity; write it like '250m' or '1'",
+      "local.sections.chocolates.limits.memory: '256MB' is not a Kubernetes quantity; write it like '128Mi' or '1Gi'",
+      "local.sections.chocolates.limits.ephemeralStorage: '0' must be greater than zero; write it like '128Mi' or '1Gi'",
+    ],
+  },
+  {
+    name: 'limits below requests (compared as quantities, not strings)',
+    base: production,
+    mutate: (environment) => {
+      environment.sections.candies.limits = { ...environment.sections.candies.limits, cpu: '150m', memory: '0.1Gi' };
+    },
+    problems: [
+      "production.sections.candies.limits.cpu: '150m' is below the request ('200m'); raise the limit or lower the request",
+      "production.sections.candies.limits.memory: '0.1Gi' is below the request ('160Mi'); raise the limit or lower the request",
+    ],
+  },
+  {
+    name: 'unknown section',
+    base: local,
+    mutate: (environment) => {
+      environment.sections.pies = { ...environment.sections.cakes, path: '/pies' };
+    },
+    problems: ['local.sections.pies: unknown section; the shop has chocolates, candies, cakes (rename or remove it)'],
+  },
+  {
+    name: 'missing section',
+    base: local,
+    mutate: (environment) => {
+      delete environment.sections.candies;
+    },
+    problems: ['local.sections.candies: missing; every environment must configure all of chocolates, candies, cakes'],
+  },
+  {
+    name: "another section's path",
+    base: local,
+    mutate: (environment) => {
+      environment.sections.candies.path = '/chocolates';
+    },
+    problems: [
+      "local.sections.candies.path: '/chocolates' is not served: the candies service answers only under '/candies'; use '/candies'",
+    ],
+  },
+  {
+    name: 'path without a leading slash',
+    base: local,
+    mutate: (environment) => {
+      environment.sections.cakes.path = 'cakes';
+    },
+    problems: ["local.sections.cakes.path: 'cakes' is not served: the cakes service answers only under '/cakes'; use '/cakes'"],
+  },
+  {
+    name: 'a prefix the service does not answer under (the Ingress does not rewrite paths)',
+    base: production,
+    mutate: (environment) => {
+      environment.sections.cakes.path = '/shop/cakes';
+    },
+    problems: ["production.sections.cakes.path: '/shop/cakes' is not served: the cakes service answers only under '/cakes'; use '/cakes'"],
+  },
+  {
+    name: 'tag latest or empty',
+    base: production,
+    mutate: (environment) => {
+      environment.sections.chocolates.image.tag = 'latest';
+      environment.sections.cakes.image.tag = '';
+    },
+    problems: [
+      "production.sections.chocolates.image.tag: 'latest' is not pinned; use an immutable version tag such as '0.1.0'",
+      "production.sections.cakes.image.tag: '' is not pinned; use an immutable version tag such as '0.1.0'",
+    ],
+  },
+  {
+    name: 'tag inside the repository',
+    base: local,
+    mutate: (environment) => {
+      environment.sections.cakes.image.repository = 'sweetshop/cakes:0.1.0';
+    },
+    problems: [
+      "local.sections.cakes.image.repository: 'sweetshop/cakes:0.1.0' is not an image repository; " +
+        "use e.g. 'sweetshop/chocolates' without a tag",
+    ],
+  },
+  {
+    name: 'ingress-nginx cannot do least-connections',
+    base: local,
+    mutate: (environment) => {
+      environment.ingress.loadBalancing = 'least-connections';
+    },
+    problems: [
+      "local.ingress.loadBalancing: ingress-nginx cannot do 'least-connections' (its Lua balancer dropped least_conn in 2019; " +
+        "it supports round-robin, ewma): choose 'ewma' (latency-aware) or 'round-robin', " +
+        "or switch ingress.controller to 'haproxy-ingress' for least-connections",
+    ],
+  },
+  {
+    name: 'HAProxy Ingress cannot do ewma',
+    base: production,
+    mutate: (environment) => {
+      environment.ingress.loadBalancing = 'ewma';
+    },
+    problems: [
+      "production.ingress.loadBalancing: haproxy-ingress cannot do 'ewma' " +
+        '(HAProxy has no EWMA balancer; it supports round-robin, least-connections): ' +
+        "choose 'least-connections' (closest to ewma) or 'round-robin', or switch ingress.controller to 'ingress-nginx' for ewma",
+    ],
+  },
+  {
+    name: 'unknown controller, algorithm, namespace, pull policy and log level',
+    base: local,
+    mutate: (environment) => {
+      environment.namespace = 'Sweet_Shop';
+      environment.imagePullPolicy = 'Sometimes';
+      environment.logLevel = 'loud';
+      environment.ingress.controller = 'traefik';
+      environment.ingress.loadBalancing = 'random';
+    },
+    problems: [
+      "local.namespace: 'Sweet_Shop' is not a valid namespace name; use lowercase letters, digits and '-' (at most 63)",
+      "local.imagePullPolicy: 'Sometimes' is not a pull policy; use one of IfNotPresent, Always, Never",
+      "local.logLevel: 'loud' is not a pino level; use one of fatal, error, warn, info, debug, trace",
+      "local.ingress.controller: 'traefik' is not supported; use one of ingress-nginx, haproxy-ingress",
+      "local.ingress.loadBalancing: 'random' is not an algorithm; use one of round-robin, least-connections, ewma",
+    ],
+  },
+];
 
 describe('validateEnvironment', () => {
   test('accepts the shipped environments unchanged', () => {
@@ -17,196 +236,28 @@ describe('validateEnvironment', () => {
     assert.equal(validateEnvironment(production), production);
   });
 
-  const cases: { name: string; base: EnvironmentConfig; mutate: (env: any) => void; problems: string[] }[] = [
-    {
-      name: 'min > max',
-      base: local,
-      mutate: (env) => {
-        env.sections.cakes.minReplicas = 5;
-      },
-      problems: ['local.sections.cakes.minReplicas: 5 must be <= maxReplicas (4); lower minReplicas or raise maxReplicas'],
-    },
-    {
-      name: 'replicas < 1',
-      base: local,
-      mutate: (env) => {
-        env.sections.candies.minReplicas = 0;
-        env.sections.candies.maxReplicas = 0;
-      },
-      problems: [
-        'local.sections.candies.minReplicas: 0 must be a whole number >= 1; the HPA cannot scale to zero',
-        'local.sections.candies.maxReplicas: 0 must be a whole number >= 1',
-      ],
-    },
-    {
-      name: 'floor < 2 in production',
-      base: production,
-      mutate: (env) => {
-        env.sections.cakes.minReplicas = 1;
-      },
-      problems: [
-        'production.sections.cakes.minReplicas: 1 must be at least 2 so the PodDisruptionBudget can allow an eviction while a replica keeps serving',
-      ],
-    },
-    {
-      name: 'CPU target outside 1..100',
-      base: local,
-      mutate: (env) => {
-        env.sections.chocolates.cpuTargetPercent = 0;
-        env.sections.cakes.cpuTargetPercent = 150;
-      },
-      problems: [
-        'local.sections.chocolates.cpuTargetPercent: 0 must be a whole number from 1 to 100 (percent of the cpu request), e.g. 70',
-        'local.sections.cakes.cpuTargetPercent: 150 must be a whole number from 1 to 100 (percent of the cpu request), e.g. 70',
-      ],
-    },
-    {
-      name: 'malformed quantities',
-      base: local,
-      mutate: (env) => {
-        env.sections.chocolates.requests = { ...env.sections.chocolates.requests, cpu: '50 m' };
-        env.sections.chocolates.limits = { ...env.sections.chocolates.limits, memory: '256MB', ephemeralStorage: '0' };
-      },
-      problems: [
-        "local.sections.chocolates.requests.cpu: '50 m' is not a Kubernetes quantity; write it like '250m' or '1'",
-        "local.sections.chocolates.limits.memory: '256MB' is not a Kubernetes quantity; write it like '128Mi' or '1Gi'",
-        "local.sections.chocolates.limits.ephemeralStorage: '0' must be greater than zero; write it like '128Mi' or '1Gi'",
-      ],
-    },
-    {
-      name: 'limits below requests (compared as quantities, not strings)',
-      base: production,
-      mutate: (env) => {
-        env.sections.candies.limits = { ...env.sections.candies.limits, cpu: '150m', memory: '0.1Gi' };
-      },
-      problems: [
-        "production.sections.candies.limits.cpu: '150m' is below the request ('200m'); raise the limit or lower the request",
-        "production.sections.candies.limits.memory: '0.1Gi' is below the request ('160Mi'); raise the limit or lower the request",
-      ],
-    },
-    {
-      name: 'unknown section',
-      base: local,
-      mutate: (env) => {
-        env.sections.pies = { ...env.sections.cakes, path: '/pies' };
-      },
-      problems: ['local.sections.pies: unknown section; the shop has chocolates, candies, cakes (rename or remove it)'],
-    },
-    {
-      name: 'missing section',
-      base: local,
-      mutate: (env) => {
-        delete env.sections.candies;
-      },
-      problems: ['local.sections.candies: missing; every environment must configure all of chocolates, candies, cakes'],
-    },
-    {
-      name: "another section's path",
-      base: local,
-      mutate: (env) => {
-        env.sections.candies.path = '/chocolates';
-      },
-      problems: [
-        "local.sections.candies.path: '/chocolates' is not served: the candies service answers only under '/candies'; use '/candies'",
-      ],
-    },
-    {
-      name: 'path without a leading slash',
-      base: local,
-      mutate: (env) => {
-        env.sections.cakes.path = 'cakes';
-      },
-      problems: ["local.sections.cakes.path: 'cakes' is not served: the cakes service answers only under '/cakes'; use '/cakes'"],
-    },
-    {
-      name: 'a prefix the service does not answer under (the Ingress does not rewrite paths)',
-      base: production,
-      mutate: (env) => {
-        env.sections.cakes.path = '/shop/cakes';
-      },
-      problems: [
-        "production.sections.cakes.path: '/shop/cakes' is not served: the cakes service answers only under '/cakes'; use '/cakes'",
-      ],
-    },
-    {
-      name: 'tag latest or empty',
-      base: production,
-      mutate: (env) => {
-        env.sections.chocolates.image.tag = 'latest';
-        env.sections.cakes.image.tag = '';
-      },
-      problems: [
-        "production.sections.chocolates.image.tag: 'latest' is not pinned; use an immutable version tag such as '0.1.0'",
-        "production.sections.cakes.image.tag: '' is not pinned; use an immutable version tag such as '0.1.0'",
-      ],
-    },
-    {
-      name: 'tag inside the repository',
-      base: local,
-      mutate: (env) => {
-        env.sections.cakes.image.repository = 'sweetshop/cakes:0.1.0';
-      },
-      problems: [
-        "local.sections.cakes.image.repository: 'sweetshop/cakes:0.1.0' is not an image repository; use e.g. 'sweetshop/chocolates' without a tag",
-      ],
-    },
-    {
-      name: 'ingress-nginx cannot do least-connections',
-      base: local,
-      mutate: (env) => {
-        env.ingress.loadBalancing = 'least-connections';
-      },
-      problems: [
-        "local.ingress.loadBalancing: ingress-nginx cannot do 'least-connections' (its Lua balancer dropped least_conn in 2019; " +
-          "it supports round-robin, ewma): choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'haproxy-ingress' for least-connections",
-      ],
-    },
-    {
-      name: 'HAProxy Ingress cannot do ewma',
-      base: production,
-      mutate: (env) => {
-        env.ingress.loadBalancing = 'ewma';
-      },
-      problems: [
-        "production.ingress.loadBalancing: haproxy-ingress cannot do 'ewma' (HAProxy has no EWMA balancer; it supports round-robin, least-connections): " +
-          "choose 'least-connections' (closest to ewma) or 'round-robin', or switch ingress.controller to 'ingress-nginx' for ewma",
-      ],
-    },
-    {
-      name: 'unknown controller, algorithm, namespace, pull policy and log level',
-      base: local,
-      mutate: (env) => {
-        env.namespace = 'Sweet_Shop';
-        env.imagePullPolicy = 'Sometimes';
-        env.logLevel = 'loud';
-        env.ingress.controller = 'traefik';
-        env.ingress.loadBalancing = 'random';
-      },
-      problems: [
-        "local.namespace: 'Sweet_Shop' is not a valid namespace name; use lowercase letters, digits and '-' (at most 63)",
-        "local.imagePullPolicy: 'Sometimes' is not a pull policy; use one of IfNotPresent, Always, Never",
-        "local.logLevel: 'loud' is not a pino level; use one of fatal, error, warn, info, debug, trace",
-        "local.ingress.controller: 'traefik' is not supported; use one of ingress-nginx, haproxy-ingress",
-        "local.ingress.loadBalancing: 'random' is not an algorithm; use one of round-robin, least-connections, ewma",
-      ],
-    },
-  ];
-
-  for (const { name, base, mutate, problems } of cases) {
+  for (const { name, base, mutate, problems } of CASES) {
     test(`reports ${name} with field path, value and fix`, () => {
-      const env = copyOf(base);
-      mutate(env);
-      assert.deepEqual(environmentProblems(env), problems);
+      const environment = copyOf(base);
+      mutate(environment);
+      assert.deepEqual(environmentProblems(environment), problems);
     });
   }
 
+  test('a floor of 1 accepts a single replica, whatever the environment is called', () => {
+    const environment = copyOf(local);
+    environment.name = 'production';
+    environment.sections.cakes.minReplicas = 1;
+    assert.deepEqual(environmentProblems(environment), []);
+  });
+
   test('collects every problem into one error instead of stopping at the first', () => {
-    const env = copyOf(local);
-    env.sections.cakes.minReplicas = 9;
-    env.sections.cakes.image.tag = 'latest';
-    env.ingress.loadBalancing = 'least-connections';
+    const environment = copyOf(local);
+    environment.sections.cakes.minReplicas = 9;
+    environment.sections.cakes.image.tag = 'latest';
+    environment.ingress.loadBalancing = 'least-connections';
     assert.throws(
-      () => validateEnvironment(env),
+      () => validateEnvironment(environment),
       (error: unknown) => {
         assert.ok(error instanceof EnvironmentValidationError);
         assert.equal(error.problems.length, 3);
@@ -228,11 +279,12 @@ describe('validateEnvironment', () => {
   });
 
   test('a single problem reads "1 problem"', () => {
-    const env = copyOf(local);
-    env.sections.cakes.image.tag = 'latest';
-    assert.throws(() => validateEnvironment(env), {
+    const environment = copyOf(local);
+    environment.sections.cakes.image.tag = 'latest';
+    assert.throws(() => validateEnvironment(environment), {
       message:
-        "environment 'local' is invalid (1 problem):\n  - local.sections.cakes.image.tag: 'latest' is not pinned; use an immutable version tag such as '0.1.0'",
+        "environment 'local' is invalid (1 problem):\n" +
+        "  - local.sections.cakes.image.tag: 'latest' is not pinned; use an immutable version tag such as '0.1.0'",
     });
   });
 });

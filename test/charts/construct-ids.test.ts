@@ -10,7 +10,7 @@ import { local } from '../../app/environments/local.ts';
 import { SweetShopChart } from '../../charts/sweetshop-chart.ts';
 
 test('every object sits at a pinned construct path with a pinned kind and name', () => {
-  const chart = new SweetShopChart(Testing.app(), CHART_ID, { env: local });
+  const chart = new SweetShopChart(Testing.app(), CHART_ID, { environment: local });
   const actual = chart.node
     .findAll()
     .filter((node): node is ApiObject => node instanceof ApiObject)
@@ -38,6 +38,6 @@ test('every object sits at a pinned construct path with a pinned kind and name',
 });
 
 test('no synthesized label or selector depends on a construct path (cdk8s.io/metadata.addr)', () => {
-  const manifests = Testing.synth(new SweetShopChart(Testing.app(), CHART_ID, { env: local }));
+  const manifests = Testing.synth(new SweetShopChart(Testing.app(), CHART_ID, { environment: local }));
   assert.doesNotMatch(JSON.stringify(manifests), /cdk8s\.io\/metadata\.addr/);
 });

@@ -12,8 +12,8 @@ export type Manifest = {
   [key: string]: any;
 };
 
-export function render(env: EnvironmentConfig): Manifest[] {
-  return Testing.synth(new SweetShopChart(Testing.app(), CHART_ID, { env })) as Manifest[];
+export function render(environment: EnvironmentConfig): Manifest[] {
+  return Testing.synth(new SweetShopChart(Testing.app(), CHART_ID, { environment })) as Manifest[];
 }
 
 export function findObject(manifests: readonly Manifest[], kind: string, name: string): Manifest {

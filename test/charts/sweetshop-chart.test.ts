@@ -3,168 +3,189 @@ import { describe, test } from 'node:test';
 
 import { local } from '../../app/environments/local.ts';
 import { production } from '../../app/environments/production.ts';
-import { SECTION_NAMES } from '../../app/environments/types.ts';
-import { findObject, render } from './render.ts';
+import type { EnvironmentConfig } from '../../app/environments/types.ts';
+import { PDB_MAX_UNAVAILABLE, SECTION_NAMES, type SectionName } from '../../app/environments/vocabulary.ts';
+import { findObject, type Manifest, render } from './render.ts';
 
 const PER_SECTION_KINDS = ['ServiceAccount', 'Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy'];
 
-for (const env of [local, production]) {
-  describe(`SweetShopChart rendered with the ${env.name} environment`, () => {
-    const manifests = render(env);
-
-    test('renders exactly the Namespace, six objects per section, the default-deny policy and one Ingress', () => {
-      const names = manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort();
-      const expected = [
-        `Namespace/${env.namespace}`,
-        'NetworkPolicy/default-deny',
-        'Ingress/sweetshop',
-        ...SECTION_NAMES.flatMap((section) => PER_SECTION_KINDS.map((kind) => `${kind}/${section}`)),
-      ].sort();
-      assert.deepEqual(names, expected);
-    });
-
-    test('the Namespace makes the API server enforce, audit and warn on Pod Security "restricted"', () => {
-      const labels = findObject(manifests, 'Namespace', env.namespace).metadata.labels as Record<string, string>;
-      for (const mode of ['enforce', 'audit', 'warn']) assert.equal(labels[`pod-security.kubernetes.io/${mode}`], 'restricted', mode);
-    });
-
-    test('puts every namespaced object in the environment namespace and none on the Namespace itself', () => {
-      for (const m of manifests) {
-        if (m.kind === 'Namespace') assert.equal(m.metadata.namespace, undefined);
-        else assert.equal(m.metadata.namespace, env.namespace, `${m.kind}/${m.metadata.name}`);
-      }
-    });
-
+for (const environment of [local, production]) {
+  describe(`SweetShopChart rendered with the ${environment.name} environment`, () => {
+    const manifests = render(environment);
+    objectSetTests(environment, manifests);
     for (const section of SECTION_NAMES) {
-      const config = env.sections[section];
-
-      test(`${section}: the HPA owns the replica count (autoscaling/v2, CPU target from the environment)`, () => {
-        const deployment = findObject(manifests, 'Deployment', section);
-        assert.equal(deployment.spec.replicas, undefined, 'a Deployment an HPA targets must not set spec.replicas');
-        const hpa = findObject(manifests, 'HorizontalPodAutoscaler', section);
-        assert.equal(hpa.apiVersion, 'autoscaling/v2');
-        assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: section });
-        assert.equal(hpa.spec.minReplicas, config.minReplicas);
-        assert.equal(hpa.spec.maxReplicas, config.maxReplicas);
-        assert.deepEqual(hpa.spec.metrics, [
-          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: config.cpuTargetPercent } } },
-        ]);
-      });
-
-      test(`${section}: the container runs the pinned image with the contract env and exact resources`, () => {
-        const [container] = findObject(manifests, 'Deployment', section).spec.template.spec.containers;
-        assert.equal(container.name, 'service');
-        assert.equal(container.image, `${config.image.repository}:${config.image.tag}`);
-        assert.equal(container.imagePullPolicy, env.imagePullPolicy);
-        assert.deepEqual(container.ports, [{ name: 'http', containerPort: 8080 }]);
-        assert.deepEqual(container.env, [
-          { name: 'PORT', value: '8080' },
-          { name: 'SHOP_SECTION', value: section },
-          { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-          { name: 'LOG_LEVEL', value: env.logLevel },
-          { name: 'DRAIN_TIMEOUT_MS', value: '10000' },
-        ]);
-        assert.deepEqual(container.resources, {
-          requests: { cpu: config.requests.cpu, memory: config.requests.memory, 'ephemeral-storage': config.requests.ephemeralStorage },
-          limits: { cpu: config.limits.cpu, memory: config.limits.memory, 'ephemeral-storage': config.limits.ephemeralStorage },
-        });
-      });
-
-      test(`${section}: Service, PDB, NetworkPolicy and the topology spread select the Deployment's pods by app.kubernetes.io labels`, () => {
-        const deployment = findObject(manifests, 'Deployment', section);
-        const selector = { 'app.kubernetes.io/name': section, 'app.kubernetes.io/instance': `sweetshop-${env.name}` };
-        assert.deepEqual(deployment.spec.selector, { matchLabels: selector });
-        const podLabels = deployment.spec.template.metadata.labels;
-        for (const [key, value] of Object.entries(selector)) assert.equal(podLabels[key], value);
-        // A wider selector (e.g. part-of only) would count the other sections' pods and skew the spread.
-        for (const constraint of deployment.spec.template.spec.topologySpreadConstraints) {
-          assert.deepEqual(constraint.labelSelector, { matchLabels: selector }, constraint.topologyKey);
-        }
-        assert.deepEqual(findObject(manifests, 'Service', section).spec.selector, selector);
-        assert.deepEqual(findObject(manifests, 'PodDisruptionBudget', section).spec.selector, { matchLabels: selector });
-        assert.deepEqual(findObject(manifests, 'NetworkPolicy', section).spec.podSelector, { matchLabels: selector });
-      });
-
-      test(`${section}: ClusterIP Service port http forwards to the container port`, () => {
-        const service = findObject(manifests, 'Service', section);
-        assert.equal(service.spec.type, 'ClusterIP');
-        assert.deepEqual(service.spec.ports, [{ name: 'http', port: 80, targetPort: 8080 }]);
-      });
-
-      test(`${section}: the PDB allows one voluntary eviction at a time, and never lets a not-ready pod block a drain`, () => {
-        const pdb = findObject(manifests, 'PodDisruptionBudget', section);
-        assert.equal(pdb.apiVersion, 'policy/v1');
-        assert.equal(pdb.spec.maxUnavailable, 1);
-        assert.equal(pdb.spec.minAvailable, undefined);
-        assert.equal(pdb.spec.unhealthyPodEvictionPolicy, 'AlwaysAllow');
-        assert.ok(config.minReplicas - pdb.spec.maxUnavailable >= (env.name === 'production' ? 1 : 0));
-      });
-
-      test(`${section}: the NetworkPolicy admits only the ingress controller namespace on 8080 and lets DNS out`, () => {
-        const policy = findObject(manifests, 'NetworkPolicy', section);
-        assert.deepEqual(policy.spec.policyTypes, ['Ingress', 'Egress']);
-        assert.deepEqual(policy.spec.ingress, [
-          {
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': env.ingress.controllerNamespace } } }],
-            ports: [{ protocol: 'TCP', port: 8080 }],
-          },
-        ]);
-        assert.deepEqual(policy.spec.egress, [
-          {
-            to: [
-              {
-                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
-                podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
-              },
-            ],
-            ports: [
-              { protocol: 'UDP', port: 53 },
-              { protocol: 'TCP', port: 53 },
-            ],
-          },
-        ]);
-      });
-
-      test(`${section}: every object carries the standard app.kubernetes.io labels`, () => {
-        for (const kind of PER_SECTION_KINDS) {
-          assert.deepEqual(
-            findObject(manifests, kind, section).metadata.labels,
-            {
-              'app.kubernetes.io/name': section,
-              'app.kubernetes.io/instance': `sweetshop-${env.name}`,
-              'app.kubernetes.io/version': config.image.tag,
-              'app.kubernetes.io/component': 'api',
-              'app.kubernetes.io/part-of': 'sweetshop',
-              'app.kubernetes.io/managed-by': 'cdk8s',
-            },
-            `${kind}/${section}`,
-          );
-        }
-      });
+      workloadTests(environment, manifests, section);
+      trafficTests(environment, manifests, section);
     }
+    routingTests(environment, manifests);
+  });
+}
 
-    test('the namespace-wide default-deny policy selects every pod and allows nothing', () => {
-      assert.deepEqual(findObject(manifests, 'NetworkPolicy', 'default-deny').spec, {
-        podSelector: {},
-        policyTypes: ['Ingress', 'Egress'],
-      });
+/** Which objects exist, and where. */
+function objectSetTests(environment: EnvironmentConfig, manifests: Manifest[]): void {
+  test('renders exactly the Namespace, six objects per section, the default-deny policy and one Ingress', () => {
+    const names = manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort();
+    const expected = [
+      `Namespace/${environment.namespace}`,
+      'NetworkPolicy/default-deny',
+      'Ingress/sweetshop',
+      ...SECTION_NAMES.flatMap((section) => PER_SECTION_KINDS.map((kind) => `${kind}/${section}`)),
+    ].sort();
+    assert.deepEqual(names, expected);
+  });
+
+  test('the Namespace makes the API server enforce, audit and warn on Pod Security "restricted"', () => {
+    const labels = findObject(manifests, 'Namespace', environment.namespace).metadata.labels as Record<string, string>;
+    for (const mode of ['enforce', 'audit', 'warn']) assert.equal(labels[`pod-security.kubernetes.io/${mode}`], 'restricted', mode);
+  });
+
+  test('puts every namespaced object in the environment namespace and none on the Namespace itself', () => {
+    for (const m of manifests) {
+      if (m.kind === 'Namespace') assert.equal(m.metadata.namespace, undefined);
+      else assert.equal(m.metadata.namespace, environment.namespace, `${m.kind}/${m.metadata.name}`);
+    }
+  });
+}
+
+/** One section's Deployment, HPA, container and disruption budget. */
+function workloadTests(environment: EnvironmentConfig, manifests: Manifest[], section: SectionName): void {
+  const config = environment.sections[section];
+
+  test(`${section}: the HPA owns the replica count (autoscaling/v2, CPU target from the environment)`, () => {
+    const deployment = findObject(manifests, 'Deployment', section);
+    assert.equal(deployment.spec.replicas, undefined, 'a Deployment an HPA targets must not set spec.replicas');
+    const hpa = findObject(manifests, 'HorizontalPodAutoscaler', section);
+    assert.equal(hpa.apiVersion, 'autoscaling/v2');
+    assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: section });
+    assert.equal(hpa.spec.minReplicas, config.minReplicas);
+    assert.equal(hpa.spec.maxReplicas, config.maxReplicas);
+    assert.deepEqual(hpa.spec.metrics, [
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: config.cpuTargetPercent } } },
+    ]);
+  });
+
+  test(`${section}: the container runs the pinned image with the contract env and exact resources`, () => {
+    const [container] = findObject(manifests, 'Deployment', section).spec.template.spec.containers;
+    assert.equal(container.name, 'service');
+    assert.equal(container.image, `${config.image.repository}:${config.image.tag}`);
+    assert.equal(container.imagePullPolicy, environment.imagePullPolicy);
+    assert.deepEqual(container.ports, [{ name: 'http', containerPort: 8080 }]);
+    assert.deepEqual(container.env, [
+      { name: 'PORT', value: '8080' },
+      { name: 'SHOP_SECTION', value: section },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'LOG_LEVEL', value: environment.logLevel },
+      { name: 'DRAIN_TIMEOUT_MS', value: '10000' },
+    ]);
+    assert.deepEqual(container.resources, {
+      requests: { cpu: config.requests.cpu, memory: config.requests.memory, 'ephemeral-storage': config.requests.ephemeralStorage },
+      limits: { cpu: config.limits.cpu, memory: config.limits.memory, 'ephemeral-storage': config.limits.ephemeralStorage },
     });
+  });
 
-    test('one networking.k8s.io/v1 Ingress routes each section path (Prefix) to its Service port http', () => {
-      const ingress = findObject(manifests, 'Ingress', 'sweetshop');
-      assert.equal(ingress.apiVersion, 'networking.k8s.io/v1');
-      assert.equal(ingress.spec.ingressClassName, env.ingress.className);
-      assert.equal(ingress.spec.rules.length, 1);
-      assert.equal(ingress.spec.rules[0].host, env.ingress.host);
+  test(`${section}: Service, PDB, NetworkPolicy and the topology spread select the Deployment's pods by app.kubernetes.io labels`, () => {
+    const deployment = findObject(manifests, 'Deployment', section);
+    const selector = { 'app.kubernetes.io/name': section, 'app.kubernetes.io/instance': `sweetshop-${environment.name}` };
+    assert.deepEqual(deployment.spec.selector, { matchLabels: selector });
+    const podLabels = deployment.spec.template.metadata.labels;
+    for (const [key, value] of Object.entries(selector)) assert.equal(podLabels[key], value);
+    // A wider selector (e.g. part-of only) would count the other sections' pods and skew the spread.
+    for (const constraint of deployment.spec.template.spec.topologySpreadConstraints) {
+      assert.deepEqual(constraint.labelSelector, { matchLabels: selector }, constraint.topologyKey);
+    }
+    assert.deepEqual(findObject(manifests, 'Service', section).spec.selector, selector);
+    assert.deepEqual(findObject(manifests, 'PodDisruptionBudget', section).spec.selector, { matchLabels: selector });
+    assert.deepEqual(findObject(manifests, 'NetworkPolicy', section).spec.podSelector, { matchLabels: selector });
+  });
+
+  test(`${section}: ClusterIP Service port http forwards to the container port`, () => {
+    const service = findObject(manifests, 'Service', section);
+    assert.equal(service.spec.type, 'ClusterIP');
+    assert.deepEqual(service.spec.ports, [{ name: 'http', port: 80, targetPort: 8080 }]);
+  });
+
+  test(`${section}: the PDB allows one voluntary eviction at a time, and never lets a not-ready pod block a drain`, () => {
+    const pdb = findObject(manifests, 'PodDisruptionBudget', section);
+    assert.equal(pdb.apiVersion, 'policy/v1');
+    assert.equal(pdb.spec.maxUnavailable, 1);
+    assert.equal(pdb.spec.maxUnavailable, PDB_MAX_UNAVAILABLE, 'the budget validation reasons with');
+    assert.equal(pdb.spec.minAvailable, undefined);
+    assert.equal(pdb.spec.unhealthyPodEvictionPolicy, 'AlwaysAllow');
+    // While a drain evicts, the floor minus the budget keeps serving: what the availability floor promises.
+    const floor = environment.availability.minReplicasFloor;
+    assert.ok(config.minReplicas - pdb.spec.maxUnavailable >= floor - PDB_MAX_UNAVAILABLE);
+  });
+}
+
+/** One section's Service, NetworkPolicy and labels. */
+function trafficTests(environment: EnvironmentConfig, manifests: Manifest[], section: SectionName): void {
+  const config = environment.sections[section];
+  test(`${section}: the NetworkPolicy admits only the ingress controller namespace on 8080 and lets DNS out`, () => {
+    const policy = findObject(manifests, 'NetworkPolicy', section);
+    assert.deepEqual(policy.spec.policyTypes, ['Ingress', 'Egress']);
+    assert.deepEqual(policy.spec.ingress, [
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': environment.ingress.controllerNamespace } } }],
+        ports: [{ protocol: 'TCP', port: 8080 }],
+      },
+    ]);
+    assert.deepEqual(policy.spec.egress, [
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          },
+        ],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
+    ]);
+  });
+
+  test(`${section}: every object carries the standard app.kubernetes.io labels`, () => {
+    for (const kind of PER_SECTION_KINDS) {
       assert.deepEqual(
-        ingress.spec.rules[0].http.paths,
-        SECTION_NAMES.map((section) => ({
-          path: `/${section}`,
-          pathType: 'Prefix',
-          backend: { service: { name: section, port: { name: 'http' } } },
-        })),
+        findObject(manifests, kind, section).metadata.labels,
+        {
+          'app.kubernetes.io/name': section,
+          'app.kubernetes.io/instance': `sweetshop-${environment.name}`,
+          'app.kubernetes.io/version': config.image.tag,
+          'app.kubernetes.io/component': 'api',
+          'app.kubernetes.io/part-of': 'sweetshop',
+          'app.kubernetes.io/managed-by': 'cdk8s',
+        },
+        `${kind}/${section}`,
       );
+    }
+  });
+}
+
+/** The namespace-wide policy and the Ingress. */
+function routingTests(environment: EnvironmentConfig, manifests: Manifest[]): void {
+  test('the namespace-wide default-deny policy selects every pod and allows nothing', () => {
+    assert.deepEqual(findObject(manifests, 'NetworkPolicy', 'default-deny').spec, {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
     });
+  });
+
+  test('one networking.k8s.io/v1 Ingress routes each section path (Prefix) to its Service port http', () => {
+    const ingress = findObject(manifests, 'Ingress', 'sweetshop');
+    assert.equal(ingress.apiVersion, 'networking.k8s.io/v1');
+    assert.equal(ingress.spec.ingressClassName, environment.ingress.className);
+    assert.equal(ingress.spec.rules.length, 1);
+    assert.equal(ingress.spec.rules[0].host, environment.ingress.host);
+    assert.deepEqual(
+      ingress.spec.rules[0].http.paths,
+      SECTION_NAMES.map((section) => ({
+        path: `/${section}`,
+        pathType: 'Prefix',
+        backend: { service: { name: section, port: { name: 'http' } } },
+      })),
+    );
   });
 }
 
@@ -181,15 +202,15 @@ test('production: HAProxy Ingress least-connections is rendered as balance-algor
 });
 
 test('ingress-nginx with ewma is rendered as load-balance ewma', () => {
-  const env = { ...local, ingress: { ...local.ingress, loadBalancing: 'ewma' as const } };
-  assert.deepEqual(findObject(render(env), 'Ingress', 'sweetshop').metadata.annotations, {
+  const environment = { ...local, ingress: { ...local.ingress, loadBalancing: 'ewma' as const } };
+  assert.deepEqual(findObject(render(environment), 'Ingress', 'sweetshop').metadata.annotations, {
     'nginx.ingress.kubernetes.io/load-balance': 'ewma',
   });
 });
 
 test('the chart refuses a controller/algorithm pair the controller cannot do, even without validation', () => {
-  const env = { ...local, ingress: { ...local.ingress, loadBalancing: 'least-connections' as const } };
-  assert.throws(() => render(env), {
+  const environment = { ...local, ingress: { ...local.ingress, loadBalancing: 'least-connections' as const } };
+  assert.throws(() => render(environment), {
     message:
       "ingress-nginx cannot do 'least-connections' (its Lua balancer dropped least_conn in 2019; it supports round-robin, ewma): " +
       "choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'haproxy-ingress' for least-connections",

@@ -74,8 +74,8 @@ test('all props: every optional prop reaches the manifests', () => {
   assert.equal(main.env.find((e: { name: string }) => e.name === 'LOG_LEVEL').value, 'warn');
 });
 
-test('the construct keeps its own invariant: a floor above the ceiling throws at construction', () => {
+test('min > max is refused at construction by the HPA, the only check below validation (which names the config field)', () => {
   assert.throws(() => synth({ ...required, minReplicas: 4 }), {
-    message: 'candies: minReplicas (4) must be between 1 and maxReplicas (3)',
+    message: "'minReplicas' (4) must be less than or equal to 'maxReplicas' (3) in order for HorizontalPodAutoscaler to scale.",
   });
 });

@@ -1,28 +1,45 @@
-import { LOAD_BALANCE_ANNOTATION } from '../../charts/load-balancing.ts';
+import {
+  INGRESS_CONTROLLER_NAMES,
+  INGRESS_CONTROLLERS,
+  type IngressController,
+  type LoadBalancingAlgorithm,
+  supportedAlgorithms,
+} from '../../app/environments/vocabulary.ts';
 
-/** The two algorithms local mode offers (nginx OSS: round robin is its default, least_conn the other). */
-export type BalanceAlgorithm = 'round-robin' | 'least-connections';
+/** The algorithms the local nginx (OSS) runs: round robin, its default, and least_conn. */
+export type LocalAlgorithm = Extract<LoadBalancingAlgorithm, 'round-robin' | 'least-connections'>;
 
-export const BALANCE_ALGORITHMS: readonly BalanceAlgorithm[] = ['round-robin', 'least-connections'];
+export const LOCAL_ALGORITHMS: readonly LocalAlgorithm[] = ['round-robin', 'least-connections'];
+
+/** @deprecated The old name of LocalAlgorithm, kept only until tools/bench/balancing.ts imports the new one. */
+export type BalanceAlgorithm = LocalAlgorithm;
 
 /** An algorithm and where it came from, for the start-up log. */
 export interface BalanceChoice {
-  readonly algorithm: BalanceAlgorithm;
+  readonly algorithm: LocalAlgorithm;
   /** E.g. `Ingress sweetshop nginx.ingress.kubernetes.io/load-balance=ewma`. */
   readonly source: string;
   /** Set when the local nginx cannot do exactly what was asked. */
   readonly note?: string;
 }
 
-// The keys the chart writes (charts/load-balancing.ts), so the two cannot drift apart.
-const INGRESS_NGINX = LOAD_BALANCE_ANNOTATION['ingress-nginx'];
-const HAPROXY = LOAD_BALANCE_ANNOTATION['haproxy-ingress'];
-
-// The annotation values contracts.md lists, per controller.
-const ANNOTATION_VALUES: Record<string, Record<string, BalanceAlgorithm>> = {
-  [INGRESS_NGINX]: { round_robin: 'round-robin', ewma: 'least-connections' },
-  [HAPROXY]: { roundrobin: 'round-robin', leastconn: 'least-connections' },
+/** What the local nginx runs for each portable algorithm, and what it says when that is an approximation. */
+const ON_LOCAL_NGINX: Readonly<Record<LoadBalancingAlgorithm, { algorithm: LocalAlgorithm; note?: string }>> = {
+  'round-robin': { algorithm: 'round-robin' },
+  'least-connections': { algorithm: 'least-connections' },
+  ewma: { algorithm: 'least-connections', note: 'nginx OSS has no EWMA balancer; using least_conn, the closest it has' },
 };
+
+// Controllers whose Ingress annotation local mode reads (app/environments/vocabulary.ts, the keys the
+// chart writes), ingress-nginx first: local mode runs nginx, so its annotation wins when both are set.
+const ANNOTATED_CONTROLLERS: readonly IngressController[] = [
+  'ingress-nginx' as const,
+  ...INGRESS_CONTROLLER_NAMES.filter((controller) => controller !== 'ingress-nginx'),
+].filter((controller) => INGRESS_CONTROLLERS[controller].balancing.kind === 'ingress-annotation');
+
+function isLocalAlgorithm(algorithm: LoadBalancingAlgorithm): algorithm is LocalAlgorithm {
+  return (LOCAL_ALGORITHMS as readonly string[]).includes(algorithm);
+}
 
 /**
  * Reads the load-balancing annotations of one Ingress. ingress-nginx wins when both controllers'
@@ -32,33 +49,36 @@ export function balanceFromIngressAnnotations(
   annotations: Readonly<Record<string, string>>,
   ingressName: string,
 ): BalanceChoice | undefined {
-  for (const key of [INGRESS_NGINX, HAPROXY]) {
+  for (const controller of ANNOTATED_CONTROLLERS) {
+    const { key } = INGRESS_CONTROLLERS[controller].balancing;
     const value = annotations[key];
     if (value === undefined) continue;
-    const known = ANNOTATION_VALUES[key]!;
-    // hasOwn: a plain lookup would accept names every object inherits ("constructor", "toString").
-    const algorithm = Object.hasOwn(known, value) ? known[value] : undefined;
+    const known = supportedAlgorithms(controller);
+    // A search by value, not a lookup: names every object inherits ("constructor") match nothing.
+    const portable = known.find((each) => each.value === value)?.algorithm;
     const source = `Ingress ${ingressName} ${key}=${value}`;
-    if (!algorithm) {
-      throw new Error(`${source}: unsupported value (expected ${Object.keys(known).join(' or ')})`);
+    if (!portable) {
+      throw new Error(`${source}: unsupported value (expected ${known.map((each) => each.value).join(' or ')})`);
     }
-    const note = value === 'ewma' ? 'nginx OSS has no EWMA balancer; using least_conn, the closest it has' : undefined;
+    const { algorithm, note } = ON_LOCAL_NGINX[portable];
     return note ? { algorithm, source, note } : { algorithm, source };
   }
   return undefined;
 }
 
-/** Parses the --balance flag; accepts the annotation spellings too, as a convenience. */
-export function parseBalanceAlgorithm(value: string): BalanceAlgorithm {
-  const aliases: Record<string, BalanceAlgorithm> = {
-    'round-robin': 'round-robin',
-    round_robin: 'round-robin',
-    roundrobin: 'round-robin',
-    'least-connections': 'least-connections',
-    least_conn: 'least-connections',
-    leastconn: 'least-connections',
-  };
-  const algorithm = Object.hasOwn(aliases, value) ? aliases[value] : undefined;
-  if (!algorithm) throw new Error(`--balance ${value}: expected ${BALANCE_ALGORITHMS.join(' or ')}`);
+/**
+ * Parses the --balance flag; accepts the controllers' annotation spellings (vocabulary) and nginx's
+ * own `least_conn` too, as a convenience.
+ */
+export function parseBalanceAlgorithm(value: string): LocalAlgorithm {
+  const aliases = new Map<string, LocalAlgorithm>(LOCAL_ALGORITHMS.map((algorithm) => [algorithm, algorithm]));
+  aliases.set('least_conn', 'least-connections');
+  for (const controller of INGRESS_CONTROLLER_NAMES) {
+    for (const { algorithm, value: spelling } of supportedAlgorithms(controller)) {
+      if (isLocalAlgorithm(algorithm)) aliases.set(spelling, algorithm);
+    }
+  }
+  const algorithm = aliases.get(value);
+  if (!algorithm) throw new Error(`--balance ${value}: expected ${LOCAL_ALGORITHMS.join(' or ')}`);
   return algorithm;
 }

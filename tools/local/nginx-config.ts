@@ -1,4 +1,4 @@
-import type { BalanceAlgorithm } from './balance.ts';
+import type { LocalAlgorithm } from './balance.ts';
 
 export interface UpstreamConfig {
   /** Service name; also the nginx upstream name. */
@@ -18,7 +18,7 @@ export interface BalancerConfigInput {
   readonly prefix: string;
   /** Loopback port the front nginx forwards to. */
   readonly listenPort: number;
-  readonly balance: BalanceAlgorithm;
+  readonly balance: LocalAlgorithm;
   readonly upstreams: readonly UpstreamConfig[];
   readonly locations: readonly LocationConfig[];
 }
@@ -130,7 +130,7 @@ http {
   keepalive_requests 100000;`;
 }
 
-function renderUpstream(upstream: UpstreamConfig, balance: BalanceAlgorithm): string {
+function renderUpstream(upstream: UpstreamConfig, balance: LocalAlgorithm): string {
   // An upstream needs at least one server; a Service with no ready replica answers 502, as in Kubernetes.
   const servers = upstream.ports.length > 0 ? upstream.ports.map((p) => `127.0.0.1:${p}`) : ['127.0.0.1:1 down'];
   return `  upstream ${upstream.name} {

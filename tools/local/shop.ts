@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { REPO_ROOT } from '../lib/repo-root.ts';
-import type { BalanceAlgorithm, BalanceChoice } from './balance.ts';
+import type { BalanceChoice, LocalAlgorithm } from './balance.ts';
 import { type DeploymentSpec, readShopManifests, type ShopManifests } from './manifests.ts';
 import { renderBalancerConfig, renderFrontConfig } from './nginx-config.ts';
 import { findNginx, NginxProcess } from './nginx-process.ts';
@@ -25,7 +25,7 @@ export interface StartLocalShopOptions {
   /** Directory of the synthesized manifests. @default `<repo>/dist` */
   readonly manifestsDir?: string;
   /** Overrides the Ingress annotations. @default - the annotations, else round robin */
-  readonly balance?: BalanceAlgorithm;
+  readonly balance?: LocalAlgorithm;
   /** Replica count per section, overriding the HPA minReplicas. */
   readonly replicas?: Readonly<Record<string, number>>;
   /** nginx listen port on 127.0.0.1; 0 picks a free one. @default 8080 */

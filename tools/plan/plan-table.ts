@@ -43,31 +43,43 @@ export function renderPlan(current: Readonly<Record<string, unknown>>, options: 
   return `${blocks.join('\n\n')}\n`;
 }
 
-function renderEnvironment(name: string, env: Data | undefined, baseEnv: Data | undefined, comparing: boolean): string {
-  const status = env === undefined ? ' (removed)' : comparing && baseEnv === undefined ? ' (new)' : '';
-  const shown = env ?? baseEnv ?? {};
-  const ingress = (get(shown, ['ingress']) ?? {}) as Data;
-  const title = `### ${name}${status}: namespace ${String(shown.namespace ?? '?')}, ingress ${String(ingress.controller ?? '?')} (class ${String(ingress.className ?? '?')})`;
+function renderEnvironment(name: string, environment: Data | undefined, baseEnvironment: Data | undefined, comparing: boolean): string {
+  const status = environment === undefined ? ' (removed)' : comparing && baseEnvironment === undefined ? ' (new)' : '';
   const header = ['section', ...COLUMNS.map((column) => column.header)];
-  const rows: string[][] = [];
   const sectionNames = [
-    ...new Set([...Object.keys((get(baseEnv, ['sections']) ?? {}) as Data), ...Object.keys((get(env, ['sections']) ?? {}) as Data)]),
+    ...new Set([
+      ...Object.keys((get(baseEnvironment, ['sections']) ?? {}) as Data),
+      ...Object.keys((get(environment, ['sections']) ?? {}) as Data),
+    ]),
   ];
-  for (const section of sectionNames) {
-    const now = get(env, ['sections', section]) as Data | undefined;
-    const before = get(baseEnv, ['sections', section]) as Data | undefined;
-    const sectionStatus = now === undefined ? ' (removed)' : comparing && baseEnv !== undefined && before === undefined ? ' (new)' : '';
-    const compareCells = comparing && now !== undefined && before !== undefined;
-    rows.push([
-      `${section}${sectionStatus}`,
-      ...COLUMNS.map((column) =>
-        column.of === 'environment'
-          ? cell(get(baseEnv, column.path), get(env ?? baseEnv, column.path), comparing && env !== undefined && baseEnv !== undefined)
-          : cell(get(before, column.path), get(now ?? before, column.path), compareCells, column.suffix),
-      ),
-    ]);
-  }
-  return [title, '', markdownTable(header, rows)].join('\n');
+  const rows = sectionNames.map((section) => sectionRow(section, environment, baseEnvironment, comparing));
+  return [`### ${name}${status}: ${describeEnvironment(environment ?? baseEnvironment ?? {})}`, '', markdownTable(header, rows)].join('\n');
+}
+
+/** The title's summary: where it runs, which controller, and the availability floor every section keeps. */
+function describeEnvironment(shown: Data): string {
+  const ingress = (get(shown, ['ingress']) ?? {}) as Data;
+  const floor = get(shown, ['availability', 'minReplicasFloor']);
+  const controller = `${String(ingress.controller ?? '?')} (class ${String(ingress.className ?? '?')})`;
+  const where = `namespace ${String(shown.namespace ?? '?')}, ingress ${controller}`;
+  return floor === undefined ? where : `${where}, min replicas floor ${String(floor)}`;
+}
+
+function sectionRow(section: string, environment: Data | undefined, baseEnvironment: Data | undefined, comparing: boolean): string[] {
+  const now = get(environment, ['sections', section]) as Data | undefined;
+  const before = get(baseEnvironment, ['sections', section]) as Data | undefined;
+  const isNew = comparing && baseEnvironment !== undefined && before === undefined;
+  const sectionStatus = now === undefined ? ' (removed)' : isNew ? ' (new)' : '';
+  const compareCells = comparing && now !== undefined && before !== undefined;
+  const compareEnvironments = comparing && environment !== undefined && baseEnvironment !== undefined;
+  return [
+    `${section}${sectionStatus}`,
+    ...COLUMNS.map((column) =>
+      column.of === 'environment'
+        ? cell(get(baseEnvironment, column.path), get(environment ?? baseEnvironment, column.path), compareEnvironments)
+        : cell(get(before, column.path), get(now ?? before, column.path), compareCells, column.suffix),
+    ),
+  ];
 }
 
 function cell(before: unknown, now: unknown, compare: boolean, suffix = ''): string {

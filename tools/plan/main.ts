@@ -3,10 +3,10 @@
 
 import { parseArgs } from 'node:util';
 
-import { environments } from '../app/environments/index.ts';
-import { REPO_ROOT } from './lib/repo-root.ts';
-import { environmentsAtRef } from './plan/environments-at-ref.ts';
-import { renderPlan } from './plan/plan-table.ts';
+import { environmentNamed, environments } from '../../app/environments/index.ts';
+import { REPO_ROOT } from '../lib/repo-root.ts';
+import { environmentsAtRef } from './environments-at-ref.ts';
+import { renderPlan } from './plan-table.ts';
 
 const HELP = `Usage: npm run plan [-- --base <git-ref>] [--env <name>]
 
@@ -30,12 +30,11 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
+  const wanted = values.env;
+  // Fails on an unknown name before any git work, pointing at the flag.
+  for (const name of wanted ?? []) environmentNamed(name, '--env');
   const only = (all: Readonly<Record<string, unknown>>) =>
-    values.env ? Object.fromEntries(Object.entries(all).filter(([name]) => values.env!.includes(name))) : all;
-  for (const name of values.env ?? []) {
-    if (!Object.hasOwn(environments, name))
-      throw new Error(`unknown environment '${name}': choose one of ${Object.keys(environments).join(', ')}`);
-  }
+    wanted ? Object.fromEntries(Object.entries(all).filter(([name]) => wanted.includes(name))) : all;
   const base = values.base === undefined ? undefined : only(await environmentsAtRef(REPO_ROOT, values.base));
   process.stdout.write(renderPlan(only(environments), { base, baseLabel: values.base }));
 }
