@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { dropTsImportExtensions } from '../../tools/bench/stock-layout.ts';
+import { dropTsImportExtensions, STOCK_MAIN } from '../../tools/bench/stock-layout.ts';
+import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 
 test('relative .ts import suffixes are dropped for the CommonJS stock layout; package imports stay', () => {
   const source = [
@@ -21,4 +26,27 @@ test('relative .ts import suffixes are dropped for the CommonJS stock layout; pa
       "import data from './data.tsx';",
     ].join('\n'),
   );
+});
+
+test("the stock layout's main.ts renders what npm run synth renders (it calls the project's chart with the current props)", () => {
+  // Run as the project runs TypeScript (the stock layout itself compiles it with ts-node, which needs an npm install).
+  const withExtensions = STOCK_MAIN.replace(/(from '\.\/[^']+)'/g, "$1.ts'");
+  const main = join(REPO_ROOT, `.stock-main-check-${process.pid}.ts`);
+  const out = mkdtempSync(join(tmpdir(), 'sweetshop-stock-main-'));
+  try {
+    writeFileSync(main, withExtensions);
+    const run = spawnSync(process.execPath, [main], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CDK8S_OUTDIR: out, SWEETSHOP_ENV: 'local' },
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(
+      readFileSync(join(out, 'sweetshop.k8s.yaml'), 'utf8'),
+      readFileSync(join(REPO_ROOT, 'dist', 'sweetshop.k8s.yaml'), 'utf8'),
+    );
+  } finally {
+    rmSync(main, { force: true });
+    rmSync(out, { recursive: true, force: true });
+  }
 });

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 
 import type { EnvironmentConfig, SectionConfig } from '../../app/environments/index.ts';
 import { buildCapacityPlan, formatCapacityPlan } from '../../tools/capacity/capacity-plan.ts';
-import { DEFAULT_POLICY } from '../../tools/capacity/planner.ts';
+import { policyFor } from '../../tools/capacity/planner.ts';
 import type { ReplicaMeasurement } from '../../tools/capacity/replica-measurement.ts';
 
 const section = (minReplicas: number, maxReplicas: number, cpu: string, memory: string, cpuTargetPercent = 65): SectionConfig => ({
@@ -18,6 +18,7 @@ const section = (minReplicas: number, maxReplicas: number, cpu: string, memory: 
 
 const ENV = {
   name: 'production',
+  availability: { minReplicasFloor: 2 },
   sections: {
     chocolates: section(3, 12, '250m', '192Mi'),
     candies: section(2, 8, '200m', '160Mi', 80),
@@ -140,7 +141,7 @@ describe('buildCapacityPlan', () => {
         rates: { candies: 1000 },
         p99TargetMs: 50,
         measurement: MEASUREMENT,
-        policy: { ...DEFAULT_POLICY, lostReplicas: 2 },
+        policy: policyFor(ENV, { lostReplicas: 2 }),
       }),
     );
     // min = 1 for load + 2 lost = 3; max = max(ceil(2000 / 2400) + 2, 3) = 3
@@ -181,6 +182,21 @@ describe('buildCapacityPlan', () => {
     const text = formatCapacityPlan(plan);
     assert.match(text, /No diff: local.ts: expected one exported environment object with a `sections` object, found 0\./);
     assert.match(text, /HPA max equals min: 2 replicas carry 1000 req\/s even with 1 lost/);
+  });
+
+  test("the HPA floor is the environment's availability.minReplicasFloor, not a number of the planner's", () => {
+    const plan = (minReplicasFloor: number) =>
+      buildCapacityPlan({
+        environment: { ...ENV, availability: { minReplicasFloor } } as EnvironmentConfig,
+        file: 'f.ts',
+        source: SOURCE,
+        rates: { candies: 100 },
+        p99TargetMs: 50,
+        measurement: MEASUREMENT,
+      }).sections[0]!.replicas.minReplicas;
+    // 100 req/s needs 1 replica, + 1 lost = 2: a floor of 3 lifts it, a floor of 1 leaves it.
+    assert.equal(plan(3), 3);
+    assert.equal(plan(1), 2);
   });
 
   test('when nothing would change, then it says the file already matches', () => {

@@ -44,9 +44,12 @@ describe('sustainableRate', () => {
   });
 });
 
+/** The planner's rules with a floor of 2 replicas (production's availability.minReplicasFloor). */
+const POLICY = { ...DEFAULT_POLICY, minReplicasFloor: 2 };
+
 describe('planReplicas', () => {
   test('when 3000 req/s meets 1000 req/s per replica, then 3 carry it, min 4 (one lost), max 7 (twice the rate + 1)', () => {
-    assert.deepEqual(planReplicas(3000, 1000), {
+    assert.deepEqual(planReplicas(3000, 1000, POLICY), {
       targetRps: 3000,
       forLoad: 3,
       minReplicas: 4,
@@ -57,30 +60,30 @@ describe('planReplicas', () => {
   });
 
   test('when the rate needs a fraction of a replica, then it rounds up', () => {
-    const plan = planReplicas(3001, 1000);
+    const plan = planReplicas(3001, 1000, POLICY);
     assert.equal(plan.forLoad, 4);
     assert.equal(plan.minReplicas, 5);
     assert.equal(plan.maxReplicas, 8); // ceil(6002 / 1000) + 1
   });
 
-  test('when one replica carries the whole rate, then the floor is still the PDB minimum of 2', () => {
-    const plan = planReplicas(100, 5000);
+  test("when one replica carries the whole rate, then the floor is still the environment's minReplicasFloor (2)", () => {
+    const plan = planReplicas(100, 5000, POLICY);
     assert.equal(plan.forLoad, 1);
     assert.equal(plan.minReplicas, 2);
     assert.equal(plan.maxReplicas, 2);
   });
 
   test('when the policy allows no lost replica and burst 1, then min is the load count and max equals min', () => {
-    const plan = planReplicas(3000, 1000, { ...DEFAULT_POLICY, lostReplicas: 0, burstFactor: 1, minimumReplicas: 1 });
+    const plan = planReplicas(3000, 1000, { ...POLICY, lostReplicas: 0, burstFactor: 1, minReplicasFloor: 1 });
     assert.equal(plan.minReplicas, 3);
     assert.equal(plan.maxReplicas, 3);
   });
 
   test('when an input is not positive or the policy is nonsense, then the error names it', () => {
-    assert.throws(() => planReplicas(0, 1000), { message: 'target rate (req/s) must be a positive number, got 0' });
-    assert.throws(() => planReplicas(3000, -1), { message: 'sustainable rate per replica (req/s) must be a positive number, got -1' });
-    assert.throws(() => planReplicas(3000, 1000, { ...DEFAULT_POLICY, burstFactor: 0.5 }), /burstFactor must be >= 1, got 0.5/);
-    assert.throws(() => planReplicas(3000, 1000, { ...DEFAULT_POLICY, lostReplicas: 1.5 }), /lostReplicas must be an integer >= 0/);
+    assert.throws(() => planReplicas(0, 1000, POLICY), { message: 'target rate (req/s) must be a positive number, got 0' });
+    assert.throws(() => planReplicas(3000, -1, POLICY), { message: 'sustainable rate per replica (req/s) must be a positive number, got -1' });
+    assert.throws(() => planReplicas(3000, 1000, { ...POLICY, burstFactor: 0.5 }), /burstFactor must be >= 1, got 0.5/);
+    assert.throws(() => planReplicas(3000, 1000, { ...POLICY, lostReplicas: 1.5 }), /lostReplicas must be an integer >= 0/);
   });
 });
 
@@ -159,7 +162,7 @@ describe('planSectionCpu', () => {
   // 0.3m per req/s (0.93 cores at 3100 req/s), cpu limit 1000m.
   const sustainable = { rps: 3100, p99Ms: 14, connections: 16, cpuCores: 0.93 };
   const resources = planResources(sustainable, { cores: 0.98, connections: 50, rps: 3200 }, { idleRssMiB: 52, loadRssMiB: 70 });
-  const plan = (rate: number, cpuTargetPercent = 65, policy = DEFAULT_POLICY) =>
+  const plan = (rate: number, cpuTargetPercent = 65, policy = POLICY) =>
     planSectionCpu({ replicas: planReplicas(rate, sustainable.rps, policy), sustainable, resources, cpuTargetPercent, policy });
 
   test('3000 req/s, HPA 2..3 at 65%: 1500 req/s × 0.3m = 450m, ÷ 0.65 = 692.3m -> 700m; scales out above 700 × 0.65 / 0.3 = 1517 req/s', () => {
@@ -227,7 +230,7 @@ describe('planSectionCpu', () => {
   });
 
   test('when one replica must carry 3000 req/s (no lost replica, min 1), then 900m ÷ 0.65 = 1384.6m is capped at the 1000m limit and the reason says to raise minReplicas', () => {
-    const cpu = plan(3000, 65, { ...DEFAULT_POLICY, lostReplicas: 0, minimumReplicas: 1, burstFactor: 1 });
+    const cpu = plan(3000, 65, { ...POLICY, lostReplicas: 0, minReplicasFloor: 1, burstFactor: 1 });
     assert.equal(cpu.requestMillicores, 1000);
     assert.equal(cpu.bound, 'limit');
     assert.equal(cpu.utilisationAtMinPercent, 90); // 900 / 1000
@@ -239,7 +242,7 @@ describe('planSectionCpu', () => {
   });
 
   test('when the HPA max is too small for the burst (1 replica for 6000 req/s), then the check says it does not cover it', () => {
-    const replicas = { ...planReplicas(3000, sustainable.rps), maxReplicas: 1 };
+    const replicas = { ...planReplicas(3000, sustainable.rps, POLICY), maxReplicas: 1 };
     const cpu = planSectionCpu({ replicas, sustainable, resources, cpuTargetPercent: 65 });
     assert.equal(cpu.burst.covered, false);
     assert.equal(
@@ -249,7 +252,7 @@ describe('planSectionCpu', () => {
   });
 
   test('when the HPA target or the policy is nonsense, then the error names it', () => {
-    const replicas = planReplicas(3000, sustainable.rps);
+    const replicas = planReplicas(3000, sustainable.rps, POLICY);
     for (const target of [0, 150, Number.NaN]) {
       assert.throws(() => planSectionCpu({ replicas, sustainable, resources, cpuTargetPercent: target }), {
         message: `HPA cpuTargetPercent must be a number in (0, 100], got ${target}`,

@@ -63,13 +63,13 @@ const STOCK_TSCONFIG = {
 };
 
 /** The template's main.ts shape (App, one chart, synth) with the project's chart for the local environment. */
-const STOCK_MAIN = `import { App } from 'cdk8s';
+export const STOCK_MAIN = `import { App } from 'cdk8s';
 import { SweetShopChart } from './charts/sweetshop-chart';
 import { environmentNamed } from './app/environments/index';
 import { validateEnvironment } from './app/environments/validate';
 
 const app = new App();
-new SweetShopChart(app, 'sweetshop', { env: validateEnvironment(environmentNamed(process.env.SWEETSHOP_ENV ?? 'local')) });
+new SweetShopChart(app, 'sweetshop', { environment: validateEnvironment(environmentNamed(process.env.SWEETSHOP_ENV ?? 'local')) });
 app.synth();
 `;
 

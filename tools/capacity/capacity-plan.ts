@@ -2,13 +2,13 @@ import type { EnvironmentConfig, SectionName } from '../../app/environments/inde
 import { formatMiB, formatMillicores } from '../measure/quantity.ts';
 import { editEnvironmentSource, unifiedDiff } from './environment-edit.ts';
 import {
-  DEFAULT_POLICY,
   type PeakCpu,
   type PlanPolicy,
   peakCpu,
   planReplicas,
   planResources,
   planSectionCpu,
+  policyFor,
   type ReplicaPlan,
   type ResourcePlan,
   type SectionCpuPlan,
@@ -59,7 +59,7 @@ export interface CapacityPlanInput {
  * of its file. Pure: the caller reads files and measures.
  */
 export function buildCapacityPlan(input: CapacityPlanInput): CapacityPlan {
-  const policy = input.policy ?? DEFAULT_POLICY;
+  const policy = input.policy ?? policyFor(input.environment);
   const sustainable = sustainableRate(input.measurement.curve, input.p99TargetMs);
   const peak = peakCpu(input.measurement.curve);
   const planned = planResources(sustainable, peak, input.measurement.memory, policy);

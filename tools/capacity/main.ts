@@ -8,7 +8,7 @@ import { environmentNamed, environments, SECTION_NAMES } from '../../app/environ
 import { REPO_ROOT } from '../lib/repo-root.ts';
 import { readBenchResults } from '../measure/results.ts';
 import { buildCapacityPlan, formatCapacityPlan } from './capacity-plan.ts';
-import { DEFAULT_POLICY, parseTargetRates } from './planner.ts';
+import { DEFAULT_POLICY, parseTargetRates, policyFor } from './planner.ts';
 import { measurementFromResults, measureReplica } from './replica-measurement.ts';
 
 const HELP = `Usage: npm run capacity -- --rps <rate> [--p99 <ms>] [--from <bench.json>] [--burst <x>] [--env <name>]
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const burstFactor = Number(values.burst);
   if (!Number.isFinite(burstFactor) || burstFactor < 1)
     throw new Error(`--burst: "${values.burst}" must be a number >= 1 (the multiple of --rps the HPA max must carry)`);
-  const environment = environmentNamed(values.env);
+  const environment = environmentNamed(values.env, '--env');
   const rates = parseTargetRates(values.rps, SECTION_NAMES);
   const file = join('app', 'environments', `${environment.name}.ts`);
   const source = readFileSync(join(REPO_ROOT, file), 'utf8');
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
 
   process.stdout.write(
     formatCapacityPlan(
-      buildCapacityPlan({ environment, file, source, rates, p99TargetMs, measurement, policy: { ...DEFAULT_POLICY, burstFactor } }),
+      buildCapacityPlan({ environment, file, source, rates, p99TargetMs, measurement, policy: policyFor(environment, { burstFactor }) }),
     ),
   );
 }

@@ -23,8 +23,8 @@ export interface PlanPolicy {
   lostReplicas: number;
   /** The HPA maximum leaves room for this multiple of the target rate. */
   burstFactor: number;
-  /** The HPA may not go below this (a PodDisruptionBudget with one eviction needs 2). */
-  minimumReplicas: number;
+  /** The HPA may not go below this: the environment's availability.minReplicasFloor (see policyFor). */
+  minReplicasFloor: number;
   /** Memory request = highest RSS under load × this margin. */
   memoryMargin: number;
   /** Memory limit = memory request × this. */
@@ -35,15 +35,23 @@ export interface PlanPolicy {
   cpuRequestFloorMillicores: number;
 }
 
-export const DEFAULT_POLICY: PlanPolicy = {
+/** Every rule but the replica floor: what sizing resources and CPU needs. */
+export type RatePolicy = Omit<PlanPolicy, 'minReplicasFloor'>;
+
+/** The planner's own rules; the replica floor is the environment's (policyFor). */
+export const DEFAULT_POLICY: RatePolicy = {
   lostReplicas: 1,
   burstFactor: 2,
-  minimumReplicas: 2,
   memoryMargin: 1.25,
   memoryLimitFactor: 2,
   cpuLimitFloorMillicores: 1000,
   cpuRequestFloorMillicores: 100,
 };
+
+/** DEFAULT_POLICY with the environment's availability floor, and any overrides (e.g. --burst). */
+export function policyFor(environment: { availability: { minReplicasFloor: number } }, overrides: Partial<RatePolicy> = {}): PlanPolicy {
+  return { ...DEFAULT_POLICY, ...overrides, minReplicasFloor: environment.availability.minReplicasFloor };
+}
 
 export interface Sustainable {
   /** Highest measured req/s whose p99 met the target. */
@@ -82,12 +90,12 @@ export interface ReplicaPlan {
   perReplicaRpsAfterLoss: number;
 }
 
-export function planReplicas(targetRps: number, sustainableRps: number, policy: PlanPolicy = DEFAULT_POLICY): ReplicaPlan {
+export function planReplicas(targetRps: number, sustainableRps: number, policy: PlanPolicy): ReplicaPlan {
   assertPositive(targetRps, 'target rate (req/s)');
   assertPositive(sustainableRps, 'sustainable rate per replica (req/s)');
   validatePolicy(policy);
   const forLoad = Math.ceil(targetRps / sustainableRps);
-  const minReplicas = Math.max(forLoad + policy.lostReplicas, policy.minimumReplicas);
+  const minReplicas = Math.max(forLoad + policy.lostReplicas, policy.minReplicasFloor);
   const maxReplicas = Math.max(Math.ceil((targetRps * policy.burstFactor) / sustainableRps) + policy.lostReplicas, minReplicas);
   return {
     targetRps,
@@ -135,7 +143,7 @@ export function planResources(
   sustainable: Sustainable,
   peak: PeakCpu,
   memory: MemoryMeasurement,
-  policy: PlanPolicy = DEFAULT_POLICY,
+  policy: RatePolicy = DEFAULT_POLICY,
 ): ResourcePlan {
   validatePolicy(policy);
   assertPositive(sustainable.cpuCores, 'measured CPU at the sustainable rate (cores)');
@@ -214,7 +222,7 @@ export function planSectionCpu(input: {
   sustainable: Sustainable;
   resources: ResourcePlan;
   cpuTargetPercent: number;
-  policy?: PlanPolicy;
+  policy?: RatePolicy;
 }): SectionCpuPlan {
   const { replicas, sustainable, resources, cpuTargetPercent } = input;
   const policy = input.policy ?? DEFAULT_POLICY;
@@ -275,7 +283,7 @@ function sectionCpuReasons(
   replicas: ReplicaPlan,
   sustainable: Sustainable,
   limit: number,
-  policy: PlanPolicy,
+  policy: RatePolicy,
 ): string[] {
   const target = plan.cpuTargetPercent;
   const sizing =
@@ -356,11 +364,11 @@ function validateCurve(curve: readonly MeasuredPoint[]): void {
   }
 }
 
-function validatePolicy(policy: PlanPolicy): void {
+function validatePolicy(policy: RatePolicy & { minReplicasFloor?: number }): void {
   if (!Number.isInteger(policy.lostReplicas) || policy.lostReplicas < 0)
     throw new Error(`lostReplicas must be an integer >= 0, got ${policy.lostReplicas}`);
-  if (!Number.isInteger(policy.minimumReplicas) || policy.minimumReplicas < 1)
-    throw new Error(`minimumReplicas must be an integer >= 1, got ${policy.minimumReplicas}`);
+  if (policy.minReplicasFloor !== undefined && (!Number.isInteger(policy.minReplicasFloor) || policy.minReplicasFloor < 1))
+    throw new Error(`minReplicasFloor must be an integer >= 1, got ${policy.minReplicasFloor}`);
   if (!(policy.burstFactor >= 1)) throw new Error(`burstFactor must be >= 1, got ${policy.burstFactor}`);
   if (!(policy.memoryMargin >= 1)) throw new Error(`memoryMargin must be >= 1, got ${policy.memoryMargin}`);
   if (!(policy.memoryLimitFactor >= 1)) throw new Error(`memoryLimitFactor must be >= 1, got ${policy.memoryLimitFactor}`);

@@ -1,5 +1,5 @@
 import { environmentNamed, type SectionName } from '../../../../app/environments/index.ts';
-import { DEFAULT_POLICY, peakCpu, planReplicas, planResources, planSectionCpu, sustainableRate } from '../../../capacity/planner.ts';
+import { peakCpu, planReplicas, planResources, planSectionCpu, policyFor, sustainableRate } from '../../../capacity/planner.ts';
 import { formatMiB, formatMillicores } from '../../../measure/quantity.ts';
 import type { BenchResults } from '../../../measure/results.ts';
 
@@ -15,13 +15,15 @@ export function capacitySection(
   memory: NonNullable<BenchResults['memory']>,
   cpus: number,
 ): string[] {
-  const cpuTargetPercent = environmentNamed(EXAMPLE_ENV).sections[service.section as SectionName].cpuTargetPercent;
-  const { lostReplicas, burstFactor } = DEFAULT_POLICY;
+  const environment = environmentNamed(EXAMPLE_ENV);
+  const cpuTargetPercent = environment.sections[service.section as SectionName].cpuTargetPercent;
+  const policy = policyFor(environment);
+  const { lostReplicas, burstFactor, minReplicasFloor } = policy;
   const lines = [
     '## 6. What it means for capacity',
     '',
     `\`npm run capacity\` turns the load curve and the memory figures above into replica counts and requests. Worked example at p99 ≤ ${EXAMPLE_P99_MS} ms, ` +
-      `${lostReplicas} lost replica${lostReplicas === 1 ? '' : 's'} of headroom, HPA max for ×${burstFactor} the rate, HPA CPU target ${cpuTargetPercent}% (${EXAMPLE_ENV}'s ${service.section}; rules and tests: tools/capacity/planner.ts):`,
+      `${lostReplicas} lost replica${lostReplicas === 1 ? '' : 's'} of headroom, HPA max for ×${burstFactor} the rate, HPA CPU target ${cpuTargetPercent}% and replica floor ${minReplicasFloor} (${EXAMPLE_ENV}'s ${service.section}; rules and tests: tools/capacity/planner.ts):`,
     '',
   ];
   let sustainable: ReturnType<typeof sustainableRate>;
@@ -32,7 +34,7 @@ export function capacitySection(
   }
   const resources = planResources(sustainable, peakCpu(service.curve), memory);
   const plans = EXAMPLE_RATES.map((rate) => {
-    const replicas = planReplicas(rate, sustainable.rps);
+    const replicas = planReplicas(rate, sustainable.rps, policy);
     return { rate, replicas, cpu: planSectionCpu({ replicas, sustainable, resources, cpuTargetPercent }) };
   });
   const detailed = plans.find((p) => p.rate === EXAMPLE_DETAILED_RATE)!;
