@@ -1,18 +1,18 @@
 // The exact command sequences of every cluster step, for both providers: what `--dry-run` prints is
-// what the runner executes (both come from the same plan).
+// what the runner executes (both come from the same runbook).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 
-import { planFor } from '../../tools/cluster/cli.ts';
-import { describePlan } from '../../tools/cluster/plan.ts';
+import { runbookFor } from '../../tools/cluster/cli.ts';
+import { describeRunbook } from '../../tools/cluster/runbook.ts';
 
 function dryRun(...args: string[]): string[] {
-  const parsed = planFor([...args, '--dry-run']);
+  const parsed = runbookFor([...args, '--dry-run']);
   assert.notEqual(parsed, 'help');
   if (parsed === 'help') return [];
   assert.equal(parsed.dryRun, true);
-  return describePlan(parsed.plan);
+  return describeRunbook(parsed.runbook);
 }
 
 const INGRESS_NGINX =

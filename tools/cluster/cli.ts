@@ -1,16 +1,16 @@
-// Command-line arguments of tools/cluster/main.ts -> the plan of one cluster step (no side effects).
+// Command-line arguments of tools/cluster/main.ts -> the runbook of one cluster step (no side effects).
 import { parseArgs } from 'node:util';
 
 import { environmentNamed, environments } from '../../app/environments/index.ts';
 import { chooseBuilder } from '../images/builders.ts';
 import { sectionImages } from '../images/section-images.ts';
 import { isProvider, PROVIDERS, type Provider } from './cluster.ts';
-import { deployPlan } from './deploy.ts';
-import { downPlan } from './down.ts';
-import { loadPlan } from './load.ts';
-import type { Plan } from './plan.ts';
-import { smokePlan } from './smoke.ts';
-import { upPlan } from './up.ts';
+import { deployRunbook } from './deploy.ts';
+import { downRunbook } from './down.ts';
+import { loadRunbook } from './load.ts';
+import type { Runbook } from './runbook.ts';
+import { smokeRunbook } from './smoke.ts';
+import { upRunbook } from './up.ts';
 
 const SUBCOMMANDS = {
   up: 'cluster:up',
@@ -38,8 +38,8 @@ Options:
   --dry-run           print the exact command sequence without running anything
   -h, --help          show this help`;
 
-/** Parses the arguments into the step's name (as its npm script) and plan, or 'help'. */
-export function planFor(argv: readonly string[]): { name: string; plan: Plan; dryRun: boolean } | 'help' {
+/** Parses the arguments into the step's name (as its npm script) and runbook, or 'help'. */
+export function runbookFor(argv: readonly string[]): { name: string; runbook: Runbook; dryRun: boolean } | 'help' {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -62,31 +62,31 @@ export function planFor(argv: readonly string[]): { name: string; plan: Plan; dr
   if (!isProvider(values.provider)) throw new Error(`--provider must be one of ${PROVIDERS.join(', ')}, got '${values.provider}'`);
   const provider: Provider = values.provider;
   const env = environmentNamed(values.env);
-  let plan: Plan;
+  let runbook: Runbook;
   switch (subcommand as Subcommand) {
     case 'up': {
       // kind picks its node runtime from this variable (docs/cluster.md, "With Podman"): check for that one.
       const kindNodeRuntime = process.env.KIND_EXPERIMENTAL_PROVIDER === 'podman' ? 'podman' : 'docker';
-      plan = upPlan(provider, kindNodeRuntime);
+      runbook = upRunbook(provider, kindNodeRuntime);
       break;
     }
     case 'down':
-      plan = downPlan(provider);
+      runbook = downRunbook(provider);
       break;
     case 'deploy':
-      plan = deployPlan(provider, env);
+      runbook = deployRunbook(provider, env);
       break;
     case 'load':
-      plan = loadPlan(provider, chooseBuilder(values.builder), sectionImages(env));
+      runbook = loadRunbook(provider, chooseBuilder(values.builder), sectionImages(env));
       break;
     case 'smoke': {
       const requests = Number(values.requests);
       if (!Number.isInteger(requests) || requests < 1 || requests > 1000) {
         throw new Error(`--requests must be an integer from 1 to 1000, got '${values.requests}'`);
       }
-      plan = smokePlan(provider, env, { requests, url: values.url });
+      runbook = smokeRunbook(provider, env, { requests, url: values.url });
       break;
     }
   }
-  return { name: SUBCOMMANDS[subcommand as Subcommand], plan, dryRun: values['dry-run'] };
+  return { name: SUBCOMMANDS[subcommand as Subcommand], runbook, dryRun: values['dry-run'] };
 }

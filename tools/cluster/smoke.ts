@@ -1,7 +1,7 @@
 import type { EnvironmentConfig } from '../../app/environments/index.ts';
 import { SECTION_NAMES } from '../../app/environments/index.ts';
 import { minikube, type Provider } from './cluster.ts';
-import { commandStep, type Plan, type Step } from './plan.ts';
+import { commandStep, type Runbook, type Step } from './runbook.ts';
 
 export interface SmokeOptions {
   /** Requests per section: enough to see several replicas take turns. */
@@ -11,7 +11,7 @@ export interface SmokeOptions {
 }
 
 /** Requests to every section through the ingress, tallying which replicas answered. */
-export function smokePlan(provider: Provider, env: EnvironmentConfig, options: SmokeOptions): Plan {
+export function smokeRunbook(provider: Provider, env: EnvironmentConfig, options: SmokeOptions): Runbook {
   const steps: Step[] = [];
   let base = options.url?.replace(/\/+$/, '');
   if (base === undefined && provider === 'minikube') {

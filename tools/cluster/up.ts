@@ -1,5 +1,5 @@
 import { kind, kubectl, minikube, type Provider, rolloutStatus } from './cluster.ts';
-import { commandStep, type Plan } from './plan.ts';
+import { commandStep, type Runbook } from './runbook.ts';
 
 // Pinned, so every `cluster:up` installs the same controllers. ingress-nginx's kind manifest runs the
 // controller with hostPorts 80/443 on the node labelled ingress-ready=true (see kind-config.yaml).
@@ -17,7 +17,7 @@ const METRICS_SERVER_INSECURE_TLS_PATCH =
 export type KindNodeRuntime = 'docker' | 'podman';
 
 /** Creates the cluster with an ingress controller and metrics-server, and waits until both run. */
-export function upPlan(provider: Provider, kindNodeRuntime: KindNodeRuntime = 'docker'): Plan {
+export function upRunbook(provider: Provider, kindNodeRuntime: KindNodeRuntime = 'docker'): Runbook {
   const waitForAddons = [
     commandStep(rolloutStatus(provider, 'ingress-nginx', 'ingress-nginx-controller')),
     commandStep(rolloutStatus(provider, 'kube-system', 'metrics-server')),
@@ -35,7 +35,7 @@ export function upPlan(provider: Provider, kindNodeRuntime: KindNodeRuntime = 'd
     };
   }
   return {
-    // kind runs its node as a container of this runtime, which no command of the plan names.
+    // kind runs its node as a container of this runtime, which no command of the runbook names.
     extraTools: [kindNodeRuntime],
     steps: [
       commandStep(kind('create', 'cluster', '--config', KIND_CONFIG, '--wait', '120s')),

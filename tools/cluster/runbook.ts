@@ -3,11 +3,12 @@ import { request } from 'node:http';
 import { type Command, formatCommand, runCommand } from '../lib/command.ts';
 
 /**
- * A cluster step's full sequence, known before anything runs: `--dry-run` prints it, the runner
- * executes it, tests compare it.
+ * The runbook of one cluster command (cluster:up, deploy, ...): its full step sequence, known before
+ * anything runs. `--dry-run` prints it, the runner executes it, tests compare it. (Not to be confused
+ * with `npm run plan`, which diffs environments.)
  */
-export interface Plan {
-  /** Executables the plan needs besides what its commands name (e.g. docker behind kind). */
+export interface Runbook {
+  /** Executables the runbook needs besides what its commands name (e.g. docker behind kind). */
   readonly extraTools?: readonly string[];
   readonly steps: readonly Step[];
 }
@@ -37,20 +38,20 @@ export function commandStep(argv: string[], captureAs?: string): CommandStep {
 }
 
 /** The line `--dry-run` prints for a step; captured values show as the shell's `$(command)`. */
-function describeStep(step: Step, plan: Plan): string {
+function describeStep(step: Step, runbook: Runbook): string {
   if (step.type === 'command') return formatCommand(step.cmd);
   const host = step.host ? ` -H 'Host: ${step.host}'` : '';
-  return `GET ${fillPlaceholders(step.url, shellCaptures(plan))}${host} x${step.count} (prints X-Served-By per replica)`;
+  return `GET ${fillPlaceholders(step.url, shellCaptures(runbook))}${host} x${step.count} (prints X-Served-By per replica)`;
 }
 
-export function describePlan(plan: Plan): string[] {
-  return plan.steps.map((step) => describeStep(step, plan));
+export function describeRunbook(runbook: Runbook): string[] {
+  return runbook.steps.map((step) => describeStep(step, runbook));
 }
 
-/** Every executable the plan runs, in first-use order, plus its extra tools. */
-export function toolsOf(plan: Plan): string[] {
-  const tools = [...(plan.extraTools ?? [])];
-  for (const step of plan.steps) {
+/** Every executable the runbook runs, in first-use order, plus its extra tools. */
+export function toolsOf(runbook: Runbook): string[] {
+  const tools = [...(runbook.extraTools ?? [])];
+  for (const step of runbook.steps) {
     const tool = step.type === 'command' ? step.cmd.argv[0] : undefined;
     if (tool && !tools.includes(tool)) tools.push(tool);
   }
@@ -62,10 +63,10 @@ export interface ExecuteOptions {
   readonly log: (line: string) => void;
 }
 
-/** Runs the plan in order, printing each command before it runs; stops at the first failure. */
-export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<void> {
+/** Runs the runbook in order, printing each command before it runs; stops at the first failure. */
+export async function executeRunbook(runbook: Runbook, options: ExecuteOptions): Promise<void> {
   const captured: Record<string, string> = {};
-  for (const step of plan.steps) {
+  for (const step of runbook.steps) {
     if (step.type === 'command') {
       options.log(`$ ${formatCommand(step.cmd)}`);
       const output = await runCommand(step.cmd, { cwd: options.cwd, stdout: step.captureAs ? 'pipe' : 'inherit' });
@@ -79,9 +80,9 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   }
 }
 
-function shellCaptures(plan: Plan): Record<string, string> {
+function shellCaptures(runbook: Runbook): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const step of plan.steps) {
+  for (const step of runbook.steps) {
     if (step.type === 'command' && step.captureAs) values[step.captureAs] = `$(${formatCommand(step.cmd)})`;
   }
   return values;

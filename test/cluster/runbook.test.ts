@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 
-import { commandStep, describePlan, executePlan, type Plan, toolsOf } from '../../tools/cluster/plan.ts';
+import { commandStep, describeRunbook, executeRunbook, type Runbook, toolsOf } from '../../tools/cluster/runbook.ts';
 
 let server: Server;
 let address: string;
@@ -25,35 +25,35 @@ after(() => {
 });
 
 test('a captured value fills the placeholders of later requests (how smoke finds minikube ip)', async () => {
-  const plan: Plan = {
+  const runbook: Runbook = {
     steps: [
       commandStep([process.execPath, '-e', `console.log(${JSON.stringify(address)})`], 'ingress'),
       { type: 'requests', section: 'cakes', url: 'http://{ingress}/cakes', count: 3 },
     ],
   };
   const lines: string[] = [];
-  await executePlan(plan, { cwd: process.cwd(), log: (line) => lines.push(line) });
+  await executeRunbook(runbook, { cwd: process.cwd(), log: (line) => lines.push(line) });
   assert.deepEqual(lines.slice(1), [`  ingress = ${address}`, `cakes: 3/3 OK from http://${address}/cakes, X-Served-By: replica-1 x3`]);
   assert.match(lines[0] ?? '', /^\$ \S+ -e 'console\.log\(.*\)'$/);
   assert.deepEqual(
-    describePlan(plan).at(-1),
+    describeRunbook(runbook).at(-1),
     `GET http://$(${process.execPath} -e 'console.log(${JSON.stringify(address)})')/cakes x3 (prints X-Served-By per replica)`,
   );
 });
 
-test('the first failing command stops the plan and is named in the error', async () => {
-  const plan: Plan = { steps: [commandStep(['sh', '-c', 'exit 3']), commandStep(['sh', '-c', 'echo never'])] };
+test('the first failing command stops the runbook and is named in the error', async () => {
+  const runbook: Runbook = { steps: [commandStep(['sh', '-c', 'exit 3']), commandStep(['sh', '-c', 'echo never'])] };
   const lines: string[] = [];
-  await assert.rejects(executePlan(plan, { cwd: process.cwd(), log: (line) => lines.push(line) }), {
+  await assert.rejects(executeRunbook(runbook, { cwd: process.cwd(), log: (line) => lines.push(line) }), {
     message: "command failed (exit code 3): sh -c 'exit 3'",
   });
   assert.deepEqual(lines, ["$ sh -c 'exit 3'"]);
 });
 
-test('the tools a plan needs are its commands plus its extra tools, each once', () => {
-  const plan: Plan = {
+test('the tools a runbook needs are its commands plus its extra tools, each once', () => {
+  const runbook: Runbook = {
     extraTools: ['docker'],
     steps: [commandStep(['kind', 'a']), commandStep(['kubectl', 'b']), commandStep(['kind', 'c'])],
   };
-  assert.deepEqual(toolsOf(plan), ['docker', 'kind', 'kubectl']);
+  assert.deepEqual(toolsOf(runbook), ['docker', 'kind', 'kubectl']);
 });
