@@ -1,8 +1,11 @@
 // The runner behind every cluster step: prints each command, captures output for later steps, stops
 // at the first failure with the command in the message.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { commandStep, describeRunbook, executeRunbook, type Runbook, toolsOf } from '../../tools/cluster/runbook.ts';
@@ -56,4 +59,60 @@ test('the tools a runbook needs are its commands plus its extra tools, each once
     steps: [commandStep(['kind', 'a']), commandStep(['kubectl', 'b']), commandStep(['kind', 'c'])],
   };
   assert.deepEqual(toolsOf(runbook), ['docker', 'kind', 'kubectl']);
+});
+
+test('an unless step runs its steps only when the probe output does not show them done, and dry-runs them indented', async () => {
+  const guarded = (answer: string): Runbook => ({
+    steps: [
+      {
+        type: 'unless',
+        probe: { argv: ['sh', '-c', `echo ${answer}`] },
+        condition: 'it says done',
+        holds: (stdout) => stdout.trim() === 'done',
+        steps: [commandStep(['sh', '-c', 'echo ran >&2'])],
+      },
+    ],
+  });
+  assert.deepEqual(describeRunbook(guarded('done')), ["sh -c 'echo done'  # unless it says done:", "  sh -c 'echo ran >&2'"]);
+  const skipped: string[] = [];
+  await executeRunbook(guarded('done'), { cwd: process.cwd(), log: (line) => skipped.push(line) });
+  assert.deepEqual(skipped, ["$ sh -c 'echo done'", '  it says done: skipping 1 step(s)']);
+  const ran: string[] = [];
+  await executeRunbook(guarded('pending'), { cwd: process.cwd(), log: (line) => ran.push(line) });
+  assert.deepEqual(ran, ["$ sh -c 'echo pending'", "$ sh -c 'echo ran >&2'"]);
+});
+
+test('a probe whose output misses the expectation stops the runbook with its own message', async () => {
+  const runbook: Runbook = {
+    steps: [
+      {
+        type: 'probe',
+        cmd: { argv: ['sh', '-c', 'echo v1'] },
+        expectation: 'must be v2',
+        verify: (out) => (out.includes('v2') ? undefined : 'too old'),
+      },
+      commandStep(['sh', '-c', 'exit 9']),
+    ],
+  };
+  assert.deepEqual(describeRunbook(runbook), ["sh -c 'echo v1'  # must be v2", "sh -c 'exit 9'"]);
+  await assert.rejects(executeRunbook(runbook, { cwd: process.cwd(), log: () => {} }), { message: 'too old' });
+});
+
+test('checks run with the runner environment; writes create their parent directories', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sweetshop-runbook-'));
+  try {
+    const seen: string[] = [];
+    const runbook: Runbook = {
+      steps: [
+        { type: 'check', description: 'the variable is set', run: async (context) => void seen.push(context.env.PROBE_ME ?? 'unset') },
+        { type: 'write', path: 'a/b/c.txt', content: 'hello\n', description: 'a greeting' },
+      ],
+    };
+    assert.deepEqual(describeRunbook(runbook), ['# check: the variable is set', '# write a/b/c.txt: a greeting']);
+    await executeRunbook(runbook, { cwd: dir, env: { PROBE_ME: 'yes' }, log: () => {} });
+    assert.deepEqual(seen, ['yes']);
+    assert.equal(readFileSync(join(dir, 'a/b/c.txt'), 'utf8'), 'hello\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
