@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const missing = missingToolsMessage(toolsOf(runbook));
   if (missing) throw new Error(missing);
   const started = Date.now();
-  await executeRunbook(runbook, { cwd: REPO_ROOT, log: (line) => console.log(line) });
+  await executeRunbook(runbook, { cwd: REPO_ROOT, env: process.env, log: (line) => console.log(line) });
   console.log(`${name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -6,7 +6,10 @@ import { commandStep, type Runbook, type Step } from './runbook.ts';
 export interface SmokeOptions {
   /** Requests per section: enough to see several replicas take turns. */
   readonly requests: number;
-  /** Base URL of the ingress; default: http://127.0.0.1 on kind (port mapping), the node IP on minikube. */
+  /**
+   * Base URL of the ingress; default: the node IP on minikube, http://127.0.0.1 on kind (the CLI passes
+   * the host port cluster:up published it on).
+   */
   readonly url?: string;
 }
 
