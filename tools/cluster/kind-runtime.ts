@@ -86,7 +86,12 @@ export async function inspectKindRuntime(env: NodeJS.ProcessEnv, probe: Probe = 
 
 /** What to do when the chosen runtime does not answer: start it, or point kind at podman when that is installed. */
 async function remedy(choice: KindRuntimeChoice, probe: Probe): Promise<string> {
-  const start = choice.runtime === 'podman' ? 'start podman (macOS: podman machine start)' : `start the ${choice.runtime} daemon`;
+  const start =
+    choice.runtime === 'podman'
+      ? 'start podman (macOS: podman machine start)'
+      : choice.runtime === 'docker'
+        ? 'start the docker daemon'
+        : `start ${choice.runtime} and the containerd it talks to`;
   if (choice.runtime === 'podman') return start;
   const podman = await versionLineStartsWith(probe, 'podman', 'podman version');
   return podman ? `${start}, or use podman: export KIND_EXPERIMENTAL_PROVIDER=podman` : start;
