@@ -1,35 +1,61 @@
-// The exact command sequences of every cluster step, for both providers: what `--dry-run` prints is
-// what the runner executes (both come from the same plan).
+// The exact sequences of every cluster step, for both providers: what `--dry-run` prints is what the
+// runner executes (both come from the same runbook), probes and checks included.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { describe, test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 
-import { planFor } from '../../tools/cluster/cli.ts';
-import { describePlan } from '../../tools/cluster/plan.ts';
+import { runbookFor } from '../../tools/cluster/cli.ts';
+import { describeRunbook } from '../../tools/cluster/runbook.ts';
+
+/** An empty .cluster/ home: no earlier cluster:up, so smoke uses the default ports. */
+const root = mkdtempSync(join(tmpdir(), 'sweetshop-dry-run-'));
+after(() => rmSync(root, { recursive: true, force: true }));
 
 function dryRun(...args: string[]): string[] {
-  const parsed = planFor([...args, '--dry-run']);
+  return dryRunIn({}, ...args);
+}
+
+/** The dry run with these variables as the whole process environment. */
+function dryRunIn(processEnv: NodeJS.ProcessEnv, ...args: string[]): string[] {
+  const parsed = runbookFor([...args, '--dry-run'], { processEnv, root });
   assert.notEqual(parsed, 'help');
   if (parsed === 'help') return [];
   assert.equal(parsed.dryRun, true);
-  return describePlan(parsed.plan);
+  return describeRunbook(parsed.runbook);
 }
 
 const INGRESS_NGINX =
-  'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.14.3/deploy/static/provider/kind/deploy.yaml';
+  'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml';
 const METRICS_SERVER = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.1/components.yaml';
 const INSECURE_TLS_PATCH = `'[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]'`;
+const NODE_IMAGE = 'kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a';
 
 describe('cluster:up', () => {
-  test('on kind: cluster with ingress port mappings, ingress-nginx and metrics-server with --kubelet-insecure-tls, then waits', () => {
+  test('on kind: probes and checks first, the cluster unless it exists, the patch unless applied, then waits', () => {
     assert.deepEqual(dryRun('up', '--provider', 'kind'), [
-      'kind create cluster --name sweetshop --config tools/cluster/kind-config.yaml --wait 120s',
+      'kind version  # must be v0.30.0 or later',
+      "# check: kind's node runtime (KIND_EXPERIMENTAL_PROVIDER, else docker, nerdctl/finch, podman as kind finds them) answers `info`",
+      'kind get clusters  # unless it lists sweetshop:',
+      '  # check: 127.0.0.1:80 and 127.0.0.1:443 are free, and publishable by a rootless runtime',
+      `  # write .cluster/kind-config.yaml: tools/cluster/kind-config.yaml (node image ${NODE_IMAGE}) with host ports 127.0.0.1:80, 127.0.0.1:443`,
+      '  kind create cluster --name sweetshop --config .cluster/kind-config.yaml --wait 120s',
       `kubectl --context kind-sweetshop apply --filename ${INGRESS_NGINX}`,
       `kubectl --context kind-sweetshop apply --filename ${METRICS_SERVER}`,
-      `kubectl --context kind-sweetshop --namespace kube-system patch deployment metrics-server --type=json --patch ${INSECURE_TLS_PATCH}`,
+      "kubectl --context kind-sweetshop --namespace kube-system get deployment metrics-server --output 'jsonpath={.spec.template.spec.containers[0].args[*]}'  # unless it has --kubelet-insecure-tls:",
+      `  kubectl --context kind-sweetshop --namespace kube-system patch deployment metrics-server --type=json --patch ${INSECURE_TLS_PATCH}`,
       'kubectl --context kind-sweetshop --namespace ingress-nginx rollout status deployment/ingress-nginx-controller --timeout=180s',
       'kubectl --context kind-sweetshop --namespace kube-system rollout status deployment/metrics-server --timeout=180s',
     ]);
+  });
+
+  test('--host-ports changes the checked ports and the written config, nothing else', () => {
+    const lines = dryRun('up', '--host-ports', '8080,8443');
+    assert.equal(lines[3], '  # check: 127.0.0.1:8080 and 127.0.0.1:8443 are free, and publishable by a rootless runtime');
+    assert.match(lines[4] ?? '', / with host ports 127\.0\.0\.1:8080, 127\.0\.0\.1:8443$/);
+    assert.deepEqual([...lines.slice(0, 3), ...lines.slice(5)], [...dryRun('up').slice(0, 3), ...dryRun('up').slice(5)]);
   });
 
   test('on minikube: Calico (so NetworkPolicies are enforced), the ingress and metrics-server addons, then waits', () => {
@@ -84,6 +110,19 @@ describe('cluster:load', () => {
       dryRun('load', '--provider', 'minikube', '--builder', 'podman').at(-1),
       'minikube --profile sweetshop image load .cluster/images/cakes.tar',
     );
+  });
+
+  test('kind on podman (KIND_EXPERIMENTAL_PROVIDER) builds with podman and loads archives, whatever docker is installed', () => {
+    const lines = dryRunIn({ KIND_EXPERIMENTAL_PROVIDER: 'podman' }, 'load');
+    assert.match(lines[0] ?? '', /^podman build /);
+    assert.equal(lines.at(-1), 'kind load image-archive --name sweetshop .cluster/images/cakes.tar');
+  });
+
+  test('--builder docker with kind on podman is refused: kind load docker-image would look in podman', () => {
+    assert.throws(() => dryRunIn({ KIND_EXPERIMENTAL_PROVIDER: 'podman' }, 'load', '--builder', 'docker'), {
+      message:
+        'kind runs on podman here (KIND_EXPERIMENTAL_PROVIDER=podman), so `kind load docker-image` would look for the images in podman: use --builder podman',
+    });
   });
 
   test('buildah is refused with the builders that work', () => {
@@ -158,6 +197,11 @@ describe('bad arguments', () => {
     assert.throws(() => dryRun('launch'), { message: "unknown step 'launch': choose one of up, load, deploy, smoke, down" });
     assert.throws(() => dryRun('smoke', '--requests', 'many'), { message: "--requests must be an integer from 1 to 1000, got 'many'" });
     assert.throws(() => dryRun('deploy', '--env', 'staging'), /unknown environment 'staging'/);
+    assert.throws(() => dryRun('up', '--host-ports', '80'), /^Error: --host-ports must be two different ports/);
+    assert.throws(() => dryRun('up', '--provider', 'minikube', '--host-ports', '8080,8443'), {
+      message: '--host-ports applies to cluster:up on kind only (smoke reads them from .cluster/kind-config.yaml)',
+    });
+    assert.throws(() => dryRun('smoke', '--host-ports', '8080,8443'), /^Error: --host-ports applies to cluster:up on kind only/);
   });
 });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import { missingToolsMessage } from '../../tools/cluster/required-tools.ts';
+import { fakeBin } from './fake-tools.ts';
 
 const binDir = mkdtempSync(join(tmpdir(), 'sweetshop-fake-bin-'));
 after(() => rmSync(binDir, { recursive: true, force: true }));
@@ -27,13 +28,23 @@ function fakeTool(name: string): void {
 }
 
 describe('missing tools', () => {
-  test('one missing tool: one line naming it and where to install it, exit 1, nothing run', () => {
-    fakeTool('kind');
-    fakeTool('kubectl');
-    const result = runCli(['up', '--provider', 'kind']);
-    assert.equal(result.status, 1);
-    assert.equal(result.stdout, '');
-    assert.equal(result.stderr, 'cluster:up: docker is not installed: install it from https://docs.docker.com/get-docker/\n');
+  test('no container runtime for kind: one line naming what kind looks for and where to get Docker or Podman', () => {
+    const fakes = fakeBin(['kind', 'kubectl']);
+    try {
+      const result = spawnSync(process.execPath, ['tools/cluster/main.ts', 'up', '--provider', 'kind'], {
+        encoding: 'utf8',
+        env: fakes.env(),
+      });
+      assert.equal(result.status, 1);
+      assert.equal(
+        result.stderr,
+        'cluster:up: kind finds no container runtime (it looks for docker, nerdctl, finch and podman): install Docker ' +
+          '(https://docs.docker.com/get-docker/) or Podman (https://podman.io/docs/installation)\n',
+      );
+      assert.deepEqual(fakes.calls(), ['kind version'], 'kind get clusters never ran');
+    } finally {
+      fakes.remove();
+    }
   });
 
   test('kind on podman (KIND_EXPERIMENTAL_PROVIDER=podman) asks for podman, not docker', () => {

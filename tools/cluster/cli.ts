@@ -1,16 +1,21 @@
-// Command-line arguments of tools/cluster/main.ts -> the plan of one cluster step (no side effects).
+// Command-line arguments of tools/cluster/main.ts -> the runbook of one cluster step. Reads the kind config
+// files; runs no command except cluster:load's builder detection (does docker's daemon answer).
 import { parseArgs } from 'node:util';
 
 import { environmentNamed, environments } from '../../app/environments/index.ts';
-import { chooseBuilder } from '../images/builders.ts';
+import { type Builder, chooseBuilder } from '../images/builders.ts';
 import { sectionImages } from '../images/section-images.ts';
+import { REPO_ROOT } from '../lib/repo-root.ts';
 import { isProvider, PROVIDERS, type Provider } from './cluster.ts';
-import { deployPlan } from './deploy.ts';
-import { downPlan } from './down.ts';
-import { loadPlan } from './load.ts';
-import type { Plan } from './plan.ts';
-import { smokePlan } from './smoke.ts';
-import { upPlan } from './up.ts';
+import { deployRunbook } from './deploy.ts';
+import { downRunbook } from './down.ts';
+import { ingressUrl, parseHostPorts } from './host-ports.ts';
+import { createdHostPorts, KIND_CONFIG } from './kind-config.ts';
+import { runtimeFromEnv } from './kind-runtime.ts';
+import { loadRunbook } from './load.ts';
+import type { Runbook } from './runbook.ts';
+import { smokeRunbook } from './smoke.ts';
+import { upRunbook } from './up.ts';
 
 const SUBCOMMANDS = {
   up: 'cluster:up',
@@ -23,29 +28,45 @@ type Subcommand = keyof typeof SUBCOMMANDS;
 
 export const HELP = `Usage: npm run <script> [-- options]
 
-  npm run cluster:up      create the 'sweetshop' cluster with ingress-nginx and metrics-server
+  npm run cluster:up      create the 'sweetshop' cluster with ingress-nginx and metrics-server (skipped when it exists)
   npm run cluster:load    build the section images and load them into the cluster
   npm run deploy          synth the environment into .cluster/manifests/<env>, kubectl apply it, wait for the rollouts
   npm run smoke           requests to every section through the ingress, showing X-Served-By
   npm run cluster:down    delete the cluster
 
 Options:
-  --provider <name>   ${PROVIDERS.join(' | ')} (default: kind)
-  --env <name>        environment to load/deploy/smoke (default: local); known: ${Object.keys(environments).join(', ')}
-  --builder <tool>    cluster:load only: docker | podman (default: docker if its daemon answers, else podman)
-  --url <base>        smoke only: ingress base URL (default: http://127.0.0.1 on kind, http://<minikube ip> on minikube)
-  --requests <n>      smoke only: requests per section (default: 12)
-  --dry-run           print the exact command sequence without running anything
-  -h, --help          show this help`;
+  --provider <name>         ${PROVIDERS.join(' | ')} (default: kind)
+  --env <name>              environment to load/deploy/smoke (default: local); known: ${Object.keys(environments).join(', ')}
+  --host-ports <http>,<https>
+                            cluster:up on kind only: host ports of the ingress (default: 80,443; rootless: e.g. 8080,8443)
+  --builder <tool>          cluster:load only: docker | podman (default on kind: podman when KIND_EXPERIMENTAL_PROVIDER
+                            names another runtime than docker; otherwise docker if its daemon answers, else podman)
+  --url <base>              smoke only: ingress base URL (default: http://127.0.0.1[:<http host port>] on kind,
+                            http://<minikube ip> on minikube)
+  --requests <n>            smoke only: requests per section (default: 12)
+  --dry-run                 print the exact sequence (commands, probes, checks) without running any of it
+  -h, --help                show this help`;
 
-/** Parses the arguments into the step's name (as its npm script) and plan, or 'help'. */
-export function planFor(argv: readonly string[]): { name: string; plan: Plan; dryRun: boolean } | 'help' {
-  const { values, positionals } = parseArgs({
+/** What the commands read besides their arguments; injectable so tests need no real cluster state. */
+export interface CliContext {
+  /** KIND_EXPERIMENTAL_PROVIDER is read from here. */
+  readonly processEnv: NodeJS.ProcessEnv;
+  /** The directory holding .cluster/ (the runner's working directory). */
+  readonly root: string;
+  /** Linux's net.ipv4.ip_unprivileged_port_start (default: read from /proc). */
+  readonly unprivilegedPortStart?: () => number | undefined;
+}
+
+type Values = ReturnType<typeof parseCli>['values'];
+
+function parseCli(argv: readonly string[]) {
+  return parseArgs({
     args: [...argv],
     allowPositionals: true,
     options: {
       provider: { type: 'string', default: 'kind' },
       env: { type: 'string', default: 'local' },
+      'host-ports': { type: 'string' },
       builder: { type: 'string' },
       url: { type: 'string' },
       requests: { type: 'string', default: '12' },
@@ -53,6 +74,14 @@ export function planFor(argv: readonly string[]): { name: string; plan: Plan; dr
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+}
+
+/** Parses the arguments into the step's name (as its npm script) and runbook, or 'help'. */
+export function runbookFor(
+  argv: readonly string[],
+  context: CliContext = { processEnv: process.env, root: REPO_ROOT },
+): { name: string; runbook: Runbook; dryRun: boolean } | 'help' {
+  const { values, positionals } = parseCli(argv);
   if (values.help) return 'help';
   const [subcommand, ...extra] = positionals;
   if (!subcommand || !Object.hasOwn(SUBCOMMANDS, subcommand)) {
@@ -61,32 +90,52 @@ export function planFor(argv: readonly string[]): { name: string; plan: Plan; dr
   if (extra.length > 0) throw new Error(`unexpected argument '${extra[0]}' (options start with --)`);
   if (!isProvider(values.provider)) throw new Error(`--provider must be one of ${PROVIDERS.join(', ')}, got '${values.provider}'`);
   const provider: Provider = values.provider;
+  if (values['host-ports'] !== undefined && (subcommand !== 'up' || provider !== 'kind')) {
+    throw new Error(`--host-ports applies to cluster:up on kind only (smoke reads them from ${KIND_CONFIG})`);
+  }
+  const runbook = subcommandRunbook(subcommand as Subcommand, provider, values, context);
+  return { name: SUBCOMMANDS[subcommand as Subcommand], runbook, dryRun: values['dry-run'] };
+}
+
+function subcommandRunbook(subcommand: Subcommand, provider: Provider, values: Values, context: CliContext): Runbook {
   const env = environmentNamed(values.env);
-  let plan: Plan;
-  switch (subcommand as Subcommand) {
+  switch (subcommand) {
     case 'up': {
-      // kind picks its node runtime from this variable (docs/cluster.md, "With Podman"): check for that one.
-      const kindNodeRuntime = process.env.KIND_EXPERIMENTAL_PROVIDER === 'podman' ? 'podman' : 'docker';
-      plan = upPlan(provider, kindNodeRuntime);
-      break;
+      const hostPorts = values['host-ports'] === undefined ? undefined : parseHostPorts(values['host-ports']);
+      return upRunbook(provider, { hostPorts, env: context.processEnv, unprivilegedPortStart: context.unprivilegedPortStart });
     }
     case 'down':
-      plan = downPlan(provider);
-      break;
+      return downRunbook(provider);
     case 'deploy':
-      plan = deployPlan(provider, env);
-      break;
+      return deployRunbook(provider, env);
     case 'load':
-      plan = loadPlan(provider, chooseBuilder(values.builder), sectionImages(env));
-      break;
+      return loadRunbook(provider, builderFor(provider, values.builder, context.processEnv), sectionImages(env));
     case 'smoke': {
       const requests = Number(values.requests);
       if (!Number.isInteger(requests) || requests < 1 || requests > 1000) {
         throw new Error(`--requests must be an integer from 1 to 1000, got '${values.requests}'`);
       }
-      plan = smokePlan(provider, env, { requests, url: values.url });
-      break;
+      const url = values.url ?? (provider === 'kind' ? ingressUrl(createdHostPorts(context.root)) : undefined);
+      return smokeRunbook(provider, env, { requests, url });
     }
   }
-  return { name: SUBCOMMANDS[subcommand as Subcommand], plan, dryRun: values['dry-run'] };
+}
+
+/**
+ * The builder whose images kind can load. `kind load docker-image` reads from the store of kind's own
+ * runtime, so when KIND_EXPERIMENTAL_PROVIDER names another runtime than docker, images go through
+ * archives (`kind load image-archive`, any runtime), which the podman builder does.
+ */
+function builderFor(provider: Provider, option: string | undefined, processEnv: NodeJS.ProcessEnv): Builder {
+  const runtime = provider === 'kind' ? runtimeFromEnv(processEnv) : undefined;
+  const loadsFromOtherRuntime = runtime !== undefined && runtime !== 'docker';
+  if (option === undefined) return loadsFromOtherRuntime ? 'podman' : chooseBuilder(undefined);
+  const builder = chooseBuilder(option);
+  if (builder === 'docker' && loadsFromOtherRuntime) {
+    throw new Error(
+      `kind runs on ${runtime} here (KIND_EXPERIMENTAL_PROVIDER=${runtime}), ` +
+        `so \`kind load docker-image\` would look for the images in ${runtime}: use --builder podman`,
+    );
+  }
+  return builder;
 }

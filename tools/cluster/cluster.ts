@@ -8,7 +8,7 @@ export function isProvider(name: string): name is Provider {
 }
 
 /** kind cluster name and minikube profile: a dedicated cluster, so `cluster:down` deletes only ours. */
-const CLUSTER_NAME = 'sweetshop';
+export const CLUSTER_NAME = 'sweetshop';
 
 /**
  * The kubeconfig context each provider creates for CLUSTER_NAME. Every kubectl call names it, so a

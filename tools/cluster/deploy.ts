@@ -1,7 +1,7 @@
 import type { EnvironmentConfig } from '../../app/environments/index.ts';
 import { SECTION_NAMES } from '../../app/environments/index.ts';
 import { kubectl, type Provider, rolloutStatus } from './cluster.ts';
-import { commandStep, type Plan } from './plan.ts';
+import { commandStep, type Runbook } from './runbook.ts';
 
 /** Where deploy renders each environment (git-ignored): the committed dist/ holds only `local`. */
 export const MANIFESTS_DIR = '.cluster/manifests';
@@ -10,7 +10,7 @@ export const MANIFESTS_DIR = '.cluster/manifests';
  * Synthesizes the environment into MANIFESTS_DIR/<env>, applies it, and waits for every section's
  * rollout. Never into dist/: deploying another environment would overwrite the committed manifests.
  */
-export function deployPlan(provider: Provider, env: EnvironmentConfig): Plan {
+export function deployRunbook(provider: Provider, env: EnvironmentConfig): Runbook {
   const outdir = `${MANIFESTS_DIR}/${env.name}`;
   return {
     steps: [

@@ -1,7 +1,7 @@
 import { type Builder, buildCommand } from '../images/builders.ts';
 import type { SectionImage } from '../images/section-images.ts';
 import { kind, minikube, type Provider } from './cluster.ts';
-import { commandStep, type Plan, type Step } from './plan.ts';
+import { commandStep, type Runbook, type Step } from './runbook.ts';
 
 /** Where podman-built images are saved as archives before kind/minikube import them. */
 const ARCHIVE_DIR = '.cluster/images';
@@ -10,7 +10,7 @@ const ARCHIVE_DIR = '.cluster/images';
  * Builds every section's image, then copies it into the cluster's container runtime, so pods start
  * without a registry (the local environment's imagePullPolicy is IfNotPresent).
  */
-export function loadPlan(provider: Provider, builder: Builder, images: readonly SectionImage[]): Plan {
+export function loadRunbook(provider: Provider, builder: Builder, images: readonly SectionImage[]): Runbook {
   if (builder === 'buildah') {
     throw new Error('buildah images cannot be handed to kind/minikube directly: use --builder docker or --builder podman');
   }

@@ -4,6 +4,8 @@ import { findExecutable } from '../lib/find-executable.ts';
 const INSTALL_HINTS: Readonly<Record<string, string>> = {
   docker: 'https://docs.docker.com/get-docker/',
   podman: 'https://podman.io/docs/installation',
+  nerdctl: 'https://github.com/containerd/nerdctl#install',
+  finch: 'https://runfinch.com/docs/getting-started/installation/',
   kind: 'https://kind.sigs.k8s.io/docs/user/quick-start/#installation',
   minikube: 'https://minikube.sigs.k8s.io/docs/start/',
   kubectl: 'https://kubernetes.io/docs/tasks/tools/',

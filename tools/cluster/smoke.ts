@@ -1,17 +1,20 @@
 import type { EnvironmentConfig } from '../../app/environments/index.ts';
 import { SECTION_NAMES } from '../../app/environments/index.ts';
 import { minikube, type Provider } from './cluster.ts';
-import { commandStep, type Plan, type Step } from './plan.ts';
+import { commandStep, type Runbook, type Step } from './runbook.ts';
 
 export interface SmokeOptions {
   /** Requests per section: enough to see several replicas take turns. */
   readonly requests: number;
-  /** Base URL of the ingress; default: http://127.0.0.1 on kind (port mapping), the node IP on minikube. */
+  /**
+   * Base URL of the ingress; default: the node IP on minikube, http://127.0.0.1 on kind (the CLI passes
+   * the host port cluster:up published it on).
+   */
   readonly url?: string;
 }
 
 /** Requests to every section through the ingress, tallying which replicas answered. */
-export function smokePlan(provider: Provider, env: EnvironmentConfig, options: SmokeOptions): Plan {
+export function smokeRunbook(provider: Provider, env: EnvironmentConfig, options: SmokeOptions): Runbook {
   const steps: Step[] = [];
   let base = options.url?.replace(/\/+$/, '');
   if (base === undefined && provider === 'minikube') {

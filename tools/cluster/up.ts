@@ -1,28 +1,49 @@
-import { kind, kubectl, minikube, type Provider, rolloutStatus } from './cluster.ts';
-import { commandStep, type Plan } from './plan.ts';
+import { CLUSTER_NAME, kind, kubectl, minikube, type Provider, rolloutStatus } from './cluster.ts';
+import {
+  assertPortsFree,
+  assertRootlessCanPublish,
+  DEFAULT_HOST_PORTS,
+  type HostPorts,
+  LISTEN_ADDRESS,
+  unprivilegedPortStart,
+} from './host-ports.ts';
+import { KIND_CONFIG, KIND_CONFIG_TEMPLATE, kindConfigFor, pinnedNodeImage } from './kind-config.ts';
+import { inspectKindRuntime, type RuntimeState, runtimeFromEnv } from './kind-runtime.ts';
+import { kindVersionProblem, MIN_KIND_VERSION } from './kind-version.ts';
+import { type CheckStep, commandStep, type Runbook, type Step, type StepContext, type WriteStep } from './runbook.ts';
 
-// Pinned, so every `cluster:up` installs the same controllers. ingress-nginx's kind manifest runs the
-// controller with hostPorts 80/443 on the node labelled ingress-ready=true (see kind-config.yaml).
-const INGRESS_NGINX_KIND_MANIFEST =
-  'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.14.3/deploy/static/provider/kind/deploy.yaml';
-const METRICS_SERVER_MANIFEST = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.1/components.yaml';
-export const KIND_CONFIG = 'tools/cluster/kind-config.yaml';
+// Pinned, so every `cluster:up` installs the same controllers. ingress-nginx is retired (best-effort
+// maintenance ended March 2026); controller-v1.15.1 is its final release. Its kind manifest runs the
+// controller with hostPorts 80/443 on a linux node (see kind-config.yaml).
+export const INGRESS_NGINX_KIND_MANIFEST =
+  'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml';
+export const METRICS_SERVER_MANIFEST = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.1/components.yaml';
 
 // kind's kubelets serve self-signed certificates; without this flag metrics-server never scrapes them
-// and every HPA stays at <unknown>.
-const METRICS_SERVER_INSECURE_TLS_PATCH =
-  '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]';
+// and every HPA stays at <unknown>. metrics-server's manifest has one container, whose args lack it.
+const INSECURE_TLS = '--kubelet-insecure-tls';
+const METRICS_SERVER_ARGS = 'jsonpath={.spec.template.spec.containers[0].args[*]}';
+const METRICS_SERVER_INSECURE_TLS_PATCH = `[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"${INSECURE_TLS}"}]`;
 
-/** What runs kind's node containers: docker, or podman when KIND_EXPERIMENTAL_PROVIDER=podman. */
-export type KindNodeRuntime = 'docker' | 'podman';
+export interface UpOptions {
+  /** Host ports the ingress is published on (kind only). */
+  readonly hostPorts?: HostPorts;
+  /** The environment cluster:up runs in: KIND_EXPERIMENTAL_PROVIDER decides kind's runtime. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Linux's net.ipv4.ip_unprivileged_port_start, undefined where it does not apply. */
+  readonly unprivilegedPortStart?: () => number | undefined;
+  /** For the hint that shows who holds a port (ss on Linux, lsof on macOS). */
+  readonly platform?: NodeJS.Platform;
+}
 
 /** Creates the cluster with an ingress controller and metrics-server, and waits until both run. */
-export function upPlan(provider: Provider, kindNodeRuntime: KindNodeRuntime = 'docker'): Plan {
+export function upRunbook(provider: Provider, options: UpOptions = {}): Runbook {
   const waitForAddons = [
     commandStep(rolloutStatus(provider, 'ingress-nginx', 'ingress-nginx-controller')),
     commandStep(rolloutStatus(provider, 'kube-system', 'metrics-server')),
   ];
   if (provider === 'minikube') {
+    // Every step is idempotent: `minikube start` reuses an existing profile, enabling an addon twice is a no-op.
     return {
       steps: [
         // minikube's default CNI ignores NetworkPolicy; Calico enforces it, as kindnet does on kind 0.24+,
@@ -34,27 +55,94 @@ export function upPlan(provider: Provider, kindNodeRuntime: KindNodeRuntime = 'd
       ],
     };
   }
+  const named = runtimeFromEnv(options.env ?? process.env);
   return {
-    // kind runs its node as a container of this runtime, which no command of the plan names.
-    extraTools: [kindNodeRuntime],
-    steps: [
-      commandStep(kind('create', 'cluster', '--config', KIND_CONFIG, '--wait', '120s')),
-      commandStep(kubectl(provider, 'apply', '--filename', INGRESS_NGINX_KIND_MANIFEST)),
-      commandStep(kubectl(provider, 'apply', '--filename', METRICS_SERVER_MANIFEST)),
-      commandStep(
-        kubectl(
-          provider,
-          '--namespace',
-          'kube-system',
-          'patch',
-          'deployment',
-          'metrics-server',
-          '--type=json',
-          '--patch',
-          METRICS_SERVER_INSECURE_TLS_PATCH,
-        ),
-      ),
-      ...waitForAddons,
-    ],
+    // kind runs its node in a container runtime no command names; when the variable names one, ask for it.
+    ...(named ? { extraTools: [named] } : {}),
+    steps: [...kindClusterSteps(options), ...addonSteps(), ...waitForAddons],
   };
+}
+
+/** kind new enough, its runtime answering, then the cluster unless it exists (re-runs skip it). */
+function kindClusterSteps(options: UpOptions): Step[] {
+  const ports = options.hostPorts ?? DEFAULT_HOST_PORTS;
+  const runtime = memoizedRuntime();
+  return [
+    {
+      type: 'probe',
+      cmd: { argv: ['kind', 'version'] },
+      expectation: `must be v${MIN_KIND_VERSION.join('.')} or later`,
+      verify: kindVersionProblem,
+    },
+    {
+      type: 'check',
+      description: "kind's node runtime (KIND_EXPERIMENTAL_PROVIDER, else docker, nerdctl/finch, podman as kind finds them) answers `info`",
+      run: async (context) => {
+        const state = await runtime(context);
+        context.log(`  ${state.runtime} (${state.reason}) answers${state.rootless ? ', rootless' : ''}`);
+      },
+    },
+    {
+      type: 'unless',
+      probe: { argv: ['kind', 'get', 'clusters'] },
+      condition: `it lists ${CLUSTER_NAME}`,
+      holds: (stdout) => stdout.split('\n').some((line) => line.trim() === CLUSTER_NAME),
+      steps: [
+        hostPortsCheck(ports, runtime, options),
+        configWrite(ports),
+        commandStep(kind('create', 'cluster', '--config', KIND_CONFIG, '--wait', '120s')),
+      ],
+    },
+  ];
+}
+
+/** The config kind creates the cluster from: the template with these host ports. */
+function configWrite(ports: HostPorts): WriteStep {
+  const hosts = `${LISTEN_ADDRESS}:${ports.http}, ${LISTEN_ADDRESS}:${ports.https}`;
+  return {
+    type: 'write',
+    path: KIND_CONFIG,
+    content: kindConfigFor(ports),
+    description: `${KIND_CONFIG_TEMPLATE} (node image ${pinnedNodeImage()}) with host ports ${hosts}`,
+  };
+}
+
+/** Both host ports free, and publishable by the runtime (a rootless one may not bind low ports). */
+function hostPortsCheck(ports: HostPorts, runtime: (context: StepContext) => Promise<RuntimeState>, options: UpOptions): CheckStep {
+  return {
+    type: 'check',
+    description: `${LISTEN_ADDRESS}:${ports.http} and ${LISTEN_ADDRESS}:${ports.https} are free, and publishable by a rootless runtime`,
+    run: async (context) => {
+      await assertPortsFree(ports, options.platform ?? process.platform);
+      const state = await runtime(context);
+      if (state.rootless) assertRootlessCanPublish(state.runtime, ports, (options.unprivilegedPortStart ?? unprivilegedPortStart)());
+    },
+  };
+}
+
+/** One inspection per run, shared by the checks that need it. */
+function memoizedRuntime(): (context: StepContext) => Promise<RuntimeState> {
+  let state: Promise<RuntimeState> | undefined;
+  return (context) => {
+    state ??= inspectKindRuntime(context.env);
+    return state;
+  };
+}
+
+/** ingress-nginx and metrics-server; `kubectl apply` is idempotent, the patch is guarded so it is too. */
+function addonSteps(): Step[] {
+  const metricsServer = (...args: string[]) => kubectl('kind', '--namespace', 'kube-system', ...args);
+  return [
+    commandStep(kubectl('kind', 'apply', '--filename', INGRESS_NGINX_KIND_MANIFEST)),
+    commandStep(kubectl('kind', 'apply', '--filename', METRICS_SERVER_MANIFEST)),
+    {
+      type: 'unless',
+      probe: { argv: metricsServer('get', 'deployment', 'metrics-server', '--output', METRICS_SERVER_ARGS) },
+      condition: `it has ${INSECURE_TLS}`,
+      holds: (stdout) => stdout.split(/\s+/).includes(INSECURE_TLS),
+      steps: [
+        commandStep(metricsServer('patch', 'deployment', 'metrics-server', '--type=json', '--patch', METRICS_SERVER_INSECURE_TLS_PATCH)),
+      ],
+    },
+  ];
 }

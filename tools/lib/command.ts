@@ -33,6 +33,8 @@ class CommandFailedError extends Error {
 
 export interface RunOptions {
   readonly cwd?: string;
+  /** The child's environment (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
   /** 'inherit' streams the tool's own progress to the terminal; 'pipe' captures stdout. */
   readonly stdout?: 'inherit' | 'pipe';
 }
@@ -44,6 +46,7 @@ export function runCommand(cmd: Command, options: RunOptions = {}): Promise<stri
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: options.cwd,
+      env: options.env,
       stdio: ['ignore', options.stdout ?? 'inherit', 'inherit'],
     });
     let stdout = '';
@@ -54,6 +57,52 @@ export function runCommand(cmd: Command, options: RunOptions = {}): Promise<stri
     child.on('close', (code, signal) => {
       if (code === 0) resolve(stdout);
       else reject(new CommandFailedError(cmd, code, signal));
+    });
+  });
+}
+
+/** What a probe saw: exit status (null when killed or not started), both outputs, and why it did not start. */
+export interface ProbeResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Set when the command could not start (e.g. not installed) or timed out. */
+  readonly error?: string;
+}
+
+export interface ProbeOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** A daemon that does not answer must not hang the caller. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Runs a read-only command to learn something (is docker installed, does its daemon answer) and
+ * never rejects: a missing executable or a failure is an answer too.
+ */
+export function probeCommand(argv: readonly string[], options: ProbeOptions = {}): Promise<ProbeResult> {
+  const [file, ...args] = argv;
+  if (!file) return Promise.reject(new Error('probeCommand: empty command'));
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    let error: string | undefined;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', (cause) => {
+      error = cause.message;
+    });
+    child.on('close', (code, signal) => {
+      // A failed start still closes (with code -2 for ENOENT): report it as not started, not as an exit code.
+      if (error !== undefined) resolve({ status: null, stdout, stderr, error });
+      else if (signal !== null) resolve({ status: null, stdout, stderr, error: `no answer within ${timeoutMs / 1000} s (${signal})` });
+      else resolve({ status: code, stdout, stderr });
     });
   });
 }

@@ -1,0 +1,212 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+import { type Command, formatCommand, runCommand } from '../lib/command.ts';
+import { runRequests } from './requests.ts';
+
+/**
+ * The runbook of one cluster command (cluster:up, deploy, ...): its full step sequence, known before
+ * anything runs. `--dry-run` prints it, the runner executes it, tests compare it. (Not to be confused
+ * with `npm run plan`, which diffs environments.)
+ */
+export interface Runbook {
+  /** Executables the runbook needs besides what its commands name (e.g. podman behind kind). */
+  readonly extraTools?: readonly string[];
+  readonly steps: readonly Step[];
+}
+
+export type Step = CommandStep | RequestsStep | ProbeStep | UnlessStep | CheckStep | WriteStep;
+
+export interface CommandStep {
+  readonly type: 'command';
+  readonly cmd: Command;
+  /** Keep the trimmed stdout under this name; later steps refer to it as `{name}`. */
+  readonly captureAs?: string;
+}
+
+/** HTTP requests through the ingress, reporting which replicas answered (X-Served-By). */
+export interface RequestsStep {
+  readonly type: 'requests';
+  readonly section: string;
+  /** May contain `{name}` placeholders filled from captured command output. */
+  readonly url: string;
+  readonly count: number;
+  /** Host header, when the Ingress matches a virtual host. */
+  readonly host?: string;
+}
+
+/** A read-only command whose output must meet an expectation (e.g. `kind version` is new enough). */
+export interface ProbeStep {
+  readonly type: 'probe';
+  readonly cmd: Command;
+  /** What the output must show, as --dry-run prints it. */
+  readonly expectation: string;
+  /** Undefined when the output meets the expectation, else the one-line error. */
+  readonly verify: (stdout: string) => string | undefined;
+}
+
+/**
+ * Runs a read-only probe, then its steps unless the probe shows they are done already: what makes a
+ * re-run after a failure safe (create the cluster unless it exists, patch unless patched).
+ */
+export interface UnlessStep {
+  readonly type: 'unless';
+  readonly probe: Command;
+  /** When the steps are skipped, as --dry-run prints it: "it lists sweetshop". */
+  readonly condition: string;
+  readonly holds: (stdout: string) => boolean;
+  readonly steps: readonly Step[];
+}
+
+/** What a check sees while it runs: the runner's directory, environment and log. */
+export interface StepContext {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: (line: string) => void;
+}
+
+/** A precondition this tool checks itself (free ports, a runtime that answers); no command to print. */
+export interface CheckStep {
+  readonly type: 'check';
+  readonly description: string;
+  /** Resolves when the precondition holds; rejects with one line saying what is wrong and what to do. */
+  readonly run: (context: StepContext) => Promise<void>;
+}
+
+/** A file this tool writes (relative to the runner's directory), with its parents. */
+export interface WriteStep {
+  readonly type: 'write';
+  readonly path: string;
+  readonly content: string;
+  /** Where the content comes from, as --dry-run prints it. */
+  readonly description: string;
+}
+
+export function commandStep(argv: string[], captureAs?: string): CommandStep {
+  return captureAs === undefined ? { type: 'command', cmd: { argv } } : { type: 'command', cmd: { argv }, captureAs };
+}
+
+/** The lines `--dry-run` prints for a step; captured values show as the shell's `$(command)`. */
+function describeStep(step: Step, captures: Record<string, string>): string[] {
+  switch (step.type) {
+    case 'command':
+      return [formatCommand(step.cmd)];
+    case 'requests': {
+      const host = step.host ? ` -H 'Host: ${step.host}'` : '';
+      return [`GET ${fillPlaceholders(step.url, captures)}${host} x${step.count} (prints X-Served-By per replica)`];
+    }
+    case 'probe':
+      return [`${formatCommand(step.cmd)}  # ${step.expectation}`];
+    case 'unless':
+      return [
+        `${formatCommand(step.probe)}  # unless ${step.condition}:`,
+        ...step.steps.flatMap((inner) => describeStep(inner, captures)).map((line) => `  ${line}`),
+      ];
+    case 'check':
+      return [`# check: ${step.description}`];
+    case 'write':
+      return [`# write ${step.path}: ${step.description}`];
+  }
+}
+
+export function describeRunbook(runbook: Runbook): string[] {
+  const captures = shellCaptures(runbook.steps);
+  return runbook.steps.flatMap((step) => describeStep(step, captures));
+}
+
+/** Every command a step may run, nested steps included. */
+function commandsOf(steps: readonly Step[]): Command[] {
+  return steps.flatMap((step): Command[] => {
+    if (step.type === 'command' || step.type === 'probe') return [step.cmd];
+    if (step.type === 'unless') return [step.probe, ...commandsOf(step.steps)];
+    return [];
+  });
+}
+
+/** Every executable the runbook runs, in first-use order, plus its extra tools. */
+export function toolsOf(runbook: Runbook): string[] {
+  const tools = [...(runbook.extraTools ?? [])];
+  for (const cmd of commandsOf(runbook.steps)) {
+    const tool = cmd.argv[0];
+    if (tool && !tools.includes(tool)) tools.push(tool);
+  }
+  return tools;
+}
+
+export interface ExecuteOptions {
+  readonly cwd: string;
+  readonly log: (line: string) => void;
+  /** The environment of every command and check (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Runs the runbook in order, printing each command before it runs; stops at the first failure. */
+export async function executeRunbook(runbook: Runbook, options: ExecuteOptions): Promise<void> {
+  const context: StepContext = { cwd: options.cwd, env: options.env ?? process.env, log: options.log };
+  await executeSteps(runbook.steps, context, {});
+}
+
+async function executeSteps(steps: readonly Step[], context: StepContext, captured: Record<string, string>): Promise<void> {
+  for (const step of steps) await executeStep(step, context, captured);
+}
+
+async function executeStep(step: Step, context: StepContext, captured: Record<string, string>): Promise<void> {
+  const { log } = context;
+  switch (step.type) {
+    case 'command': {
+      log(`$ ${formatCommand(step.cmd)}`);
+      const output = await run(step.cmd, context, step.captureAs ? 'pipe' : 'inherit');
+      if (step.captureAs) {
+        captured[step.captureAs] = output.trim();
+        log(`  ${step.captureAs} = ${captured[step.captureAs]}`);
+      }
+      return;
+    }
+    case 'requests':
+      return runRequests({ ...step, url: fillPlaceholders(step.url, captured) }, log);
+    case 'probe': {
+      log(`$ ${formatCommand(step.cmd)}`);
+      const output = await run(step.cmd, context, 'pipe');
+      log(`  ${output.trim()}`);
+      const problem = step.verify(output);
+      if (problem) throw new Error(problem);
+      return;
+    }
+    case 'unless':
+      return executeUnless(step, context, captured);
+    case 'check':
+      log(`# check: ${step.description}`);
+      return step.run(context);
+    case 'write':
+      log(`# write ${step.path}: ${step.description}`);
+      mkdirSync(dirname(resolve(context.cwd, step.path)), { recursive: true });
+      writeFileSync(resolve(context.cwd, step.path), step.content);
+      return;
+  }
+}
+
+async function executeUnless(step: UnlessStep, context: StepContext, captured: Record<string, string>): Promise<void> {
+  context.log(`$ ${formatCommand(step.probe)}`);
+  const output = await run(step.probe, context, 'pipe');
+  if (step.holds(output)) {
+    context.log(`  ${step.condition}: skipping ${step.steps.length} step(s)`);
+    return;
+  }
+  await executeSteps(step.steps, context, captured);
+}
+
+function run(cmd: Command, context: StepContext, stdout: 'inherit' | 'pipe'): Promise<string> {
+  return runCommand(cmd, { cwd: context.cwd, env: context.env, stdout });
+}
+
+function shellCaptures(steps: readonly Step[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const step of steps) {
+    if (step.type === 'command' && step.captureAs) values[step.captureAs] = `$(${formatCommand(step.cmd)})`;
+  }
+  return values;
+}
+
+function fillPlaceholders(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+}
