@@ -18,11 +18,14 @@ const workdir = mkdtempSync(join(tmpdir(), 'sweetshop-cli-test-'));
 after(() => rmSync(workdir, { recursive: true, force: true }));
 
 test('cdk8s.yaml runs the app on native TypeScript (no ts-node, no tsx) through the Node 24 preload and writes to dist', () => {
-  assert.deepEqual(parse(readFileSync(join(REPO_ROOT, 'cdk8s.yaml'), 'utf8')), {
+  const { imports, ...config } = parse(readFileSync(join(REPO_ROOT, 'cdk8s.yaml'), 'utf8')) as Record<string, unknown>;
+  assert.deepEqual(config, {
     language: 'typescript',
     app: 'node --import ./tools/lib/use-project-node.mjs app/main.ts',
     output: 'dist',
   });
+  // Every import is a CRD vendored in this repository (a clean clone must regenerate imports/ offline).
+  for (const entry of imports as string[]) assert.match(entry, /^[a-z]+:=crds\/[\w.-]+\/[\w.-]+\.yaml$/);
 });
 
 test('SWEETSHOP_ENV=production cdk8s synth renders the production environment, identical to npm run synth', async () => {
