@@ -71,6 +71,7 @@ export class SweetShopChart extends Chart {
         section,
         image: config.image,
         imagePullPolicy: environment.imagePullPolicy,
+        hpaBehavior: environment.hpaBehavior,
         minReplicas: config.minReplicas,
         maxReplicas: config.maxReplicas,
         cpuTargetPercent: config.cpuTargetPercent,

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 
 import type { EnvironmentConfig, SectionConfig } from '../app/environments/types.ts';
 import { PDB_MAX_UNAVAILABLE, type SectionName } from '../app/environments/vocabulary.ts';
+import { hpaBehaviorProps } from './autoscaling.ts';
 import { hardenDeployment } from './restricted-pod-hardening.ts';
 
 /** Numeric non-root identity; the service image need not declare a USER for the pod to run as non-root. */
@@ -23,6 +24,8 @@ export interface SweetShopServiceProps extends SectionSizing {
   /** Section served; every object of this construct is named after it. */
   readonly section: SectionName;
   readonly imagePullPolicy: EnvironmentConfig['imagePullPolicy'];
+  /** The HPA's scale-up and scale-down behaviour, as the environment states it. */
+  readonly hpaBehavior: EnvironmentConfig['hpaBehavior'];
   /** Labels shared by every object of the chart (part-of, managed-by); `instance` comes separately. */
   readonly commonLabels: Readonly<Record<string, string>>;
   /** `app.kubernetes.io/instance`, part of the immutable pod selector. */
@@ -149,6 +152,7 @@ export class SweetShopService extends Construct {
       minReplicas: props.minReplicas,
       maxReplicas: props.maxReplicas,
       metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(props.cpuTargetPercent))],
+      ...hpaBehaviorProps(props.hpaBehavior),
     });
   }
 

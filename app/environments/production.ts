@@ -17,6 +17,27 @@ export const production: EnvironmentConfig = {
   },
   // Every section keeps a replica serving while the PodDisruptionBudget lets a node drain evict another.
   availability: { minReplicasFloor: 2 },
+  // HPA behaviour, stated so review sees it. cdk8s-plus-27's default scale-down reused minReplicas as a pod
+  // count (2-3 pods per 5 minutes after a 5-minute window): a rate nobody chose, and slower the larger a section.
+  // Up: fast. No window; the larger of +4 pods or +100% per 15 s (one HPA sync): a burst needs pods now.
+  // Down: slow and proportional. Only once every recommendation of the last 5 minutes is lower (the lulls
+  // between bursts keep their capacity), then at most 25% of the replicas per minute, which the HPA rounds to
+  // at least one pod: 12 replicas reach 3 in four steps a minute apart, and returning load finds 75% still up.
+  hpaBehavior: {
+    scaleUp: {
+      stabilizationWindowSeconds: 0,
+      selectPolicy: 'Max',
+      policies: [
+        { type: 'Pods', value: 4, periodSeconds: 15 },
+        { type: 'Percent', value: 100, periodSeconds: 15 },
+      ],
+    },
+    scaleDown: {
+      stabilizationWindowSeconds: 300,
+      selectPolicy: 'Max',
+      policies: [{ type: 'Percent', value: 25, periodSeconds: 60 }],
+    },
+  },
   sections: {
     chocolates: {
       image: { repository: 'registry.example.com/sweetshop/chocolates', tag: '0.1.0' },

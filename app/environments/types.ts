@@ -3,6 +3,7 @@
  * Every number a reviewer may want to change lives in an environment file, never in a construct.
  * The names these fields take (sections, controllers, algorithms) come from ./vocabulary.ts.
  */
+import type { HpaBehavior } from './hpa-behavior.ts';
 import type { IngressController, LoadBalancingAlgorithm, SectionName } from './vocabulary.ts';
 
 export const IMAGE_PULL_POLICIES = ['IfNotPresent', 'Always', 'Never'] as const;
@@ -83,5 +84,7 @@ export interface EnvironmentConfig {
   readonly logLevel: LogLevel;
   readonly ingress: IngressConfig;
   readonly availability: AvailabilityConfig;
+  /** How fast every section's HPA scales up and down (`spec.behavior`); see ./hpa-behavior.ts. */
+  readonly hpaBehavior: HpaBehavior;
   readonly sections: Readonly<Record<SectionName, SectionConfig>>;
 }

@@ -1,3 +1,4 @@
+import { hpaBehaviorProblems } from './hpa-behavior.ts';
 import { parseQuantity } from './quantity.ts';
 import type { EnvironmentConfig, ResourceQuantities, SectionConfig } from './types.ts';
 import { IMAGE_PULL_POLICIES, LOG_LEVELS } from './types.ts';
@@ -46,6 +47,7 @@ export function environmentProblems(environment: EnvironmentConfig): string[] {
     ...settingProblems(environment),
     ...ingressProblems(environment),
     ...floor.problems,
+    ...hpaBehaviorProblems(`${environment.name}.hpaBehavior`, environment.hpaBehavior),
     ...sectionsProblems(environment, floor.value),
   ];
 }

@@ -36,9 +36,9 @@ describe('renderPlan', () => {
       [
         '### staging: namespace shop, ingress ingress-nginx (class nginx)',
         '',
-        '| section | min | max | cpu target | cpu req | cpu limit | mem req | mem limit | image tag | load balancing |',
-        '| ------- | --- | --- | ---------- | ------- | --------- | ------- | --------- | --------- | -------------- |',
-        '| cakes   | 2   | 5   | 70%        | 100m    | 1         | 64Mi    | 128Mi     | 1.0.0     | round-robin    |',
+        '| section | min | max | cpu target | scale up | scale down | cpu req | cpu limit | mem req | mem limit | image tag | load balancing |',
+        '| ------- | --- | --- | ---------- | -------- | ---------- | ------- | --------- | ------- | --------- | --------- | -------------- |',
+        '| cakes   | 2   | 5   | 70%        | –        | –          | 100m    | 1         | 64Mi    | 128Mi     | 1.0.0     | round-robin    |',
         '',
       ].join('\n'),
     );
@@ -54,9 +54,9 @@ describe('renderPlan', () => {
       [
         '### staging: namespace shop, ingress ingress-nginx (class nginx)',
         '',
-        '| section | min   | max | cpu target | cpu req     | cpu limit | mem req | mem limit | image tag | load balancing     |',
-        '| ------- | ----- | --- | ---------- | ----------- | --------- | ------- | --------- | --------- | ------------------ |',
-        '| cakes   | 2 → 3 | 5   | 70%        | 100m → 200m | 1         | 64Mi    | 128Mi     | 1.0.0     | round-robin → ewma |',
+        '| section | min   | max | cpu target | scale up | scale down | cpu req     | cpu limit | mem req | mem limit | image tag | load balancing     |',
+        '| ------- | ----- | --- | ---------- | -------- | ---------- | ----------- | --------- | ------- | --------- | --------- | ------------------ |',
+        '| cakes   | 2 → 3 | 5   | 70%        | –        | –          | 100m → 200m | 1         | 64Mi    | 128Mi     | 1.0.0     | round-robin → ewma |',
         '',
         '### Changes against origin/main',
         '',
@@ -95,6 +95,75 @@ describe('renderPlan', () => {
   });
 });
 
+describe('renderPlan: HPA behaviour and what synth refuses', () => {
+  const behavior = (downPercent: number, window: number) => ({
+    scaleUp: {
+      stabilizationWindowSeconds: 0,
+      selectPolicy: 'Max',
+      policies: [
+        { type: 'Pods', value: 4, periodSeconds: 15 },
+        { type: 'Percent', value: 100, periodSeconds: 15 },
+      ],
+    },
+    scaleDown: {
+      stabilizationWindowSeconds: window,
+      selectPolicy: 'Max',
+      policies: [{ type: 'Percent', value: downPercent, periodSeconds: 60 }],
+    },
+  });
+  const withBehavior = (downPercent: number, window = 300) => ({
+    ...environment(2, '100m', 'ewma'),
+    hpaBehavior: behavior(downPercent, window),
+  });
+
+  test('scale up and scale down sit next to min/max and the CPU target, per section', () => {
+    const [header, , row] = renderPlan({ staging: withBehavior(25) })
+      .split('\n')
+      .slice(2);
+    assert.match(header!, /^\| section \| min \| max \| cpu target \| scale up +\| scale down +\| cpu req /);
+    assert.match(row!, /^\| cakes +\| 2 +\| 5 +\| 70% +\| max\(\+4 pods\/15s, \+100%\/15s\) \| -25%\/60s after 300s \| 100m /);
+  });
+
+  test('a changed behaviour reads old → new in the cell and is listed field by field, array items as [i]', () => {
+    const output = renderPlan({ staging: withBehavior(50, 0) }, { base: { staging: withBehavior(25) }, baseLabel: 'main' });
+    assert.match(output, /\| max\(\+4 pods\/15s, \+100%\/15s\) \| -25%\/60s after 300s → -50%\/60s \|/);
+    assert.match(output, /^- staging\.hpaBehavior\.scaleDown\.stabilizationWindowSeconds: 300 → 0$/m);
+    assert.match(output, /^- staging\.hpaBehavior\.scaleDown\.policies\[0\]\.value: 25 → 50$/m);
+  });
+
+  test('a disabled direction, a base without behaviour, and malformed data read as such (never a crash)', () => {
+    const disabled = { ...withBehavior(25), hpaBehavior: { ...behavior(25, 300), scaleDown: { selectPolicy: 'Disabled', policies: [] } } };
+    const malformed = { ...withBehavior(25), hpaBehavior: { scaleUp: 'fast', scaleDown: { policies: [{ type: 'Replicas' }] } } };
+    assert.match(
+      renderPlan({ staging: disabled }, { base: { staging: environment(2, '100m', 'ewma') } }),
+      /\| – → max\(.*\) \| – → disabled \|/,
+    );
+    assert.match(renderPlan({ staging: malformed }), /\| cakes +\| 2 +\| 5 +\| 70% +\| \? +\| \? after \?s \|/);
+  });
+
+  test("what synth refuses is listed under the environment's table, now and at the base, and an unchecked base is said", () => {
+    const output = renderPlan(
+      { staging: withBehavior(25) },
+      {
+        base: { staging: withBehavior(25) },
+        baseLabel: 'origin/main',
+        refused: { staging: ['staging.sections.cakes.minReplicas: 6 must be <= maxReplicas (4); lower minReplicas or raise maxReplicas'] },
+        baseRefused: { staging: ['staging.hpaBehavior.scaleUp: missing'] },
+        baseUnchecked: 'could not load app/build-app.ts at origin/main: boom',
+      },
+    );
+    assert.ok(
+      output.includes(
+        '**`npm run synth` refuses staging** (fix it before merging):\n\n' +
+          '- staging.sections.cakes.minReplicas: 6 must be <= maxReplicas (4); lower minReplicas or raise maxReplicas\n\n' +
+          '**`npm run synth` refused staging at origin/main:**\n\n- staging.hpaBehavior.scaleUp: missing\n',
+      ),
+      output,
+    );
+    assert.match(output, /\nNot checked at origin\/main: could not load app\/build-app\.ts at origin\/main: boom\n$/);
+  });
+});
+
 test('diffLeaves lists scalar changes with their path and collapses whole objects', () => {
   assert.deepEqual(diffLeaves({ a: { b: 1, c: 'x' }, gone: { y: 1 } }, { a: { b: 2, c: 'x', d: true }, fresh: { z: 1 } }), [
     'a.b: 1 → 2',
@@ -128,19 +197,64 @@ describe('environmentsAtRef', () => {
   writeEnvironments(3);
   git('commit', '-qam', 'three');
 
-  test('loads the environments as they were at an older commit', async () => {
-    assert.deepEqual(await environmentsAtRef(repo, 'HEAD~1'), { staging: { sections: { cakes: { minReplicas: 2 } } } });
-    assert.deepEqual(await environmentsAtRef(repo, 'HEAD'), { staging: { sections: { cakes: { minReplicas: 3 } } } });
+  test('loads the environments as they were at an older commit (no app/build-app.ts there: nothing to check them with)', async () => {
+    assert.deepEqual(await environmentsAtRef(repo, 'HEAD~1'), {
+      environments: { staging: { sections: { cakes: { minReplicas: 2 } } } },
+      refused: {},
+    });
+    assert.deepEqual(await environmentsAtRef(repo, 'HEAD'), {
+      environments: { staging: { sections: { cakes: { minReplicas: 3 } } } },
+      refused: {},
+    });
   });
 
   test('a commit before app/environments existed has no environments', async () => {
-    assert.deepEqual(await environmentsAtRef(repo, 'HEAD~2'), {});
+    assert.deepEqual(await environmentsAtRef(repo, 'HEAD~2'), { environments: {}, refused: {} });
   });
 
   test('an unknown ref is a clear error', async () => {
     await assert.rejects(environmentsAtRef(repo, 'no-such-branch'), {
       message: `--base 'no-such-branch' is not a commit in ${repo}; use a branch, tag or sha (e.g. origin/main)`,
     });
+  });
+});
+
+describe('environmentsAtRef checks each environment with the app builder of its own commit', () => {
+  const repo = join(workdir, 'repo-with-builder');
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'pipe' });
+  mkdirSync(join(repo, 'app/environments'), { recursive: true });
+  writeFileSync(join(repo, 'package.json'), '{ "type": "module" }\n');
+  writeFileSync(
+    join(repo, 'app/environments/index.ts'),
+    'export const environments = { good: { sections: { cakes: { minReplicas: 2 } } }, bad: { sections: { cakes: { minReplicas: 9 } } } };\n',
+  );
+  // Refuses more than 2 replicas the way validation does: an error carrying one line per problem.
+  writeFileSync(
+    join(repo, 'app/build-app.ts'),
+    'export function buildApp(environment) {\n' +
+      '  return { synthYaml() {\n' +
+      '    if (environment.sections.cakes.minReplicas <= 2) return "";\n' +
+      '    throw Object.assign(new Error("invalid"), { problems: ["bad.sections.cakes.minReplicas: 9 must be <= 2"] });\n' +
+      '  } };\n}\n',
+  );
+  git('init', '-q');
+  git('add', '.');
+  git('commit', '-qm', 'a builder that refuses one environment');
+  writeFileSync(join(repo, 'app/build-app.ts'), 'import "no-such-package-sweetshop";\nexport function buildApp() {}\n');
+  git('commit', '-qam', 'a builder that cannot be loaded');
+
+  test('an environment that synth refused there is reported with its problems, the others not', async () => {
+    const { refused, unchecked } = await environmentsAtRef(repo, 'HEAD~1');
+    assert.deepEqual(refused, { bad: ['bad.sections.cakes.minReplicas: 9 must be <= 2'] });
+    assert.equal(unchecked, undefined);
+  });
+
+  test('a builder that cannot be loaded leaves the environments unchecked and says why, instead of failing', async () => {
+    const { environments, refused, unchecked } = await environmentsAtRef(repo, 'HEAD');
+    assert.deepEqual(Object.keys(environments), ['good', 'bad']);
+    assert.deepEqual(refused, {});
+    assert.match(unchecked ?? '', /^could not load app\/build-app\.ts at HEAD: Cannot find package 'no-such-package-sweetshop'/);
   });
 });
 

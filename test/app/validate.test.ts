@@ -228,6 +228,62 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
       "local.ingress.loadBalancing: 'random' is not an algorithm; use one of round-robin, least-connections, ewma",
     ],
   },
+  {
+    name: 'HPA behaviour outside the API bounds (windows, periods, values, select policy, policy type)',
+    base: production,
+    mutate: (environment) => {
+      environment.hpaBehavior.scaleUp.stabilizationWindowSeconds = 3601;
+      environment.hpaBehavior.scaleUp.selectPolicy = 'Maximum';
+      environment.hpaBehavior.scaleUp.policies[0] = { type: 'Replicas', value: 0, periodSeconds: 0 };
+      environment.hpaBehavior.scaleDown.stabilizationWindowSeconds = -1;
+      environment.hpaBehavior.scaleDown.policies[0] = { type: 'Percent', value: 2.5, periodSeconds: 1801 };
+    },
+    problems: [
+      'production.hpaBehavior.scaleUp.stabilizationWindowSeconds: 3601 must be a whole number from 0 to 3600 (seconds), e.g. 0',
+      "production.hpaBehavior.scaleUp.selectPolicy: 'Maximum' is not a select policy; use one of Max, Min, Disabled",
+      "production.hpaBehavior.scaleUp.policies[0].type: 'Replicas' is not a policy type; use one of Pods, Percent",
+      'production.hpaBehavior.scaleUp.policies[0].value: 0 must be a whole number > 0 (pods, or percent of the replicas)',
+      'production.hpaBehavior.scaleUp.policies[0].periodSeconds: 0 must be a whole number from 1 to 1800 (seconds), e.g. 60',
+      'production.hpaBehavior.scaleDown.stabilizationWindowSeconds: -1 must be a whole number from 0 to 3600 (seconds), e.g. 300',
+      'production.hpaBehavior.scaleDown.policies[0].value: 2.5 must be a whole number > 0 (pods, or percent of the replicas)',
+      'production.hpaBehavior.scaleDown.policies[0].periodSeconds: 1801 must be a whole number from 1 to 1800 (seconds), e.g. 60',
+    ],
+  },
+  {
+    name: 'a scale-down of more than 100% (a scale-up may: +200% triples)',
+    base: local,
+    mutate: (environment) => {
+      environment.hpaBehavior.scaleUp.policies[1].value = 200;
+      environment.hpaBehavior.scaleDown.policies[0].value = 150;
+    },
+    problems: [
+      'local.hpaBehavior.scaleDown.policies[0].value: 150 must be at most 100 for a scale-down Percent: ' +
+        'no step removes more than every replica',
+    ],
+  },
+  {
+    name: 'no HPA policy, or no direction at all',
+    base: local,
+    mutate: (environment) => {
+      environment.hpaBehavior.scaleUp.policies = [];
+      delete environment.hpaBehavior.scaleDown;
+    },
+    problems: [
+      "local.hpaBehavior.scaleUp.policies: empty; give at least one policy, e.g. { type: 'Pods', value: 4, periodSeconds: 15 }",
+      'local.hpaBehavior.scaleDown: missing; give stabilizationWindowSeconds, selectPolicy and policies',
+    ],
+  },
+  {
+    name: 'no HPA behaviour',
+    base: production,
+    mutate: (environment) => {
+      delete environment.hpaBehavior;
+    },
+    problems: [
+      'production.hpaBehavior: missing; state scaleUp and scaleDown (stabilizationWindowSeconds, selectPolicy, policies), ' +
+        'as production.ts does',
+    ],
+  },
 ];
 
 describe('validateEnvironment', () => {
@@ -243,6 +299,19 @@ describe('validateEnvironment', () => {
       assert.deepEqual(environmentProblems(environment), problems);
     });
   }
+
+  test('HPA behaviour at the API bounds is accepted: windows 0 and 3600 s, periods 1 and 1800 s, 100% down, Disabled', () => {
+    const environment = copyOf(local);
+    environment.hpaBehavior = {
+      scaleUp: { stabilizationWindowSeconds: 3600, selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 1 }] },
+      scaleDown: {
+        stabilizationWindowSeconds: 0,
+        selectPolicy: 'Disabled',
+        policies: [{ type: 'Percent', value: 100, periodSeconds: 1800 }],
+      },
+    };
+    assert.deepEqual(environmentProblems(environment), []);
+  });
 
   test('a floor of 1 accepts a single replica, whatever the environment is called', () => {
     const environment = copyOf(local);

@@ -64,6 +64,13 @@ function workloadTests(environment: EnvironmentConfig, manifests: Manifest[], se
     ]);
   });
 
+  test(`${section}: the HPA scales as the environment's hpaBehavior says, not as cdk8s-plus's default`, () => {
+    const { behavior } = findObject(manifests, 'HorizontalPodAutoscaler', section).spec;
+    assert.deepEqual(behavior, JSON.parse(JSON.stringify(environment.hpaBehavior)));
+    // cdk8s-plus-27's own default scale-down: minReplicas pods per 300 s.
+    assert.notDeepEqual(behavior.scaleDown.policies, [{ type: 'Pods', value: config.minReplicas, periodSeconds: 300 }]);
+  });
+
   test(`${section}: the container runs the pinned image with the contract env and exact resources`, () => {
     const [container] = findObject(manifests, 'Deployment', section).spec.template.spec.containers;
     assert.equal(container.name, 'service');

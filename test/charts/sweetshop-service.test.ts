@@ -19,6 +19,18 @@ const required = {
   instance: 'sweetshop-test',
   ingressControllerNamespace: 'ingress',
   logLevel: 'warn',
+  // Unlike both environments and every cdk8s-plus default, so each field is seen to come from here.
+  hpaBehavior: {
+    scaleUp: {
+      stabilizationWindowSeconds: 30,
+      selectPolicy: 'Min',
+      policies: [
+        { type: 'Percent', value: 50, periodSeconds: 20 },
+        { type: 'Pods', value: 1, periodSeconds: 10 },
+      ],
+    },
+    scaleDown: { stabilizationWindowSeconds: 0, selectPolicy: 'Disabled', policies: [{ type: 'Pods', value: 2, periodSeconds: 1800 }] },
+  },
 } as const satisfies SweetShopServiceProps;
 
 function synth(props: SweetShopServiceProps): Manifest[] {
@@ -77,5 +89,20 @@ test('all props: every optional prop reaches the manifests', () => {
 test('min > max is refused at construction by the HPA, the only check below validation (which names the config field)', () => {
   assert.throws(() => synth({ ...required, minReplicas: 4 }), {
     message: "'minReplicas' (4) must be less than or equal to 'maxReplicas' (3) in order for HorizontalPodAutoscaler to scale.",
+  });
+});
+
+test('the HPA renders exactly the given behaviour, every field, including a disabled direction', () => {
+  const hpa = findObject(synth(required), 'HorizontalPodAutoscaler', 'candies');
+  assert.deepEqual(hpa.spec.behavior, {
+    scaleUp: {
+      stabilizationWindowSeconds: 30,
+      selectPolicy: 'Min',
+      policies: [
+        { type: 'Percent', value: 50, periodSeconds: 20 },
+        { type: 'Pods', value: 1, periodSeconds: 10 },
+      ],
+    },
+    scaleDown: { stabilizationWindowSeconds: 0, selectPolicy: 'Disabled', policies: [{ type: 'Pods', value: 2, periodSeconds: 1800 }] },
   });
 });

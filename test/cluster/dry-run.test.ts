@@ -133,21 +133,53 @@ describe('cluster:load', () => {
 });
 
 describe('deploy', () => {
+  const ID = 'applyset-vA5HMZkz3J-UN8j8vWaPlyj6o4E1kRCC4P2X_IwDLf4-v1';
+  const APPLY = 'apply --server-side --prune --applyset=secrets/sweetshop-applyset';
   for (const [provider, context] of [
     ['kind', 'kind-sweetshop'],
     ['minikube', 'sweetshop'],
   ] as const) {
-    test(`on ${provider}: synth into .cluster/manifests/<env> (never the committed dist/), apply it, then a rollout status per Deployment`, () => {
+    test(`on ${provider}: the committed dist/ (checked current), the diff, what pruning deletes (guarded), then the pruning apply`, () => {
       assert.deepEqual(dryRun('deploy', '--provider', provider), [
-        'mkdir -p .cluster/manifests',
-        'npm run --silent synth -- --env local --out .cluster/manifests/local',
-        `kubectl --context ${context} apply --filename .cluster/manifests/local`,
+        'kubectl version --client --output=json  # must be v1.27 or later (--applyset)',
+        '# check: dist/ is what the local environment renders now (else: npm run synth, review, commit)',
+        `kubectl --context ${context} get namespace sweetshop --ignore-not-found --output=name  # unless it prints namespace/sweetshop:`,
+        `  kubectl --context ${context} create namespace sweetshop`,
+        `# write .cluster/diff/local.k8s.yaml: dist/ with the label the apply adds to every object (applyset.kubernetes.io/part-of=${ID})`,
+        `kubectl --context ${context} diff --server-side --filename .cluster/diff/local.k8s.yaml  # exit 1 means it found differences (printed); nothing is changed`,
+        `KUBECTL_APPLYSET=true kubectl --context ${context} --namespace sweetshop ${APPLY} --dry-run=server --filename dist` +
+          '  # lists the objects --prune would delete from the cluster; needs --yes or a yes at the prompt',
+        `KUBECTL_APPLYSET=true kubectl --context ${context} --namespace sweetshop ${APPLY} --filename dist`,
         `kubectl --context ${context} --namespace sweetshop rollout status deployment/chocolates --timeout=180s`,
         `kubectl --context ${context} --namespace sweetshop rollout status deployment/candies --timeout=180s`,
         `kubectl --context ${context} --namespace sweetshop rollout status deployment/cakes --timeout=180s`,
       ]);
     });
   }
+
+  test('another environment is synthesized into .cluster/manifests/<env> (never dist/) and applied from there', () => {
+    const lines = dryRun('deploy', '--env', 'production');
+    assert.deepEqual(lines.slice(1, 3), [
+      'mkdir -p .cluster/manifests',
+      'npm run --silent synth -- --env production --out .cluster/manifests/production',
+    ]);
+    assert.equal(
+      lines[8],
+      `KUBECTL_APPLYSET=true kubectl --context kind-sweetshop --namespace sweetshop ${APPLY} --filename .cluster/manifests/production`,
+    );
+    assert.ok(
+      lines.every((line) => !/\bdist\b/.test(line)),
+      'dist/ is not involved',
+    );
+  });
+
+  test('--yes approves the deletions up front; it is refused on any other step', () => {
+    assert.match(
+      dryRun('deploy', '--yes')[6] ?? '',
+      /--dry-run=server --filename dist {2}# lists the objects --prune would delete from the cluster; --yes given: no question$/,
+    );
+    assert.throws(() => dryRun('up', '--yes'), { message: '--yes applies to deploy only (it allows the deletions pruning lists)' });
+  });
 });
 
 describe('smoke', () => {

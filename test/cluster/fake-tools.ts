@@ -9,8 +9,19 @@ const SCRIPTS: Readonly<Record<string, string>> = {
   "version ") echo "\${FAKE_KIND_VERSION:-kind v0.30.0 go1.24.6 linux/amd64}" ;;
   "get clusters") if [ -n "$FAKE_KIND_CLUSTERS" ]; then echo "$FAKE_KIND_CLUSTERS"; fi ;; # none: stdout stays empty
 esac`,
+  // deploy: FAKE_KUBECTL_MINOR (default 33), FAKE_NAMESPACE (an existing namespace), FAKE_DIFF (differences:
+  // printed, exit 1), FAKE_PRUNED (objects the applyset apply prunes). Like the real one, it knows --applyset
+  // only with KUBECTL_APPLYSET=true.
   kubectl: `case "$*" in
   *" get deployment metrics-server "*) echo "$FAKE_METRICS_SERVER_ARGS" ;;
+  "version --client --output=json") echo "{\\"clientVersion\\":{\\"major\\":\\"1\\",\\"minor\\":\\"\${FAKE_KUBECTL_MINOR:-33}\\"}}" ;;
+  *" get namespace "*) if [ -n "$FAKE_NAMESPACE" ]; then echo "namespace/$FAKE_NAMESPACE"; fi ;;
+  *" diff "*) if [ -n "$FAKE_DIFF" ]; then echo "$FAKE_DIFF"; exit 1; fi ;;
+  *" --applyset="*)
+    if [ "$KUBECTL_APPLYSET" != "true" ]; then echo "error: unknown flag: --applyset" >&2; exit 1; fi
+    case "$*" in *" --dry-run=server "*) suffix=" (server dry run)" ;; *) suffix="" ;; esac
+    echo "namespace/sweetshop serverside-applied$suffix"
+    for object in $FAKE_PRUNED; do echo "$object pruned$suffix"; done ;;
 esac`,
   docker: `case "$1" in
   -v) echo "\${FAKE_DOCKER_VERSION:-Docker version 28.2.2, build e6534b4}" ;;

@@ -71,4 +71,18 @@ describe('GitHub workflows', () => {
       'and to a pull-request comment',
     );
   });
+
+  test('a plan that fails (an environment synth refuses) still reaches the summary and the comment, then fails the job', () => {
+    const workflow = parse(readFileSync(join(WORKFLOWS, 'ci.yml'), 'utf8')) as Workflow;
+    const steps = workflow.jobs.plan!.steps;
+    const run = steps.find((step) => step.run?.includes('npm run --silent plan'))!.run!;
+    assert.match(
+      run,
+      /npm run --silent plan -- --base "origin\/\$\{BASE_REF\}" \|\| status=\$\?/,
+      'the exit status is kept, not fatal yet',
+    );
+    assert.ok(run.indexOf('>> "$GITHUB_STEP_SUMMARY"') < run.indexOf('exit "$status"'), 'summary first, then the status');
+    const comment = steps.find((step) => step.uses?.startsWith('actions/github-script@'))!;
+    assert.match(comment.if ?? '', /!cancelled\(\)/, 'the comment step runs after a failed plan step too');
+  });
 });

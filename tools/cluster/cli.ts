@@ -30,7 +30,8 @@ export const HELP = `Usage: npm run <script> [-- options]
 
   npm run cluster:up      create the 'sweetshop' cluster with ingress-nginx and metrics-server (skipped when it exists)
   npm run cluster:load    build the section images and load them into the cluster
-  npm run deploy          synth the environment into .cluster/manifests/<env>, kubectl apply it, wait for the rollouts
+  npm run deploy          kubectl diff, then server-side apply with ApplySet pruning of dist/ (local) or of a synth into
+                          .cluster/manifests/<env>; deletions need --yes or a yes at the prompt; waits for the rollouts
   npm run smoke           requests to every section through the ingress, showing X-Served-By
   npm run cluster:down    delete the cluster
 
@@ -44,6 +45,7 @@ Options:
   --url <base>              smoke only: ingress base URL (default: http://127.0.0.1[:<http host port>] on kind,
                             http://<minikube ip> on minikube)
   --requests <n>            smoke only: requests per section (default: 12)
+  --yes                     deploy only: delete what pruning would delete without asking (needed without a terminal)
   --dry-run                 print the exact sequence (commands, probes, checks) without running any of it
   -h, --help                show this help`;
 
@@ -71,6 +73,7 @@ function parseCli(argv: readonly string[]) {
       url: { type: 'string' },
       requests: { type: 'string', default: '12' },
       'dry-run': { type: 'boolean', default: false },
+      yes: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -93,6 +96,7 @@ export function runbookFor(
   if (values['host-ports'] !== undefined && (subcommand !== 'up' || provider !== 'kind')) {
     throw new Error(`--host-ports applies to cluster:up on kind only (smoke reads them from ${KIND_CONFIG})`);
   }
+  if (values.yes && subcommand !== 'deploy') throw new Error('--yes applies to deploy only (it allows the deletions pruning lists)');
   const runbook = subcommandRunbook(subcommand as Subcommand, provider, values, context);
   return { name: SUBCOMMANDS[subcommand as Subcommand], runbook, dryRun: values['dry-run'] };
 }
@@ -107,7 +111,7 @@ function subcommandRunbook(subcommand: Subcommand, provider: Provider, values: V
     case 'down':
       return downRunbook(provider);
     case 'deploy':
-      return deployRunbook(provider, env);
+      return deployRunbook(provider, env, { yes: values.yes });
     case 'load':
       return loadRunbook(provider, builderFor(provider, values.builder, context.processEnv), sectionImages(env));
     case 'smoke': {

@@ -1,24 +1,140 @@
+import { resolve } from 'node:path';
+
 import type { EnvironmentConfig } from '../../app/environments/index.ts';
 import { SECTION_NAMES } from '../../app/environments/index.ts';
+import type { Command } from '../lib/command.ts';
+import {
+  APPLYSET_ENV,
+  applySetFlag,
+  applySetId,
+  applySetParent,
+  labelledManifests,
+  MIN_KUBECTL_MINOR,
+  prunedObjects,
+} from './apply-set.ts';
 import { kubectl, type Provider, rolloutStatus } from './cluster.ts';
-import { commandStep, type Runbook } from './runbook.ts';
+import { manifestsCurrentCheck } from './reviewed-manifests.ts';
+import { type ConfirmStep, commandStep, type ProbeStep, type Runbook, type Step } from './runbook.ts';
 
-/** Where deploy renders each environment (git-ignored): the committed dist/ holds only `local`. */
+/** Where deploy renders an environment other than the committed one (git-ignored). */
 export const MANIFESTS_DIR = '.cluster/manifests';
+/** The committed manifests: dist/ holds exactly the `local` environment (a test keeps it fresh). */
+export const COMMITTED = { environment: 'local', dir: 'dist' } as const;
+/** Where the diff's copy of the manifests goes (git-ignored). */
+const DIFF_DIR = '.cluster/diff';
+
+export interface DeployOptions {
+  /** Delete what pruning would delete without asking (`--yes`). */
+  readonly yes?: boolean;
+}
 
 /**
- * Synthesizes the environment into MANIFESTS_DIR/<env>, applies it, and waits for every section's
- * rollout. Never into dist/: deploying another environment would overwrite the committed manifests.
+ * Shows what will change on the live cluster, then applies exactly the reviewed manifests with server-side
+ * apply and ApplySet pruning, and waits for every rollout. `local` deploys the committed dist/ (checked to be
+ * current); any other environment is synthesized into MANIFESTS_DIR/<env> first, never into dist/.
  */
-export function deployRunbook(provider: Provider, env: EnvironmentConfig): Runbook {
-  const outdir = `${MANIFESTS_DIR}/${env.name}`;
+export function deployRunbook(provider: Provider, env: EnvironmentConfig, options: DeployOptions = {}): Runbook {
+  const committed = env.name === COMMITTED.environment;
+  const dir = committed ? COMMITTED.dir : `${MANIFESTS_DIR}/${env.name}`;
   return {
     steps: [
-      // npm run synth stages next to its output folder, so the parent must exist.
-      commandStep(['mkdir', '-p', MANIFESTS_DIR]),
-      commandStep(['npm', 'run', '--silent', 'synth', '--', '--env', env.name, '--out', outdir]),
-      commandStep(kubectl(provider, 'apply', '--filename', outdir)),
+      kubectlVersionProbe(),
+      ...(committed ? [manifestsCurrentCheck(env, dir)] : synthSteps(env, dir)),
+      namespaceStep(provider, env.namespace),
+      ...diffSteps(provider, env, dir),
+      pruneConfirmation(provider, env.namespace, dir, options.yes ?? false),
+      { type: 'command', cmd: applyCommand(provider, env.namespace, dir) },
       ...SECTION_NAMES.map((section) => commandStep(rolloutStatus(provider, env.namespace, section))),
     ],
+  };
+}
+
+function synthSteps(env: EnvironmentConfig, dir: string): Step[] {
+  return [
+    // npm run synth stages next to its output folder, so the parent must exist.
+    commandStep(['mkdir', '-p', MANIFESTS_DIR]),
+    commandStep(['npm', 'run', '--silent', 'synth', '--', '--env', env.name, '--out', dir]),
+  ];
+}
+
+/** --applyset needs kubectl 1.27 or later; an older one would fail with "unknown flag" halfway. */
+function kubectlVersionProbe(): ProbeStep {
+  return {
+    type: 'probe',
+    cmd: { argv: ['kubectl', 'version', '--client', '--output=json'] },
+    expectation: `must be v1.${MIN_KUBECTL_MINOR} or later (--applyset)`,
+    verify: (stdout) => {
+      const version = (JSON.parse(stdout) as { clientVersion?: { major?: string; minor?: string } }).clientVersion;
+      const minor = Number.parseInt(version?.minor ?? '', 10);
+      if (version?.major === '1' && minor >= MIN_KUBECTL_MINOR) return undefined;
+      return `kubectl v${version?.major}.${version?.minor} is too old for ApplySet pruning: install kubectl v1.${MIN_KUBECTL_MINOR} or later`;
+    },
+  };
+}
+
+/**
+ * The shop's namespace must exist before the diff and the dry run can look inside it (both fail with
+ * "namespaces not found" on a fresh cluster); the apply then adds its labels. Created only when missing.
+ */
+function namespaceStep(provider: Provider, namespace: string): Step {
+  return {
+    type: 'unless',
+    probe: { argv: kubectl(provider, 'get', 'namespace', namespace, '--ignore-not-found', '--output=name') },
+    condition: `it prints namespace/${namespace}`,
+    holds: (stdout) => stdout.trim() === `namespace/${namespace}`,
+    steps: [commandStep(kubectl(provider, 'create', 'namespace', namespace))],
+  };
+}
+
+/** kubectl diff of the manifests as the apply will send them (with the ApplySet member label). */
+function diffSteps(provider: Provider, env: EnvironmentConfig, dir: string): Step[] {
+  const id = applySetId(applySetParent(env.namespace));
+  const copy = `${DIFF_DIR}/${env.name}.k8s.yaml`;
+  return [
+    {
+      type: 'write',
+      path: copy,
+      content: (context) => labelledManifests(resolve(context.cwd, dir), id),
+      description: `${dir}/ with the label the apply adds to every object (applyset.kubernetes.io/part-of=${id})`,
+    },
+    {
+      type: 'command',
+      cmd: { argv: kubectl(provider, 'diff', '--server-side', '--filename', copy) },
+      exitCodes: [0, 1],
+      comment: 'exit 1 means it found differences (printed); nothing is changed',
+    },
+  ];
+}
+
+/** A server-side dry run of the apply: what --prune would delete is listed, and needs --yes or a yes at the prompt. */
+function pruneConfirmation(provider: Provider, namespace: string, dir: string, yes: boolean): ConfirmStep {
+  return {
+    type: 'confirm',
+    cmd: applyCommand(provider, namespace, dir, '--dry-run=server'),
+    subject: 'objects --prune would delete from the cluster',
+    question: 'Delete them?',
+    findings: prunedObjects,
+    approved: yes,
+    approveFlag: '--yes',
+  };
+}
+
+/** Server-side apply of every manifest in `dir`, deleting the set's members that are no longer in it. */
+function applyCommand(provider: Provider, namespace: string, dir: string, ...extra: string[]): Command {
+  const parent = applySetParent(namespace);
+  return {
+    env: APPLYSET_ENV,
+    argv: kubectl(
+      provider,
+      '--namespace',
+      namespace,
+      'apply',
+      '--server-side',
+      '--prune',
+      applySetFlag(parent),
+      ...extra,
+      '--filename',
+      dir,
+    ),
   };
 }

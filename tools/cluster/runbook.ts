@@ -15,13 +15,17 @@ export interface Runbook {
   readonly steps: readonly Step[];
 }
 
-export type Step = CommandStep | RequestsStep | ProbeStep | UnlessStep | CheckStep | WriteStep;
+export type Step = CommandStep | RequestsStep | ProbeStep | UnlessStep | CheckStep | WriteStep | ConfirmStep;
 
 export interface CommandStep {
   readonly type: 'command';
   readonly cmd: Command;
   /** Keep the trimmed stdout under this name; later steps refer to it as `{name}`. */
   readonly captureAs?: string;
+  /** Exit codes that mean success (default: only 0). */
+  readonly exitCodes?: readonly number[];
+  /** Printed after the command by --dry-run, e.g. what an accepted non-zero exit code means. */
+  readonly comment?: string;
 }
 
 /** HTTP requests through the ingress, reporting which replicas answered (X-Served-By). */
@@ -63,6 +67,8 @@ export interface StepContext {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   readonly log: (line: string) => void;
+  /** Asks the person at the terminal a yes/no question; absent when nobody can answer (no TTY). */
+  readonly confirm?: (question: string) => Promise<boolean>;
 }
 
 /** A precondition this tool checks itself (free ports, a runtime that answers); no command to print. */
@@ -77,9 +83,31 @@ export interface CheckStep {
 export interface WriteStep {
   readonly type: 'write';
   readonly path: string;
-  readonly content: string;
+  /** The content, or how to make it when the step runs (from files earlier steps wrote). */
+  readonly content: string | ((context: StepContext) => string);
   /** Where the content comes from, as --dry-run prints it. */
   readonly description: string;
+}
+
+/**
+ * A read-only command whose output lists what the following steps would destroy (e.g. the objects a
+ * server-side dry run of `kubectl apply --prune` prunes). Nothing listed: the runbook goes on. Otherwise it
+ * goes on only when `approved` (a --yes flag) or the person at the terminal agrees; with nobody to ask it
+ * stops with a message that names every item.
+ */
+export interface ConfirmStep {
+  readonly type: 'confirm';
+  readonly cmd: Command;
+  /** What the output lists, as the messages name it: "objects --prune would delete from the cluster". */
+  readonly subject: string;
+  /** Asked at the terminal when the list is not empty, e.g. "Delete them?". */
+  readonly question: string;
+  /** The items of the output that need consent. */
+  readonly findings: (stdout: string) => string[];
+  /** Consent given up front. */
+  readonly approved: boolean;
+  /** The flag that gives it, for the messages (e.g. `--yes`). */
+  readonly approveFlag: string;
 }
 
 export function commandStep(argv: string[], captureAs?: string): CommandStep {
@@ -90,7 +118,7 @@ export function commandStep(argv: string[], captureAs?: string): CommandStep {
 function describeStep(step: Step, captures: Record<string, string>): string[] {
   switch (step.type) {
     case 'command':
-      return [formatCommand(step.cmd)];
+      return [step.comment === undefined ? formatCommand(step.cmd) : `${formatCommand(step.cmd)}  # ${step.comment}`];
     case 'requests': {
       const host = step.host ? ` -H 'Host: ${step.host}'` : '';
       return [`GET ${fillPlaceholders(step.url, captures)}${host} x${step.count} (prints X-Served-By per replica)`];
@@ -106,6 +134,10 @@ function describeStep(step: Step, captures: Record<string, string>): string[] {
       return [`# check: ${step.description}`];
     case 'write':
       return [`# write ${step.path}: ${step.description}`];
+    case 'confirm': {
+      const consent = step.approved ? `${step.approveFlag} given: no question` : `needs ${step.approveFlag} or a yes at the prompt`;
+      return [`${formatCommand(step.cmd)}  # lists the ${step.subject}; ${consent}`];
+    }
   }
 }
 
@@ -117,7 +149,7 @@ export function describeRunbook(runbook: Runbook): string[] {
 /** Every command a step may run, nested steps included. */
 function commandsOf(steps: readonly Step[]): Command[] {
   return steps.flatMap((step): Command[] => {
-    if (step.type === 'command' || step.type === 'probe') return [step.cmd];
+    if (step.type === 'command' || step.type === 'probe' || step.type === 'confirm') return [step.cmd];
     if (step.type === 'unless') return [step.probe, ...commandsOf(step.steps)];
     return [];
   });
@@ -138,11 +170,13 @@ export interface ExecuteOptions {
   readonly log: (line: string) => void;
   /** The environment of every command and check (default: this process's). */
   readonly env?: NodeJS.ProcessEnv;
+  /** How to ask the person at the terminal; leave it out when nobody can answer. */
+  readonly confirm?: (question: string) => Promise<boolean>;
 }
 
 /** Runs the runbook in order, printing each command before it runs; stops at the first failure. */
 export async function executeRunbook(runbook: Runbook, options: ExecuteOptions): Promise<void> {
-  const context: StepContext = { cwd: options.cwd, env: options.env ?? process.env, log: options.log };
+  const context: StepContext = { cwd: options.cwd, env: options.env ?? process.env, log: options.log, confirm: options.confirm };
   await executeSteps(runbook.steps, context, {});
 }
 
@@ -155,7 +189,7 @@ async function executeStep(step: Step, context: StepContext, captured: Record<st
   switch (step.type) {
     case 'command': {
       log(`$ ${formatCommand(step.cmd)}`);
-      const output = await run(step.cmd, context, step.captureAs ? 'pipe' : 'inherit');
+      const output = await run(step.cmd, context, step.captureAs ? 'pipe' : 'inherit', step.exitCodes);
       if (step.captureAs) {
         captured[step.captureAs] = output.trim();
         log(`  ${step.captureAs} = ${captured[step.captureAs]}`);
@@ -177,12 +211,39 @@ async function executeStep(step: Step, context: StepContext, captured: Record<st
     case 'check':
       log(`# check: ${step.description}`);
       return step.run(context);
-    case 'write':
+    case 'write': {
       log(`# write ${step.path}: ${step.description}`);
+      const content = typeof step.content === 'string' ? step.content : step.content(context);
       mkdirSync(dirname(resolve(context.cwd, step.path)), { recursive: true });
-      writeFileSync(resolve(context.cwd, step.path), step.content);
+      writeFileSync(resolve(context.cwd, step.path), content);
       return;
+    }
+    case 'confirm':
+      return executeConfirm(step, context);
   }
+}
+
+async function executeConfirm(step: ConfirmStep, context: StepContext): Promise<void> {
+  context.log(`$ ${formatCommand(step.cmd)}`);
+  const items = step.findings(await run(step.cmd, context, 'pipe'));
+  if (items.length === 0) {
+    context.log(`  no ${step.subject}`);
+    return;
+  }
+  const named = `${step.subject} (${items.length}): ${items.join(', ')}`;
+  context.log(`  ${step.subject} (${items.length}):`);
+  for (const item of items) context.log(`    ${item}`);
+  if (step.approved) {
+    context.log(`  going ahead: ${step.approveFlag} was given`);
+    return;
+  }
+  if (context.confirm === undefined) {
+    throw new Error(
+      `stopped before the apply: ${named}; no ${step.approveFlag} and no terminal to ask. ` +
+        `Re-run with ${step.approveFlag} to go ahead, or in a terminal to be asked.`,
+    );
+  }
+  if (!(await context.confirm(`  ${step.question} [y/N] `))) throw new Error(`stopped before the apply: not confirmed; ${named}`);
 }
 
 async function executeUnless(step: UnlessStep, context: StepContext, captured: Record<string, string>): Promise<void> {
@@ -195,8 +256,8 @@ async function executeUnless(step: UnlessStep, context: StepContext, captured: R
   await executeSteps(step.steps, context, captured);
 }
 
-function run(cmd: Command, context: StepContext, stdout: 'inherit' | 'pipe'): Promise<string> {
-  return runCommand(cmd, { cwd: context.cwd, env: context.env, stdout });
+function run(cmd: Command, context: StepContext, stdout: 'inherit' | 'pipe', exitCodes?: readonly number[]): Promise<string> {
+  return runCommand(cmd, { cwd: context.cwd, env: context.env, stdout, exitCodes });
 }
 
 function shellCaptures(steps: readonly Step[]): Record<string, string> {

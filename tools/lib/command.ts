@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 /** One external command: what `--dry-run` prints and what the runner executes. */
 export interface Command {
   readonly argv: readonly string[];
+  /** Variables set for this command only, on top of the runner's environment (e.g. KUBECTL_APPLYSET=true). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const SAFE_WORD = /^[\w@%+=:,./-]+$/;
@@ -13,9 +15,10 @@ function shellQuote(arg: string): string {
   return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
-/** The command as one copy-pasteable shell line. */
+/** The command as one copy-pasteable shell line (its own variables first, as `NAME=value command`). */
 export function formatCommand(cmd: Command): string {
-  return cmd.argv.map(shellQuote).join(' ');
+  const assignments = Object.entries(cmd.env ?? {}).map(([name, value]) => `${name}=${shellQuote(value)}`);
+  return [...assignments, ...cmd.argv.map(shellQuote)].join(' ');
 }
 
 class CommandFailedError extends Error {
@@ -37,6 +40,8 @@ export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** 'inherit' streams the tool's own progress to the terminal; 'pipe' captures stdout. */
   readonly stdout?: 'inherit' | 'pipe';
+  /** Exit codes that mean success (default: only 0); e.g. `kubectl diff` exits 1 when it found differences. */
+  readonly exitCodes?: readonly number[];
 }
 
 /** Runs a command without a shell; resolves with captured stdout (empty when inherited), rejects on failure. */
@@ -46,7 +51,7 @@ export function runCommand(cmd: Command, options: RunOptions = {}): Promise<stri
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: options.cwd,
-      env: options.env,
+      env: cmd.env === undefined ? options.env : { ...(options.env ?? process.env), ...cmd.env },
       stdio: ['ignore', options.stdout ?? 'inherit', 'inherit'],
     });
     let stdout = '';
@@ -55,7 +60,7 @@ export function runCommand(cmd: Command, options: RunOptions = {}): Promise<stri
     });
     child.on('error', (error) => reject(new Error(`could not start ${file}: ${error.message}`)));
     child.on('close', (code, signal) => {
-      if (code === 0) resolve(stdout);
+      if (code !== null && (options.exitCodes ?? [0]).includes(code)) resolve(stdout);
       else reject(new CommandFailedError(cmd, code, signal));
     });
   });

@@ -2,12 +2,24 @@
  * The review view of the environments: one Markdown table per environment, and what changed against a
  * base. Pure: works on plain data, so the base may come from an older commit with a different shape.
  */
+import { scalingCell } from './scaling-cell.ts';
 
-/** One column of the table: header and how to read the cell from a section's config. */
-const COLUMNS: readonly { header: string; path: readonly string[]; suffix?: string; of?: 'environment' }[] = [
+/** One column of the table: header and how to read the cell from a section's config (or the environment's). */
+interface Column {
+  readonly header: string;
+  readonly path: readonly string[];
+  readonly suffix?: string;
+  readonly of?: 'environment';
+  /** How a value reads in the cell (default: the value and the suffix); undefined reads `–`. */
+  readonly format?: (value: unknown) => string | undefined;
+}
+
+const COLUMNS: readonly Column[] = [
   { header: 'min', path: ['minReplicas'] },
   { header: 'max', path: ['maxReplicas'] },
   { header: 'cpu target', path: ['cpuTargetPercent'], suffix: '%' },
+  { header: 'scale up', path: ['hpaBehavior', 'scaleUp'], of: 'environment', format: (rules) => scalingCell('scaleUp', rules) },
+  { header: 'scale down', path: ['hpaBehavior', 'scaleDown'], of: 'environment', format: (rules) => scalingCell('scaleDown', rules) },
   { header: 'cpu req', path: ['requests', 'cpu'] },
   { header: 'cpu limit', path: ['limits', 'cpu'] },
   { header: 'mem req', path: ['requests', 'memory'] },
@@ -23,22 +35,36 @@ export interface PlanOptions {
   readonly base?: Readonly<Record<string, unknown>>;
   /** How to name the base in the output (e.g. the git ref). */
   readonly baseLabel?: string;
+  /** Why synth refuses a current environment, by name (its problems): listed under its table. */
+  readonly refused?: Readonly<Record<string, readonly string[]>>;
+  /** Why synth at the base refused an environment, by name. */
+  readonly baseRefused?: Readonly<Record<string, readonly string[]>>;
+  /** Why the base environments could not be checked, when they could not. */
+  readonly baseUnchecked?: string;
 }
 
 /** The plan for `current` (every environment by name) as Markdown. */
 export function renderPlan(current: Readonly<Record<string, unknown>>, options: PlanOptions = {}): string {
   const { base } = options;
   const names = [...new Set([...Object.keys(current), ...Object.keys(base ?? {})])];
-  const blocks = names.map((name) =>
-    renderEnvironment(name, current[name] as Data | undefined, base ? (base[name] as Data | undefined) : undefined, base !== undefined),
-  );
+  const blocks = names.map((name) => {
+    const table = renderEnvironment(
+      name,
+      current[name] as Data | undefined,
+      base ? (base[name] as Data | undefined) : undefined,
+      base !== undefined,
+    );
+    return [table, ...refusalNotes(name, options)].join('\n\n');
+  });
   if (base !== undefined) {
+    const label = options.baseLabel ?? 'the base';
     const changes = diffLeaves(base, current);
     blocks.push(
       changes.length === 0
-        ? `No changes against ${options.baseLabel ?? 'the base'}.`
-        : [`### Changes against ${options.baseLabel ?? 'the base'}`, '', ...changes.map((change) => `- ${change}`)].join('\n'),
+        ? `No changes against ${label}.`
+        : [`### Changes against ${label}`, '', ...changes.map((change) => `- ${change}`)].join('\n'),
     );
+    if (options.baseUnchecked !== undefined) blocks.push(`Not checked at ${label}: ${options.baseUnchecked}`);
   }
   return `${blocks.join('\n\n')}\n`;
 }
@@ -76,15 +102,28 @@ function sectionRow(section: string, environment: Data | undefined, baseEnvironm
     `${section}${sectionStatus}`,
     ...COLUMNS.map((column) =>
       column.of === 'environment'
-        ? cell(get(baseEnvironment, column.path), get(environment ?? baseEnvironment, column.path), compareEnvironments)
-        : cell(get(before, column.path), get(now ?? before, column.path), compareCells, column.suffix),
+        ? cell(column, get(baseEnvironment, column.path), get(environment ?? baseEnvironment, column.path), compareEnvironments)
+        : cell(column, get(before, column.path), get(now ?? before, column.path), compareCells),
     ),
   ];
 }
 
-function cell(before: unknown, now: unknown, compare: boolean, suffix = ''): string {
-  const show = (value: unknown) => (value === undefined ? '–' : `${String(value)}${suffix}`);
-  return compare && before !== now ? `${show(before)} → ${show(now)}` : show(now);
+function cell(column: Column, before: unknown, now: unknown, compare: boolean): string {
+  const show = (value: unknown) => {
+    const text = column.format ? column.format(value) : value === undefined ? undefined : `${String(value)}${column.suffix ?? ''}`;
+    return text ?? '–';
+  };
+  return compare && show(before) !== show(now) ? `${show(before)} → ${show(now)}` : show(now);
+}
+
+/** Under an environment's table: why synth refuses it now, and why it refused it at the base. */
+function refusalNotes(name: string, options: PlanOptions): string[] {
+  const list = (title: string, lines: readonly string[] | undefined) =>
+    lines === undefined ? [] : [[title, '', ...lines.map((line) => `- ${line}`)].join('\n')];
+  return [
+    ...list(`**\`npm run synth\` refuses ${name}** (fix it before merging):`, options.refused?.[name]),
+    ...list(`**\`npm run synth\` refused ${name} at ${options.baseLabel ?? 'the base'}:**`, options.baseRefused?.[name]),
+  ];
 }
 
 function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -110,7 +149,9 @@ export function diffLeaves(base: unknown, current: unknown, path = ''): string[]
   const isObject = (value: unknown) => value !== null && typeof value === 'object';
   if (isObject(base) && isObject(current)) {
     const keys = [...new Set([...Object.keys(base as Data), ...Object.keys(current as Data)])];
-    return keys.flatMap((key) => diffLeaves((base as Data)[key], (current as Data)[key], path === '' ? key : `${path}.${key}`));
+    // Array items read `policies[0]`, as validation names them.
+    const child = (key: string) => (Array.isArray(current) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`);
+    return keys.flatMap((key) => diffLeaves((base as Data)[key], (current as Data)[key], child(key)));
   }
   if (base === undefined && current === undefined) return [];
   if (base === undefined) return [`${path}: added${isObject(current) ? '' : ` (${JSON.stringify(current)})`}`];
