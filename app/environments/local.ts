@@ -19,6 +19,8 @@ export const local: EnvironmentConfig = {
   },
   // One node: a drain takes every replica with it whatever the floor, so a section may run just one.
   availability: { minReplicasFloor: 1 },
+  // A bare kind/minikube cluster has no prometheus-operator CRDs: a PodMonitor would fail `kubectl apply -f dist/`.
+  monitoring: { enabled: false },
   sections: {
     chocolates: {
       image: { repository: 'sweetshop/chocolates', tag: '0.1.0' },

@@ -1,6 +1,7 @@
 import { parseQuantity } from './quantity.ts';
 import type { EnvironmentConfig, ResourceQuantities, SectionConfig } from './types.ts';
 import { IMAGE_PULL_POLICIES, LOG_LEVELS } from './types.ts';
+import { monitoringProblems } from './validate-monitoring.ts';
 import {
   INGRESS_CONTROLLER_NAMES,
   isIngressController,
@@ -46,6 +47,7 @@ export function environmentProblems(environment: EnvironmentConfig): string[] {
     ...settingProblems(environment),
     ...ingressProblems(environment),
     ...floor.problems,
+    ...monitoringProblems(environment),
     ...sectionsProblems(environment, floor.value),
   ];
 }
