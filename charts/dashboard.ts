@@ -8,7 +8,7 @@
 export const SECTION_LABEL = 'section';
 
 /** The service's own series (service/src/metrics.ts). */
-export const SERVICE_METRICS = {
+const SERVICE_METRICS = {
   requests: 'http_requests_total',
   durationBuckets: 'http_request_duration_seconds_bucket',
 } as const;
@@ -17,7 +17,7 @@ export const SERVICE_METRICS = {
 export const INFRASTRUCTURE_ROUTES = ['/livez', '/readyz', '/metrics'] as const;
 
 /** kube-state-metrics (kube-prometheus-stack installs it) and the kubelet's cAdvisor, names as they document them. */
-export const CLUSTER_METRICS = {
+const CLUSTER_METRICS = {
   hpaMin: 'kube_horizontalpodautoscaler_spec_min_replicas',
   hpaMax: 'kube_horizontalpodautoscaler_spec_max_replicas',
   hpaCurrent: 'kube_horizontalpodautoscaler_status_current_replicas',
