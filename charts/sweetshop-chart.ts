@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../app/environments/types.ts';
 import { SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
 import { loadBalancingAnnotations } from './load-balancing.ts';
+import { ShopMonitoring } from './monitoring.ts';
 import { PORT_NAME, SweetShopService } from './sweetshop-service.ts';
 
 export const PART_OF = 'sweetshop';
@@ -36,6 +37,8 @@ export class SweetShopChart extends Chart {
   public readonly sections: Readonly<Record<SectionName, SweetShopService>>;
   public readonly ingress: kplus.k8s.KubeIngress;
   public readonly defaultDeny: kplus.k8s.KubeNetworkPolicy;
+  /** PodMonitors, scrape policies and the dashboard; only where the environment turns monitoring on. */
+  public readonly monitoring?: ShopMonitoring;
 
   constructor(scope: Construct, id: string, props: SweetShopChartProps) {
     const { environment } = props;
@@ -58,6 +61,15 @@ export class SweetShopChart extends Chart {
     });
 
     this.ingress = this.buildIngress(environment, commonLabels, instance);
+
+    if (environment.monitoring.enabled) {
+      this.monitoring = new ShopMonitoring(this, 'Monitoring', {
+        environment,
+        monitoring: environment.monitoring,
+        sections: this.sections,
+        commonLabels,
+      });
+    }
   }
 
   private buildSections(

@@ -37,6 +37,8 @@ export const local: EnvironmentConfig = {
       policies: [{ type: 'Percent', value: 25, periodSeconds: 60 }],
     },
   },
+  // A bare kind/minikube cluster has no prometheus-operator CRDs: a PodMonitor would fail `kubectl apply -f dist/`.
+  monitoring: { enabled: false },
   sections: {
     chocolates: {
       image: { repository: 'sweetshop/chocolates', tag: '0.1.0' },

@@ -38,6 +38,16 @@ export const production: EnvironmentConfig = {
       policies: [{ type: 'Percent', value: 25, periodSeconds: 60 }],
     },
   },
+  // kube-prometheus-stack installed as Helm release `kube-prometheus-stack` in `monitoring` (its defaults: the
+  // Prometheus selects PodMonitors labelled `release: <release>` in every namespace, scrapes every 30s, and
+  // Grafana's sidecar loads ConfigMaps labelled `grafana_dashboard: "1"` from every namespace).
+  monitoring: {
+    enabled: true,
+    namespace: 'monitoring',
+    scrapeInterval: '30s',
+    podMonitorLabels: { release: 'kube-prometheus-stack' },
+    dashboardLabels: { grafana_dashboard: '1' },
+  },
   sections: {
     chocolates: {
       image: { repository: 'registry.example.com/sweetshop/chocolates', tag: '0.1.0' },

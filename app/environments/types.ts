@@ -73,6 +73,27 @@ export interface AvailabilityConfig {
   readonly minReplicasFloor: number;
 }
 
+/**
+ * Scraping by a prometheus-operator Prometheus (kube-prometheus-stack) and the Grafana dashboard. Off
+ * renders none of it, so the manifests apply to a cluster without the prometheus-operator CRDs.
+ */
+export type MonitoringConfig = { readonly enabled: false } | PrometheusMonitoring;
+
+export interface PrometheusMonitoring {
+  readonly enabled: true;
+  /** Namespace the Prometheus pods run in: the only namespace the sections' metrics policies let in, on the metrics port. */
+  readonly namespace: string;
+  /** How often Prometheus scrapes each replica's /metrics: a Prometheus duration such as `30s` (1s to 5m). */
+  readonly scrapeInterval: string;
+  /**
+   * Labels on each PodMonitor so the Prometheus's `podMonitorSelector` picks it: kube-prometheus-stack
+   * selects `release: <its Helm release name>` unless installed with podMonitorSelectorNilUsesHelmValues=false.
+   */
+  readonly podMonitorLabels: Readonly<Record<string, string>>;
+  /** Labels on the dashboard ConfigMap that Grafana's dashboard sidecar watches for (kube-prometheus-stack: `grafana_dashboard: "1"`). */
+  readonly dashboardLabels: Readonly<Record<string, string>>;
+}
+
 export interface EnvironmentConfig {
   /** Environment name: `--env` / SWEETSHOP_ENV select it; the instance label is `sweetshop-<name>`. No rule depends on it. */
   readonly name: string;
@@ -86,5 +107,6 @@ export interface EnvironmentConfig {
   readonly availability: AvailabilityConfig;
   /** How fast every section's HPA scales up and down (`spec.behavior`); see ./hpa-behavior.ts. */
   readonly hpaBehavior: HpaBehavior;
+  readonly monitoring: MonitoringConfig;
   readonly sections: Readonly<Record<SectionName, SectionConfig>>;
 }

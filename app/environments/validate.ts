@@ -2,6 +2,7 @@ import { hpaBehaviorProblems } from './hpa-behavior.ts';
 import { parseQuantity } from './quantity.ts';
 import type { EnvironmentConfig, ResourceQuantities, SectionConfig } from './types.ts';
 import { IMAGE_PULL_POLICIES, LOG_LEVELS } from './types.ts';
+import { monitoringProblems } from './validate-monitoring.ts';
 import {
   INGRESS_CONTROLLER_NAMES,
   isIngressController,
@@ -48,6 +49,7 @@ export function environmentProblems(environment: EnvironmentConfig): string[] {
     ...ingressProblems(environment),
     ...floor.problems,
     ...hpaBehaviorProblems(`${environment.name}.hpaBehavior`, environment.hpaBehavior),
+    ...monitoringProblems(environment),
     ...sectionsProblems(environment, floor.value),
   ];
 }

@@ -23,13 +23,18 @@ for (const environment of [local, production]) {
 
 /** Which objects exist, and where. */
 function objectSetTests(environment: EnvironmentConfig, manifests: Manifest[]): void {
-  test('renders exactly the Namespace, six objects per section, the default-deny policy and one Ingress', () => {
+  test('renders exactly the Namespace, six objects per section, the default-deny policy, one Ingress (and monitoring where on)', () => {
     const names = manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort();
+    const monitoring = [
+      'ConfigMap/sweetshop-dashboard',
+      ...SECTION_NAMES.flatMap((s) => [`PodMonitor/${s}`, `NetworkPolicy/${s}-metrics`]),
+    ];
     const expected = [
       `Namespace/${environment.namespace}`,
       'NetworkPolicy/default-deny',
       'Ingress/sweetshop',
       ...SECTION_NAMES.flatMap((section) => PER_SECTION_KINDS.map((kind) => `${kind}/${section}`)),
+      ...(environment.monitoring.enabled ? monitoring : []),
     ].sort();
     assert.deepEqual(names, expected);
   });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -59,6 +60,27 @@ describe('local shop from dist/ behind the real nginx', { skip: skipUnlessInstal
       assert.equal(response.headers.get('x-served-by'), null, `${path} should not reach a replica`);
       assert.match(((await response.json()) as { error: string }).error, /no Ingress path matches/);
     }
+  });
+
+  test('no spelling of /metrics through nginx reaches a replica metrics endpoint (nginx 404s, or the replica 404s under its prefix)', async () => {
+    const paths = [
+      '/metrics',
+      '//metrics',
+      '/chocolates/metrics',
+      '/chocolates//metrics',
+      '/chocolates/./metrics',
+      '/chocolates/../metrics',
+    ];
+    paths.push('/chocolates/%2e%2e/metrics', '/chocolates/..%2fmetrics', '/chocolates/items/../../metrics', '/chocolates/METRICS');
+    const served: string[] = [];
+    for (const path of paths) {
+      const answer = await rawGet(shop.url, path);
+      assert.equal(answer.status, 404, `${path}: ${answer.status} ${answer.body.slice(0, 80)}`);
+      assert.doesNotMatch(answer.body, /# (HELP|TYPE) /, path);
+      if (answer.servedBy) served.push(path);
+    }
+    // Both kinds of 404 occur: the check covers nginx's matching and the replica's routing.
+    assert.ok(served.includes('/chocolates/metrics') && !served.includes('/metrics'), served.join(', '));
   });
 
   test('round robin: each of 3 chocolates replicas serves within 1% of 1/3 of 1,000 sequential requests', async (t) => {
@@ -135,3 +157,17 @@ describe('local shop from dist/ behind the real nginx', { skip: skipUnlessInstal
     assert.ok((result.byReplica[victim.id] ?? 0) > 0);
   });
 });
+
+/** GET through the front nginx with the path sent exactly as given (fetch would resolve dot segments first). */
+function rawGet(base: string, path: string): Promise<{ status: number; body: string; servedBy: string | undefined }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, path, method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, servedBy: res.headers['x-served-by'] as string | undefined }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -38,6 +38,8 @@ export const HELP = `Usage: npm run <script> [-- options]
 Options:
   --provider <name>         ${PROVIDERS.join(' | ')} (default: kind)
   --env <name>              environment to load/deploy/smoke (default: local); known: ${Object.keys(environments).join(', ')}
+  --monitoring              cluster:up only: also install kube-prometheus-stack with Helm (release kube-prometheus-stack
+                            in namespace monitoring, what production's monitoring settings expect); needs helm
   --host-ports <http>,<https>
                             cluster:up on kind only: host ports of the ingress (default: 80,443; rootless: e.g. 8080,8443)
   --builder <tool>          cluster:load only: docker | podman (default on kind: podman when KIND_EXPERIMENTAL_PROVIDER
@@ -72,6 +74,7 @@ function parseCli(argv: readonly string[]) {
       builder: { type: 'string' },
       url: { type: 'string' },
       requests: { type: 'string', default: '12' },
+      monitoring: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       yes: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -97,6 +100,7 @@ export function runbookFor(
     throw new Error(`--host-ports applies to cluster:up on kind only (smoke reads them from ${KIND_CONFIG})`);
   }
   if (values.yes && subcommand !== 'deploy') throw new Error('--yes applies to deploy only (it allows the deletions pruning lists)');
+  if (values.monitoring && subcommand !== 'up') throw new Error('--monitoring applies to cluster:up only');
   const runbook = subcommandRunbook(subcommand as Subcommand, provider, values, context);
   return { name: SUBCOMMANDS[subcommand as Subcommand], runbook, dryRun: values['dry-run'] };
 }
@@ -106,7 +110,12 @@ function subcommandRunbook(subcommand: Subcommand, provider: Provider, values: V
   switch (subcommand) {
     case 'up': {
       const hostPorts = values['host-ports'] === undefined ? undefined : parseHostPorts(values['host-ports']);
-      return upRunbook(provider, { hostPorts, env: context.processEnv, unprivilegedPortStart: context.unprivilegedPortStart });
+      return upRunbook(provider, {
+        hostPorts,
+        env: context.processEnv,
+        unprivilegedPortStart: context.unprivilegedPortStart,
+        monitoring: values.monitoring,
+      });
     }
     case 'down':
       return downRunbook(provider);

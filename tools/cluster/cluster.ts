@@ -14,7 +14,7 @@ export const CLUSTER_NAME = 'sweetshop';
  * The kubeconfig context each provider creates for CLUSTER_NAME. Every kubectl call names it, so a
  * deploy never lands on whatever cluster happens to be the current context.
  */
-function kubeContext(provider: Provider): string {
+export function kubeContext(provider: Provider): string {
   return provider === 'kind' ? `kind-${CLUSTER_NAME}` : CLUSTER_NAME;
 }
 

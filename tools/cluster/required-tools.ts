@@ -9,6 +9,7 @@ const INSTALL_HINTS: Readonly<Record<string, string>> = {
   kind: 'https://kind.sigs.k8s.io/docs/user/quick-start/#installation',
   minikube: 'https://minikube.sigs.k8s.io/docs/start/',
   kubectl: 'https://kubernetes.io/docs/tasks/tools/',
+  helm: 'https://helm.sh/docs/intro/install/',
 };
 
 /**

@@ -10,6 +10,7 @@ import {
 import { KIND_CONFIG, KIND_CONFIG_TEMPLATE, kindConfigFor, pinnedNodeImage } from './kind-config.ts';
 import { inspectKindRuntime, type RuntimeState, runtimeFromEnv } from './kind-runtime.ts';
 import { kindVersionProblem, MIN_KIND_VERSION } from './kind-version.ts';
+import { monitoringSteps } from './monitoring.ts';
 import { type CheckStep, commandStep, type Runbook, type Step, type StepContext, type WriteStep } from './runbook.ts';
 
 // Pinned, so every `cluster:up` installs the same controllers. ingress-nginx is retired (best-effort
@@ -34,6 +35,11 @@ export interface UpOptions {
   readonly unprivilegedPortStart?: () => number | undefined;
   /** For the hint that shows who holds a port (ss on Linux, lsof on macOS). */
   readonly platform?: NodeJS.Platform;
+  /**
+   * Also install kube-prometheus-stack (Prometheus, Grafana, kube-state-metrics) with Helm.
+   * @default false
+   */
+  readonly monitoring?: boolean;
 }
 
 /** Creates the cluster with an ingress controller and metrics-server, and waits until both run. */
@@ -41,6 +47,7 @@ export function upRunbook(provider: Provider, options: UpOptions = {}): Runbook 
   const waitForAddons = [
     commandStep(rolloutStatus(provider, 'ingress-nginx', 'ingress-nginx-controller')),
     commandStep(rolloutStatus(provider, 'kube-system', 'metrics-server')),
+    ...(options.monitoring ? monitoringSteps(provider) : []),
   ];
   if (provider === 'minikube') {
     // Every step is idempotent: `minikube start` reuses an existing profile, enabling an addon twice is a no-op.
