@@ -9,16 +9,11 @@ import { promisify } from 'node:util';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { ephemeralPort } from '../../tools/local/ports.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
+import { cli } from './support/cli.ts';
 import { eventuallyEmpty, isRunning, processesInGroups, processesWithTmpdir } from './support/processes.ts';
 import { FIXTURES } from './support/test-shop.ts';
 
 const run = promisify(execFile);
-const MAIN = join(REPO_ROOT, 'tools', 'local', 'main.ts');
-
-/** `npm run local -- args` without npm: the same command package.json runs. */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return run(process.execPath, [MAIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
-}
 
 // Only the shop's own temp folders: other programs share TMPDIR.
 function shopTempDirs(dir: string): string[] {
@@ -138,16 +133,5 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
       assert.deepEqual(await eventuallyEmpty(() => pids.replicas.filter(isRunning)), [], 'replicas left');
       assert.deepEqual(await eventuallyEmpty(() => processesInGroups(pids.nginx)), [], 'nginx processes left');
     }
-  });
-
-  test('rollout restart without a running shop says how to start one', async () => {
-    await assert.rejects(
-      cli(['rollout', 'restart', '--state-dir', join(work, 'nothing-here')]),
-      (error: { code: number; stderr: string }) => {
-        assert.equal(error.code, 1);
-        assert.match(error.stderr, /^local: no local shop is running .* start one with `npm run local`/);
-        return true;
-      },
-    );
   });
 });

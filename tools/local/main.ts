@@ -119,6 +119,10 @@ async function run(options: {
 async function rolloutRestart(stateDir: string, args: string[]): Promise<number> {
   const [verb, section, ...extra] = args;
   if (verb !== 'restart' || extra.length > 0) throw new Error('usage: npm run local -- rollout restart [section]');
+  // Everything is checked before the banner: a refused rollout prints one error and nothing else.
+  const sections = [...new Set((await fetchStatus(stateDir)).replicas.map((r) => r.section))];
+  if (section !== undefined && !sections.includes(section))
+    throw new Error(`rollout restart: unknown section ${section} (the running shop has ${sections.join(', ')})`);
   const started = Date.now();
   console.log(`rollout restart ${section ?? 'every section'}: one replica at a time (start new, wait ready, reload nginx, drain old)`);
   const count = await requestRolloutRestart(stateDir, section, (step) => {
