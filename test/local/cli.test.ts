@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
+import { pollUntil } from '../../tools/lib/poll-until.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { ephemeralPort } from '../../tools/local/ports.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
-import { cli } from './support/cli.ts';
+import { cli, LOCAL_MAIN } from './support/cli.ts';
 import { eventuallyEmpty, isRunning, processesInGroups, processesWithTmpdir } from './support/processes.ts';
 import { FIXTURES } from './support/test-shop.ts';
 
@@ -104,6 +105,39 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
     assert.deepEqual(processesWithTmpdir(tmp), [], 'no process started by the supervisor is left');
     assert.deepEqual(shopTempDirs(tmp), [], 'the temp directory is removed');
     assert.equal(existsSync(join(stateDir, 'control.sock')), false, 'the control socket is removed');
+  });
+
+  test('status after a replica was killed with -9: that replica is listed as gone, with the signal; the other still runs', async () => {
+    const stateDir = join(work, 'state-killed-replica');
+    const port = await ephemeralPort();
+    let output = '';
+    const args = ['--port', String(port), '--state-dir', stateDir, '--quiet', '--manifests', join(FIXTURES, 'chocolates-only')];
+    mkdirSync(join(work, 'tmp'), { recursive: true });
+    const child = spawn(process.execPath, [LOCAL_MAIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, TMPDIR: join(work, 'tmp') } });
+    children.push(child);
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await waitForOutput(child, () => output, /stop: Ctrl-C/, 60_000);
+    const [killed, survivor] = [...output.matchAll(/^chocolates\s+(\S+)\s+\d+\s+(\d+)/gm)].map((m) => ({ id: m[1]!, pid: Number(m[2]) }));
+
+    process.kill(killed!.pid, 'SIGKILL');
+    const gone = new RegExp(`^chocolates\\s+${killed!.id}\\s+\\d+\\s+${killed!.pid}\\s+gone \\(killed by SIGKILL\\)$`, 'm');
+    let status = '';
+    const reported = await pollUntil(
+      async () => {
+        status = (await cli(['status', '--state-dir', stateDir])).stdout;
+        return gone.test(status);
+      },
+      5_000,
+      100,
+    );
+    assert.ok(reported, `status does not list the killed replica as gone (killed by SIGKILL) within 5 s:\n${status}`);
+    assert.match(status, new RegExp(`^chocolates\\s+${survivor!.id}\\s+\\d+\\s+${survivor!.pid}\\s+running$`, 'm'));
+    assert.match(status, /^1 of 2 replicas gone: nginx routes around it; `npm run local -- rollout restart chocolates` replaces it$/m);
+
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, output);
   });
 
   test('a replica that fails to start: exit 1 naming it, and no process or temp file left', async () => {

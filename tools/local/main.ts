@@ -135,6 +135,14 @@ async function rolloutRestart(stateDir: string, args: string[]): Promise<number>
 async function status(stateDir: string): Promise<number> {
   const shop = await fetchStatus(stateDir);
   console.log(`local shop pid ${shop.pid} at ${shop.url}\n${formatReplicaTable(shop.replicas)}`);
+  const gone = shop.replicas.filter((r) => r.exit);
+  if (gone.length > 0) {
+    // A crashed pod is restarted by Kubernetes; here a rollout of its section replaces it.
+    const sections = new Set(gone.map((r) => r.section));
+    const command = `npm run local -- rollout restart${sections.size === 1 ? ` ${[...sections][0]}` : ''}`;
+    const them = gone.length === 1 ? 'it' : 'them';
+    console.log(`${gone.length} of ${shop.replicas.length} replicas gone: nginx routes around ${them}; \`${command}\` replaces ${them}`);
+  }
   return 0;
 }
 

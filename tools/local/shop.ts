@@ -9,6 +9,7 @@ import { renderBalancerConfig, renderFrontConfig } from './nginx-config.ts';
 import { findNginx, NginxProcess } from './nginx-process.ts';
 import { podName } from './pod-names.ts';
 import { ephemeralPort, isPortFree, releasePort, reservePort } from './ports.ts';
+import { describeExit, type ProcessExit } from './process-exit.ts';
 import { resolveReplicaCounts } from './replica-counts.ts';
 import { ReplicaProcess, type ServiceCommand } from './replica-process.ts';
 
@@ -57,6 +58,11 @@ export interface LocalReplica {
   readonly id: string;
   readonly port: number;
   readonly pid: number;
+  /**
+   * Set once the process has ended on its own (a crash, a kill -9): it stays listed, as a crashed pod
+   * would, until a rollout replaces it. undefined while it runs.
+   */
+  readonly exit?: ProcessExit;
 }
 
 export type ShopEvent =
@@ -160,7 +166,10 @@ class Shop implements LocalShop {
   }
 
   get replicas(): LocalReplica[] {
-    return [...this.current.values()].flat().map((r) => ({ section: r.section, id: r.id, port: r.port, pid: r.pid }));
+    return [...this.current.values()].flat().map((r) => {
+      const exit = r.exit;
+      return { section: r.section, id: r.id, port: r.port, pid: r.pid, ...(exit ? { exit } : {}) };
+    });
   }
 
   async start(counts: Map<string, number>): Promise<void> {
@@ -279,12 +288,12 @@ class Shop implements LocalShop {
       onLine: (r, line, stream) => this.options.onEvent?.({ type: 'replica-output', section: r.section, replica: r.id, stream, line }),
     });
     this.live.add(replica);
-    void replica.exited.then((code) => {
+    void replica.exited.then(() => {
       this.live.delete(replica);
       releasePort(port);
       // Kubernetes would restart the container; here nginx routes around it until a rollout replaces it.
       if (!replica.isStopping && !this.stopping)
-        this.emit('warn', `replica ${id} (${deployment.name}, port ${port}) exited unexpectedly (code ${code})`);
+        this.emit('warn', `replica ${id} (${deployment.name}, port ${port}) ${describeExit(replica.exit!)} unexpectedly`);
     });
     return replica;
   }
