@@ -10,7 +10,7 @@ import { pollUntil } from '../../tools/lib/poll-until.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { ephemeralPort } from '../../tools/local/ports.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
-import { cli, LOCAL_MAIN } from './support/cli.ts';
+import { cli, nginxPids, replicaRows, startCli, watchCli } from './support/cli.ts';
 import { eventuallyEmpty, isRunning, processesInGroups, processesWithTmpdir } from './support/processes.ts';
 import { FIXTURES } from './support/test-shop.ts';
 
@@ -19,23 +19,6 @@ const run = promisify(execFile);
 // Only the shop's own temp folders: other programs share TMPDIR.
 function shopTempDirs(dir: string): string[] {
   return readdirSync(dir).filter((name) => name.startsWith('sweetshop-local-'));
-}
-
-function waitForOutput(child: ChildProcess, output: () => string, pattern: RegExp, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${output()}`)), timeoutMs);
-    const check = (): void => {
-      if (pattern.test(output())) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before ${pattern}; output:\n${output()}`));
-    });
-  });
 }
 
 describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-get install nginx-light') }, () => {
@@ -61,47 +44,43 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
     const tmp = join(work, 'tmp');
     const port = await ephemeralPort();
     mkdirSync(tmp, { recursive: true });
-    let output = '';
     // Through the documented npm script, so npm's SIGTERM must reach the supervisor (npm runs scripts via sh).
-    const child = spawn(
-      'npm',
-      ['run', '--silent', 'local', '--', '--port', String(port), '--state-dir', stateDir, '--quiet', '--replicas', 'cakes=1'],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, TMPDIR: tmp },
-      },
+    const run = watchCli(
+      spawn(
+        'npm',
+        ['run', '--silent', 'local', '--', '--port', String(port), '--state-dir', stateDir, '--quiet', '--replicas', 'cakes=1'],
+        { cwd: REPO_ROOT, env: { ...process.env, TMPDIR: tmp } },
+      ),
     );
-    children.push(child);
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    await waitForOutput(child, () => output, /stop: Ctrl-C/, 60_000);
+    children.push(run.child);
+    await run.waitFor(/stop: Ctrl-C/);
+    const output = run.output();
 
-    assert.match(output, /SECTION\s+REPLICA\s+PORT\s+PID/);
-    const rows = [...output.matchAll(/^(chocolates|candies|cakes)\s+(\S+)\s+(\d+)\s+(\d+)$/gm)];
+    assert.match(output, /SECTION\s+REPLICA\s+PORT\s+PID\s+STATUS/);
+    const rows = replicaRows(output);
     assert.deepEqual(
-      rows.map((r) => r[1]),
+      rows.map((r) => r.section),
       ['chocolates', 'chocolates', 'candies', 'candies', 'cakes'],
     );
     for (const section of ['chocolates', 'candies', 'cakes']) assert.match(output, new RegExp(`http://127\\.0\\.0\\.1:${port}/${section}`));
     const response = await fetch(`http://127.0.0.1:${port}/cakes`);
-    assert.equal(response.headers.get('x-served-by'), rows[4]![2]);
+    assert.equal(response.headers.get('x-served-by'), rows[4]!.id);
 
     const rollout = await cli(['rollout', 'restart', 'candies', '--state-dir', stateDir]);
-    assert.match(rollout.stdout, new RegExp(`candies: ${rows[2]![2]} -> candies-\\S+`));
+    assert.match(rollout.stdout, new RegExp(`candies: ${rows[2]!.id} -> candies-\\S+`));
     assert.match(rollout.stdout, /rollout restart done: 2 replicas replaced/);
     const status = (await cli(['status', '--state-dir', stateDir])).stdout;
-    assert.doesNotMatch(status, new RegExp(rows[2]![2]!));
-    assert.match(status, new RegExp(rows[0]![2]!));
+    assert.doesNotMatch(status, new RegExp(rows[2]!.id));
+    assert.match(status, new RegExp(rows[0]!.id));
 
-    const nginxPids = [...output.matchAll(/nginx (?:balancer|front) (\d+)/g)].map((m) => Number(m[1]));
-    assert.equal(nginxPids.length, 2);
-    const started = [...rows.map((r) => Number(r[4])), ...nginxPids];
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, output);
-    assert.match(output, /local: stopped/);
+    const nginx = nginxPids(output);
+    assert.equal(nginx.length, 2);
+    const started = [...rows.map((r) => r.pid), ...nginx];
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exited, 0, run.output());
+    assert.match(run.output(), /local: stopped/);
     assert.deepEqual(started.filter(isRunning), [], 'every replica and nginx has exited');
-    assert.deepEqual(processesInGroups(nginxPids), [], 'no nginx worker is left');
+    assert.deepEqual(processesInGroups(nginx), [], 'no nginx worker is left');
     assert.deepEqual(processesWithTmpdir(tmp), [], 'no process started by the supervisor is left');
     assert.deepEqual(shopTempDirs(tmp), [], 'the temp directory is removed');
     assert.equal(existsSync(join(stateDir, 'control.sock')), false, 'the control socket is removed');
@@ -110,16 +89,12 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
   test('status after a replica was killed with -9: that replica is listed as gone, with the signal; the other still runs', async () => {
     const stateDir = join(work, 'state-killed-replica');
     const port = await ephemeralPort();
-    let output = '';
     const args = ['--port', String(port), '--state-dir', stateDir, '--quiet', '--manifests', join(FIXTURES, 'chocolates-only')];
     mkdirSync(join(work, 'tmp'), { recursive: true });
-    const child = spawn(process.execPath, [LOCAL_MAIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, TMPDIR: join(work, 'tmp') } });
-    children.push(child);
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    await waitForOutput(child, () => output, /stop: Ctrl-C/, 60_000);
-    const [killed, survivor] = [...output.matchAll(/^chocolates\s+(\S+)\s+\d+\s+(\d+)/gm)].map((m) => ({ id: m[1]!, pid: Number(m[2]) }));
+    const run = startCli(args, { TMPDIR: join(work, 'tmp') });
+    children.push(run.child);
+    await run.waitFor(/stop: Ctrl-C/);
+    const [killed, survivor] = replicaRows(run.output());
 
     process.kill(killed!.pid, 'SIGKILL');
     const gone = new RegExp(`^chocolates\\s+${killed!.id}\\s+\\d+\\s+${killed!.pid}\\s+gone \\(killed by SIGKILL\\)$`, 'm');
@@ -136,8 +111,8 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
     assert.match(status, new RegExp(`^chocolates\\s+${survivor!.id}\\s+\\d+\\s+${survivor!.pid}\\s+running$`, 'm'));
     assert.match(status, /^1 of 2 replicas gone: nginx routes around it; `npm run local -- rollout restart chocolates` replaces it$/m);
 
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, output);
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exited, 0, run.output());
   });
 
   test('a replica that fails to start: exit 1 naming it, and no process or temp file left', async () => {
