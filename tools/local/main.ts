@@ -3,7 +3,8 @@
  * `npm run local -- rollout restart [section]`: rolling restart of the running shop's replicas.
  * `npm run local -- status`: the running shop's replicas.
  */
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { REPO_ROOT } from '../lib/repo-root.ts';
@@ -78,13 +79,11 @@ async function run(options: {
     if (options.quiet && event.type === 'replica-output' && event.line.includes('"msg":"request"')) return;
     console.log(formatShopEvent(event));
   };
-  // Until the shop is up, a signal just ends the process: the shop's exit hook kills what it started.
-  const earlyInt = (): void => process.exit(130);
-  const earlyTerm = (): void => process.exit(143);
-  process.once('SIGINT', earlyInt).once('SIGTERM', earlyTerm);
+  const armStop = handleStopSignals();
 
   // Checked again when the control socket is created; this only fails fast, before any replica starts.
   await assertNoShopRunning(options.stateDir);
+  mkdirSync(options.stateDir, { recursive: true });
 
   console.log(`local: starting the shop from ${options.manifestsDir ?? 'dist/'}`);
   const shop = await startLocalShop({
@@ -92,28 +91,47 @@ async function run(options: {
     balance: options.balance,
     replicas: options.replicas,
     ...(options.manifestsDir ? { manifestsDir: options.manifestsDir } : {}),
+    processFile: join(options.stateDir, 'processes.json'),
     onEvent: print,
   });
   const control = await startControlServer(shop, options.stateDir).catch(async (error: unknown) => {
     await shop.stop();
     throw error;
   });
-  process.off('SIGINT', earlyInt).off('SIGTERM', earlyTerm);
+  const stopSignal = armStop();
 
   console.log(`\n${formatReplicaTable(shop.replicas)}\n`);
   console.log(`nginx ${shop.url} (${shop.balance.algorithm}, from ${shop.balance.source})`);
   for (const section of new Set(shop.replicas.map((r) => r.section))) console.log(`  ${shop.url}/${section}`);
   console.log(`rolling restart: npm run local -- rollout restart [section]    stop: Ctrl-C\n`);
 
-  const signal = await new Promise<NodeJS.Signals>((done) => {
-    process.once('SIGINT', done).once('SIGTERM', done);
-  });
+  const signal = await stopSignal;
   console.log(`local: ${signal}: stopping nginx, draining replicas (a second Ctrl-C kills them)`);
-  process.once('SIGINT', () => process.exit(130)).once('SIGTERM', () => process.exit(143));
   await stopControlServer(control, options.stateDir);
   await shop.stop();
   console.log('local: stopped');
   return 0;
+}
+
+/**
+ * SIGINT and SIGTERM get one listener each for the whole run: while a signal has none, its default
+ * action applies (die at once, no exit hook), and users and tests send SIGTERM right after "stop: Ctrl-C".
+ * Until armed, and on a second signal, the process exits (the shop's exit hook kills what it started);
+ * once armed, the first signal resolves the promise arm() returned, for a graceful stop.
+ */
+function handleStopSignals(): () => Promise<NodeJS.Signals> {
+  let onStop: ((signal: NodeJS.Signals) => void) | undefined;
+  const handle = (signal: NodeJS.Signals): void => {
+    const stop = onStop;
+    onStop = undefined;
+    if (stop) stop(signal);
+    else process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGINT', handle).on('SIGTERM', handle);
+  return () =>
+    new Promise((resolve) => {
+      onStop = resolve;
+    });
 }
 
 async function rolloutRestart(stateDir: string, args: string[]): Promise<number> {

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 
 import { pollUntil } from '../lib/poll-until.ts';
 import { describeExit, hasExited, type ProcessExit, stopChild, waitForExit } from './process-exit.ts';
+import type { ProcessWatcher } from './process-guard.ts';
 
 /** How to start the service: contracts.md's `npm run serve`, without npm's extra process. */
 export interface ServiceCommand {
@@ -22,6 +23,8 @@ export interface ReplicaStart {
   readonly command: ServiceCommand;
   /** Receives every stdout/stderr line of the replica. */
   readonly onLine: (replica: ReplicaProcess, line: string, stream: 'stdout' | 'stderr') => void;
+  /** Kills the replica if the supervisor dies without stopping it. */
+  readonly watcher: ProcessWatcher;
 }
 
 const TAIL_LINES = 20;
@@ -47,6 +50,7 @@ export class ReplicaProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    start.watcher.watch(this.child, 'replica');
     this.exited = waitForExit(this.child);
     for (const stream of ['stdout', 'stderr'] as const) {
       createInterface({ input: this.child[stream]! }).on('line', (line) => {

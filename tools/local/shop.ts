@@ -10,6 +10,7 @@ import { findNginx, NginxProcess } from './nginx-process.ts';
 import { podName } from './pod-names.ts';
 import { ephemeralPort, isPortFree, releasePort, reservePort } from './ports.ts';
 import { describeExit, type ProcessExit } from './process-exit.ts';
+import { describeLeftovers, ProcessGuard, stopLeftovers } from './process-guard.ts';
 import { resolveReplicaCounts } from './replica-counts.ts';
 import { ReplicaProcess, type ServiceCommand } from './replica-process.ts';
 
@@ -50,6 +51,13 @@ export interface StartLocalShopOptions {
   readonly stableFront?: boolean;
   /** Per-replica env overrides by section, applied last (tests slow down one replica this way). */
   readonly replicaEnvFor?: (section: string, index: number) => Readonly<Record<string, string>> | undefined;
+  /**
+   * A file where the shop keeps the pid and start time of every process it runs. A later start given
+   * the same file first stops what a supervisor killed with -9 left running (the watchdog normally
+   * has already), and says so in one event. The CLI uses `<state dir>/processes.json`.
+   * @default - no file: the watchdog alone stops what a killed supervisor leaves
+   */
+  readonly processFile?: string;
 }
 
 /** A replica as the handle reports it. */
@@ -108,12 +116,24 @@ export async function startLocalShop(options: StartLocalShopOptions = {}): Promi
     ? { algorithm: options.balance, source: '--balance' }
     : (manifests.balance ?? { algorithm: 'round-robin', source: 'nginx default (no Ingress annotation)' });
   const nginxBinary = findNginx();
+  const emit = (message: string): void => options.onEvent?.({ type: 'message', level: 'warn', message });
+  const leftovers = options.processFile === undefined ? undefined : await stopLeftovers(options.processFile);
+  if (leftovers && leftovers.stopped.length > 0) emit(describeLeftovers(leftovers));
   const port = options.port === 0 ? await ephemeralPort() : (options.port ?? DEFAULT_LOCAL_PORT);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`port ${port}: expected 0..65535`);
   if (!(await isPortFree(port)))
-    throw new Error(`port ${port} is already in use on 127.0.0.1: stop what uses it or pass another port (--port)`);
+    throw new Error(
+      `port ${port} is already in use on 127.0.0.1: stop what uses it (\`ss -ltnp 'sport = :${port}'\` names it) or pass another port (--port)`,
+    );
 
-  const shop = new Shop(manifests, balance, port, nginxBinary, options);
+  const guard = await ProcessGuard.start(options.processFile, emit);
+  let shop: Shop;
+  try {
+    shop = new Shop(manifests, balance, port, nginxBinary, guard, options);
+  } catch (error) {
+    guard.close();
+    throw error;
+  }
   try {
     await shop.start(counts);
   } catch (error) {
@@ -142,6 +162,7 @@ class Shop implements LocalShop {
     for (const replica of this.live) replica.kill('SIGKILL');
     this.front?.killNow();
     this.balancer?.killNow();
+    this.guard.close();
     rmSync(this.prefix, { recursive: true, force: true });
   };
 
@@ -149,19 +170,30 @@ class Shop implements LocalShop {
   readonly balance: BalanceChoice;
   readonly port: number;
   private readonly nginxBinary: string;
+  // Stops every process this shop started if the supervisor dies without stop() (kill -9, crash).
+  private readonly guard: ProcessGuard;
   private readonly options: StartLocalShopOptions;
 
-  constructor(manifests: ShopManifests, balance: BalanceChoice, port: number, nginxBinary: string, options: StartLocalShopOptions) {
+  constructor(
+    manifests: ShopManifests,
+    balance: BalanceChoice,
+    port: number,
+    nginxBinary: string,
+    guard: ProcessGuard,
+    options: StartLocalShopOptions,
+  ) {
     this.manifests = manifests;
     this.balance = balance;
     this.port = port;
     this.nginxBinary = nginxBinary;
+    this.guard = guard;
     this.options = options;
     this.url = `http://127.0.0.1:${port}`;
     // mkdtemp makes it 0700; nginx started as root runs its workers as another user (nobody or
     // www-data), and they must reach the temp directories to buffer large request bodies.
     chmodSync(this.prefix, 0o755);
-    // Safety net if the supervisor exits without stop(): no replica outlives it.
+    // Safety net if the supervisor exits without stop() (process.exit, an uncaught error): no replica
+    // outlives it. A SIGKILL runs no hook at all: the guard's watchdog covers that.
     process.on('exit', this.killOnExit);
   }
 
@@ -189,7 +221,7 @@ class Shop implements LocalShop {
     const stableFront = this.options.stableFront ?? true;
     this.balancerPort = stableFront ? await ephemeralPort() : this.port;
     const balancerPrefix = join(this.prefix, 'balancer');
-    this.balancer = await NginxProcess.start(this.nginxBinary, balancerPrefix, this.renderConfig(), this.balancerPort);
+    this.balancer = await NginxProcess.start(this.nginxBinary, balancerPrefix, this.renderConfig(), this.balancerPort, this.guard);
     if (!stableFront) {
       this.emit(
         'info',
@@ -199,7 +231,7 @@ class Shop implements LocalShop {
     }
     const frontPrefix = join(this.prefix, 'front');
     const frontConfig = renderFrontConfig({ prefix: frontPrefix, listenPort: this.port, balancerPort: this.balancerPort });
-    this.front = await NginxProcess.start(this.nginxBinary, frontPrefix, frontConfig, this.port);
+    this.front = await NginxProcess.start(this.nginxBinary, frontPrefix, frontConfig, this.port, this.guard);
     this.emit(
       'info',
       `nginx balancer ${this.balancer.pid} on 127.0.0.1:${this.balancerPort} (${this.balance.algorithm}, from ${this.balance.source})`,
@@ -286,6 +318,7 @@ class Shop implements LocalShop {
       env: this.replicaEnv(deployment, id, port, index),
       command: this.options.serviceCommand ?? { executable: process.execPath, args: ['service/src/server.ts'], cwd: REPO_ROOT },
       onLine: (r, line, stream) => this.options.onEvent?.({ type: 'replica-output', section: r.section, replica: r.id, stream, line }),
+      watcher: this.guard,
     });
     this.live.add(replica);
     void replica.exited.then(() => {
@@ -332,6 +365,7 @@ class Shop implements LocalShop {
     await this.balancer?.stop();
     await Promise.all([...this.live].map((r) => this.retire(r)));
     await this.rollout?.catch(() => undefined);
+    this.guard.close();
     rmSync(this.prefix, { recursive: true, force: true });
     process.off('exit', this.killOnExit);
   }
