@@ -55,7 +55,9 @@ describe('a supervisor killed with SIGKILL leaves nothing running, and the next 
     assert.equal(await first.exited, 'SIGKILL');
     assert.deepEqual(await eventuallyEmpty(() => replicas.filter(isRunning)), [], 'replicas left running');
     assert.deepEqual(await eventuallyEmpty(() => processesInGroups(nginx)), [], 'nginx masters or workers left running');
-    t.diagnostic(`every replica and nginx process was gone ${Date.now() - killedAt} ms after the supervisor's SIGKILL (polled every 50 ms)`);
+    t.diagnostic(
+      `every replica and nginx process was gone ${Date.now() - killedAt} ms after the supervisor's SIGKILL (polled every 50 ms)`,
+    );
 
     const second = await startShop(port, stateDir);
     assert.match(second.output(), new RegExp(`http://127\\.0\\.0\\.1:${port}/chocolates`));

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { describeLeftovers, ProcessGuard, stopLeftovers } from '../../tools/local/process-guard.ts';
+import { ProcessGuard } from '../../tools/local/process-guard.ts';
 import { bootId, identify, isSameProcess, killIfSame } from '../../tools/local/process-identity.mjs';
+import { describeLeftovers, stopLeftovers } from '../../tools/local/process-record.ts';
 import { eventuallyEmpty, isRunning } from './support/processes.ts';
 
 // A process that does nothing for a minute, in its own group like the shop's replicas.

@@ -10,7 +10,8 @@ import { findNginx, NginxProcess } from './nginx-process.ts';
 import { podName } from './pod-names.ts';
 import { ephemeralPort, isPortFree, releasePort, reservePort } from './ports.ts';
 import { describeExit, type ProcessExit } from './process-exit.ts';
-import { describeLeftovers, ProcessGuard, stopLeftovers } from './process-guard.ts';
+import { ProcessGuard } from './process-guard.ts';
+import { describeLeftovers, stopLeftovers } from './process-record.ts';
 import { resolveReplicaCounts } from './replica-counts.ts';
 import { ReplicaProcess, type ServiceCommand } from './replica-process.ts';
 
