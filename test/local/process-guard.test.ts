@@ -8,7 +8,7 @@ import { after, describe, test } from 'node:test';
 import { ProcessGuard } from '../../tools/local/process-guard.ts';
 import { bootId, identify, isSameProcess, killIfSame } from '../../tools/local/process-identity.mjs';
 import { describeLeftovers, stopLeftovers } from '../../tools/local/process-record.ts';
-import { eventuallyEmpty, isRunning } from './support/processes.ts';
+import { childrenWithCommand, eventuallyEmpty, isRunning } from './support/processes.ts';
 
 // A process that does nothing for a minute, in its own group like the shop's replicas.
 function idleProcess() {
@@ -88,7 +88,7 @@ describe('ProcessGuard', () => {
   const work = mkdtempSync(join(tmpdir(), 'sweetshop-process-guard-test-'));
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  test('records what it watches, forgets what exits, and removes the record on close()', async () => {
+  test('records what it watches, forgets what exits; close() removes the record and resolves once the watchdog has exited', async () => {
     const file = join(work, 'processes.json');
     const lost: string[] = [];
     const guard = await ProcessGuard.start(file, (message) => lost.push(message));
@@ -100,8 +100,12 @@ describe('ProcessGuard', () => {
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     assert.deepEqual(kinds(), ['watchdog']);
-    guard.close();
+    const watchdogs = childrenWithCommand(process.pid, 'watchdog');
+    assert.equal(watchdogs.length, 1);
+    await guard.close();
     assert.equal(existsSync(file), false);
+    // stop() callers (the CLI, tests counting processes) rely on nothing of the shop running once it resolves.
+    assert.deepEqual(watchdogs.filter(isRunning), [], 'the watchdog still runs after close() resolved');
     assert.deepEqual(lost, []);
   });
 });

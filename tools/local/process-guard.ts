@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-import { describeExit } from './process-exit.ts';
+import { describeExit, waitForExit } from './process-exit.ts';
 import { bootId, identify, type ProcessIdentity } from './process-identity.mjs';
 import { type GuardedKind, type GuardedProcess, writeProcessRecord } from './process-record.ts';
 
@@ -28,12 +28,14 @@ export class ProcessGuard implements ProcessWatcher {
   private readonly processes = new Map<number, GuardedProcess>();
   private closed = false;
   private readonly watchdog: ChildProcess;
+  private readonly watchdogExited: Promise<void>;
   private readonly recordFile: string | undefined;
   private readonly boot = bootId();
   private readonly supervisor = identify(process.pid)!;
 
   private constructor(watchdog: ChildProcess, recordFile: string | undefined, onLost: (message: string) => void) {
     this.watchdog = watchdog;
+    this.watchdogExited = waitForExit(watchdog).then(() => undefined);
     this.recordFile = recordFile;
     const identity = identify(watchdog.pid!);
     if (identity) this.processes.set(identity.pid, { ...identity, kind: 'watchdog' });
@@ -83,12 +85,21 @@ export class ProcessGuard implements ProcessWatcher {
     });
   }
 
-  /** The shop has stopped (or is exiting): the watchdog ends with nothing to do, the record goes. Synchronous. */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.watchdog.connected) this.watchdog.disconnect();
-    if (this.recordFile) rmSync(this.recordFile, { force: true });
+  /**
+   * The shop has stopped (or is exiting): the record goes and the watchdog ends with nothing to do.
+   * Resolves once the watchdog has exited; the synchronous part is all an exit hook needs.
+   */
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      if (this.recordFile) rmSync(this.recordFile, { force: true });
+      if (this.watchdog.connected) this.watchdog.disconnect();
+      // Until it has gone, the watchdog keeps the event loop alive again, and gets 5 s to do so.
+      this.watchdog.ref();
+      const timer = setTimeout(() => this.watchdog.kill('SIGKILL'), 5_000);
+      void this.watchdogExited.then(() => clearTimeout(timer));
+    }
+    return this.watchdogExited;
   }
 
   private tell(message: { watch: ProcessIdentity } | { forget: number }): void {

@@ -132,7 +132,7 @@ export async function startLocalShop(options: StartLocalShopOptions = {}): Promi
   try {
     shop = new Shop(manifests, balance, port, nginxBinary, guard, options);
   } catch (error) {
-    guard.close();
+    await guard.close();
     throw error;
   }
   try {
@@ -163,7 +163,7 @@ class Shop implements LocalShop {
     for (const replica of this.live) replica.kill('SIGKILL');
     this.front?.killNow();
     this.balancer?.killNow();
-    this.guard.close();
+    void this.guard.close();
     rmSync(this.prefix, { recursive: true, force: true });
   };
 
@@ -366,7 +366,7 @@ class Shop implements LocalShop {
     await this.balancer?.stop();
     await Promise.all([...this.live].map((r) => this.retire(r)));
     await this.rollout?.catch(() => undefined);
-    this.guard.close();
+    await this.guard.close();
     rmSync(this.prefix, { recursive: true, force: true });
     process.off('exit', this.killOnExit);
   }
