@@ -11,7 +11,7 @@ import {
   unsupportedLoadBalancing,
 } from '../../app/environments/vocabulary.ts';
 import { loadBalancingAnnotations } from '../../charts/load-balancing.ts';
-import { balanceFromIngressAnnotations, parseBalanceAlgorithm } from '../../tools/local/balance.ts';
+import { balanceFromIngressAnnotations, parseLocalAlgorithm } from '../../tools/local/balance.ts';
 
 // What local nginx (OSS) runs for each portable algorithm: it has no EWMA, least_conn is the closest.
 const LOCAL_EQUIVALENT = { 'round-robin': 'round-robin', 'least-connections': 'least-connections', ewma: 'least-connections' };
@@ -46,7 +46,7 @@ test('every controller runs round-robin and reads its own annotation key', () =>
 });
 
 test("--balance accepts the controllers' annotation spellings of what local nginx runs, and nginx's least_conn", () => {
-  for (const spelling of ['round_robin', 'roundrobin']) assert.equal(parseBalanceAlgorithm(spelling), 'round-robin', spelling);
-  for (const spelling of ['leastconn', 'least_conn']) assert.equal(parseBalanceAlgorithm(spelling), 'least-connections', spelling);
-  assert.throws(() => parseBalanceAlgorithm('ewma'), /--balance ewma: expected round-robin or least-connections/);
+  for (const spelling of ['round_robin', 'roundrobin']) assert.equal(parseLocalAlgorithm(spelling), 'round-robin', spelling);
+  for (const spelling of ['leastconn', 'least_conn']) assert.equal(parseLocalAlgorithm(spelling), 'least-connections', spelling);
+  assert.throws(() => parseLocalAlgorithm('ewma'), /--balance ewma: expected round-robin or least-connections/);
 });

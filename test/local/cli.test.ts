@@ -6,40 +6,19 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
+import { pollUntil } from '../../tools/lib/poll-until.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { ephemeralPort } from '../../tools/local/ports.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
+import { cli, nginxPids, replicaRows, startCli, watchCli } from './support/cli.ts';
 import { eventuallyEmpty, isRunning, processesInGroups, processesWithTmpdir } from './support/processes.ts';
 import { FIXTURES } from './support/test-shop.ts';
 
 const run = promisify(execFile);
-const MAIN = join(REPO_ROOT, 'tools', 'local', 'main.ts');
-
-/** `npm run local -- args` without npm: the same command package.json runs. */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return run(process.execPath, [MAIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
-}
 
 // Only the shop's own temp folders: other programs share TMPDIR.
 function shopTempDirs(dir: string): string[] {
   return readdirSync(dir).filter((name) => name.startsWith('sweetshop-local-'));
-}
-
-function waitForOutput(child: ChildProcess, output: () => string, pattern: RegExp, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms; output:\n${output()}`)), timeoutMs);
-    const check = (): void => {
-      if (pattern.test(output())) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code} before ${pattern}; output:\n${output()}`));
-    });
-  });
 }
 
 describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-get install nginx-light') }, () => {
@@ -65,50 +44,75 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
     const tmp = join(work, 'tmp');
     const port = await ephemeralPort();
     mkdirSync(tmp, { recursive: true });
-    let output = '';
     // Through the documented npm script, so npm's SIGTERM must reach the supervisor (npm runs scripts via sh).
-    const child = spawn(
-      'npm',
-      ['run', '--silent', 'local', '--', '--port', String(port), '--state-dir', stateDir, '--quiet', '--replicas', 'cakes=1'],
-      {
-        cwd: REPO_ROOT,
-        env: { ...process.env, TMPDIR: tmp },
-      },
+    const run = watchCli(
+      spawn(
+        'npm',
+        ['run', '--silent', 'local', '--', '--port', String(port), '--state-dir', stateDir, '--quiet', '--replicas', 'cakes=1'],
+        { cwd: REPO_ROOT, env: { ...process.env, TMPDIR: tmp } },
+      ),
     );
-    children.push(child);
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    await waitForOutput(child, () => output, /stop: Ctrl-C/, 60_000);
+    children.push(run.child);
+    await run.waitFor(/stop: Ctrl-C/);
+    const output = run.output();
 
-    assert.match(output, /SECTION\s+REPLICA\s+PORT\s+PID/);
-    const rows = [...output.matchAll(/^(chocolates|candies|cakes)\s+(\S+)\s+(\d+)\s+(\d+)$/gm)];
+    assert.match(output, /SECTION\s+REPLICA\s+PORT\s+PID\s+STATUS/);
+    const rows = replicaRows(output);
     assert.deepEqual(
-      rows.map((r) => r[1]),
+      rows.map((r) => r.section),
       ['chocolates', 'chocolates', 'candies', 'candies', 'cakes'],
     );
     for (const section of ['chocolates', 'candies', 'cakes']) assert.match(output, new RegExp(`http://127\\.0\\.0\\.1:${port}/${section}`));
     const response = await fetch(`http://127.0.0.1:${port}/cakes`);
-    assert.equal(response.headers.get('x-served-by'), rows[4]![2]);
+    assert.equal(response.headers.get('x-served-by'), rows[4]!.id);
 
     const rollout = await cli(['rollout', 'restart', 'candies', '--state-dir', stateDir]);
-    assert.match(rollout.stdout, new RegExp(`candies: ${rows[2]![2]} -> candies-\\S+`));
+    assert.match(rollout.stdout, new RegExp(`candies: ${rows[2]!.id} -> candies-\\S+`));
     assert.match(rollout.stdout, /rollout restart done: 2 replicas replaced/);
     const status = (await cli(['status', '--state-dir', stateDir])).stdout;
-    assert.doesNotMatch(status, new RegExp(rows[2]![2]!));
-    assert.match(status, new RegExp(rows[0]![2]!));
+    assert.doesNotMatch(status, new RegExp(rows[2]!.id));
+    assert.match(status, new RegExp(rows[0]!.id));
 
-    const nginxPids = [...output.matchAll(/nginx (?:balancer|front) (\d+)/g)].map((m) => Number(m[1]));
-    assert.equal(nginxPids.length, 2);
-    const started = [...rows.map((r) => Number(r[4])), ...nginxPids];
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, output);
-    assert.match(output, /local: stopped/);
+    const nginx = nginxPids(output);
+    assert.equal(nginx.length, 2);
+    const started = [...rows.map((r) => r.pid), ...nginx];
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exited, 0, run.output());
+    assert.match(run.output(), /local: stopped/);
     assert.deepEqual(started.filter(isRunning), [], 'every replica and nginx has exited');
-    assert.deepEqual(processesInGroups(nginxPids), [], 'no nginx worker is left');
+    assert.deepEqual(processesInGroups(nginx), [], 'no nginx worker is left');
     assert.deepEqual(processesWithTmpdir(tmp), [], 'no process started by the supervisor is left');
     assert.deepEqual(shopTempDirs(tmp), [], 'the temp directory is removed');
     assert.equal(existsSync(join(stateDir, 'control.sock')), false, 'the control socket is removed');
+  });
+
+  test('status after a replica was killed with -9: that replica is listed as gone, with the signal; the other still runs', async () => {
+    const stateDir = join(work, 'state-killed-replica');
+    const port = await ephemeralPort();
+    const args = ['--port', String(port), '--state-dir', stateDir, '--quiet', '--manifests', join(FIXTURES, 'chocolates-only')];
+    mkdirSync(join(work, 'tmp'), { recursive: true });
+    const run = startCli(args, { TMPDIR: join(work, 'tmp') });
+    children.push(run.child);
+    await run.waitFor(/stop: Ctrl-C/);
+    const [killed, survivor] = replicaRows(run.output());
+
+    process.kill(killed!.pid, 'SIGKILL');
+    const gone = new RegExp(`^chocolates\\s+${killed!.id}\\s+\\d+\\s+${killed!.pid}\\s+gone \\(killed by SIGKILL\\)$`, 'm');
+    let status = '';
+    const reported = await pollUntil(
+      async () => {
+        status = (await cli(['status', '--state-dir', stateDir])).stdout;
+        return gone.test(status);
+      },
+      5_000,
+      100,
+    );
+    assert.ok(reported, `status does not list the killed replica as gone (killed by SIGKILL) within 5 s:\n${status}`);
+    assert.match(status, new RegExp(`^chocolates\\s+${survivor!.id}\\s+\\d+\\s+${survivor!.pid}\\s+running$`, 'm'));
+    assert.match(status, /^1 of 2 replicas gone: nginx routes around it; `npm run local -- rollout restart chocolates` replaces it$/m);
+
+    run.child.kill('SIGTERM');
+    assert.equal(await run.exited, 0, run.output());
   });
 
   test('a replica that fails to start: exit 1 naming it, and no process or temp file left', async () => {
@@ -138,16 +142,5 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
       assert.deepEqual(await eventuallyEmpty(() => pids.replicas.filter(isRunning)), [], 'replicas left');
       assert.deepEqual(await eventuallyEmpty(() => processesInGroups(pids.nginx)), [], 'nginx processes left');
     }
-  });
-
-  test('rollout restart without a running shop says how to start one', async () => {
-    await assert.rejects(
-      cli(['rollout', 'restart', '--state-dir', join(work, 'nothing-here')]),
-      (error: { code: number; stderr: string }) => {
-        assert.equal(error.code, 1);
-        assert.match(error.stderr, /^local: no local shop is running .* start one with `npm run local`/);
-        return true;
-      },
-    );
   });
 });

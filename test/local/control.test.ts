@@ -6,20 +6,10 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import { controlSocketPath, fetchStatus, requestRolloutRestart, startControlServer, stopControlServer } from '../../tools/local/control.ts';
-import type { LocalShop, RolloutStep } from '../../tools/local/shop.ts';
+import type { RolloutStep } from '../../tools/local/shop.ts';
+import { fakeShop } from './support/fake-shop.ts';
 
 // The control API on its own, with a stand-in shop: no nginx, no replicas.
-function fakeShop(rollout: LocalShop['rolloutRestart']): LocalShop {
-  return {
-    url: 'http://127.0.0.1:1',
-    port: 1,
-    balance: { algorithm: 'round-robin', source: 'test' },
-    replicas: [{ section: 'cakes', id: 'cakes-a-1', port: 20_000, pid: 1 }],
-    rolloutRestart: rollout,
-    stop: async () => undefined,
-  };
-}
-
 describe('control socket', () => {
   const work = mkdtempSync(join(tmpdir(), 'sweetshop-control-test-'));
   const servers: Array<[Server, string]> = [];

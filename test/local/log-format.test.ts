@@ -38,12 +38,18 @@ describe('formatShopEvent', () => {
   });
 });
 
-test('formatReplicaTable aligns section, replica, port and pid', () => {
+test('formatReplicaTable aligns section, replica, port, pid and status; a replica that died says how', () => {
   assert.equal(
     formatReplicaTable([
       { section: 'chocolates', id: 'chocolates-a-1', port: 8000, pid: 101 },
-      { section: 'cakes', id: 'cakes-b-2', port: 8001, pid: 102 },
+      { section: 'chocolates', id: 'chocolates-a-2', port: 8002, pid: 103, exit: { code: null, signal: 'SIGKILL' } },
+      { section: 'cakes', id: 'cakes-b-2', port: 8001, pid: 102, exit: { code: 1, signal: null } },
     ]),
-    'SECTION     REPLICA         PORT  PID\nchocolates  chocolates-a-1  8000  101\ncakes       cakes-b-2       8001  102',
+    [
+      'SECTION     REPLICA         PORT  PID  STATUS',
+      'chocolates  chocolates-a-1  8000  101  running',
+      'chocolates  chocolates-a-2  8002  103  gone (killed by SIGKILL)',
+      'cakes       cakes-b-2       8001  102  gone (exited with code 1)',
+    ].join('\n'),
   );
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
-import { balanceFromIngressAnnotations, parseBalanceAlgorithm } from '../../tools/local/balance.ts';
+import { balanceFromIngressAnnotations, parseLocalAlgorithm } from '../../tools/local/balance.ts';
 import { interpretManifests, parseManifestFile, readShopManifests } from '../../tools/local/manifests.ts';
 import { parseReplicaFlags, resolveReplicaCounts } from '../../tools/local/replica-counts.ts';
 import { FIXTURES } from './support/test-shop.ts';
@@ -129,11 +129,11 @@ describe('balancing annotations (contracts.md)', () => {
   });
 
   test('--balance accepts the two names and rejects others with the list', () => {
-    assert.equal(parseBalanceAlgorithm('least-connections'), 'least-connections');
-    assert.equal(parseBalanceAlgorithm('round-robin'), 'round-robin');
-    assert.throws(() => parseBalanceAlgorithm('random'), /--balance random: expected round-robin or least-connections/);
+    assert.equal(parseLocalAlgorithm('least-connections'), 'least-connections');
+    assert.equal(parseLocalAlgorithm('round-robin'), 'round-robin');
+    assert.throws(() => parseLocalAlgorithm('random'), /--balance random: expected round-robin or least-connections/);
     // Names every plain object inherits are not algorithms either.
-    assert.throws(() => parseBalanceAlgorithm('constructor'), /--balance constructor: expected/);
+    assert.throws(() => parseLocalAlgorithm('constructor'), /--balance constructor: expected/);
   });
 
   test('an annotation value an object inherits (toString) is refused like any unknown value', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import type { BalanceAlgorithm } from '../../tools/local/balance.ts';
+import type { LocalAlgorithm } from '../../tools/local/balance.ts';
 import type { LocalShop } from '../../tools/local/shop.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { type LoadResult, startLoad } from './support/load.ts';
@@ -19,7 +19,7 @@ describe('least connections vs round robin with one slow replica', {
   const shops: LocalShop[] = [];
   after(() => Promise.all(shops.map((s) => s.stop())));
 
-  async function measure(balance: BalanceAlgorithm): Promise<{ result: LoadResult; slowShare: number }> {
+  async function measure(balance: LocalAlgorithm): Promise<{ result: LoadResult; slowShare: number }> {
     const shop = await startTestShop({
       manifestsDir: join(FIXTURES, 'chocolates-only'),
       balance,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { environmentNamed } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
-import type { BalanceAlgorithm } from '../local/balance.ts';
+import type { LocalAlgorithm } from '../local/balance.ts';
 import { randomReplicaBasePort } from '../local/ports.ts';
 import { type LocalReplica, type LocalShop, startLocalShop } from '../local/shop.ts';
 import { assertHealthyRun, runLoad } from '../measure/load.ts';
@@ -60,7 +60,7 @@ export async function benchBalancing(context: BenchContext): Promise<BalancingRe
 }
 
 /** Two replicas, the second one slow, behind nginx with `balance`. */
-async function withSlowReplica(context: BenchContext, balance: BalanceAlgorithm): Promise<BalancedResult> {
+async function withSlowReplica(context: BenchContext, balance: LocalAlgorithm): Promise<BalancedResult> {
   context.progress(`balancing: starting local shop, ${balance}, 2 ${SECTION} replicas, one +${SLOW_DELAY_MS} ms`);
   const shop = await startShop(context, balance, 2, (index) =>
     index === SLOW_INDEX ? { SWEETSHOP_TEST_DELAY_MS: String(SLOW_DELAY_MS) } : undefined,
@@ -93,7 +93,7 @@ async function measureShop(
 
 async function startShop(
   context: BenchContext,
-  balance: BalanceAlgorithm,
+  balance: LocalAlgorithm,
   replicas: number,
   envFor: (index: number) => Record<string, string> | undefined,
 ): Promise<LocalShop> {

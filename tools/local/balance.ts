@@ -11,9 +11,6 @@ export type LocalAlgorithm = Extract<LoadBalancingAlgorithm, 'round-robin' | 'le
 
 export const LOCAL_ALGORITHMS: readonly LocalAlgorithm[] = ['round-robin', 'least-connections'];
 
-/** @deprecated The old name of LocalAlgorithm, kept only until tools/bench/balancing.ts imports the new one. */
-export type BalanceAlgorithm = LocalAlgorithm;
-
 /** An algorithm and where it came from, for the start-up log. */
 export interface BalanceChoice {
   readonly algorithm: LocalAlgorithm;
@@ -70,7 +67,7 @@ export function balanceFromIngressAnnotations(
  * Parses the --balance flag; accepts the controllers' annotation spellings (vocabulary) and nginx's
  * own `least_conn` too, as a convenience.
  */
-export function parseBalanceAlgorithm(value: string): LocalAlgorithm {
+export function parseLocalAlgorithm(value: string): LocalAlgorithm {
   const aliases = new Map<string, LocalAlgorithm>(LOCAL_ALGORITHMS.map((algorithm) => [algorithm, algorithm]));
   aliases.set('least_conn', 'least-connections');
   for (const controller of INGRESS_CONTROLLER_NAMES) {

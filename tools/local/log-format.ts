@@ -1,3 +1,4 @@
+import { describeExit } from './process-exit.ts';
 import type { LocalReplica, ShopEvent } from './shop.ts';
 
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
@@ -33,10 +34,10 @@ function describeFields(entry: Record<string, unknown>): string[] {
     .map(([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
 }
 
-/** The start-up table: section, replica, port, pid. */
+/** The start-up and status table: section, replica, port, pid, and whether it still runs. */
 export function formatReplicaTable(replicas: readonly LocalReplica[]): string {
-  const header = ['SECTION', 'REPLICA', 'PORT', 'PID'];
-  const rows = replicas.map((r) => [r.section, r.id, String(r.port), String(r.pid)]);
+  const header = ['SECTION', 'REPLICA', 'PORT', 'PID', 'STATUS'];
+  const rows = replicas.map((r) => [r.section, r.id, String(r.port), String(r.pid), r.exit ? `gone (${describeExit(r.exit)})` : 'running']);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   return [header, ...rows]
     .map((row) =>

@@ -3,11 +3,12 @@
  * `npm run local -- rollout restart [section]`: rolling restart of the running shop's replicas.
  * `npm run local -- status`: the running shop's replicas.
  */
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { REPO_ROOT } from '../lib/repo-root.ts';
-import { parseBalanceAlgorithm } from './balance.ts';
+import { parseLocalAlgorithm } from './balance.ts';
 import { assertNoShopRunning, fetchStatus, requestRolloutRestart, startControlServer, stopControlServer } from './control.ts';
 import { formatReplicaTable, formatShopEvent } from './log-format.ts';
 import { parseReplicaFlags } from './replica-counts.ts';
@@ -61,7 +62,7 @@ async function main(): Promise<number> {
     stateDir,
     quiet: values.quiet,
     manifestsDir: values.manifests === undefined ? undefined : resolve(values.manifests),
-    balance: values.balance === undefined ? undefined : parseBalanceAlgorithm(values.balance),
+    balance: values.balance === undefined ? undefined : parseLocalAlgorithm(values.balance),
     replicas: parseReplicaFlags(values.replicas ?? []),
   });
 }
@@ -71,20 +72,18 @@ async function run(options: {
   stateDir: string;
   quiet: boolean;
   manifestsDir: string | undefined;
-  balance: ReturnType<typeof parseBalanceAlgorithm> | undefined;
+  balance: ReturnType<typeof parseLocalAlgorithm> | undefined;
   replicas: Record<string, number>;
 }): Promise<number> {
   const print = (event: ShopEvent): void => {
     if (options.quiet && event.type === 'replica-output' && event.line.includes('"msg":"request"')) return;
     console.log(formatShopEvent(event));
   };
-  // Until the shop is up, a signal just ends the process: the shop's exit hook kills what it started.
-  const earlyInt = (): void => process.exit(130);
-  const earlyTerm = (): void => process.exit(143);
-  process.once('SIGINT', earlyInt).once('SIGTERM', earlyTerm);
+  const armStop = handleStopSignals();
 
   // Checked again when the control socket is created; this only fails fast, before any replica starts.
   await assertNoShopRunning(options.stateDir);
+  mkdirSync(options.stateDir, { recursive: true });
 
   console.log(`local: starting the shop from ${options.manifestsDir ?? 'dist/'}`);
   const shop = await startLocalShop({
@@ -92,33 +91,56 @@ async function run(options: {
     balance: options.balance,
     replicas: options.replicas,
     ...(options.manifestsDir ? { manifestsDir: options.manifestsDir } : {}),
+    processFile: join(options.stateDir, 'processes.json'),
     onEvent: print,
   });
   const control = await startControlServer(shop, options.stateDir).catch(async (error: unknown) => {
     await shop.stop();
     throw error;
   });
-  process.off('SIGINT', earlyInt).off('SIGTERM', earlyTerm);
+  const stopSignal = armStop();
 
   console.log(`\n${formatReplicaTable(shop.replicas)}\n`);
   console.log(`nginx ${shop.url} (${shop.balance.algorithm}, from ${shop.balance.source})`);
   for (const section of new Set(shop.replicas.map((r) => r.section))) console.log(`  ${shop.url}/${section}`);
   console.log(`rolling restart: npm run local -- rollout restart [section]    stop: Ctrl-C\n`);
 
-  const signal = await new Promise<NodeJS.Signals>((done) => {
-    process.once('SIGINT', done).once('SIGTERM', done);
-  });
+  const signal = await stopSignal;
   console.log(`local: ${signal}: stopping nginx, draining replicas (a second Ctrl-C kills them)`);
-  process.once('SIGINT', () => process.exit(130)).once('SIGTERM', () => process.exit(143));
   await stopControlServer(control, options.stateDir);
   await shop.stop();
   console.log('local: stopped');
   return 0;
 }
 
+/**
+ * SIGINT and SIGTERM get one listener each for the whole run: while a signal has none, its default
+ * action applies (die at once, no exit hook), and users and tests send SIGTERM right after "stop: Ctrl-C".
+ * Until armed, and on a second signal, the process exits (the shop's exit hook kills what it started);
+ * once armed, the first signal resolves the promise arm() returned, for a graceful stop.
+ */
+function handleStopSignals(): () => Promise<NodeJS.Signals> {
+  let onStop: ((signal: NodeJS.Signals) => void) | undefined;
+  const handle = (signal: NodeJS.Signals): void => {
+    const stop = onStop;
+    onStop = undefined;
+    if (stop) stop(signal);
+    else process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGINT', handle).on('SIGTERM', handle);
+  return () =>
+    new Promise((resolve) => {
+      onStop = resolve;
+    });
+}
+
 async function rolloutRestart(stateDir: string, args: string[]): Promise<number> {
   const [verb, section, ...extra] = args;
   if (verb !== 'restart' || extra.length > 0) throw new Error('usage: npm run local -- rollout restart [section]');
+  // Everything is checked before the banner: a refused rollout prints one error and nothing else.
+  const sections = [...new Set((await fetchStatus(stateDir)).replicas.map((r) => r.section))];
+  if (section !== undefined && !sections.includes(section))
+    throw new Error(`rollout restart: unknown section ${section} (the running shop has ${sections.join(', ')})`);
   const started = Date.now();
   console.log(`rollout restart ${section ?? 'every section'}: one replica at a time (start new, wait ready, reload nginx, drain old)`);
   const count = await requestRolloutRestart(stateDir, section, (step) => {
@@ -131,6 +153,14 @@ async function rolloutRestart(stateDir: string, args: string[]): Promise<number>
 async function status(stateDir: string): Promise<number> {
   const shop = await fetchStatus(stateDir);
   console.log(`local shop pid ${shop.pid} at ${shop.url}\n${formatReplicaTable(shop.replicas)}`);
+  const gone = shop.replicas.filter((r) => r.exit);
+  if (gone.length > 0) {
+    // A crashed pod is restarted by Kubernetes; here a rollout of its section replaces it.
+    const sections = new Set(gone.map((r) => r.section));
+    const command = `npm run local -- rollout restart${sections.size === 1 ? ` ${[...sections][0]}` : ''}`;
+    const them = gone.length === 1 ? 'it' : 'them';
+    console.log(`${gone.length} of ${shop.replicas.length} replicas gone: nginx routes around ${them}; \`${command}\` replaces ${them}`);
+  }
   return 0;
 }
 

@@ -4,6 +4,16 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
 import { type BalanceChoice, balanceFromIngressAnnotations } from './balance.ts';
+import {
+  DNS_1035_LABEL_RULE,
+  DNS_1123_SUBDOMAIN_RULE,
+  ENV_VAR_NAME_RULE,
+  isDnsLabel,
+  isDnsSubdomain,
+  isEnvVarName,
+  isPlainUrlPath,
+  PLAIN_URL_PATH_RULE,
+} from './manifest-values.ts';
 
 /** One environment variable of a replica: a literal value, or the pod's own name (fieldRef metadata.name). */
 export type EnvVarSpec = { readonly name: string; readonly value: string } | { readonly name: string; readonly podName: true };
@@ -76,9 +86,19 @@ export function parseManifestFile(path: string, text: string): ManifestObject[] 
     if (!isObject(body) || typeof body.kind !== 'string') throw new Error(`${where}: not a Kubernetes object (no kind)`);
     const name = isObject(body.metadata) ? body.metadata.name : undefined;
     if (typeof name !== 'string') throw new Error(`${where}: ${body.kind} has no metadata.name`);
+    checkName(body.kind, name, where);
     objects.push({ kind: body.kind, name, source: `${path} (${body.kind} ${name})`, body });
   });
   return objects;
+}
+
+// Names of the kinds local mode reads end up in nginx.conf (Service) or in replica names and messages;
+// Kubernetes itself would refuse anything else.
+function checkName(kind: string, name: string, where: string): void {
+  if (kind === 'Service' && !isDnsLabel(name))
+    throw new Error(`${where}: Service metadata.name ${JSON.stringify(name)} is not a DNS-1035 label (${DNS_1035_LABEL_RULE})`);
+  if (['Deployment', 'Ingress', 'HorizontalPodAutoscaler'].includes(kind) && !isDnsSubdomain(name))
+    throw new Error(`${where}: ${kind} metadata.name ${JSON.stringify(name)} is not a DNS-1123 subdomain (${DNS_1123_SUBDOMAIN_RULE})`);
 }
 
 /** Turns parsed objects into deployments, services and routes, checking every reference. */
@@ -127,7 +147,13 @@ function readDeployment(object: ManifestObject, hpaMinReplicas: number | undefin
 function readEnvVar(entry: unknown, where: string): EnvVarSpec[] {
   const env = asObject(entry, where);
   if (typeof env.name !== 'string') throw new Error(`${where}: env entry has no name`);
-  if (env.valueFrom === undefined) return [{ name: env.name, value: env.value === undefined ? '' : String(env.value) }];
+  if (!isEnvVarName(env.name))
+    throw new Error(`${where}: name ${JSON.stringify(env.name)} is not a valid env var name (${ENV_VAR_NAME_RULE})`);
+  if (env.valueFrom === undefined) {
+    const value = env.value === undefined ? '' : String(env.value);
+    if (value.includes('\0')) throw new Error(`${where}: ${env.name} has a NUL byte in its value, which no process environment can hold`);
+    return [{ name: env.name, value }];
+  }
   const fieldPath = isObject(env.valueFrom) && isObject(env.valueFrom.fieldRef) ? env.valueFrom.fieldRef.fieldPath : undefined;
   if (fieldPath === 'metadata.name') return [{ name: env.name, podName: true }];
   // Secrets, ConfigMaps and other fieldRefs have no local source: say so rather than inventing a value.
@@ -157,9 +183,9 @@ function readRoutes(object: ManifestObject, services: readonly ServiceSpec[]): R
     return paths.map((entry, p): RouteSpec => {
       const where = `${object.source}: rules[${r}].http.paths[${p}]`;
       const path = asObject(entry, where);
-      if (typeof path.path !== 'string' || !path.path.startsWith('/'))
-        throw new Error(`${where}: path must start with /, got ${JSON.stringify(path.path)}`);
-      const pathType = path.pathType === 'Exact' ? 'Exact' : 'Prefix'; // ImplementationSpecific behaves as Prefix in ingress-nginx
+      if (typeof path.path !== 'string' || !isPlainUrlPath(path.path))
+        throw new Error(`${where}.path ${JSON.stringify(path.path)} is not a plain URL path: ${PLAIN_URL_PATH_RULE}`);
+      const pathType = readPathType(path.pathType, `${where}.pathType`);
       const backend = isObject(path.backend) && isObject(path.backend.service) ? path.backend.service : undefined;
       const serviceName = backend?.name;
       if (typeof serviceName !== 'string') throw new Error(`${where}: backend.service.name is missing`);
@@ -168,6 +194,13 @@ function readRoutes(object: ManifestObject, services: readonly ServiceSpec[]): R
       return { path: path.path, pathType, service: serviceName };
     });
   });
+}
+
+// ImplementationSpecific behaves as Prefix in ingress-nginx (for a plain path: no regular expressions here).
+function readPathType(value: unknown, where: string): RouteSpec['pathType'] {
+  if (value === 'Exact' || value === 'Prefix') return value;
+  if (value === 'ImplementationSpecific') return 'Prefix';
+  throw new Error(`${where} ${JSON.stringify(value) ?? '(missing)'} must be Exact, Prefix or ImplementationSpecific`);
 }
 
 function readAnnotations(object: ManifestObject): Record<string, string> {

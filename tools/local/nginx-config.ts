@@ -1,4 +1,5 @@
 import type { LocalAlgorithm } from './balance.ts';
+import { isDnsLabel, isPlainUrlPath } from './manifest-values.ts';
 
 export interface UpstreamConfig {
   /** Service name; also the nginx upstream name. */
@@ -37,7 +38,12 @@ export interface FrontConfigInput {
  */
 export function renderBalancerConfig(input: BalancerConfigInput): string {
   const { prefix } = input;
+  // readShopManifests already refuses such values; checked again here, where they become config.
+  for (const upstream of input.upstreams) {
+    if (!isDnsLabel(upstream.name)) throw new Error(`upstream name ${JSON.stringify(upstream.name)} is not a DNS-1035 label`);
+  }
   for (const location of input.locations) {
+    if (!isPlainUrlPath(location.path)) throw new Error(`location path ${JSON.stringify(location.path)} is not a plain URL path`);
     if (!input.upstreams.some((u) => u.name === location.upstream))
       throw new Error(`location ${location.path}: no upstream ${location.upstream}`);
   }

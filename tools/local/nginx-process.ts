@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -7,6 +7,8 @@ import { findExecutable } from '../lib/find-executable.ts';
 import { pollUntil } from '../lib/poll-until.ts';
 import { acceptsConnections } from './ports.ts';
 import { hasExited, stopChild, waitForExit } from './process-exit.ts';
+import type { ProcessWatcher } from './process-guard.ts';
+import { childPids } from './process-identity.mjs';
 
 const run = promisify(execFile);
 
@@ -37,7 +39,7 @@ export class NginxProcess {
   }
 
   /** Writes the config, checks it with `nginx -t`, starts nginx and waits until it accepts connections on 127.0.0.1:listenPort. */
-  static async start(binary: string, prefix: string, config: string, listenPort: number): Promise<NginxProcess> {
+  static async start(binary: string, prefix: string, config: string, listenPort: number, watcher: ProcessWatcher): Promise<NginxProcess> {
     for (const dir of ['logs', 'temp']) mkdirSync(join(prefix, dir), { recursive: true });
     await writeAndTest(binary, prefix, config);
     // Own process group: a terminal Ctrl-C reaches the supervisor only, which stops nginx in order.
@@ -45,6 +47,7 @@ export class NginxProcess {
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true,
     });
+    watcher.watch(child, 'nginx');
     const nginx = new NginxProcess(binary, prefix, child);
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -137,21 +140,4 @@ async function writeAndTest(binary: string, prefix: string, config: string): Pro
     throw new Error(`generated nginx config is invalid (${candidate}): ${stderr.trim()}`);
   }
   writeFileSync(configPath(prefix), config);
-}
-
-// nginx workers are the master's children; /proc is the portable-enough way to list them on Linux.
-function childPids(parent: number): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // Format: "pid (comm) state ppid ...": comm may hold spaces, so read after the last ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parent) pids.push(Number(entry));
-    } catch {
-      // the process exited while we looked
-    }
-  }
-  return pids;
 }

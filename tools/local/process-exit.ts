@@ -1,5 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
 
+/** How a process ended, as Node reports it: one of the two is set. */
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** `exited with code 1` or `killed by SIGKILL`. */
+export function describeExit(exit: ProcessExit): string {
+  return exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
 /** True once the child has exited or was killed by a signal. */
 export function hasExited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;

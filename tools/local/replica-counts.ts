@@ -19,6 +19,13 @@ export function resolveReplicaCounts(
     }
     counts.set(section, count);
   }
+  // The manifests are input too: a count there starts that many processes on this machine.
+  for (const [section, count] of counts) {
+    if (count > MAX_LOCAL_REPLICAS)
+      throw new Error(
+        `replicas: ${section}=${count} (from the manifests) is above the local cap of ${MAX_LOCAL_REPLICAS}: pass --replicas ${section}=<1..${MAX_LOCAL_REPLICAS}>`,
+      );
+  }
   return counts;
 }
 

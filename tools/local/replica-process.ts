@@ -3,7 +3,8 @@ import { get } from 'node:http';
 import { createInterface } from 'node:readline';
 
 import { pollUntil } from '../lib/poll-until.ts';
-import { hasExited, stopChild, waitForExit } from './process-exit.ts';
+import { describeExit, hasExited, type ProcessExit, stopChild, waitForExit } from './process-exit.ts';
+import type { ProcessWatcher } from './process-guard.ts';
 
 /** How to start the service: contracts.md's `npm run serve`, without npm's extra process. */
 export interface ServiceCommand {
@@ -22,6 +23,8 @@ export interface ReplicaStart {
   readonly command: ServiceCommand;
   /** Receives every stdout/stderr line of the replica. */
   readonly onLine: (replica: ReplicaProcess, line: string, stream: 'stdout' | 'stderr') => void;
+  /** Kills the replica if the supervisor dies without stopping it. */
+  readonly watcher: ProcessWatcher;
 }
 
 const TAIL_LINES = 20;
@@ -47,6 +50,7 @@ export class ReplicaProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
+    start.watcher.watch(this.child, 'replica');
     this.exited = waitForExit(this.child);
     for (const stream of ['stdout', 'stderr'] as const) {
       createInterface({ input: this.child[stream]! }).on('line', (line) => {
@@ -65,6 +69,11 @@ export class ReplicaProcess {
     return !hasExited(this.child);
   }
 
+  /** undefined while the process runs; how it ended once it has. */
+  get exit(): ProcessExit | undefined {
+    return hasExited(this.child) ? { code: this.child.exitCode, signal: this.child.signalCode } : undefined;
+  }
+
   /** True once stop() was called: an exit after that is expected, not a crash. */
   get isStopping(): boolean {
     return this.stopping;
@@ -74,10 +83,8 @@ export class ReplicaProcess {
   async waitReady(timeoutMs: number): Promise<void> {
     const ready = await pollUntil(
       async () => {
-        if (!this.running)
-          throw new Error(
-            `replica ${this.id} (${this.section}) exited with ${this.exitDescription()} before it was ready${this.describeTail()}`,
-          );
+        const exit = this.exit;
+        if (exit) throw new Error(`replica ${this.id} (${this.section}) ${describeExit(exit)} before it was ready${this.describeTail()}`);
         return (await probeStatus(this.port, '/readyz')) === 200;
       },
       timeoutMs,
@@ -98,10 +105,6 @@ export class ReplicaProcess {
   /** Sends a signal without waiting (tests use SIGKILL to simulate a crash). */
   kill(signal: NodeJS.Signals): void {
     if (this.running) this.child.kill(signal);
-  }
-
-  private exitDescription(): string {
-    return this.child.signalCode ? `signal ${this.child.signalCode}` : `code ${this.child.exitCode}`;
   }
 
   private describeTail(): string {

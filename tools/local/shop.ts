@@ -9,6 +9,9 @@ import { renderBalancerConfig, renderFrontConfig } from './nginx-config.ts';
 import { findNginx, NginxProcess } from './nginx-process.ts';
 import { podName } from './pod-names.ts';
 import { ephemeralPort, isPortFree, releasePort, reservePort } from './ports.ts';
+import { describeExit, type ProcessExit } from './process-exit.ts';
+import { ProcessGuard } from './process-guard.ts';
+import { describeLeftovers, stopLeftovers } from './process-record.ts';
 import { resolveReplicaCounts } from './replica-counts.ts';
 import { ReplicaProcess, type ServiceCommand } from './replica-process.ts';
 
@@ -49,6 +52,13 @@ export interface StartLocalShopOptions {
   readonly stableFront?: boolean;
   /** Per-replica env overrides by section, applied last (tests slow down one replica this way). */
   readonly replicaEnvFor?: (section: string, index: number) => Readonly<Record<string, string>> | undefined;
+  /**
+   * A file where the shop keeps the pid and start time of every process it runs. A later start given
+   * the same file first stops what a supervisor killed with -9 left running (the watchdog normally
+   * has already), and says so in one event. The CLI uses `<state dir>/processes.json`.
+   * @default - no file: the watchdog alone stops what a killed supervisor leaves
+   */
+  readonly processFile?: string;
 }
 
 /** A replica as the handle reports it. */
@@ -57,6 +67,11 @@ export interface LocalReplica {
   readonly id: string;
   readonly port: number;
   readonly pid: number;
+  /**
+   * Set once the process has ended on its own (a crash, a kill -9): it stays listed, as a crashed pod
+   * would, until a rollout replaces it. undefined while it runs.
+   */
+  readonly exit?: ProcessExit;
 }
 
 export type ShopEvent =
@@ -102,12 +117,24 @@ export async function startLocalShop(options: StartLocalShopOptions = {}): Promi
     ? { algorithm: options.balance, source: '--balance' }
     : (manifests.balance ?? { algorithm: 'round-robin', source: 'nginx default (no Ingress annotation)' });
   const nginxBinary = findNginx();
+  const emit = (message: string): void => options.onEvent?.({ type: 'message', level: 'warn', message });
+  const leftovers = options.processFile === undefined ? undefined : await stopLeftovers(options.processFile);
+  if (leftovers && leftovers.stopped.length > 0) emit(describeLeftovers(leftovers));
   const port = options.port === 0 ? await ephemeralPort() : (options.port ?? DEFAULT_LOCAL_PORT);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`port ${port}: expected 0..65535`);
   if (!(await isPortFree(port)))
-    throw new Error(`port ${port} is already in use on 127.0.0.1: stop what uses it or pass another port (--port)`);
+    throw new Error(
+      `port ${port} is already in use on 127.0.0.1: stop what uses it (\`ss -ltnp 'sport = :${port}'\` names it) or pass another port (--port)`,
+    );
 
-  const shop = new Shop(manifests, balance, port, nginxBinary, options);
+  const guard = await ProcessGuard.start(options.processFile, emit);
+  let shop: Shop;
+  try {
+    shop = new Shop(manifests, balance, port, nginxBinary, guard, options);
+  } catch (error) {
+    await guard.close();
+    throw error;
+  }
   try {
     await shop.start(counts);
   } catch (error) {
@@ -136,6 +163,7 @@ class Shop implements LocalShop {
     for (const replica of this.live) replica.kill('SIGKILL');
     this.front?.killNow();
     this.balancer?.killNow();
+    void this.guard.close();
     rmSync(this.prefix, { recursive: true, force: true });
   };
 
@@ -143,24 +171,38 @@ class Shop implements LocalShop {
   readonly balance: BalanceChoice;
   readonly port: number;
   private readonly nginxBinary: string;
+  // Stops every process this shop started if the supervisor dies without stop() (kill -9, crash).
+  private readonly guard: ProcessGuard;
   private readonly options: StartLocalShopOptions;
 
-  constructor(manifests: ShopManifests, balance: BalanceChoice, port: number, nginxBinary: string, options: StartLocalShopOptions) {
+  constructor(
+    manifests: ShopManifests,
+    balance: BalanceChoice,
+    port: number,
+    nginxBinary: string,
+    guard: ProcessGuard,
+    options: StartLocalShopOptions,
+  ) {
     this.manifests = manifests;
     this.balance = balance;
     this.port = port;
     this.nginxBinary = nginxBinary;
+    this.guard = guard;
     this.options = options;
     this.url = `http://127.0.0.1:${port}`;
     // mkdtemp makes it 0700; nginx started as root runs its workers as another user (nobody or
     // www-data), and they must reach the temp directories to buffer large request bodies.
     chmodSync(this.prefix, 0o755);
-    // Safety net if the supervisor exits without stop(): no replica outlives it.
+    // Safety net if the supervisor exits without stop() (process.exit, an uncaught error): no replica
+    // outlives it. A SIGKILL runs no hook at all: the guard's watchdog covers that.
     process.on('exit', this.killOnExit);
   }
 
   get replicas(): LocalReplica[] {
-    return [...this.current.values()].flat().map((r) => ({ section: r.section, id: r.id, port: r.port, pid: r.pid }));
+    return [...this.current.values()].flat().map((r) => {
+      const exit = r.exit;
+      return { section: r.section, id: r.id, port: r.port, pid: r.pid, ...(exit ? { exit } : {}) };
+    });
   }
 
   async start(counts: Map<string, number>): Promise<void> {
@@ -180,7 +222,7 @@ class Shop implements LocalShop {
     const stableFront = this.options.stableFront ?? true;
     this.balancerPort = stableFront ? await ephemeralPort() : this.port;
     const balancerPrefix = join(this.prefix, 'balancer');
-    this.balancer = await NginxProcess.start(this.nginxBinary, balancerPrefix, this.renderConfig(), this.balancerPort);
+    this.balancer = await NginxProcess.start(this.nginxBinary, balancerPrefix, this.renderConfig(), this.balancerPort, this.guard);
     if (!stableFront) {
       this.emit(
         'info',
@@ -190,7 +232,7 @@ class Shop implements LocalShop {
     }
     const frontPrefix = join(this.prefix, 'front');
     const frontConfig = renderFrontConfig({ prefix: frontPrefix, listenPort: this.port, balancerPort: this.balancerPort });
-    this.front = await NginxProcess.start(this.nginxBinary, frontPrefix, frontConfig, this.port);
+    this.front = await NginxProcess.start(this.nginxBinary, frontPrefix, frontConfig, this.port, this.guard);
     this.emit(
       'info',
       `nginx balancer ${this.balancer.pid} on 127.0.0.1:${this.balancerPort} (${this.balance.algorithm}, from ${this.balance.source})`,
@@ -277,14 +319,15 @@ class Shop implements LocalShop {
       env: this.replicaEnv(deployment, id, port, index),
       command: this.options.serviceCommand ?? { executable: process.execPath, args: ['service/src/server.ts'], cwd: REPO_ROOT },
       onLine: (r, line, stream) => this.options.onEvent?.({ type: 'replica-output', section: r.section, replica: r.id, stream, line }),
+      watcher: this.guard,
     });
     this.live.add(replica);
-    void replica.exited.then((code) => {
+    void replica.exited.then(() => {
       this.live.delete(replica);
       releasePort(port);
       // Kubernetes would restart the container; here nginx routes around it until a rollout replaces it.
       if (!replica.isStopping && !this.stopping)
-        this.emit('warn', `replica ${id} (${deployment.name}, port ${port}) exited unexpectedly (code ${code})`);
+        this.emit('warn', `replica ${id} (${deployment.name}, port ${port}) ${describeExit(replica.exit!)} unexpectedly`);
     });
     return replica;
   }
@@ -323,6 +366,7 @@ class Shop implements LocalShop {
     await this.balancer?.stop();
     await Promise.all([...this.live].map((r) => this.retire(r)));
     await this.rollout?.catch(() => undefined);
+    await this.guard.close();
     rmSync(this.prefix, { recursive: true, force: true });
     process.off('exit', this.killOnExit);
   }

@@ -37,6 +37,21 @@ export function processesInGroups(groups: readonly number[]): number[] {
     .map(Number);
 }
 
+/** Live children of `parent` whose command line contains `word`. */
+export function childrenWithCommand(parent: number, word: string): number[] {
+  return allPids()
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return ppid === parent && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(word);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 /** True while the process runs; a zombie (killed, not yet reaped by its new parent) does not count. */
 export function isRunning(pid: number): boolean {
   try {

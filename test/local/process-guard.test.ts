@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+
+import { ProcessGuard } from '../../tools/local/process-guard.ts';
+import { bootId, identify, isSameProcess, killIfSame } from '../../tools/local/process-identity.mjs';
+import { describeLeftovers, stopLeftovers } from '../../tools/local/process-record.ts';
+import { childrenWithCommand, eventuallyEmpty, isRunning } from './support/processes.ts';
+
+// A process that does nothing for a minute, in its own group like the shop's replicas.
+function idleProcess() {
+  return spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { detached: true, stdio: 'ignore' });
+}
+
+describe('process identity: pid and start time', () => {
+  test('a recorded process is killed (with its group) only while pid and start time both match', async () => {
+    const child = idleProcess();
+    const identity = identify(child.pid!)!;
+    assert.ok(isSameProcess(identity));
+    // The same pid with another start time is what a reused pid looks like: never killed.
+    assert.equal(killIfSame({ pid: identity.pid, startTime: identity.startTime + 1 }), false);
+    assert.ok(isRunning(child.pid!));
+    assert.equal(killIfSame(identity), true);
+    assert.deepEqual(await eventuallyEmpty(() => [child.pid!].filter(isRunning)), []);
+    assert.equal(isSameProcess(identity), false);
+  });
+
+  test('init and this process are never killed, whatever a record says', () => {
+    assert.equal(killIfSame(identify(1) ?? { pid: 1, startTime: 0 }), false);
+    assert.equal(killIfSame(identify(process.pid)!), false);
+  });
+});
+
+describe('stopLeftovers (the process record of a killed run)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'sweetshop-process-guard-test-'));
+  after(() => rmSync(work, { recursive: true, force: true }));
+  const record = (name: string, content: unknown): string => {
+    const file = join(work, name);
+    writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+    return file;
+  };
+
+  test('a dead supervisor: what it left is killed, named in one line, and the record removed', async () => {
+    const left = [idleProcess(), idleProcess()];
+    // A pid no process has (beyond pid_max), standing for a supervisor that was killed.
+    const supervisor = { pid: 4_194_305, startTime: 1 };
+    const processes = left.map((child, i) => ({ ...identify(child.pid!)!, kind: i === 0 ? 'nginx' : 'replica' }));
+    const file = record('dead.json', { bootId: bootId(), supervisor, processes });
+    const leftovers = await stopLeftovers(file);
+    assert.equal(
+      describeLeftovers(leftovers!),
+      `stopped 2 processes left by a killed run (pid 4194305): nginx ${left[0]!.pid}; replicas ${left[1]!.pid}`,
+    );
+    assert.deepEqual(left.map((c) => c.pid!).filter(isRunning), []);
+    assert.equal(existsSync(file), false);
+  });
+
+  test('a supervisor that still runs: refused, nothing killed, record kept', async () => {
+    const child = idleProcess();
+    after(() => child.kill('SIGKILL'));
+    const processes = [{ ...identify(child.pid!)!, kind: 'replica' }];
+    const file = record('alive.json', { bootId: bootId(), supervisor: identify(process.pid), processes });
+    await assert.rejects(stopLeftovers(file), /^Error: a local shop is already running or starting \(pid \d+, recorded in .*alive\.json\)/);
+    assert.ok(isRunning(child.pid!));
+    assert.ok(existsSync(file));
+  });
+
+  test('a record from another boot is dropped without killing anything; a damaged one is a clear error', async () => {
+    const child = idleProcess();
+    after(() => child.kill('SIGKILL'));
+    const processes = [{ ...identify(child.pid!)!, kind: 'replica' }];
+    const file = record('old-boot.json', { bootId: 'another-boot', supervisor: { pid: 4_194_305, startTime: 1 }, processes });
+    assert.equal(await stopLeftovers(file), undefined);
+    assert.ok(isRunning(child.pid!));
+    assert.equal(existsSync(file), false);
+    await assert.rejects(
+      stopLeftovers(record('damaged.json', '{"bootId":')),
+      /damaged\.json is not a local shop process record; remove it/,
+    );
+    assert.equal(await stopLeftovers(join(work, 'none.json')), undefined);
+  });
+});
+
+describe('ProcessGuard', () => {
+  const work = mkdtempSync(join(tmpdir(), 'sweetshop-process-guard-test-'));
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  test('records what it watches, forgets what exits; close() removes the record and resolves once the watchdog has exited', async () => {
+    const file = join(work, 'processes.json');
+    const lost: string[] = [];
+    const guard = await ProcessGuard.start(file, (message) => lost.push(message));
+    const child = idleProcess();
+    guard.watch(child, 'replica');
+    const kinds = (): string[] =>
+      (JSON.parse(readFileSync(file, 'utf8')) as { processes: Array<{ kind: string }> }).processes.map((p) => p.kind);
+    assert.deepEqual(kinds().sort(), ['replica', 'watchdog']);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    assert.deepEqual(kinds(), ['watchdog']);
+    const watchdogs = childrenWithCommand(process.pid, 'watchdog');
+    assert.equal(watchdogs.length, 1);
+    await guard.close();
+    assert.equal(existsSync(file), false);
+    // stop() callers (the CLI, tests counting processes) rely on nothing of the shop running once it resolves.
+    assert.deepEqual(watchdogs.filter(isRunning), [], 'the watchdog still runs after close() resolved');
+    assert.deepEqual(lost, []);
+  });
+});

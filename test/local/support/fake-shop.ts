@@ -1,0 +1,13 @@
+import type { LocalShop } from '../../../tools/local/shop.ts';
+
+/** A stand-in shop for the control API: no nginx, no replicas; one cakes replica in its status. */
+export function fakeShop(rollout: LocalShop['rolloutRestart']): LocalShop {
+  return {
+    url: 'http://127.0.0.1:1',
+    port: 1,
+    balance: { algorithm: 'round-robin', source: 'test' },
+    replicas: [{ section: 'cakes', id: 'cakes-a-1', port: 20_000, pid: 1 }],
+    rolloutRestart: rollout,
+    stop: async () => undefined,
+  };
+}
