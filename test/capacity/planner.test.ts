@@ -81,7 +81,9 @@ describe('planReplicas', () => {
 
   test('when an input is not positive or the policy is nonsense, then the error names it', () => {
     assert.throws(() => planReplicas(0, 1000, POLICY), { message: 'target rate (req/s) must be a positive number, got 0' });
-    assert.throws(() => planReplicas(3000, -1, POLICY), { message: 'sustainable rate per replica (req/s) must be a positive number, got -1' });
+    assert.throws(() => planReplicas(3000, -1, POLICY), {
+      message: 'sustainable rate per replica (req/s) must be a positive number, got -1',
+    });
     assert.throws(() => planReplicas(3000, 1000, { ...POLICY, burstFactor: 0.5 }), /burstFactor must be >= 1, got 0.5/);
     assert.throws(() => planReplicas(3000, 1000, { ...POLICY, lostReplicas: 1.5 }), /lostReplicas must be an integer >= 0/);
   });
