@@ -43,8 +43,9 @@ function violations(folder: string, allowed: (target: string) => boolean): strin
 
 test('the import reader sees every form this code base uses (else the layer tests would pass vacuously)', () => {
   const imports = localImports('charts/sweetshop-chart.ts');
-  assert.ok(imports.includes('charts/load-balancing.ts'), imports.join(', '));
+  assert.ok(imports.includes('charts/ingress-routing.ts'), imports.join(', '));
   assert.ok(imports.includes('app/environments/vocabulary.ts'), imports.join(', '));
+  assert.ok(localImports('charts/gateway-routing.ts').includes('imports/httproute-gateway.networking.k8s.io.ts'));
   assert.ok(specifiers('app/environments/index.ts').includes('./vocabulary.ts'), 're-exports count');
 });
 
@@ -59,9 +60,16 @@ test('app/environments imports nothing outside itself (no charts/, tools/ or ser
   );
 });
 
-test('charts/ imports only charts/ and app/environments/ (never the app entry, tools/ or service/)', () => {
+test('charts/ imports only charts/, app/environments/ and the generated imports/ (never the app entry, tools/ or service/)', () => {
   assert.deepEqual(
-    violations('charts', (target) => target.startsWith('charts/') || target.startsWith('app/environments/')),
+    violations('charts', (target) => ['charts/', 'app/environments/', 'imports/'].some((folder) => target.startsWith(folder))),
+    [],
+  );
+});
+
+test('the generated imports/ import no file of this repository (only cdk8s and constructs)', () => {
+  assert.deepEqual(
+    violations('imports', () => false),
     [],
   );
 });

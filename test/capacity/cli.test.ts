@@ -46,7 +46,10 @@ describe('npm run capacity (CLI, from a results file)', () => {
       [['--rps', '3000', '--p99=-1', '--from', FIXTURE], /^capacity failed: --p99: "-1" is not a positive number of milliseconds$/],
       [['--rps', '3000', '--p99', '0.001', '--from', FIXTURE], /^capacity failed: no measured load level met p99 <= 0.001 ms/],
       [['--rps', '3000', '--burst', '0.5', '--from', FIXTURE], /^capacity failed: --burst: "0.5" must be a number >= 1/],
-      [['--rps', '3000', '--env', 'staging', '--from', FIXTURE], /^capacity failed: unknown environment 'staging' \(from --env\): choose one of local, production$/],
+      [
+        ['--rps', '3000', '--env', 'staging', '--from', FIXTURE],
+        /^capacity failed: unknown environment 'staging' \(from --env\): choose one of local, local-gateway, production$/,
+      ],
     ];
     for (const [args, message] of cases) {
       const run = capacity(...args);

@@ -31,7 +31,7 @@ export function smokeRunbook(provider: Provider, env: EnvironmentConfig, options
       section,
       url: `${base}${path}`,
       count: options.requests,
-      ...(env.ingress.host ? { host: env.ingress.host } : {}),
+      ...((env.ingress ?? env.gateway).host ? { host: (env.ingress ?? env.gateway).host } : {}),
     });
   }
   return { steps };

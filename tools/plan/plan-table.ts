@@ -4,7 +4,7 @@
  */
 
 /** One column of the table: header and how to read the cell from a section's config. */
-const COLUMNS: readonly { header: string; path: readonly string[]; suffix?: string; of?: 'environment' }[] = [
+const COLUMNS: readonly { header: string; path: readonly string[]; suffix?: string; of?: 'environment' | 'routing' }[] = [
   { header: 'min', path: ['minReplicas'] },
   { header: 'max', path: ['maxReplicas'] },
   { header: 'cpu target', path: ['cpuTargetPercent'], suffix: '%' },
@@ -13,7 +13,7 @@ const COLUMNS: readonly { header: string; path: readonly string[]; suffix?: stri
   { header: 'mem req', path: ['requests', 'memory'] },
   { header: 'mem limit', path: ['limits', 'memory'] },
   { header: 'image tag', path: ['image', 'tag'] },
-  { header: 'load balancing', path: ['ingress', 'loadBalancing'], of: 'environment' },
+  { header: 'load balancing', path: ['loadBalancing'], of: 'routing' },
 ];
 
 type Data = Readonly<Record<string, unknown>>;
@@ -56,12 +56,19 @@ function renderEnvironment(name: string, environment: Data | undefined, baseEnvi
   return [`### ${name}${status}: ${describeEnvironment(environment ?? baseEnvironment ?? {})}`, '', markdownTable(header, rows)].join('\n');
 }
 
+/** The environment's routing block: `gateway` (Gateway API) when it has one, else `ingress`. */
+function routingKey(environment: Data | undefined): 'gateway' | 'ingress' {
+  return get(environment, ['gateway']) === undefined ? 'ingress' : 'gateway';
+}
+
 /** The title's summary: where it runs, which controller, and the availability floor every section keeps. */
 function describeEnvironment(shown: Data): string {
-  const ingress = (get(shown, ['ingress']) ?? {}) as Data;
+  const key = routingKey(shown);
+  const routing = (get(shown, [key]) ?? {}) as Data;
+  const existing = get(routing, ['existingGateway']) as Data | undefined;
+  const parent = existing ? `Gateway ${String(existing.namespace)}/${String(existing.name)}` : `class ${String(routing.className ?? '?')}`;
   const floor = get(shown, ['availability', 'minReplicasFloor']);
-  const controller = `${String(ingress.controller ?? '?')} (class ${String(ingress.className ?? '?')})`;
-  const where = `namespace ${String(shown.namespace ?? '?')}, ingress ${controller}`;
+  const where = `namespace ${String(shown.namespace ?? '?')}, ${key} ${String(routing.controller ?? '?')} (${parent})`;
   return floor === undefined ? where : `${where}, min replicas floor ${String(floor)}`;
 }
 
@@ -74,11 +81,12 @@ function sectionRow(section: string, environment: Data | undefined, baseEnvironm
   const compareEnvironments = comparing && environment !== undefined && baseEnvironment !== undefined;
   return [
     `${section}${sectionStatus}`,
-    ...COLUMNS.map((column) =>
-      column.of === 'environment'
-        ? cell(get(baseEnvironment, column.path), get(environment ?? baseEnvironment, column.path), compareEnvironments)
-        : cell(get(before, column.path), get(now ?? before, column.path), compareCells, column.suffix),
-    ),
+    ...COLUMNS.map((column) => {
+      if (column.of === undefined) return cell(get(before, column.path), get(now ?? before, column.path), compareCells, column.suffix);
+      const path = (shown: Data | undefined) => (column.of === 'routing' ? [routingKey(shown), ...column.path] : column.path);
+      const shown = environment ?? baseEnvironment;
+      return cell(get(baseEnvironment, path(baseEnvironment)), get(shown, path(shown)), compareEnvironments);
+    }),
   ];
 }
 
