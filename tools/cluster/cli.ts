@@ -28,7 +28,8 @@ type Subcommand = keyof typeof SUBCOMMANDS;
 
 export const HELP = `Usage: npm run <script> [-- options]
 
-  npm run cluster:up      create the 'sweetshop' cluster with ingress-nginx and metrics-server (skipped when it exists)
+  npm run cluster:up      create the 'sweetshop' cluster (skipped when it exists) with metrics-server and the environment's
+                          routing: ingress-nginx (local), or Envoy Gateway and the GatewayClass its Gateway names (local-gateway)
   npm run cluster:load    build the section images and load them into the cluster
   npm run deploy          synth the environment into .cluster/manifests/<env>, kubectl apply it, wait for the rollouts
   npm run smoke           requests to every section through the ingress, showing X-Served-By
@@ -36,7 +37,7 @@ export const HELP = `Usage: npm run <script> [-- options]
 
 Options:
   --provider <name>         ${PROVIDERS.join(' | ')} (default: kind)
-  --env <name>              environment to load/deploy/smoke (default: local); known: ${Object.keys(environments).join(', ')}
+  --env <name>              environment to set up/load/deploy/smoke (default: local); known: ${Object.keys(environments).join(', ')}
   --host-ports <http>,<https>
                             cluster:up on kind only: host ports of the ingress (default: 80,443; rootless: e.g. 8080,8443)
   --builder <tool>          cluster:load only: docker | podman (default on kind: podman when KIND_EXPERIMENTAL_PROVIDER
@@ -102,7 +103,7 @@ function subcommandRunbook(subcommand: Subcommand, provider: Provider, values: V
   switch (subcommand) {
     case 'up': {
       const hostPorts = values['host-ports'] === undefined ? undefined : parseHostPorts(values['host-ports']);
-      return upRunbook(provider, { hostPorts, env: context.processEnv, unprivilegedPortStart: context.unprivilegedPortStart });
+      return upRunbook(provider, env, { hostPorts, env: context.processEnv, unprivilegedPortStart: context.unprivilegedPortStart });
     }
     case 'down':
       return downRunbook(provider);
