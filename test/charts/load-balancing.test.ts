@@ -13,6 +13,7 @@ import {
 } from '../../app/environments/vocabulary.ts';
 import { algorithmValue, loadBalancingAnnotations } from '../../charts/load-balancing.ts';
 import { balanceFromIngressAnnotations, parseBalanceAlgorithm } from '../../tools/local/balance.ts';
+import { readGatewayRoutes } from '../../tools/local/gateway-routes.ts';
 
 // What local nginx (OSS) runs for each portable algorithm: it has no EWMA, least_conn is the closest;
 // least_conn counts requests in flight, which is what least-request asks for.
@@ -44,9 +45,22 @@ for (const controller of controllersFor('Ingress')) {
 for (const controller of controllersFor('HTTPRoute')) {
   for (const algorithm of LOAD_BALANCING_ALGORITHMS) {
     const reason = unsupportedLoadBalancing(controller, algorithm);
-    test(`${controller} ${algorithm}: ${reason ? "the chart refuses it with the vocabulary's reason" : 'the chart writes the policy value'}`, () => {
-      if (reason === undefined) assert.match(algorithmValue(controller, algorithm), /^[A-Z][A-Za-z]+$/);
-      else assert.throws(() => algorithmValue(controller, algorithm), { message: reason });
+    const title = reason
+      ? "the chart refuses it with the vocabulary's reason"
+      : `local mode reads the policy as ${LOCAL_EQUIVALENT[algorithm]}`;
+    test(`${controller} ${algorithm}: ${title}`, () => {
+      if (reason !== undefined) {
+        assert.throws(() => algorithmValue(controller, algorithm), { message: reason });
+        return;
+      }
+      const { apiVersion, policyKind, field } = INGRESS_CONTROLLERS[controller].balancing;
+      // The value at the vocabulary's field path (spec.loadBalancer.type), and targetRefs beside it in spec.
+      const written = field.split('.').reduceRight<unknown>((inner, key) => ({ [key]: inner }), algorithmValue(controller, algorithm));
+      const { spec } = written as { spec: object };
+      const body = { apiVersion, spec: { ...spec, targetRefs: [{ kind: 'HTTPRoute', name: 'shop' }] } };
+      const policy = { kind: policyKind, name: 'lb', source: 'test', body };
+      const route = { kind: 'HTTPRoute', name: 'shop', source: 'test', body: { apiVersion: 'gateway.networking.k8s.io/v1', spec: {} } };
+      assert.equal(readGatewayRoutes([route, policy], []).balances[0]?.algorithm, LOCAL_EQUIVALENT[algorithm]);
     });
   }
 }

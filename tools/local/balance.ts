@@ -66,10 +66,15 @@ export function balanceFromIngressAnnotations(
     if (!portable) {
       throw new Error(`${source}: unsupported value (expected ${known.map((each) => each.value).join(' or ')})`);
     }
-    const { algorithm, note } = ON_LOCAL_NGINX[portable];
-    return note ? { algorithm, source, note } : { algorithm, source };
+    return balanceOnLocalNginx(portable, source);
   }
   return undefined;
+}
+
+/** What local nginx runs for a portable algorithm read from `source`, with a note when it approximates. */
+export function balanceOnLocalNginx(portable: LoadBalancingAlgorithm, source: string): BalanceChoice {
+  const { algorithm, note } = ON_LOCAL_NGINX[portable];
+  return note ? { algorithm, source, note } : { algorithm, source };
 }
 
 /**
