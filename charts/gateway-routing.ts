@@ -46,13 +46,13 @@ export interface GatewayRouting {
 /** Renders the routing objects directly under `scope` (ids `Gateway`, `HttpRoute`, `BackendTrafficPolicy`). */
 export function renderGatewayRouting(scope: Construct, props: GatewayRoutingProps): GatewayRouting {
   const { gateway: config, labels } = props;
-  const metadata = { name: ROUTE_NAME, labels: { ...labels } };
-  const gateway = config.className === undefined ? undefined : renderGateway(scope, config.className, config.host, metadata);
+  const metadata = () => ({ name: ROUTE_NAME, labels: { ...labels } });
+  const gateway = config.className === undefined ? undefined : renderGateway(scope, config.className, config.host, metadata());
   const parentRef: HttpRouteSpecParentRefs = config.existingGateway
     ? { group: GATEWAY_API_GROUP, kind: 'Gateway', namespace: config.existingGateway.namespace, name: config.existingGateway.name }
     : { group: GATEWAY_API_GROUP, kind: 'Gateway', name: ROUTE_NAME, sectionName: GATEWAY_LISTENER.name };
   const route = new HttpRoute(scope, 'HttpRoute', {
-    metadata,
+    metadata: metadata(),
     spec: {
       parentRefs: [parentRef],
       ...(config.host ? { hostnames: [config.host] } : {}),
@@ -66,7 +66,7 @@ export function renderGatewayRouting(scope: Construct, props: GatewayRoutingProp
     },
   });
   const policy = new BackendTrafficPolicy(scope, 'BackendTrafficPolicy', {
-    metadata,
+    metadata: metadata(),
     spec: {
       targetRefs: [{ group: GATEWAY_API_GROUP, kind: 'HTTPRoute', name: ROUTE_NAME }],
       loadBalancer: { type: loadBalancerType(algorithmValue(config.controller, config.loadBalancing)) },

@@ -67,7 +67,7 @@ export function kindConfigFor(
     doc.setIn(['nodes', 0, 'extraPortMappings', index, 'containerPort'], nodePort);
     doc.setIn(['nodes', 0, 'extraPortMappings', index, 'hostPort'], hostPort);
   }
-  const nodes = nodePorts === INGRESS_NODE_PORTS ? '' : `, node ports ${nodePorts.http}, ${nodePorts.https}`;
+  const nodes = nodePorts.http === INGRESS_NODE_PORTS.http ? '' : `, node ports ${nodePorts.http}, ${nodePorts.https}`;
   const header = `# Written by npm run cluster:up from ${KIND_CONFIG_TEMPLATE} (host ports ${ports.http}, ${ports.https}${nodes}); do not edit.\n`;
   return header + doc.toString();
 }

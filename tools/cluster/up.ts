@@ -15,7 +15,15 @@ import {
   LISTEN_ADDRESS,
   unprivilegedPortStart,
 } from './host-ports.ts';
-import { createdPorts, KIND_CONFIG, KIND_CONFIG_TEMPLATE, kindConfigFor, type NodePorts, pinnedNodeImage } from './kind-config.ts';
+import {
+  createdPorts,
+  INGRESS_NODE_PORTS,
+  KIND_CONFIG,
+  KIND_CONFIG_TEMPLATE,
+  kindConfigFor,
+  type NodePorts,
+  pinnedNodeImage,
+} from './kind-config.ts';
 import { inspectKindRuntime, type RuntimeState, runtimeFromEnv } from './kind-runtime.ts';
 import { kindVersionProblem, MIN_KIND_VERSION } from './kind-version.ts';
 import { type ClusterRouting, clusterRoutingOf, describeRouting } from './routing.ts';
@@ -156,7 +164,7 @@ function kindClusterSteps(options: UpOptions, nodePorts: NodePorts): Step[] {
 /** The config kind creates the cluster from: the template with these host ports (and the routing's node ports). */
 function configWrite(ports: HostPorts, nodePorts: NodePorts): WriteStep {
   const hosts = `${LISTEN_ADDRESS}:${ports.http}, ${LISTEN_ADDRESS}:${ports.https}`;
-  const nodes = nodePorts.http === 80 ? '' : ` -> node ports ${nodePorts.http}, ${nodePorts.https}`;
+  const nodes = nodePorts.http === INGRESS_NODE_PORTS.http ? '' : ` -> node ports ${nodePorts.http}, ${nodePorts.https}`;
   return {
     type: 'write',
     path: KIND_CONFIG,
