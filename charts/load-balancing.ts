@@ -1,13 +1,17 @@
-import type { AlgorithmSupport, IngressController, LoadBalancingAlgorithm } from '../app/environments/vocabulary.ts';
+import type { AlgorithmSupport, ControllerFor, IngressController, LoadBalancingAlgorithm } from '../app/environments/vocabulary.ts';
 import { INGRESS_CONTROLLERS, unsupportedLoadBalancing } from '../app/environments/vocabulary.ts';
 
 /**
- * The Ingress annotation that selects `algorithm` on `controller`, as app/environments/vocabulary.ts
- * spells it; throws for a combination the controller cannot do (validation reports it first).
+ * `controller`'s own spelling of `algorithm`, as app/environments/vocabulary.ts has it; throws for a
+ * combination the controller cannot do (validation reports it first).
  */
-export function loadBalancingAnnotations(controller: IngressController, algorithm: LoadBalancingAlgorithm): Record<string, string> {
-  const { balancing, algorithms } = INGRESS_CONTROLLERS[controller];
-  const support: AlgorithmSupport = algorithms[algorithm];
+export function algorithmValue(controller: IngressController, algorithm: LoadBalancingAlgorithm): string {
+  const support: AlgorithmSupport = INGRESS_CONTROLLERS[controller].algorithms[algorithm];
   if (!('value' in support)) throw new Error(unsupportedLoadBalancing(controller, algorithm));
-  return { [balancing.key]: support.value };
+  return support.value;
+}
+
+/** The Ingress annotation that selects `algorithm` on an Ingress `controller`. */
+export function loadBalancingAnnotations(controller: ControllerFor<'Ingress'>, algorithm: LoadBalancingAlgorithm): Record<string, string> {
+  return { [INGRESS_CONTROLLERS[controller].balancing.key]: algorithmValue(controller, algorithm) };
 }

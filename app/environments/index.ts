@@ -1,13 +1,14 @@
 import { local } from './local.ts';
+import { localGateway } from './local-gateway.ts';
 import { production } from './production.ts';
 import type { EnvironmentConfig } from './types.ts';
 
-export type { AvailabilityConfig, EnvironmentConfig, SectionConfig } from './types.ts';
+export type { AvailabilityConfig, EnvironmentConfig, GatewayConfig, IngressConfig, SectionConfig } from './types.ts';
 export type { IngressController, LoadBalancingAlgorithm, SectionName } from './vocabulary.ts';
 export { SECTION_NAMES } from './vocabulary.ts';
 
 /** Every environment `cdk8s synth` can render, by the name SWEETSHOP_ENV selects. */
-export const environments: Readonly<Record<string, EnvironmentConfig>> = { local, production };
+export const environments: Readonly<Record<string, EnvironmentConfig>> = { local, 'local-gateway': localGateway, production };
 
 /** The process environment variable that names the environment when no `--env` flag does. */
 export const ENVIRONMENT_VARIABLE = 'SWEETSHOP_ENV';

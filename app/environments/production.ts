@@ -1,19 +1,20 @@
 import type { EnvironmentConfig } from './types.ts';
 
-// Production runs behind HAProxy Ingress so least-connections is real (ingress-nginx dropped least_conn).
-// Install it in `ingress-controller` WITHOUT the getting-started guide's `controller.hostNetwork: true`:
-// host-network traffic comes from node IPs and the sections' NetworkPolicies would drop all of it.
+// Production routes through Gateway API: an HTTPRoute on the platform's shared Gateway (replace
+// gateway-infra/public with yours; its listener must admit routes from this namespace and match the host),
+// served by Envoy Gateway, whose proxies run in envoy-gateway-system and balance on requests in flight.
+// It used an Ingress for HAProxy Ingress (least-connections) before: docs/manifests.md has the migration.
 export const production: EnvironmentConfig = {
   name: 'production',
   namespace: 'sweetshop',
   imagePullPolicy: 'IfNotPresent',
   logLevel: 'info',
-  ingress: {
-    controller: 'haproxy-ingress',
-    className: 'haproxy',
-    controllerNamespace: 'ingress-controller',
+  gateway: {
+    controller: 'envoy-gateway',
+    existingGateway: { namespace: 'gateway-infra', name: 'public' },
+    controllerNamespace: 'envoy-gateway-system',
     host: 'shop.example.com',
-    loadBalancing: 'least-connections',
+    loadBalancing: 'least-request',
   },
   // Every section keeps a replica serving while the PodDisruptionBudget lets a node drain evict another.
   availability: { minReplicasFloor: 2 },

@@ -4,7 +4,7 @@
  * The names these fields take (sections, controllers, algorithms) come from ./vocabulary.ts.
  */
 import type { HpaBehavior } from './hpa-behavior.ts';
-import type { IngressController, LoadBalancingAlgorithm, SectionName } from './vocabulary.ts';
+import type { ControllerFor, LoadBalancingAlgorithm, SectionName } from './vocabulary.ts';
 
 export const IMAGE_PULL_POLICIES = ['IfNotPresent', 'Always', 'Never'] as const;
 export type ImagePullPolicy = (typeof IMAGE_PULL_POLICIES)[number];
@@ -45,7 +45,7 @@ export interface SectionConfig {
 
 export interface IngressConfig {
   /** Which controller implementation serves the Ingress (decides the annotation dialect). */
-  readonly controller: IngressController;
+  readonly controller: ControllerFor<'Ingress'>;
   /** `spec.ingressClassName` of the Ingress. */
   readonly className: string;
   /**
@@ -59,6 +59,41 @@ export interface IngressConfig {
   /** How the controller spreads requests over a section's ready pods. */
   readonly loadBalancing: LoadBalancingAlgorithm;
 }
+
+/** A Gateway someone else runs (a platform team's shared one): the HTTPRoute attaches to it by name. */
+export interface ExistingGateway {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/**
+ * Gateway API routing: one HTTPRoute (a PathPrefix rule per section) and a policy for the algorithm,
+ * attached either to a Gateway the chart renders with `className`, or to an `existingGateway`.
+ */
+export type GatewayConfig = {
+  /** Which Gateway API implementation serves the HTTPRoute (decides the policy that carries the algorithm). */
+  readonly controller: ControllerFor<'HTTPRoute'>;
+  /**
+   * Namespace the controller's proxies run in (Envoy Gateway: `envoy-gateway-system`): the only namespace
+   * the NetworkPolicy lets in. The proxies send from their pod IPs, never from the Gateway's namespace.
+   */
+  readonly controllerNamespace: string;
+  /** Hostname the HTTPRoute (and a rendered Gateway's listener) matches; omitted means every host. */
+  readonly host?: string;
+  /** How the proxies spread requests over a section's ready pods. */
+  readonly loadBalancing: LoadBalancingAlgorithm;
+} & (
+  | {
+      /** GatewayClass of the Gateway the chart renders (`sweetshop`, one HTTP listener on port 80). */
+      readonly className: string;
+      readonly existingGateway?: never;
+    }
+  | {
+      /** Attach to this Gateway instead of rendering one; it must admit routes from this namespace. */
+      readonly existingGateway: ExistingGateway;
+      readonly className?: never;
+    }
+);
 
 /**
  * What the environment promises during voluntary disruptions (node drains, cluster upgrades). Each
@@ -94,7 +129,14 @@ export interface PrometheusMonitoring {
   readonly dashboardLabels: Readonly<Record<string, string>>;
 }
 
-export interface EnvironmentConfig {
+/** How outside traffic reaches the sections: exactly one of an Ingress or Gateway API (validated as well). */
+export type RoutingConfig =
+  | { readonly ingress: IngressConfig; readonly gateway?: never }
+  | { readonly gateway: GatewayConfig; readonly ingress?: never };
+
+export type EnvironmentConfig = EnvironmentSettings & RoutingConfig;
+
+interface EnvironmentSettings {
   /** Environment name: `--env` / SWEETSHOP_ENV select it; the instance label is `sweetshop-<name>`. No rule depends on it. */
   readonly name: string;
   /** Namespace every object is created in. */
@@ -103,7 +145,6 @@ export interface EnvironmentConfig {
   readonly imagePullPolicy: ImagePullPolicy;
   /** pino log level passed to every replica as LOG_LEVEL. */
   readonly logLevel: LogLevel;
-  readonly ingress: IngressConfig;
   readonly availability: AvailabilityConfig;
   /** How fast every section's HPA scales up and down (`spec.behavior`); see ./hpa-behavior.ts. */
   readonly hpaBehavior: HpaBehavior;

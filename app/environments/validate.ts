@@ -1,23 +1,15 @@
 import { hpaBehaviorProblems } from './hpa-behavior.ts';
 import { parseQuantity } from './quantity.ts';
-import type { EnvironmentConfig, ResourceQuantities, SectionConfig } from './types.ts';
+import type { EnvironmentConfig, GatewayConfig, IngressConfig, ResourceQuantities, SectionConfig } from './types.ts';
 import { IMAGE_PULL_POLICIES, LOG_LEVELS } from './types.ts';
+import { gatewayProblems } from './validate-gateway.ts';
 import { monitoringProblems } from './validate-monitoring.ts';
-import {
-  INGRESS_CONTROLLER_NAMES,
-  isIngressController,
-  isLoadBalancingAlgorithm,
-  LOAD_BALANCING_ALGORITHMS,
-  PDB_MAX_UNAVAILABLE,
-  SECTION_NAMES,
-  unsupportedLoadBalancing,
-} from './vocabulary.ts';
+import { DNS_LABEL, HOST, loadBalancingProblems } from './validate-routing.ts';
+import { PDB_MAX_UNAVAILABLE, SECTION_NAMES } from './vocabulary.ts';
 
 const RESOURCE_KEYS = ['cpu', 'memory', 'ephemeralStorage'] as const satisfies readonly (keyof ResourceQuantities)[];
 // Optional registry host[:port]/, then lowercase path components; a ':tag' or '@digest' is not allowed here.
 const IMAGE_REPOSITORY = /^([a-zA-Z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /** Thrown with every problem found in one environment, one line each. */
 export class EnvironmentValidationError extends Error {
@@ -46,7 +38,7 @@ export function environmentProblems(environment: EnvironmentConfig): string[] {
   const floor = availabilityFloor(environment);
   return [
     ...settingProblems(environment),
-    ...ingressProblems(environment),
+    ...routingProblems(environment),
     ...floor.problems,
     ...hpaBehaviorProblems(`${environment.name}.hpaBehavior`, environment.hpaBehavior),
     ...monitoringProblems(environment),
@@ -70,10 +62,25 @@ function settingProblems(environment: EnvironmentConfig): string[] {
   return problems;
 }
 
-function ingressProblems(environment: EnvironmentConfig): string[] {
-  const at = `${environment.name}.ingress`;
-  const { controller, loadBalancing, className, controllerNamespace, host } = environment.ingress;
-  const problems = loadBalancingProblems(at, String(controller), String(loadBalancing));
+/** Exactly one of `ingress` and `gateway`, each checked on its own. */
+function routingProblems(environment: EnvironmentConfig): string[] {
+  const at = String(environment.name);
+  const { ingress, gateway } = environment as { ingress?: IngressConfig; gateway?: GatewayConfig };
+  if (ingress && gateway) {
+    return [
+      `${at}: sets both ingress and gateway; keep one (ingress renders an Ingress, gateway an HTTPRoute with a Gateway API controller)`,
+    ];
+  }
+  if (gateway) return gatewayProblems(`${at}.gateway`, gateway);
+  if (ingress) return ingressProblems(`${at}.ingress`, ingress);
+  return [
+    `${at}: no routing; set ingress (an Ingress, e.g. controller 'ingress-nginx') or gateway (an HTTPRoute, e.g. controller 'envoy-gateway')`,
+  ];
+}
+
+function ingressProblems(at: string, ingress: IngressConfig): string[] {
+  const { controller, loadBalancing, className, controllerNamespace, host } = ingress;
+  const problems = loadBalancingProblems(at, 'Ingress', String(controller), String(loadBalancing));
   if (!className) problems.push(`${at}.className: empty; set the IngressClass name (e.g. 'nginx' or 'haproxy')`);
   if (!DNS_LABEL.test(String(controllerNamespace))) {
     problems.push(
@@ -82,22 +89,6 @@ function ingressProblems(environment: EnvironmentConfig): string[] {
   }
   if (host !== undefined && !HOST.test(host)) {
     problems.push(`${at}.host: '${host}' is not a DNS name; use e.g. 'shop.example.com' or leave host out to match every host`);
-  }
-  return problems;
-}
-
-function loadBalancingProblems(at: string, controller: string, algorithm: string): string[] {
-  const problems: string[] = [];
-  const knownController = isIngressController(controller);
-  const knownAlgorithm = isLoadBalancingAlgorithm(algorithm);
-  if (!knownController)
-    problems.push(`${at}.controller: '${controller}' is not supported; use one of ${INGRESS_CONTROLLER_NAMES.join(', ')}`);
-  if (!knownAlgorithm) {
-    problems.push(`${at}.loadBalancing: '${algorithm}' is not an algorithm; use one of ${LOAD_BALANCING_ALGORITHMS.join(', ')}`);
-  }
-  if (knownController && knownAlgorithm) {
-    const reason = unsupportedLoadBalancing(controller, algorithm);
-    if (reason !== undefined) problems.push(`${at}.loadBalancing: ${reason}`);
   }
   return problems;
 }

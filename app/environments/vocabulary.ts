@@ -3,45 +3,67 @@
  * chart (charts/) and local mode (tools/local/) all read. It imports nothing, so every layer may depend
  * on it and it depends on none (cdk8s-plus's `k8s` module plays this role for Kubernetes itself).
  *
- * Adding a controller is a data change: one entry in INGRESS_CONTROLLERS. Adding a portable algorithm
- * is one name in LOAD_BALANCING_ALGORITHMS; the type checker then lists every controller (and local
- * mode) that must say how it runs it, or why it cannot.
+ * Adding a controller is a data change: one entry in INGRESS_CONTROLLERS, whichever API it reads (an
+ * Ingress, or Gateway API's HTTPRoute). Adding a portable algorithm is one name in
+ * LOAD_BALANCING_ALGORITHMS; the type checker then lists every controller (and local mode) that must say
+ * how it runs it, or why it cannot.
  */
 
 /** The three sections of the sweet shop; each runs as its own Deployment named after it. */
 export const SECTION_NAMES = ['chocolates', 'candies', 'cakes'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
-/** Portable load-balancing intent, as an environment states it; each controller spells it its own way. */
-export const LOAD_BALANCING_ALGORITHMS = ['round-robin', 'least-connections', 'ewma'] as const;
+/**
+ * Portable load-balancing intent, as an environment states it; each controller spells it its own way.
+ * least-connections counts a replica's open connections (HAProxy's leastconn), least-request its requests
+ * in flight (Envoy's LeastRequest): different numbers once connections are kept alive and reused.
+ */
+export const LOAD_BALANCING_ALGORITHMS = ['round-robin', 'least-connections', 'least-request', 'ewma'] as const;
 export type LoadBalancingAlgorithm = (typeof LOAD_BALANCING_ALGORITHMS)[number];
 
 /** How one controller runs one algorithm: the value it reads, or why it has none and what to pick instead. */
 export type AlgorithmSupport = { readonly value: string } | { readonly unsupported: string; readonly instead: string };
 
 /**
- * Where the chart writes a controller's algorithm. Today every controller reads an Ingress annotation;
- * a Gateway API controller (envoy-gateway: a BackendTrafficPolicy's `spec.loadBalancer.type`) adds a
- * variant here, and readers that only understand annotations (local mode) skip it by `kind`.
+ * Where the chart writes a controller's algorithm: an annotation on the Ingress, or a field of a policy
+ * object attached to the HTTPRoute (Gateway API has no algorithm of its own). Readers dispatch on `kind`.
  */
 export interface IngressAnnotationSetting {
   readonly kind: 'ingress-annotation';
   /** Annotation key on the Ingress (docs/contracts.md: local mode reads it from dist/). */
   readonly key: string;
 }
-export type BalancingSetting = IngressAnnotationSetting;
+export interface RoutePolicySetting {
+  readonly kind: 'route-policy';
+  /** The policy object that targets the HTTPRoute (`spec.targetRefs`); local mode finds it by both. */
+  readonly apiVersion: string;
+  readonly policyKind: string;
+  /** Dotted path of the field that holds the algorithm's value. */
+  readonly field: string;
+}
+export type BalancingSetting = IngressAnnotationSetting | RoutePolicySetting;
+
+/** The Kubernetes API whose objects carry a controller's routes. */
+export const ROUTE_APIS = ['Ingress', 'HTTPRoute'] as const;
+export type RouteApi = (typeof ROUTE_APIS)[number];
 
 /** What the chart, validation and local mode need to know about one ingress controller. */
 export interface ControllerSupport {
+  /** The object the routes are written in: an environment's `ingress` renders an Ingress, its `gateway` an HTTPRoute. */
+  readonly routes: RouteApi;
   /** Where the algorithm is written. */
   readonly balancing: BalancingSetting;
   /** Every portable algorithm, in the controller's own spelling or with the reason it has none. */
   readonly algorithms: Readonly<Record<LoadBalancingAlgorithm, AlgorithmSupport>>;
 }
 
-/** The controllers the chart can configure, by the name an environment's `ingress.controller` uses. */
+/**
+ * Every controller the chart can configure to bring outside traffic to the sections, by the name an
+ * environment's `ingress.controller` or `gateway.controller` uses (`routes` says which of the two).
+ */
 export const INGRESS_CONTROLLERS = {
   'ingress-nginx': {
+    routes: 'Ingress',
     balancing: { kind: 'ingress-annotation', key: 'nginx.ingress.kubernetes.io/load-balance' },
     algorithms: {
       'round-robin': { value: 'round_robin' },
@@ -49,23 +71,64 @@ export const INGRESS_CONTROLLERS = {
         unsupported: 'its Lua balancer dropped least_conn in 2019',
         instead: "choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'haproxy-ingress' for least-connections",
       },
+      'least-request': {
+        unsupported: 'its balancers are round_robin and ewma',
+        instead:
+          "choose 'ewma' (latency-aware), or route through Gateway API (`gateway` with controller 'envoy-gateway') for least-request",
+      },
       ewma: { value: 'ewma' },
     },
   },
   'haproxy-ingress': {
+    routes: 'Ingress',
     balancing: { kind: 'ingress-annotation', key: 'haproxy-ingress.github.io/balance-algorithm' },
     algorithms: {
       'round-robin': { value: 'roundrobin' },
       'least-connections': { value: 'leastconn' },
+      'least-request': {
+        unsupported: 'HAProxy balances on connections (leastconn), not on requests in flight',
+        instead: "choose 'least-connections', or route through Gateway API (`gateway` with controller 'envoy-gateway') for least-request",
+      },
       ewma: {
         unsupported: 'HAProxy has no EWMA balancer',
         instead: "choose 'least-connections' (closest to ewma) or 'round-robin', or switch ingress.controller to 'ingress-nginx' for ewma",
       },
     },
   },
+  'envoy-gateway': {
+    routes: 'HTTPRoute',
+    balancing: {
+      kind: 'route-policy',
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      policyKind: 'BackendTrafficPolicy',
+      field: 'spec.loadBalancer.type',
+    },
+    algorithms: {
+      'round-robin': { value: 'RoundRobin' },
+      'least-connections': {
+        unsupported: 'Envoy counts requests in flight, not connections',
+        instead: "choose 'least-request' (LeastRequest), Envoy's closest algorithm",
+      },
+      'least-request': { value: 'LeastRequest' },
+      ewma: {
+        unsupported: 'Envoy has no EWMA balancer',
+        instead: "choose 'least-request' (it also steers away from a slow replica) or 'round-robin'",
+      },
+    },
+  },
 } as const satisfies Readonly<Record<string, ControllerSupport>>;
 export type IngressController = keyof typeof INGRESS_CONTROLLERS;
 export const INGRESS_CONTROLLER_NAMES = Object.keys(INGRESS_CONTROLLERS) as readonly IngressController[];
+
+/** The controllers whose routes are written in `api`'s objects, as a type. */
+export type ControllerFor<Api extends RouteApi> = {
+  [Name in IngressController]: (typeof INGRESS_CONTROLLERS)[Name]['routes'] extends Api ? Name : never;
+}[IngressController];
+
+/** The names of the controllers whose routes are written in `api`'s objects, in table order. */
+export function controllersFor<Api extends RouteApi>(api: Api): ControllerFor<Api>[] {
+  return INGRESS_CONTROLLER_NAMES.filter((name): name is ControllerFor<Api> => INGRESS_CONTROLLERS[name].routes === api);
+}
 
 /** True when `name` is a controller of INGRESS_CONTROLLERS (own keys only: not `toString`). */
 export function isIngressController(name: string): name is IngressController {

@@ -2,20 +2,22 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { environmentNamed, environments, SECTION_NAMES, selectEnvironment } from '../../app/environments/index.ts';
+import { environmentNamed, environments, SECTION_NAMES, type SectionConfig, selectEnvironment } from '../../app/environments/index.ts';
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 test('exports at least local and production, each named after its key (docs/contracts.md)', () => {
-  assert.deepEqual(Object.keys(environments), ['local', 'production']);
+  assert.deepEqual(Object.keys(environments), ['local', 'local-gateway', 'production']);
   for (const [key, environment] of Object.entries(environments)) assert.equal(environment.name, key);
 });
 
 test('environmentNamed returns the environment, and an unknown name lists the known ones and where it came from', () => {
   assert.equal(environmentNamed('production'), environments.production);
-  assert.throws(() => environmentNamed('staging'), { message: "unknown environment 'staging': choose one of local, production" });
+  assert.throws(() => environmentNamed('staging'), {
+    message: "unknown environment 'staging': choose one of local, local-gateway, production",
+  });
   assert.throws(() => environmentNamed('staging', '--env'), {
-    message: "unknown environment 'staging' (from --env): choose one of local, production",
+    message: "unknown environment 'staging' (from --env): choose one of local, local-gateway, production",
   });
   assert.throws(() => environmentNamed('toString'), { message: /unknown environment 'toString'/ });
 });
@@ -43,7 +45,7 @@ test('local fits a one-node kind/minikube cluster: 2 replicas per section, local
   // One node: a drain stops every replica whatever the floor, so local promises nothing more than 1.
   assert.deepEqual(local.availability, { minReplicasFloor: 1 });
   for (const section of SECTION_NAMES) {
-    const config = local.sections[section];
+    const config: SectionConfig = local.sections[section];
     assert.equal(config.minReplicas, 2, section);
     assert.deepEqual(
       config.image,
@@ -54,10 +56,26 @@ test('local fits a one-node kind/minikube cluster: 2 replicas per section, local
   }
 });
 
-test('production promises a replica through a node drain (floor 2) and runs behind a least-connections controller', () => {
+test('local-gateway is the local shop behind Envoy Gateway: a Gateway of class eg, least-request', () => {
+  const { local, 'local-gateway': localGateway } = environments;
+  assert.deepEqual(localGateway.gateway, {
+    controller: 'envoy-gateway',
+    className: 'eg',
+    controllerNamespace: 'envoy-gateway-system',
+    loadBalancing: 'least-request',
+  });
+  assert.equal(localGateway.ingress, undefined);
+  const { name: _a, ingress: _b, ...shop } = local;
+  const { name: _c, gateway: _d, ...gatewayShop } = localGateway;
+  assert.deepEqual(gatewayShop, shop, 'namespace, images, sizes and floor as local');
+});
+
+test('production promises a replica through a node drain (floor 2) and routes through Gateway API with least-request', () => {
   const { production } = environments;
-  assert.equal(production.ingress.controller, 'haproxy-ingress');
-  assert.equal(production.ingress.loadBalancing, 'least-connections');
+  assert.equal(production.ingress, undefined);
+  assert.equal(production.gateway?.controller, 'envoy-gateway');
+  assert.equal(production.gateway?.loadBalancing, 'least-request');
+  assert.deepEqual(production.gateway?.existingGateway, { namespace: 'gateway-infra', name: 'public' });
   assert.deepEqual(production.availability, { minReplicasFloor: 2 });
   for (const section of SECTION_NAMES) {
     assert.ok(production.sections[section].minReplicas >= production.availability.minReplicasFloor, section);

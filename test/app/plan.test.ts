@@ -75,6 +75,19 @@ describe('renderPlan', () => {
     assert.match(output, /^- staging\.availability\.minReplicasFloor: 2 → 1$/m);
   });
 
+  test('a move from an Ingress to Gateway API shows the routing in the title and the algorithm change in the cell', () => {
+    const { ingress: _ingress, ...settings } = environment(2, '100m', 'least-connections');
+    const gateway = {
+      ...settings,
+      gateway: { controller: 'envoy-gateway', existingGateway: { namespace: 'infra', name: 'public' }, loadBalancing: 'least-request' },
+    };
+    const output = renderPlan({ staging: gateway }, { base: { staging: environment(2, '100m', 'least-connections') }, baseLabel: 'main' });
+    assert.match(output, /^### staging: namespace shop, gateway envoy-gateway \(Gateway infra\/public\)$/m);
+    assert.match(output, /^\| cakes +\| 2 .*\| least-connections → least-request \|$/m);
+    assert.match(output, /^- staging\.ingress: removed$/m);
+    assert.match(output, /^- staging\.gateway: added$/m);
+  });
+
   test('says so when nothing changed', () => {
     assert.match(
       renderPlan({ staging: environment(2, '100m', 'ewma') }, { base: { staging: environment(2, '100m', 'ewma') }, baseLabel: 'HEAD' }),
@@ -264,14 +277,19 @@ describe('tools/plan/main.ts (npm run plan)', () => {
   test('prints a table for every environment', async () => {
     const { stdout } = await plan([]);
     assert.match(stdout, /^### local: namespace sweetshop, ingress ingress-nginx \(class nginx\), min replicas floor 1$/m);
-    assert.match(stdout, /^### production: namespace sweetshop, ingress haproxy-ingress \(class haproxy\), min replicas floor 2$/m);
+    assert.match(stdout, /^### local-gateway: namespace sweetshop, gateway envoy-gateway \(class eg\), min replicas floor 1$/m);
+    assert.match(
+      stdout,
+      /^### production: namespace sweetshop, gateway envoy-gateway \(Gateway gateway-infra\/public\), min replicas floor 2$/m,
+    );
+    assert.match(stdout, /^\| chocolates \| 3 +\| 12 +\| 65% .*\| least-request +\|$/m);
     assert.match(stdout, /^\| chocolates \| 3 +\| 12 +\| 65% /m);
   });
 
   test('--env keeps only the named environment', async () => {
     const { stdout } = await plan(['--env', 'production']);
     assert.deepEqual(stdout.match(/^### .*$/gm), [
-      '### production: namespace sweetshop, ingress haproxy-ingress (class haproxy), min replicas floor 2',
+      '### production: namespace sweetshop, gateway envoy-gateway (Gateway gateway-infra/public), min replicas floor 2',
     ]);
   });
 
@@ -283,7 +301,7 @@ describe('tools/plan/main.ts (npm run plan)', () => {
       return true;
     });
     await assert.rejects(plan(['--env', 'qa']), {
-      stderr: "plan failed: unknown environment 'qa' (from --env): choose one of local, production\n",
+      stderr: "plan failed: unknown environment 'qa' (from --env): choose one of local, local-gateway, production\n",
     });
   });
 });

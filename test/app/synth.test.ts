@@ -54,14 +54,17 @@ describe('app/main.ts (the cdk8s.yaml app command)', () => {
   test('renders the environment named by SWEETSHOP_ENV into CDK8S_OUTDIR', async () => {
     const out = join(workdir, 'main-production');
     await main({ SWEETSHOP_ENV: 'production', CDK8S_OUTDIR: out });
-    assert.match(readFileSync(join(out, 'sweetshop.k8s.yaml'), 'utf8'), /haproxy-ingress\.github\.io\/balance-algorithm: leastconn/);
+    assert.match(readFileSync(join(out, 'sweetshop.k8s.yaml'), 'utf8'), /kind: BackendTrafficPolicy[\s\S]*type: LeastRequest/);
   });
 
   test('an unknown SWEETSHOP_ENV exits 1 with one line listing the known environments and writes nothing', async () => {
     const out = join(workdir, 'main-unknown');
     await assert.rejects(main({ SWEETSHOP_ENV: 'staging', CDK8S_OUTDIR: out }), (error: { code: number; stderr: string }) => {
       assert.equal(error.code, 1);
-      assert.equal(error.stderr, "synth failed: unknown environment 'staging' (from SWEETSHOP_ENV): choose one of local, production\n");
+      assert.equal(
+        error.stderr,
+        "synth failed: unknown environment 'staging' (from SWEETSHOP_ENV): choose one of local, local-gateway, production\n",
+      );
       return true;
     });
     assert.equal(existsSync(out), false);
@@ -98,7 +101,7 @@ describe('tools/synth/main.ts (npm run synth)', () => {
   test('--help explains the options', async () => {
     const { stdout } = await synth(['--help']);
     assert.match(stdout, /^Usage: npm run synth/);
-    assert.match(stdout, /known: local, production/);
+    assert.match(stdout, /known: local, local-gateway, production/);
   });
 
   test('--env and --out pick the environment and folder', async () => {
@@ -122,11 +125,14 @@ describe('tools/synth/main.ts (npm run synth)', () => {
   test('bad input exits 1 with one clear line that names what the user used (flag or variable)', async () => {
     await assert.rejects(synth(['--env', 'nope', '--out', join(workdir, 'cli-bad')]), (error: { code: number; stderr: string }) => {
       assert.equal(error.code, 1);
-      assert.equal(error.stderr, "synth failed: unknown environment 'nope' (from --env): choose one of local, production\n");
+      assert.equal(error.stderr, "synth failed: unknown environment 'nope' (from --env): choose one of local, local-gateway, production\n");
       return true;
     });
     await assert.rejects(synth(['--out', join(workdir, 'cli-bad')], { SWEETSHOP_ENV: 'qa' }), (error: { stderr: string }) => {
-      assert.equal(error.stderr, "synth failed: unknown environment 'qa' (from SWEETSHOP_ENV): choose one of local, production\n");
+      assert.equal(
+        error.stderr,
+        "synth failed: unknown environment 'qa' (from SWEETSHOP_ENV): choose one of local, local-gateway, production\n",
+      );
       return true;
     });
     await assert.rejects(synth(['--bogus']), (error: { code: number; stderr: string }) => {

@@ -2,9 +2,22 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { local } from '../../app/environments/local.ts';
+import { localGateway } from '../../app/environments/local-gateway.ts';
 import { production } from '../../app/environments/production.ts';
 import type { EnvironmentConfig } from '../../app/environments/types.ts';
 import { EnvironmentValidationError, environmentProblems, validateEnvironment } from '../../app/environments/validate.ts';
+import { withRouting } from '../charts/render.ts';
+
+/** Production as it was before Gateway API: HAProxy Ingress, least-connections. */
+const haproxyProduction = withRouting(production, {
+  ingress: {
+    controller: 'haproxy-ingress',
+    className: 'haproxy',
+    controllerNamespace: 'ingress-controller',
+    host: 'shop.example.com',
+    loadBalancing: 'least-connections',
+  },
+});
 
 /** A deep, mutable copy of `environment` for breaking one field at a time. */
 function copyOf(environment: EnvironmentConfig): any {
@@ -200,7 +213,7 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
   },
   {
     name: 'HAProxy Ingress cannot do ewma',
-    base: production,
+    base: haproxyProduction,
     mutate: (environment) => {
       environment.ingress.loadBalancing = 'ewma';
     },
@@ -225,7 +238,7 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
       "local.imagePullPolicy: 'Sometimes' is not a pull policy; use one of IfNotPresent, Always, Never",
       "local.logLevel: 'loud' is not a pino level; use one of fatal, error, warn, info, debug, trace",
       "local.ingress.controller: 'traefik' is not supported; use one of ingress-nginx, haproxy-ingress",
-      "local.ingress.loadBalancing: 'random' is not an algorithm; use one of round-robin, least-connections, ewma",
+      "local.ingress.loadBalancing: 'random' is not an algorithm; use one of round-robin, least-connections, least-request, ewma",
     ],
   },
   {
@@ -284,12 +297,141 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
         'as production.ts does',
     ],
   },
+  ...routingCases(),
 ];
+
+/** Gateway API routing, and which of the two routings an environment has. */
+function routingCases(): typeof CASES {
+  return [
+    {
+      name: 'Envoy Gateway cannot do least-connections',
+      base: production,
+      mutate: (environment) => {
+        environment.gateway.loadBalancing = 'least-connections';
+      },
+      problems: [
+        "production.gateway.loadBalancing: envoy-gateway cannot do 'least-connections' (Envoy counts requests in flight, " +
+          "not connections; it supports round-robin, least-request): choose 'least-request' (LeastRequest), Envoy's closest algorithm",
+      ],
+    },
+    {
+      name: 'ingress-nginx cannot do least-request',
+      base: local,
+      mutate: (environment) => {
+        environment.ingress.loadBalancing = 'least-request';
+      },
+      problems: [
+        "local.ingress.loadBalancing: ingress-nginx cannot do 'least-request' (its balancers are round_robin and ewma; " +
+          "it supports round-robin, ewma): choose 'ewma' (latency-aware), " +
+          "or route through Gateway API (`gateway` with controller 'envoy-gateway') for least-request",
+      ],
+    },
+    {
+      name: 'a Gateway API controller under ingress',
+      base: local,
+      mutate: (environment) => {
+        environment.ingress.controller = 'envoy-gateway';
+      },
+      problems: [
+        "local.ingress.controller: 'envoy-gateway' serves an HTTPRoute, not an Ingress: " +
+          'move these settings to gateway (with className, the GatewayClass, or existingGateway)',
+      ],
+    },
+    {
+      name: 'an Ingress controller under gateway',
+      base: localGateway,
+      mutate: (environment) => {
+        environment.gateway.controller = 'haproxy-ingress';
+      },
+      problems: [
+        "local-gateway.gateway.controller: 'haproxy-ingress' serves an Ingress, not an HTTPRoute: " +
+          'move these settings to ingress (with className, the IngressClass)',
+      ],
+    },
+    {
+      name: 'an unknown Gateway API controller',
+      base: localGateway,
+      mutate: (environment) => {
+        environment.gateway.controller = 'istio';
+      },
+      problems: ["local-gateway.gateway.controller: 'istio' is not supported; use one of envoy-gateway"],
+    },
+    {
+      name: 'both a rendered and an existing Gateway',
+      base: localGateway,
+      mutate: (environment) => {
+        environment.gateway.existingGateway = { namespace: 'infra', name: 'public' };
+      },
+      problems: [
+        'local-gateway.gateway: sets both className and existingGateway; keep className to render a Gateway, ' +
+          'or existingGateway to attach to one',
+      ],
+    },
+    {
+      name: 'no Gateway at all',
+      base: localGateway,
+      mutate: (environment) => {
+        delete environment.gateway.className;
+      },
+      problems: [
+        "local-gateway.gateway: no Gateway; set className (the chart renders a Gateway of that GatewayClass, e.g. 'eg') or existingGateway",
+      ],
+    },
+    {
+      name: 'malformed Gateway API names, proxy namespace and host',
+      base: production,
+      mutate: (environment) => {
+        environment.gateway.existingGateway = { namespace: 'Infra', name: 'Public_Gateway' };
+        environment.gateway.controllerNamespace = '';
+        environment.gateway.host = 'shop example';
+      },
+      problems: [
+        "production.gateway.existingGateway.namespace: 'Infra' is not a valid namespace name; use the namespace the Gateway is in",
+        "production.gateway.existingGateway.name: 'Public_Gateway' is not a Gateway name; use the metadata.name of the Gateway to attach to",
+        "production.gateway.controllerNamespace: '' is not a valid namespace name; " +
+          "use the namespace the controller's proxies run in (Envoy Gateway: 'envoy-gateway-system')",
+        "production.gateway.host: 'shop example' is not a DNS name; use e.g. 'shop.example.com' or leave host out to match every host",
+      ],
+    },
+    {
+      name: 'a GatewayClass name that is not an object name',
+      base: localGateway,
+      mutate: (environment) => {
+        environment.gateway.className = 'Envoy Gateway';
+      },
+      problems: [
+        "local-gateway.gateway.className: 'Envoy Gateway' is not a GatewayClass name; use lowercase letters, digits, '-' and '.' (e.g. 'eg')",
+      ],
+    },
+    {
+      name: 'both an Ingress and Gateway API routing',
+      base: local,
+      mutate: (environment) => {
+        environment.gateway = localGateway.gateway;
+      },
+      problems: [
+        'local: sets both ingress and gateway; keep one (ingress renders an Ingress, gateway an HTTPRoute with a Gateway API controller)',
+      ],
+    },
+    {
+      name: 'no routing at all',
+      base: local,
+      mutate: (environment) => {
+        delete environment.ingress;
+      },
+      problems: [
+        "local: no routing; set ingress (an Ingress, e.g. controller 'ingress-nginx') or gateway (an HTTPRoute, e.g. controller 'envoy-gateway')",
+      ],
+    },
+  ];
+}
 
 describe('validateEnvironment', () => {
   test('accepts the shipped environments unchanged', () => {
     assert.equal(validateEnvironment(local), local);
     assert.equal(validateEnvironment(production), production);
+    assert.equal(validateEnvironment(localGateway), localGateway);
+    assert.equal(validateEnvironment(haproxyProduction), haproxyProduction);
   });
 
   for (const { name, base, mutate, problems } of CASES) {

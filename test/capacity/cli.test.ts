@@ -48,7 +48,7 @@ describe('npm run capacity (CLI, from a results file)', () => {
       [['--rps', '3000', '--burst', '0.5', '--from', FIXTURE], /^capacity failed: --burst: "0.5" must be a number >= 1/],
       [
         ['--rps', '3000', '--env', 'staging', '--from', FIXTURE],
-        /^capacity failed: unknown environment 'staging' \(from --env\): choose one of local, production$/,
+        /^capacity failed: unknown environment 'staging' \(from --env\): choose one of local, local-gateway, production$/,
       ],
     ];
     for (const [args, message] of cases) {

@@ -7,6 +7,8 @@ import { ApiObject, Testing } from 'cdk8s';
 
 import { CHART_ID } from '../../app/build-app.ts';
 import { local } from '../../app/environments/local.ts';
+import { localGateway } from '../../app/environments/local-gateway.ts';
+import { production } from '../../app/environments/production.ts';
 import { SweetShopChart } from '../../charts/sweetshop-chart.ts';
 
 test('every object sits at a pinned construct path with a pinned kind and name', () => {
@@ -35,6 +37,19 @@ test('every object sits at a pinned construct path with a pinned kind and name',
       ...perSection('Chocolates', 'chocolates'),
     ].sort(),
   );
+});
+
+test('Gateway API routing adds its objects at pinned paths; the sections keep the same paths as with an Ingress', () => {
+  const paths = (environment: typeof local) =>
+    new SweetShopChart(Testing.app(), CHART_ID, { environment }).node
+      .findAll()
+      .filter((node): node is ApiObject => node instanceof ApiObject)
+      .map((object) => `${object.node.path} -> ${object.kind}/${object.name}`)
+      .sort();
+  const shared = paths(local).filter((path) => path !== 'sweetshop/Ingress -> Ingress/sweetshop');
+  const routing = ['sweetshop/BackendTrafficPolicy -> BackendTrafficPolicy/sweetshop', 'sweetshop/HttpRoute -> HTTPRoute/sweetshop'];
+  assert.deepEqual(paths(localGateway), [...shared, ...routing, 'sweetshop/Gateway -> Gateway/sweetshop'].sort());
+  assert.deepEqual(paths(production), [...shared, ...routing].sort());
 });
 
 test('no synthesized label or selector depends on a construct path (cdk8s.io/metadata.addr)', () => {

@@ -4,19 +4,27 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import {
+  controllersFor,
   INGRESS_CONTROLLER_NAMES,
   INGRESS_CONTROLLERS,
   LOAD_BALANCING_ALGORITHMS,
   supportedAlgorithms,
   unsupportedLoadBalancing,
 } from '../../app/environments/vocabulary.ts';
-import { loadBalancingAnnotations } from '../../charts/load-balancing.ts';
+import { algorithmValue, loadBalancingAnnotations } from '../../charts/load-balancing.ts';
 import { balanceFromIngressAnnotations, parseLocalAlgorithm } from '../../tools/local/balance.ts';
+import { readGatewayRoutes } from '../../tools/local/gateway-routes.ts';
 
-// What local nginx (OSS) runs for each portable algorithm: it has no EWMA, least_conn is the closest.
-const LOCAL_EQUIVALENT = { 'round-robin': 'round-robin', 'least-connections': 'least-connections', ewma: 'least-connections' };
+// What local nginx (OSS) runs for each portable algorithm: it has no EWMA, least_conn is the closest;
+// least_conn counts requests in flight, which is what least-request asks for.
+const LOCAL_EQUIVALENT = {
+  'round-robin': 'round-robin',
+  'least-connections': 'least-connections',
+  'least-request': 'least-connections',
+  ewma: 'least-connections',
+};
 
-for (const controller of INGRESS_CONTROLLER_NAMES) {
+for (const controller of controllersFor('Ingress')) {
   for (const algorithm of LOAD_BALANCING_ALGORITHMS) {
     const reason = unsupportedLoadBalancing(controller, algorithm);
     if (reason === undefined) {
@@ -34,14 +42,49 @@ for (const controller of INGRESS_CONTROLLER_NAMES) {
   }
 }
 
-test('every controller runs round-robin and reads its own annotation key', () => {
+for (const controller of controllersFor('HTTPRoute')) {
+  for (const algorithm of LOAD_BALANCING_ALGORITHMS) {
+    const reason = unsupportedLoadBalancing(controller, algorithm);
+    const title = reason
+      ? "the chart refuses it with the vocabulary's reason"
+      : `local mode reads the policy as ${LOCAL_EQUIVALENT[algorithm]}`;
+    test(`${controller} ${algorithm}: ${title}`, () => {
+      if (reason !== undefined) {
+        assert.throws(() => algorithmValue(controller, algorithm), { message: reason });
+        return;
+      }
+      const { apiVersion, policyKind, field } = INGRESS_CONTROLLERS[controller].balancing;
+      // The value at the vocabulary's field path (spec.loadBalancer.type), and targetRefs beside it in spec.
+      const written = field.split('.').reduceRight<unknown>((inner, key) => ({ [key]: inner }), algorithmValue(controller, algorithm));
+      const { spec } = written as { spec: object };
+      const body = { apiVersion, spec: { ...spec, targetRefs: [{ kind: 'HTTPRoute', name: 'shop' }] } };
+      const policy = { kind: policyKind, name: 'lb', source: 'test', body };
+      const route = { kind: 'HTTPRoute', name: 'shop', source: 'test', body: { apiVersion: 'gateway.networking.k8s.io/v1', spec: {} } };
+      assert.equal(readGatewayRoutes([route, policy], []).balances[0]?.algorithm, LOCAL_EQUIVALENT[algorithm]);
+    });
+  }
+}
+
+test('each API has its controllers, and every controller is of exactly one', () => {
+  assert.deepEqual(controllersFor('Ingress'), ['ingress-nginx', 'haproxy-ingress']);
+  assert.deepEqual(controllersFor('HTTPRoute'), ['envoy-gateway']);
+  assert.deepEqual([...controllersFor('Ingress'), ...controllersFor('HTTPRoute')].sort(), [...INGRESS_CONTROLLER_NAMES].sort());
+  assert.deepEqual(INGRESS_CONTROLLERS['envoy-gateway'].balancing, {
+    kind: 'route-policy',
+    apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+    policyKind: 'BackendTrafficPolicy',
+    field: 'spec.loadBalancer.type',
+  });
+});
+
+test('every controller runs round-robin; every Ingress controller reads its own annotation key', () => {
   for (const controller of INGRESS_CONTROLLER_NAMES) {
     assert.ok(
       supportedAlgorithms(controller).some((each) => each.algorithm === 'round-robin'),
       controller,
     );
   }
-  const keys = INGRESS_CONTROLLER_NAMES.map((controller) => INGRESS_CONTROLLERS[controller].balancing.key);
+  const keys = controllersFor('Ingress').map((controller) => INGRESS_CONTROLLERS[controller].balancing.key);
   assert.equal(new Set(keys).size, keys.length);
 });
 

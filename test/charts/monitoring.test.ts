@@ -107,10 +107,10 @@ function scrapePolicyTests(environment: EnvironmentConfig, manifests: Manifest[]
     }
   });
 
-  test('the scrape policies do not widen anything for the ingress controller namespace', () => {
+  test('the scrape policies do not widen anything for the routing controller namespace', () => {
     const without = render({ ...environment, monitoring: { enabled: false } });
     for (const section of SECTION_NAMES) {
-      const namespace = environment.ingress.controllerNamespace;
+      const namespace = (environment.ingress ?? environment.gateway).controllerNamespace;
       assert.deepEqual(
         admittedPorts(manifests, podLabels(manifests, section), namespace),
         admittedPorts(without, podLabels(without, section), namespace),

@@ -2,7 +2,7 @@
 import { Testing } from 'cdk8s';
 
 import { CHART_ID } from '../../app/build-app.ts';
-import type { EnvironmentConfig } from '../../app/environments/types.ts';
+import type { EnvironmentConfig, RoutingConfig } from '../../app/environments/types.ts';
 import { SweetShopChart } from '../../charts/sweetshop-chart.ts';
 
 export type Manifest = {
@@ -27,4 +27,10 @@ export function podSpecs(manifests: readonly Manifest[]): { owner: string; spec:
     .filter((m) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet'].includes(m.kind))
     .map((m) => ({ owner: `${m.kind}/${m.metadata.name}`, spec: m.spec.template.spec }))
     .concat(manifests.filter((m) => m.kind === 'Pod').map((m) => ({ owner: `Pod/${m.metadata.name}`, spec: m.spec })));
+}
+
+/** `environment` with its routing replaced: exactly the `ingress` or `gateway` given, never both. */
+export function withRouting(environment: EnvironmentConfig, routing: RoutingConfig): EnvironmentConfig {
+  const { ingress: _ingress, gateway: _gateway, ...settings } = environment;
+  return { ...settings, ...routing } as EnvironmentConfig;
 }

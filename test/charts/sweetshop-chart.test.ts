@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import { local } from '../../app/environments/local.ts';
+import { localGateway } from '../../app/environments/local-gateway.ts';
 import { production } from '../../app/environments/production.ts';
 import type { EnvironmentConfig } from '../../app/environments/types.ts';
 import { PDB_MAX_UNAVAILABLE, SECTION_NAMES, type SectionName } from '../../app/environments/vocabulary.ts';
-import { findObject, type Manifest, render } from './render.ts';
+import { findObject, type Manifest, render, withRouting } from './render.ts';
 
 const PER_SECTION_KINDS = ['ServiceAccount', 'Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy'];
 
-for (const environment of [local, production]) {
+for (const environment of [local, localGateway, production]) {
   describe(`SweetShopChart rendered with the ${environment.name} environment`, () => {
     const manifests = render(environment);
     objectSetTests(environment, manifests);
@@ -23,16 +24,19 @@ for (const environment of [local, production]) {
 
 /** Which objects exist, and where. */
 function objectSetTests(environment: EnvironmentConfig, manifests: Manifest[]): void {
-  test('renders exactly the Namespace, six objects per section, the default-deny policy, one Ingress (and monitoring where on)', () => {
+  test('renders exactly the Namespace, six objects per section, the default-deny policy, the routing and monitoring where on', () => {
     const names = manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort();
     const monitoring = [
       'ConfigMap/sweetshop-dashboard',
       ...SECTION_NAMES.flatMap((s) => [`PodMonitor/${s}`, `NetworkPolicy/${s}-metrics`]),
     ];
+    const routing = environment.gateway
+      ? [...(environment.gateway.className ? ['Gateway/sweetshop'] : []), 'HTTPRoute/sweetshop', 'BackendTrafficPolicy/sweetshop']
+      : ['Ingress/sweetshop'];
     const expected = [
       `Namespace/${environment.namespace}`,
       'NetworkPolicy/default-deny',
-      'Ingress/sweetshop',
+      ...routing,
       ...SECTION_NAMES.flatMap((section) => PER_SECTION_KINDS.map((kind) => `${kind}/${section}`)),
       ...(environment.monitoring.enabled ? monitoring : []),
     ].sort();
@@ -132,12 +136,13 @@ function workloadTests(environment: EnvironmentConfig, manifests: Manifest[], se
 /** One section's Service, NetworkPolicy and labels. */
 function trafficTests(environment: EnvironmentConfig, manifests: Manifest[], section: SectionName): void {
   const config = environment.sections[section];
-  test(`${section}: the NetworkPolicy admits only the ingress controller namespace on 8080 and lets DNS out`, () => {
+  test(`${section}: the NetworkPolicy admits only the controller's namespace (Ingress or Gateway) on 8080 and lets DNS out`, () => {
     const policy = findObject(manifests, 'NetworkPolicy', section);
+    const controllerNamespace = (environment.ingress ?? environment.gateway).controllerNamespace;
     assert.deepEqual(policy.spec.policyTypes, ['Ingress', 'Egress']);
     assert.deepEqual(policy.spec.ingress, [
       {
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': environment.ingress.controllerNamespace } } }],
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': controllerNamespace } } }],
         ports: [{ protocol: 'TCP', port: 8080 }],
       },
     ]);
@@ -184,12 +189,14 @@ function routingTests(environment: EnvironmentConfig, manifests: Manifest[]): vo
     });
   });
 
+  const { ingress: config } = environment;
+  if (!config) return; // Gateway API routing: test/charts/gateway-routing.test.ts
   test('one networking.k8s.io/v1 Ingress routes each section path (Prefix) to its Service port http', () => {
     const ingress = findObject(manifests, 'Ingress', 'sweetshop');
     assert.equal(ingress.apiVersion, 'networking.k8s.io/v1');
-    assert.equal(ingress.spec.ingressClassName, environment.ingress.className);
+    assert.equal(ingress.spec.ingressClassName, config.className);
     assert.equal(ingress.spec.rules.length, 1);
-    assert.equal(ingress.spec.rules[0].host, environment.ingress.host);
+    assert.equal(ingress.spec.rules[0].host, config.host);
     assert.deepEqual(
       ingress.spec.rules[0].http.paths,
       SECTION_NAMES.map((section) => ({
@@ -207,21 +214,30 @@ test('local: ingress-nginx round-robin is rendered as the round_robin annotation
   });
 });
 
-test('production: HAProxy Ingress least-connections is rendered as balance-algorithm leastconn', () => {
-  assert.deepEqual(findObject(render(production), 'Ingress', 'sweetshop').metadata.annotations, {
+test('HAProxy Ingress least-connections (production before Gateway API) is rendered as balance-algorithm leastconn', () => {
+  const haproxy = withRouting(production, {
+    ingress: {
+      controller: 'haproxy-ingress',
+      className: 'haproxy',
+      controllerNamespace: 'ingress-controller',
+      host: 'shop.example.com',
+      loadBalancing: 'least-connections',
+    },
+  });
+  assert.deepEqual(findObject(render(haproxy), 'Ingress', 'sweetshop').metadata.annotations, {
     'haproxy-ingress.github.io/balance-algorithm': 'leastconn',
   });
 });
 
 test('ingress-nginx with ewma is rendered as load-balance ewma', () => {
-  const environment = { ...local, ingress: { ...local.ingress, loadBalancing: 'ewma' as const } };
+  const environment = withRouting(local, { ingress: { ...local.ingress!, loadBalancing: 'ewma' } });
   assert.deepEqual(findObject(render(environment), 'Ingress', 'sweetshop').metadata.annotations, {
     'nginx.ingress.kubernetes.io/load-balance': 'ewma',
   });
 });
 
 test('the chart refuses a controller/algorithm pair the controller cannot do, even without validation', () => {
-  const environment = { ...local, ingress: { ...local.ingress, loadBalancing: 'least-connections' as const } };
+  const environment = withRouting(local, { ingress: { ...local.ingress!, loadBalancing: 'least-connections' } });
   assert.throws(() => render(environment), {
     message:
       "ingress-nginx cannot do 'least-connections' (its Lua balancer dropped least_conn in 2019; it supports round-robin, ewma): " +

@@ -30,6 +30,7 @@ function dryRunIn(processEnv: NodeJS.ProcessEnv, ...args: string[]): string[] {
 const INGRESS_NGINX =
   'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml';
 const METRICS_SERVER = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.1/components.yaml';
+const ENVOY_GATEWAY = 'https://github.com/envoyproxy/gateway/releases/download/v1.9.0/install.yaml';
 const INSECURE_TLS_PATCH = `'[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]'`;
 const NODE_IMAGE = 'kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a';
 
@@ -42,6 +43,7 @@ describe('cluster:up', () => {
       '  # check: 127.0.0.1:80 and 127.0.0.1:443 are free, and publishable by a rootless runtime',
       `  # write .cluster/kind-config.yaml: tools/cluster/kind-config.yaml (node image ${NODE_IMAGE}) with host ports 127.0.0.1:80, 127.0.0.1:443`,
       '  kind create cluster --name sweetshop --config .cluster/kind-config.yaml --wait 120s',
+      "# check: .cluster/kind-config.yaml publishes node port 80, where an Ingress (ingress-nginx's hostPort 80) listens",
       `kubectl --context kind-sweetshop apply --filename ${INGRESS_NGINX}`,
       `kubectl --context kind-sweetshop apply --filename ${METRICS_SERVER}`,
       "kubectl --context kind-sweetshop --namespace kube-system get deployment metrics-server --output 'jsonpath={.spec.template.spec.containers[0].args[*]}'  # unless it has --kubelet-insecure-tls:",
@@ -70,6 +72,68 @@ describe('cluster:up', () => {
 
   test('kind is the default provider', () => {
     assert.deepEqual(dryRun('up'), dryRun('up', '--provider', 'kind'));
+  });
+});
+
+describe('cluster:up for Gateway API routing (--env local-gateway)', () => {
+  const classWrite =
+    '# write .cluster/envoy-gateway-class.yaml: GatewayClass eg (Envoy Gateway) with an EnvoyProxy: proxy Service NodePort 30080';
+
+  test("on kind: host ports map to Envoy's node ports, Envoy Gateway server-side, then its GatewayClass once it runs", () => {
+    const lines = dryRun('up', '--provider', 'kind', '--env', 'local-gateway');
+    assert.deepEqual(lines.slice(0, 3), dryRun('up').slice(0, 3), 'the same kind checks');
+    assert.deepEqual(lines.slice(3), [
+      '  # check: 127.0.0.1:80 and 127.0.0.1:443 are free, and publishable by a rootless runtime',
+      `  # write .cluster/kind-config.yaml: tools/cluster/kind-config.yaml (node image ${NODE_IMAGE}) with host ports 127.0.0.1:80, 127.0.0.1:443 -> node ports 30080, 30443`,
+      '  kind create cluster --name sweetshop --config .cluster/kind-config.yaml --wait 120s',
+      "# check: .cluster/kind-config.yaml publishes node port 30080, where Gateway API (Envoy's NodePort 30080) listens",
+      `kubectl --context kind-sweetshop apply --server-side --filename ${ENVOY_GATEWAY}`,
+      `kubectl --context kind-sweetshop apply --filename ${METRICS_SERVER}`,
+      "kubectl --context kind-sweetshop --namespace kube-system get deployment metrics-server --output 'jsonpath={.spec.template.spec.containers[0].args[*]}'  # unless it has --kubelet-insecure-tls:",
+      `  kubectl --context kind-sweetshop --namespace kube-system patch deployment metrics-server --type=json --patch ${INSECURE_TLS_PATCH}`,
+      'kubectl --context kind-sweetshop --namespace envoy-gateway-system rollout status deployment/envoy-gateway --timeout=180s',
+      classWrite,
+      'kubectl --context kind-sweetshop apply --filename .cluster/envoy-gateway-class.yaml',
+      'kubectl --context kind-sweetshop --namespace kube-system rollout status deployment/metrics-server --timeout=180s',
+    ]);
+  });
+
+  test('on minikube: Calico, Envoy Gateway server-side instead of the ingress addon, metrics-server, then the GatewayClass', () => {
+    assert.deepEqual(dryRun('up', '--provider', 'minikube', '--env', 'local-gateway'), [
+      'minikube --profile sweetshop start --cni=calico',
+      `kubectl --context sweetshop apply --server-side --filename ${ENVOY_GATEWAY}`,
+      'minikube --profile sweetshop addons enable metrics-server',
+      'kubectl --context sweetshop --namespace envoy-gateway-system rollout status deployment/envoy-gateway --timeout=180s',
+      classWrite,
+      'kubectl --context sweetshop apply --filename .cluster/envoy-gateway-class.yaml',
+      'kubectl --context sweetshop --namespace kube-system rollout status deployment/metrics-server --timeout=180s',
+    ]);
+  });
+
+  test('an environment on an existing Gateway is refused: cluster:up would not create that Gateway', () => {
+    assert.throws(() => dryRun('up', '--env', 'production'), {
+      message:
+        'production.gateway attaches to the existing Gateway gateway-infra/public, which cluster:up does not create: ' +
+        'use --env local-gateway (it renders its own Gateway), or create that Gateway first',
+    });
+  });
+
+  test('deploy waits for the rendered Gateway to be programmed after the rollouts', () => {
+    const lines = dryRun('deploy', '--env', 'local-gateway');
+    assert.equal(lines[1], 'npm run --silent synth -- --env local-gateway --out .cluster/manifests/local-gateway');
+    assert.equal(
+      lines.at(-1),
+      'kubectl --context kind-sweetshop --namespace sweetshop wait --for=condition=Programmed gateway/sweetshop --timeout=180s',
+    );
+    assert.equal(dryRun('deploy', '--env', 'production').length, 6, 'no Gateway of its own to wait for');
+  });
+
+  test("smoke: kind's mapped host port as for an Ingress; minikube's node IP on Envoy's NodePort", () => {
+    assert.equal(dryRun('smoke', '--env', 'local-gateway')[0], 'GET http://127.0.0.1/chocolates x12 (prints X-Served-By per replica)');
+    assert.deepEqual(dryRun('smoke', '--provider', 'minikube', '--env', 'local-gateway', '--requests', '2').slice(0, 2), [
+      'minikube --profile sweetshop ip',
+      'GET http://$(minikube --profile sweetshop ip):30080/chocolates x2 (prints X-Served-By per replica)',
+    ]);
   });
 });
 
@@ -200,7 +264,7 @@ describe('smoke', () => {
     ]);
   });
 
-  test('an environment with an Ingress host prints the Host header', () => {
+  test('an environment with a host (production: on its HTTPRoute) prints the Host header', () => {
     assert.equal(
       dryRun('smoke', '--env', 'production', '--requests', '1')[0],
       "GET http://127.0.0.1/chocolates -H 'Host: shop.example.com' x1 (prints X-Served-By per replica)",

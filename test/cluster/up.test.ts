@@ -158,6 +158,35 @@ describe('cluster:up on kind', () => {
   });
 });
 
+describe('cluster:up on kind for Gateway API routing (--env local-gateway)', () => {
+  test("first run: the config maps the host ports to Envoy's node ports, the GatewayClass is written and applied", async () => {
+    const run = up(['kind', 'kubectl', 'docker'], [...(await hostPorts()), '--env', 'local-gateway'], {
+      FAKE_METRICS_SERVER_ARGS: PATCHED,
+    });
+    await run.result;
+    const config = readFileSync(join(run.fakes.dir, '.cluster/kind-config.yaml'), 'utf8');
+    assert.match(config, /containerPort: 30080\n/);
+    assert.match(config, /containerPort: 30443\n/);
+    assert.match(readFileSync(join(run.fakes.dir, '.cluster/envoy-gateway-class.yaml'), 'utf8'), /kind: GatewayClass\n/);
+    assert.ok(run.fakes.calls().includes('kubectl --context kind-sweetshop apply --filename .cluster/envoy-gateway-class.yaml'));
+  });
+
+  test('a cluster created for the Ingress is refused before anything is installed on it, with the way out', async () => {
+    const first = up(['kind', 'kubectl', 'docker'], await hostPorts(), { FAKE_METRICS_SERVER_ARGS: PATCHED });
+    await first.result;
+    const env = first.fakes.env({ FAKE_KIND_CLUSTERS: 'sweetshop', FAKE_METRICS_SERVER_ARGS: PATCHED });
+    const parsed = runbookFor(['up', '--env', 'local-gateway'], { processEnv: env, root: first.fakes.dir });
+    const again = executeRunbook((parsed as { runbook: Runbook }).runbook, { cwd: first.fakes.dir, env, log: () => {} });
+    await assert.rejects(again, {
+      message:
+        "the kind cluster 'sweetshop' was created for an Ingress (ingress-nginx's hostPort 80), but local-gateway routes through " +
+        "Gateway API (Envoy's NodePort 30080), and kind cannot add a port mapping to a cluster: " +
+        'npm run cluster:down, then npm run cluster:up -- --env local-gateway',
+    });
+    assert.equal(first.fakes.calls().at(-1), 'kind get clusters');
+  });
+});
+
 test('smoke follows the host ports cluster:up published the ingress on', async () => {
   const run = up(['kind', 'kubectl', 'docker'], ['--host-ports', `${await freePort()},${await freePort()}`], {
     FAKE_METRICS_SERVER_ARGS: PATCHED,

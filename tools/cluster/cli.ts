@@ -28,7 +28,8 @@ type Subcommand = keyof typeof SUBCOMMANDS;
 
 export const HELP = `Usage: npm run <script> [-- options]
 
-  npm run cluster:up      create the 'sweetshop' cluster with ingress-nginx and metrics-server (skipped when it exists)
+  npm run cluster:up      create the 'sweetshop' cluster (skipped when it exists) with metrics-server and the environment's
+                          routing: ingress-nginx (local), or Envoy Gateway and the GatewayClass its Gateway names (local-gateway)
   npm run cluster:load    build the section images and load them into the cluster
   npm run deploy          kubectl diff, then server-side apply with ApplySet pruning of dist/ (local) or of a synth into
                           .cluster/manifests/<env>; deletions need --yes or a yes at the prompt; waits for the rollouts
@@ -37,7 +38,7 @@ export const HELP = `Usage: npm run <script> [-- options]
 
 Options:
   --provider <name>         ${PROVIDERS.join(' | ')} (default: kind)
-  --env <name>              environment to load/deploy/smoke (default: local); known: ${Object.keys(environments).join(', ')}
+  --env <name>              environment to set up/load/deploy/smoke (default: local); known: ${Object.keys(environments).join(', ')}
   --monitoring              cluster:up only: also install kube-prometheus-stack with Helm (release kube-prometheus-stack
                             in namespace monitoring, what production's monitoring settings expect); needs helm
   --host-ports <http>,<https>
@@ -110,7 +111,7 @@ function subcommandRunbook(subcommand: Subcommand, provider: Provider, values: V
   switch (subcommand) {
     case 'up': {
       const hostPorts = values['host-ports'] === undefined ? undefined : parseHostPorts(values['host-ports']);
-      return upRunbook(provider, {
+      return upRunbook(provider, env, {
         hostPorts,
         env: context.processEnv,
         unprivilegedPortStart: context.unprivilegedPortStart,

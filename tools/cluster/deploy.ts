@@ -13,6 +13,7 @@ import {
   prunedObjects,
 } from './apply-set.ts';
 import { kubectl, type Provider, rolloutStatus } from './cluster.ts';
+import { GATEWAY_NAME } from './envoy-gateway.ts';
 import { manifestsCurrentCheck } from './reviewed-manifests.ts';
 import { type ConfirmStep, commandStep, type ProbeStep, type Runbook, type Step } from './runbook.ts';
 
@@ -30,8 +31,9 @@ export interface DeployOptions {
 
 /**
  * Shows what will change on the live cluster, then applies exactly the reviewed manifests with server-side
- * apply and ApplySet pruning, and waits for every rollout. `local` deploys the committed dist/ (checked to be
- * current); any other environment is synthesized into MANIFESTS_DIR/<env> first, never into dist/.
+ * apply and ApplySet pruning, and waits for every rollout and for a Gateway it renders to be programmed
+ * (Envoy Gateway has started its proxy). `local` deploys the committed dist/ (checked to be current); any
+ * other environment is synthesized into MANIFESTS_DIR/<env> first, never into dist/.
  */
 export function deployRunbook(provider: Provider, env: EnvironmentConfig, options: DeployOptions = {}): Runbook {
   const committed = env.name === COMMITTED.environment;
@@ -45,6 +47,21 @@ export function deployRunbook(provider: Provider, env: EnvironmentConfig, option
       pruneConfirmation(provider, env.namespace, dir, options.yes ?? false),
       { type: 'command', cmd: applyCommand(provider, env.namespace, dir) },
       ...SECTION_NAMES.map((section) => commandStep(rolloutStatus(provider, env.namespace, section))),
+      ...(env.gateway?.className === undefined
+        ? []
+        : [
+            commandStep(
+              kubectl(
+                provider,
+                '--namespace',
+                env.namespace,
+                'wait',
+                '--for=condition=Programmed',
+                `gateway/${GATEWAY_NAME}`,
+                '--timeout=180s',
+              ),
+            ),
+          ]),
     ],
   };
 }

@@ -1,29 +1,34 @@
 import type { EnvironmentConfig } from '../../app/environments/index.ts';
 import { SECTION_NAMES } from '../../app/environments/index.ts';
 import { minikube, type Provider } from './cluster.ts';
+import { INGRESS_NODE_PORTS } from './kind-config.ts';
+import { clusterRoutingOf } from './routing.ts';
 import { commandStep, type Runbook, type Step } from './runbook.ts';
 
 export interface SmokeOptions {
   /** Requests per section: enough to see several replicas take turns. */
   readonly requests: number;
   /**
-   * Base URL of the ingress; default: the node IP on minikube, http://127.0.0.1 on kind (the CLI passes
-   * the host port cluster:up published it on).
+   * Base URL of the ingress; default: the node IP on minikube (with Envoy's NodePort for Gateway API),
+   * http://127.0.0.1 on kind (the CLI passes the host port cluster:up published it on).
    */
   readonly url?: string;
 }
 
-/** Requests to every section through the ingress, tallying which replicas answered. */
+/** Requests to every section through the ingress or the Gateway, tallying which replicas answered. */
 export function smokeRunbook(provider: Provider, env: EnvironmentConfig, options: SmokeOptions): Runbook {
   const steps: Step[] = [];
   let base = options.url?.replace(/\/+$/, '');
   if (base === undefined && provider === 'minikube') {
     // On Linux the minikube node IP is reachable directly; with Docker Desktop run `minikube tunnel`
-    // and pass --url http://127.0.0.1 instead.
+    // (Ingress) or `minikube service` (Gateway) and pass --url instead.
     steps.push(commandStep(minikube('ip'), 'minikubeIp'));
-    base = 'http://{minikubeIp}';
+    const { nodePorts } = clusterRoutingOf(env);
+    const port = nodePorts.http === INGRESS_NODE_PORTS.http ? '' : `:${nodePorts.http}`;
+    base = `http://{minikubeIp}${port}`;
   }
   base ??= 'http://127.0.0.1';
+  const { host } = env.ingress ?? env.gateway;
   for (const section of SECTION_NAMES) {
     const path = env.sections[section].path;
     steps.push({
@@ -31,7 +36,7 @@ export function smokeRunbook(provider: Provider, env: EnvironmentConfig, options
       section,
       url: `${base}${path}`,
       count: options.requests,
-      ...(env.ingress.host ? { host: env.ingress.host } : {}),
+      ...(host ? { host } : {}),
     });
   }
   return { steps };

@@ -1,4 +1,12 @@
+import type { EnvironmentConfig } from '../../app/environments/index.ts';
 import { CLUSTER_NAME, kind, kubectl, minikube, type Provider, rolloutStatus } from './cluster.ts';
+import {
+  ENVOY_GATEWAY_DEPLOYMENT,
+  ENVOY_GATEWAY_MANIFEST,
+  ENVOY_GATEWAY_NAMESPACE,
+  GATEWAY_CLASS_FILE,
+  gatewayClassManifest,
+} from './envoy-gateway.ts';
 import {
   assertPortsFree,
   assertRootlessCanPublish,
@@ -7,10 +15,19 @@ import {
   LISTEN_ADDRESS,
   unprivilegedPortStart,
 } from './host-ports.ts';
-import { KIND_CONFIG, KIND_CONFIG_TEMPLATE, kindConfigFor, pinnedNodeImage } from './kind-config.ts';
+import {
+  createdPorts,
+  INGRESS_NODE_PORTS,
+  KIND_CONFIG,
+  KIND_CONFIG_TEMPLATE,
+  kindConfigFor,
+  type NodePorts,
+  pinnedNodeImage,
+} from './kind-config.ts';
 import { inspectKindRuntime, type RuntimeState, runtimeFromEnv } from './kind-runtime.ts';
 import { kindVersionProblem, MIN_KIND_VERSION } from './kind-version.ts';
 import { monitoringSteps } from './monitoring.ts';
+import { type ClusterRouting, clusterRoutingOf, describeRouting } from './routing.ts';
 import { type CheckStep, commandStep, type Runbook, type Step, type StepContext, type WriteStep } from './runbook.ts';
 
 // Pinned, so every `cluster:up` installs the same controllers. ingress-nginx is retired (best-effort
@@ -42,21 +59,29 @@ export interface UpOptions {
   readonly monitoring?: boolean;
 }
 
-/** Creates the cluster with an ingress controller and metrics-server, and waits until both run. */
-export function upRunbook(provider: Provider, options: UpOptions = {}): Runbook {
+/**
+ * Creates the cluster with what `environment`'s routing needs (ingress-nginx, or Envoy Gateway and the
+ * GatewayClass its Gateway names), metrics-server and, with `monitoring`, kube-prometheus-stack, and waits
+ * until they run.
+ */
+export function upRunbook(provider: Provider, environment: EnvironmentConfig, options: UpOptions = {}): Runbook {
+  const routing = clusterRoutingOf(environment);
   const waitForAddons = [
-    commandStep(rolloutStatus(provider, 'ingress-nginx', 'ingress-nginx-controller')),
+    ...waitForRouting(provider, routing),
     commandStep(rolloutStatus(provider, 'kube-system', 'metrics-server')),
     ...(options.monitoring ? monitoringSteps(provider) : []),
   ];
   if (provider === 'minikube') {
-    // Every step is idempotent: `minikube start` reuses an existing profile, enabling an addon twice is a no-op.
+    // Every step is idempotent: `minikube start` reuses an existing profile, enabling an addon twice is a
+    // no-op, a server-side apply of the same manifest changes nothing.
     return {
       steps: [
         // minikube's default CNI ignores NetworkPolicy; Calico enforces it, as kindnet does on kind 0.24+,
         // so a policy that blocks the ingress controller fails here and not first in production.
         commandStep(minikube('start', '--cni=calico')),
-        commandStep(minikube('addons', 'enable', 'ingress')),
+        routing.controller === 'ingress-nginx'
+          ? commandStep(minikube('addons', 'enable', 'ingress'))
+          : commandStep(kubectl('minikube', 'apply', '--server-side', '--filename', ENVOY_GATEWAY_MANIFEST)),
         commandStep(minikube('addons', 'enable', 'metrics-server')),
         ...waitForAddons,
       ],
@@ -66,12 +91,56 @@ export function upRunbook(provider: Provider, options: UpOptions = {}): Runbook 
   return {
     // kind runs its node in a container runtime no command names; when the variable names one, ask for it.
     ...(named ? { extraTools: [named] } : {}),
-    steps: [...kindClusterSteps(options), ...addonSteps(), ...waitForAddons],
+    steps: [
+      ...kindClusterSteps(options, routing.nodePorts),
+      publishedPortsCheck(environment.name, routing.nodePorts),
+      ...addonSteps(routing),
+      ...waitForAddons,
+    ],
+  };
+}
+
+/** Waits for the routing's controller; for Envoy Gateway, then creates the GatewayClass (its CRDs exist by then). */
+function waitForRouting(provider: Provider, routing: ClusterRouting): Step[] {
+  if (routing.controller === 'ingress-nginx') return [commandStep(rolloutStatus(provider, 'ingress-nginx', 'ingress-nginx-controller'))];
+  return [
+    commandStep(rolloutStatus(provider, ENVOY_GATEWAY_NAMESPACE, ENVOY_GATEWAY_DEPLOYMENT)),
+    {
+      type: 'write',
+      path: GATEWAY_CLASS_FILE,
+      content: gatewayClassManifest(routing.className),
+      description: `GatewayClass ${routing.className} (Envoy Gateway) with an EnvoyProxy: proxy Service NodePort ${routing.nodePorts.http}`,
+    },
+    commandStep(kubectl(provider, 'apply', '--filename', GATEWAY_CLASS_FILE)),
+  ];
+}
+
+/**
+ * kind maps ports only when it creates a cluster: one created for the other routing (an Ingress's node
+ * port 80, or Envoy's NodePort) would never answer on the host. The config cluster:up wrote says which.
+ */
+function publishedPortsCheck(environmentName: string, nodePorts: NodePorts): CheckStep {
+  return {
+    type: 'check',
+    description: `${KIND_CONFIG} publishes node port ${nodePorts.http}, where ${describeRouting(nodePorts)} listens`,
+    run: async (context) => {
+      const created = createdPorts(context.cwd);
+      if (!created) {
+        context.log(`  no ${KIND_CONFIG} (a cluster made without cluster:up): not checked`);
+        return;
+      }
+      if (created.nodePorts.http === nodePorts.http) return;
+      throw new Error(
+        `the kind cluster '${CLUSTER_NAME}' was created for ${describeRouting(created.nodePorts)}, but ${environmentName} routes ` +
+          `through ${describeRouting(nodePorts)}, and kind cannot add a port mapping to a cluster: ` +
+          `npm run cluster:down, then npm run cluster:up -- --env ${environmentName}`,
+      );
+    },
   };
 }
 
 /** kind new enough, its runtime answering, then the cluster unless it exists (re-runs skip it). */
-function kindClusterSteps(options: UpOptions): Step[] {
+function kindClusterSteps(options: UpOptions, nodePorts: NodePorts): Step[] {
   const ports = options.hostPorts ?? DEFAULT_HOST_PORTS;
   const runtime = memoizedRuntime();
   return [
@@ -96,21 +165,22 @@ function kindClusterSteps(options: UpOptions): Step[] {
       holds: (stdout) => stdout.split('\n').some((line) => line.trim() === CLUSTER_NAME),
       steps: [
         hostPortsCheck(ports, runtime, options),
-        configWrite(ports),
+        configWrite(ports, nodePorts),
         commandStep(kind('create', 'cluster', '--config', KIND_CONFIG, '--wait', '120s')),
       ],
     },
   ];
 }
 
-/** The config kind creates the cluster from: the template with these host ports. */
-function configWrite(ports: HostPorts): WriteStep {
+/** The config kind creates the cluster from: the template with these host ports (and the routing's node ports). */
+function configWrite(ports: HostPorts, nodePorts: NodePorts): WriteStep {
   const hosts = `${LISTEN_ADDRESS}:${ports.http}, ${LISTEN_ADDRESS}:${ports.https}`;
+  const nodes = nodePorts.http === INGRESS_NODE_PORTS.http ? '' : ` -> node ports ${nodePorts.http}, ${nodePorts.https}`;
   return {
     type: 'write',
     path: KIND_CONFIG,
-    content: kindConfigFor(ports),
-    description: `${KIND_CONFIG_TEMPLATE} (node image ${pinnedNodeImage()}) with host ports ${hosts}`,
+    content: kindConfigFor(ports, undefined, nodePorts),
+    description: `${KIND_CONFIG_TEMPLATE} (node image ${pinnedNodeImage()}) with host ports ${hosts}${nodes}`,
   };
 }
 
@@ -136,11 +206,17 @@ function memoizedRuntime(): (context: StepContext) => Promise<RuntimeState> {
   };
 }
 
-/** ingress-nginx and metrics-server; `kubectl apply` is idempotent, the patch is guarded so it is too. */
-function addonSteps(): Step[] {
+/**
+ * The routing's controller and metrics-server; `kubectl apply` is idempotent, the patch is guarded so it is
+ * too. Envoy Gateway's manifest is applied server-side, as its install guide says (its CRDs are too large
+ * for the last-applied annotation of a client-side apply).
+ */
+function addonSteps(routing: ClusterRouting): Step[] {
   const metricsServer = (...args: string[]) => kubectl('kind', '--namespace', 'kube-system', ...args);
   return [
-    commandStep(kubectl('kind', 'apply', '--filename', INGRESS_NGINX_KIND_MANIFEST)),
+    routing.controller === 'ingress-nginx'
+      ? commandStep(kubectl('kind', 'apply', '--filename', INGRESS_NGINX_KIND_MANIFEST))
+      : commandStep(kubectl('kind', 'apply', '--server-side', '--filename', ENVOY_GATEWAY_MANIFEST)),
     commandStep(kubectl('kind', 'apply', '--filename', METRICS_SERVER_MANIFEST)),
     {
       type: 'unless',

@@ -1,7 +1,8 @@
 import {
+  type ControllerFor,
+  controllersFor,
   INGRESS_CONTROLLER_NAMES,
   INGRESS_CONTROLLERS,
-  type IngressController,
   type LoadBalancingAlgorithm,
   supportedAlgorithms,
 } from '../../app/environments/vocabulary.ts';
@@ -24,15 +25,20 @@ export interface BalanceChoice {
 const ON_LOCAL_NGINX: Readonly<Record<LoadBalancingAlgorithm, { algorithm: LocalAlgorithm; note?: string }>> = {
   'round-robin': { algorithm: 'round-robin' },
   'least-connections': { algorithm: 'least-connections' },
+  // least_conn counts a replica's requests in flight (idle keep-alive connections are not counted).
+  'least-request': {
+    algorithm: 'least-connections',
+    note: "nginx least_conn picks the fewest requests in flight among all replicas; Envoy's LeastRequest compares two at random",
+  },
   ewma: { algorithm: 'least-connections', note: 'nginx OSS has no EWMA balancer; using least_conn, the closest it has' },
 };
 
 // Controllers whose Ingress annotation local mode reads (app/environments/vocabulary.ts, the keys the
 // chart writes), ingress-nginx first: local mode runs nginx, so its annotation wins when both are set.
-const ANNOTATED_CONTROLLERS: readonly IngressController[] = [
+const ANNOTATED_CONTROLLERS: readonly ControllerFor<'Ingress'>[] = [
   'ingress-nginx' as const,
-  ...INGRESS_CONTROLLER_NAMES.filter((controller) => controller !== 'ingress-nginx'),
-].filter((controller) => INGRESS_CONTROLLERS[controller].balancing.kind === 'ingress-annotation');
+  ...controllersFor('Ingress').filter((controller) => controller !== 'ingress-nginx'),
+];
 
 function isLocalAlgorithm(algorithm: LoadBalancingAlgorithm): algorithm is LocalAlgorithm {
   return (LOCAL_ALGORITHMS as readonly string[]).includes(algorithm);
@@ -57,10 +63,15 @@ export function balanceFromIngressAnnotations(
     if (!portable) {
       throw new Error(`${source}: unsupported value (expected ${known.map((each) => each.value).join(' or ')})`);
     }
-    const { algorithm, note } = ON_LOCAL_NGINX[portable];
-    return note ? { algorithm, source, note } : { algorithm, source };
+    return balanceOnLocalNginx(portable, source);
   }
   return undefined;
+}
+
+/** What local nginx runs for a portable algorithm read from `source`, with a note when it approximates. */
+export function balanceOnLocalNginx(portable: LoadBalancingAlgorithm, source: string): BalanceChoice {
+  const { algorithm, note } = ON_LOCAL_NGINX[portable];
+  return note ? { algorithm, source, note } : { algorithm, source };
 }
 
 /**

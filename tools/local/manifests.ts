@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
 import { type BalanceChoice, balanceFromIngressAnnotations } from './balance.ts';
+import { readGatewayRoutes } from './gateway-routes.ts';
 import {
   DNS_1035_LABEL_RULE,
   DNS_1123_SUBDOMAIN_RULE,
@@ -117,16 +118,20 @@ export function interpretManifests(objects: readonly ManifestObject[]): ShopMani
   const services = objects.filter((o) => o.kind === 'Service').flatMap((s) => readService(s, deployments));
 
   const ingresses = objects.filter((o) => o.kind === 'Ingress');
-  const routes = ingresses.flatMap((ingress) => readRoutes(ingress, services));
-  if (routes.length === 0) throw new Error('the manifests contain no Ingress path: nginx would have nothing to route');
+  const gateway = readGatewayRoutes(objects, services);
+  const routes = [...ingresses.flatMap((ingress) => readRoutes(ingress, services)), ...gateway.routes];
+  if (routes.length === 0) throw new Error('the manifests contain no Ingress path or HTTPRoute rule: nginx would have nothing to route');
   const duplicate = routes.find((r, i) => routes.findIndex((o) => o.path === r.path && o.pathType === r.pathType) !== i);
   if (duplicate) throw new Error(`Ingress path ${duplicate.path} is declared twice`);
 
-  const balances = ingresses.map((i) => balanceFromIngressAnnotations(readAnnotations(i), i.name)).filter((b) => b !== undefined);
+  const balances = [
+    ...ingresses.map((i) => balanceFromIngressAnnotations(readAnnotations(i), i.name)).filter((b) => b !== undefined),
+    ...gateway.balances,
+  ];
   const balance = balances[0];
   const conflicting = balances.find((b) => b.algorithm !== balance?.algorithm);
   if (conflicting)
-    throw new Error(`Ingresses disagree on load balancing (${balance!.source} vs ${conflicting.source}): local mode runs one nginx`);
+    throw new Error(`the routes disagree on load balancing (${balance!.source} vs ${conflicting.source}): local mode runs one nginx`);
   return { deployments, services, routes, balance };
 }
 

@@ -4,12 +4,12 @@
  */
 import { scalingCell } from './scaling-cell.ts';
 
-/** One column of the table: header and how to read the cell from a section's config (or the environment's). */
+/** One column of the table: header and how to read the cell from a section's config (or the environment's, or its routing block's). */
 interface Column {
   readonly header: string;
   readonly path: readonly string[];
   readonly suffix?: string;
-  readonly of?: 'environment';
+  readonly of?: 'environment' | 'routing';
   /** How a value reads in the cell (default: the value and the suffix); undefined reads `–`. */
   readonly format?: (value: unknown) => string | undefined;
 }
@@ -25,7 +25,7 @@ const COLUMNS: readonly Column[] = [
   { header: 'mem req', path: ['requests', 'memory'] },
   { header: 'mem limit', path: ['limits', 'memory'] },
   { header: 'image tag', path: ['image', 'tag'] },
-  { header: 'load balancing', path: ['ingress', 'loadBalancing'], of: 'environment' },
+  { header: 'load balancing', path: ['loadBalancing'], of: 'routing' },
 ];
 
 type Data = Readonly<Record<string, unknown>>;
@@ -82,12 +82,19 @@ function renderEnvironment(name: string, environment: Data | undefined, baseEnvi
   return [`### ${name}${status}: ${describeEnvironment(environment ?? baseEnvironment ?? {})}`, '', markdownTable(header, rows)].join('\n');
 }
 
+/** The environment's routing block: `gateway` (Gateway API) when it has one, else `ingress`. */
+function routingKey(environment: Data | undefined): 'gateway' | 'ingress' {
+  return get(environment, ['gateway']) === undefined ? 'ingress' : 'gateway';
+}
+
 /** The title's summary: where it runs, which controller, and the availability floor every section keeps. */
 function describeEnvironment(shown: Data): string {
-  const ingress = (get(shown, ['ingress']) ?? {}) as Data;
+  const key = routingKey(shown);
+  const routing = (get(shown, [key]) ?? {}) as Data;
+  const existing = get(routing, ['existingGateway']) as Data | undefined;
+  const parent = existing ? `Gateway ${String(existing.namespace)}/${String(existing.name)}` : `class ${String(routing.className ?? '?')}`;
   const floor = get(shown, ['availability', 'minReplicasFloor']);
-  const controller = `${String(ingress.controller ?? '?')} (class ${String(ingress.className ?? '?')})`;
-  const where = `namespace ${String(shown.namespace ?? '?')}, ingress ${controller}`;
+  const where = `namespace ${String(shown.namespace ?? '?')}, ${key} ${String(routing.controller ?? '?')} (${parent})`;
   return floor === undefined ? where : `${where}, min replicas floor ${String(floor)}`;
 }
 
@@ -100,11 +107,12 @@ function sectionRow(section: string, environment: Data | undefined, baseEnvironm
   const compareEnvironments = comparing && environment !== undefined && baseEnvironment !== undefined;
   return [
     `${section}${sectionStatus}`,
-    ...COLUMNS.map((column) =>
-      column.of === 'environment'
-        ? cell(column, get(baseEnvironment, column.path), get(environment ?? baseEnvironment, column.path), compareEnvironments)
-        : cell(column, get(before, column.path), get(now ?? before, column.path), compareCells),
-    ),
+    ...COLUMNS.map((column) => {
+      if (column.of === undefined) return cell(column, get(before, column.path), get(now ?? before, column.path), compareCells);
+      const path = (shown: Data | undefined) => (column.of === 'routing' ? [routingKey(shown), ...column.path] : column.path);
+      const shown = environment ?? baseEnvironment;
+      return cell(column, get(baseEnvironment, path(baseEnvironment)), get(shown, path(shown)), compareEnvironments);
+    }),
   ];
 }
 

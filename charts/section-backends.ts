@@ -1,0 +1,26 @@
+import type { EnvironmentConfig } from '../app/environments/types.ts';
+import { SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
+import { PORT_NAME, type SweetShopService } from './sweetshop-service.ts';
+
+/** Where a route sends one section's traffic: its path prefix and its Service's port (by name and number). */
+export interface SectionBackend {
+  readonly path: string;
+  readonly service: string;
+  /** An Ingress names the port; an HTTPRoute's backendRef needs its number. */
+  readonly portName: string;
+  readonly port: number;
+}
+
+/** Every section's backend, from the environment's paths and the sections' Services. */
+export function sectionBackends(
+  environment: EnvironmentConfig,
+  sections: Readonly<Record<SectionName, SweetShopService>>,
+): Record<SectionName, SectionBackend> {
+  const backend = (section: SectionName): SectionBackend => {
+    const { service } = sections[section];
+    const port = service.ports.find((each) => each.name === PORT_NAME);
+    if (!port) throw new Error(`Service ${service.name} has no port named ${PORT_NAME}`);
+    return { path: environment.sections[section].path, service: service.name, portName: PORT_NAME, port: port.port };
+  };
+  return Object.fromEntries(SECTION_NAMES.map((section) => [section, backend(section)])) as Record<SectionName, SectionBackend>;
+}
