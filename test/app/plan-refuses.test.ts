@@ -54,7 +54,15 @@ describe('npm run plan on an environment synth refuses', () => {
     assert.equal(synth.code, 1);
     assert.equal(plan.code, 1);
     assert.equal(synth.stderr, `synth failed: environment 'local' is invalid (1 problem):\n  - ${PROBLEM}\n`);
-    assert.equal(plan.stderr, synth.stderr.replace(/^synth failed: /, 'plan failed: '));
+    // local-gateway is local with Gateway API routing (it spreads local's sections), so it is refused too.
+    assert.equal(
+      plan.stderr,
+      synth.stderr.replace(/^synth failed: /, 'plan failed: ') +
+        synth.stderr
+          .replace(/^synth failed: /, 'plan failed: ')
+          .replaceAll("'local'", "'local-gateway'")
+          .replace('  - local.', '  - local-gateway.'),
+    );
     assert.match(plan.stdout, /^\| chocolates \| 6 +\| 4 +\| 70% /m);
     assert.ok(plan.stdout.includes(`**\`npm run synth\` refuses local** (fix it before merging):\n\n- ${PROBLEM}\n`), plan.stdout);
     assert.match(plan.stdout, /^### production: /m, 'the valid environment is still shown');

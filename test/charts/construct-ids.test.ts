@@ -49,8 +49,17 @@ test('Gateway API routing adds its objects at pinned paths; the sections keep th
   const shared = paths(local).filter((path) => path !== 'sweetshop/Ingress -> Ingress/sweetshop');
   const routing = ['sweetshop/BackendTrafficPolicy -> BackendTrafficPolicy/sweetshop', 'sweetshop/HttpRoute -> HTTPRoute/sweetshop'];
   assert.deepEqual(paths(localGateway), [...shared, ...routing, 'sweetshop/Gateway -> Gateway/sweetshop'].sort());
-  assert.deepEqual(paths(production), [...shared, ...routing].sort());
+  assert.deepEqual(paths(production), [...shared, ...routing, ...MONITORING].sort());
 });
+
+/** Where monitoring is on (production): per section a PodMonitor and a scrape policy, and one dashboard. */
+const MONITORING = [
+  'sweetshop/Monitoring/Dashboard -> ConfigMap/sweetshop-dashboard',
+  ...['Cakes', 'Candies', 'Chocolates'].flatMap((id) => [
+    `sweetshop/Monitoring/${id}PodMonitor -> PodMonitor/${id.toLowerCase()}`,
+    `sweetshop/Monitoring/${id}ScrapePolicy -> NetworkPolicy/${id.toLowerCase()}-metrics`,
+  ]),
+];
 
 test('no synthesized label or selector depends on a construct path (cdk8s.io/metadata.addr)', () => {
   const manifests = Testing.synth(new SweetShopChart(Testing.app(), CHART_ID, { environment: local }));

@@ -41,7 +41,11 @@ export async function environmentsAtRef(repoDir: string, ref: string): Promise<E
   const dir = mkdtempSync(join(tmpdir(), 'sweetshop-plan-base-'));
   try {
     const paths = SOURCE_PATHS.filter((path) => hasPath(git, ref, path));
-    execFileSync('tar', ['-x', '-C', dir], { input: git(['archive', '--format=tar', ref, ...paths]) });
+    // Through a file: the sources (with the generated imports/) are megabytes, past execFileSync's pipe buffer.
+    const archive = join(dir, 'sources.tar');
+    git(['archive', '--format=tar', `--output=${archive}`, ref, ...paths]);
+    execFileSync('tar', ['-x', '-f', archive, '-C', dir]);
+    rmSync(archive);
     symlinkSync(join(repoDir, 'node_modules'), join(dir, 'node_modules'), 'dir');
     const module = await importAt<{ environments?: Record<string, unknown> }>(dir, ENVIRONMENTS_MODULE, ref);
     if (module.environments === undefined) throw new Error(`${ENVIRONMENTS_MODULE} at ${ref} has no 'environments' export`);
