@@ -8,7 +8,7 @@ import type { EnvironmentConfig } from '../app/environments/types.ts';
 import { SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
 import type { GatewayRouting, GatewayRoutingProps } from './gateway-routing.ts';
 import { INGRESS_NAME, renderIngress } from './ingress-routing.ts';
-import { ShopMonitoring } from './monitoring.ts';
+import type { ShopMonitoring } from './monitoring.ts';
 import { sectionBackends } from './section-backends.ts';
 import { SweetShopService } from './sweetshop-service.ts';
 
@@ -80,7 +80,7 @@ export class SweetShopChart extends Chart {
     this.gatewayRouting = environment.gateway && renderGatewayRouting(this, { ...routing, gateway: environment.gateway });
 
     if (environment.monitoring.enabled) {
-      this.monitoring = new ShopMonitoring(this, 'Monitoring', {
+      this.monitoring = new (optionalModules().monitoring().ShopMonitoring)(this, 'Monitoring', {
         environment,
         monitoring: environment.monitoring,
         sections: this.sections,
@@ -116,12 +116,20 @@ export class SweetShopChart extends Chart {
   }
 }
 
-// Loaded on first use, by the Gateway API environments only: its generated constructs (imports/) are
-// ~0.8 MB of TypeScript, which added ~160 ms to every synth of an Ingress environment (median of 15,
-// interleaved, `local` 311 -> 478 ms). Node 24 requires ES modules synchronously, as a constructor must.
-const load = createRequire(import.meta.url);
+// Modules only some environments need are loaded on first use: Gateway API routing and monitoring bring
+// generated constructs (imports/: ~0.8 MB and ~0.1 MB of TypeScript), and loading the Gateway API ones
+// statically added ~160 ms to every synth of an Ingress environment (median of 15, interleaved, `local`
+// 311 -> 478 ms). Node 24 requires ES modules synchronously, as a constructor must.
+function optionalModules() {
+  const load = createRequire(import.meta.url);
+  return {
+    gatewayRouting: () => load('./gateway-routing.ts') as typeof import('./gateway-routing.ts'),
+    monitoring: () => load('./monitoring.ts') as typeof import('./monitoring.ts'),
+  };
+}
+
 function renderGatewayRouting(scope: Construct, props: GatewayRoutingProps): GatewayRouting {
-  return (load('./gateway-routing.ts') as typeof import('./gateway-routing.ts')).renderGatewayRouting(scope, props);
+  return optionalModules().gatewayRouting().renderGatewayRouting(scope, props);
 }
 
 function pascalCase(name: string): string {
