@@ -1,4 +1,5 @@
 import type { EnvironmentConfig, SectionName } from '../../app/environments/index.ts';
+import { textTable } from '../lib/text-table.ts';
 import { formatMiB, formatMillicores } from '../measure/quantity.ts';
 import { editEnvironmentSource, unifiedDiff } from './environment-edit.ts';
 import {
@@ -143,7 +144,7 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
     `One replica sustains ${sustainable.rps} req/s within the target (p99 ${sustainable.p99Ms} ms at ${sustainable.connections} connection(s), ${sustainable.cpuCores} cores).`,
     'Measured with the load generator on the same machine: re-measure on a cluster node before trusting absolute numbers.',
     '',
-    table(
+    textTable(
       [
         'section',
         'target req/s',
@@ -207,14 +208,4 @@ function groupSections(sections: SectionPlan[], lostReplicas: number): Array<{ n
     else groups.set(key, { names: [s.section], lines });
   }
   return [...groups.values()];
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 
+import { isJsonObject } from '../lib/json-object.ts';
+
 /**
  * The shape of `npm run bench --json FILE` output. The capacity planner and the report read it, so
  * the key names are a contract (docs/contracts.md, issue 5): top-level `synth`, `service`,
@@ -219,16 +221,15 @@ export interface BenchResults {
  */
 export function assertBenchResults(value: unknown, source: string): BenchResults {
   const problems: string[] = [];
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObject(value)) throw new Error(`${source}: expected a JSON object with keys meta, ${BENCH_NAMES.join(', ')}`);
-  if (!isObject(value.meta)) problems.push('meta is missing');
+  if (!isJsonObject(value)) throw new Error(`${source}: expected a JSON object with keys meta, ${BENCH_NAMES.join(', ')}`);
+  if (!isJsonObject(value.meta)) problems.push('meta is missing');
   for (const name of BENCH_NAMES) {
     if (!(name in value)) problems.push(`${name} is missing (null when not run)`);
-    else if (value[name] !== null && !isObject(value[name])) problems.push(`${name} must be an object or null`);
+    else if (value[name] !== null && !isJsonObject(value[name])) problems.push(`${name} must be an object or null`);
   }
   const requireNumbers = (name: BenchName, keys: string[]): void => {
     const part = value[name];
-    if (!isObject(part)) return;
+    if (!isJsonObject(part)) return;
     for (const key of keys) {
       if (typeof part[key] !== 'number' || !Number.isFinite(part[key])) problems.push(`${name}.${key} must be a finite number`);
     }
@@ -243,8 +244,8 @@ export function assertBenchResults(value: unknown, source: string): BenchResults
   ]);
   requireNumbers('balancing', ['ratioP99LeastConnVsRoundRobin', 'ratio2vs1Replicas', 'ratio3vs1Replicas', 'slowDelayMs']);
   requireNumbers('memory', ['idleRssMiB', 'loadRssMiB', 'peakRssMiB']);
-  if (isObject(value.memory) && !Array.isArray(value.memory.budgets)) problems.push('memory.budgets must be an array');
-  if (isObject(value.service) && !Array.isArray(value.service.curve)) problems.push('service.curve must be an array');
+  if (isJsonObject(value.memory) && !Array.isArray(value.memory.budgets)) problems.push('memory.budgets must be an array');
+  if (isJsonObject(value.service) && !Array.isArray(value.service.curve)) problems.push('service.curve must be an array');
   if (problems.length > 0) throw new Error(`${source}: not a bench result: ${problems.join('; ')}`);
   return value as unknown as BenchResults;
 }

@@ -2,6 +2,7 @@
  * The review view of the environments: one Markdown table per environment, and what changed against a
  * base. Pure: works on plain data, so the base may come from an older commit with a different shape.
  */
+import { markdownTable } from '../lib/text-table.ts';
 import { scalingCell } from './scaling-cell.ts';
 
 /** One column of the table: header and how to read the cell from a section's config (or the environment's, or its routing block's). */
@@ -134,12 +135,6 @@ function refusalNotes(name: string, options: PlanOptions): string[] {
   ];
 }
 
-function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((text, i) => text.padEnd(widths[i])).join(' | ')} |`;
-  return [line(header), `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`, ...rows.map(line)].join('\n');
-}
-
 function get(value: unknown, path: readonly string[]): unknown {
   let current = value;
   for (const key of path) {
@@ -154,16 +149,17 @@ function get(value: unknown, path: readonly string[]): unknown {
  * section that appears or disappears is one line, not one per field.
  */
 export function diffLeaves(base: unknown, current: unknown, path = ''): string[] {
-  const isObject = (value: unknown) => value !== null && typeof value === 'object';
-  if (isObject(base) && isObject(current)) {
+  // Objects and arrays alike are walked into (array items read `policies[0]`).
+  const isContainer = (value: unknown) => value !== null && typeof value === 'object';
+  if (isContainer(base) && isContainer(current)) {
     const keys = [...new Set([...Object.keys(base as Data), ...Object.keys(current as Data)])];
     // Array items read `policies[0]`, as validation names them.
     const child = (key: string) => (Array.isArray(current) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`);
     return keys.flatMap((key) => diffLeaves((base as Data)[key], (current as Data)[key], child(key)));
   }
   if (base === undefined && current === undefined) return [];
-  if (base === undefined) return [`${path}: added${isObject(current) ? '' : ` (${JSON.stringify(current)})`}`];
-  if (current === undefined) return [`${path}: removed${isObject(base) ? '' : ` (was ${JSON.stringify(base)})`}`];
+  if (base === undefined) return [`${path}: added${isContainer(current) ? '' : ` (${JSON.stringify(current)})`}`];
+  if (current === undefined) return [`${path}: removed${isContainer(base) ? '' : ` (was ${JSON.stringify(base)})`}`];
   if (JSON.stringify(base) === JSON.stringify(current)) return [];
   return [`${path}: ${JSON.stringify(base)} → ${JSON.stringify(current)}`];
 }
