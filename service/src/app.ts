@@ -8,7 +8,7 @@ import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { observeRequests } from './observe-requests.ts';
-import { quote } from './quote.ts';
+import { keepInexactNumbers, quote } from './quote.ts';
 
 export interface AppDeps {
   /** The one section this replica serves. */
@@ -60,7 +60,7 @@ export function createApp(deps: AppDeps): Express {
     sendJson(res, 200, body);
   });
   // Only this route parses a body, so GETs never pay for a body parser.
-  app.post(`${base}/quote`, requireJson, express.json({ limit: MAX_BODY_BYTES }), (req, res) => {
+  app.post(`${base}/quote`, requireJson, express.json({ limit: MAX_BODY_BYTES, reviver: keepInexactNumbers }), (req, res) => {
     sendJson(res, 200, JSON.stringify(quote(section, sweetsById, req.body)));
   });
 

@@ -5,6 +5,27 @@ const MAX_QUOTE_LINES = 50;
 const MIN_QUANTITY = 1;
 const MAX_QUOTE_QUANTITY = 100;
 
+/**
+ * A JSON number that a double cannot hold exactly (beyond 2^53, or out of range), kept as the client wrote
+ * it. It can never be a valid quantity, and an error should quote it as given, not rounded.
+ */
+export class InexactNumber {
+  readonly source: string;
+
+  constructor(source: string) {
+    this.source = source;
+  }
+}
+
+/**
+ * JSON.parse reviver for quote bodies: replaces an inexact number by its source text (JSON.parse source
+ * text access, V8 11.4+). Other values pass through unchanged.
+ */
+export function keepInexactNumbers(_key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value !== 'number' || Math.abs(value) <= Number.MAX_SAFE_INTEGER || context?.source === undefined) return value;
+  return new InexactNumber(context.source);
+}
+
 export interface QuoteLine {
   readonly id: string;
   readonly name: string;
@@ -45,9 +66,12 @@ export function quote(section: Section, sweetsById: ReadonlyMap<string, Sweet>, 
     if (!isPlainObject(raw)) throw new HttpError(400, `${field} must be an object {id, quantity}, got ${typeName(raw)}`);
     const { id, quantity } = raw;
     if (typeof id !== 'string') throw new HttpError(400, `${field}.id must be a string, got ${typeName(id)}`);
-    if (typeof quantity !== 'number') throw new HttpError(400, `${field}.quantity must be a number, got ${typeName(quantity)}`);
-    if (!Number.isInteger(quantity) || quantity < MIN_QUANTITY || quantity > MAX_QUOTE_QUANTITY) {
-      throw new HttpError(422, `${field}.quantity must be an integer from ${MIN_QUANTITY} to ${MAX_QUOTE_QUANTITY}, got ${quantity}`);
+    if (typeof quantity !== 'number' && !(quantity instanceof InexactNumber)) {
+      throw new HttpError(400, `${field}.quantity must be a number, got ${typeName(quantity)}`);
+    }
+    if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < MIN_QUANTITY || quantity > MAX_QUOTE_QUANTITY) {
+      const given = quantity instanceof InexactNumber ? quantity.source : quantity;
+      throw new HttpError(422, `${field}.quantity must be an integer from ${MIN_QUANTITY} to ${MAX_QUOTE_QUANTITY}, got ${given}`);
     }
     const sweet = sweetsById.get(id);
     if (!sweet) throw new HttpError(422, `${field}.id: no sweet ${JSON.stringify(id)} in the ${section.name} section`);
@@ -65,5 +89,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function typeName(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
+  if (value instanceof InexactNumber) return `number ${value.source}`.slice(0, 60);
   return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`.slice(0, 60);
 }

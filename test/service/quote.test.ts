@@ -123,6 +123,24 @@ describe('POST /chocolates/quote', () => {
       422,
       'lines[0].id: no sweet "gummy-bears" in the chocolates section',
     ],
+    [
+      'a quantity is above 2^53 (a double cannot hold it exactly)',
+      '{"lines":[{"id":"dark-70","quantity":9007199254740993}]}',
+      422,
+      'lines[0].quantity must be an integer from 1 to 100, got 9007199254740993',
+    ],
+    [
+      'a quantity overflows a double',
+      '{"lines":[{"id":"dark-70","quantity":-1e400}]}',
+      422,
+      'lines[0].quantity must be an integer from 1 to 100, got -1e400',
+    ],
+    [
+      'an id is a number above 2^53',
+      '{"lines":[{"id":12345678901234567890,"quantity":1}]}',
+      400,
+      'lines[0].id must be a string, got number 12345678901234567890',
+    ],
     ['the JSON is malformed', '{"lines": [', 400, 'request body is not valid JSON'],
     ['the JSON is a bare string', '"lines"', 400, 'request body is not valid JSON'],
   ];
