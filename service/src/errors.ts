@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 
 import { HttpError } from './http-error.ts';
 import { sendJson } from './json-response.ts';
@@ -18,7 +18,7 @@ export const notFound: RequestHandler = (req, res) => {
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const { status, message } = toClientError(err);
+    const { status, message } = toClientError(err, req);
     if (status >= 500) log.error({ err, method: req.method, path: pathOf(req.originalUrl) }, 'request failed');
     if (res.headersSent) {
       // Too late for a clean error response: cut the connection so the client sees a failure, not a truncated 200.
@@ -29,18 +29,24 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   };
 }
 
-/** The fields body-parser (and Express's router) put on the errors they raise. */
+/** The fields body-parser (and Express's router) put on the errors they raise; zlib's carry an errno. */
 interface FrameworkError {
   status?: unknown;
   type?: unknown;
   message?: unknown;
+  errno?: unknown;
 }
 
-function toClientError(err: unknown): { status: number; message: string } {
+function toClientError(err: unknown, req: Request): { status: number; message: string } {
   if (err instanceof HttpError) return { status: err.status, message: err.message };
   const e = (typeof err === 'object' && err !== null ? err : {}) as FrameworkError;
   if (e.type === 'entity.parse.failed') return { status: 400, message: `request body is not valid JSON: ${String(e.message)}` };
   if (e.type === 'entity.too.large') return { status: 413, message: `request body is larger than ${MAX_BODY_BYTES / 1024} KiB` };
+  // body-parser passes a decompression stream's error on as a 400 with zlib's bare message ("incorrect header check").
+  if (e.status === 400 && e.type === undefined && typeof e.errno === 'number') {
+    const encoding = req.headers['content-encoding'];
+    return { status: 400, message: `request body could not be decompressed (Content-Encoding: ${encoding}): ${String(e.message)}` };
+  }
   // Other client errors from body-parser and the router (unsupported charset, aborted upload, a path
   // parameter that is not valid percent-encoding) carry a 4xx status and a message written for clients.
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {

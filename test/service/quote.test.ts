@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
 import { type InProcessApp, startApp } from './helpers.ts';
 
@@ -180,6 +181,49 @@ describe('POST /chocolates/quote', () => {
       assert.deepEqual(res.body, { error: `Content-Type must be application/json, got "${contentType}"` });
     });
   }
+
+  describe('compressed bodies', () => {
+    const body = json({ lines: [{ id: 'truffles', quantity: 1 }] });
+    async function post(encoding: string, payload: Uint8Array) {
+      const res = await fetch(`${app.url}/chocolates/quote`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+        body: new Uint8Array(payload),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    }
+
+    test('when the body is gzip, deflate or br, then it is decompressed and priced', async () => {
+      for (const [encoding, payload] of [
+        ['gzip', gzipSync(body)],
+        ['deflate', deflateSync(body)],
+        ['br', brotliCompressSync(body)],
+      ] as const) {
+        const res = await post(encoding, payload);
+        assert.equal(res.status, 200, encoding);
+        assert.equal(res.body.total, 990, encoding);
+      }
+    });
+
+    test('when the body is not valid for its Content-Encoding, then the 400 names the encoding', async () => {
+      for (const [encoding, payload, cause] of [
+        ['gzip', Buffer.from(body), 'incorrect header check'],
+        ['gzip', gzipSync(body).subarray(0, 12), 'unexpected end of file'],
+        ['deflate', Buffer.from(body), 'incorrect header check'],
+        ['br', Buffer.from(body), 'Decompression failed'],
+      ] as const) {
+        const res = await post(encoding, payload);
+        assert.equal(res.status, 400, encoding);
+        assert.deepEqual(res.body, { error: `request body could not be decompressed (Content-Encoding: ${encoding}): ${cause}` });
+      }
+    });
+
+    test('when the Content-Encoding is unknown, then it is 415 naming it', async () => {
+      const res = await post('compress', Buffer.from(body));
+      assert.equal(res.status, 415);
+      assert.deepEqual(res.body, { error: 'unsupported content encoding "compress"' });
+    });
+  });
 
   test('when the JSON declares an unsupported charset, then it is 415', async () => {
     const res = await postQuote(json({ lines: [] }), 'application/json; charset=latin1');
