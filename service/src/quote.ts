@@ -1,4 +1,5 @@
 import type { Section, Sweet } from './catalog.ts';
+import { clip, quoted } from './client-input.ts';
 import { HttpError } from './http-error.ts';
 
 const MAX_QUOTE_LINES = 50;
@@ -70,11 +71,11 @@ export function quote(section: Section, sweetsById: ReadonlyMap<string, Sweet>, 
       throw new HttpError(400, `${field}.quantity must be a number, got ${typeName(quantity)}`);
     }
     if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < MIN_QUANTITY || quantity > MAX_QUOTE_QUANTITY) {
-      const given = quantity instanceof InexactNumber ? quantity.source : quantity;
+      const given = quantity instanceof InexactNumber ? clip(quantity.source) : quantity;
       throw new HttpError(422, `${field}.quantity must be an integer from ${MIN_QUANTITY} to ${MAX_QUOTE_QUANTITY}, got ${given}`);
     }
     const sweet = sweetsById.get(id);
-    if (!sweet) throw new HttpError(422, `${field}.id: no sweet ${JSON.stringify(id)} in the ${section.name} section`);
+    if (!sweet) throw new HttpError(422, `${field}.id: no sweet ${quoted(id)} in the ${section.name} section`);
     const lineTotal = sweet.price * quantity;
     total += lineTotal;
     lines.push({ id: sweet.id, name: sweet.name, quantity, unitPrice: sweet.price, lineTotal });
@@ -89,6 +90,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function typeName(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
-  if (value instanceof InexactNumber) return `number ${value.source}`.slice(0, 60);
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`.slice(0, 60);
+  if (value instanceof InexactNumber) return `number ${clip(value.source)}`;
+  if (typeof value === 'string') return `string ${quoted(value)}`;
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
 }

@@ -182,6 +182,58 @@ describe('POST /chocolates/quote', () => {
     });
   }
 
+  describe('client input copied into an error is capped at 128 characters', () => {
+    const longId = 'x'.repeat(16 * 1024 - 100);
+    const cases: Array<[string, string, string | undefined, number, string]> = [
+      [
+        'a 16 KiB unknown id',
+        json({ lines: [{ id: longId, quantity: 1 }] }),
+        'application/json',
+        422,
+        `lines[0].id: no sweet "${'x'.repeat(128)}"… (${longId.length} characters) in the chocolates section`,
+      ],
+      [
+        'a 16 KiB string where lines should be',
+        json({ lines: longId }),
+        'application/json',
+        400,
+        `lines must be an array, got string "${'x'.repeat(128)}"… (${longId.length} characters)`,
+      ],
+      [
+        'a 10001-digit quantity',
+        `{"lines":[{"id":"dark-70","quantity":1${'0'.repeat(10_000)}}]}`,
+        'application/json',
+        422,
+        `lines[0].quantity must be an integer from 1 to 100, got 1${'0'.repeat(127)}… (10001 characters)`,
+      ],
+      [
+        'an 8 KiB content type',
+        json({ lines: [] }),
+        `text/${'y'.repeat(8192)}`,
+        415,
+        `Content-Type must be application/json, got "text/${'y'.repeat(123)}"… (8197 characters)`,
+      ],
+    ];
+    for (const [name, body, contentType, status, error] of cases) {
+      test(`when ${name} is sent, then the ${status} quotes only its start and its length`, async () => {
+        const res = await postQuote(body, contentType);
+        assert.equal(res.status, status);
+        assert.deepEqual(res.body, { error });
+      });
+    }
+
+    test('when the charset is 8 KiB long, then the 415 stays short', async () => {
+      const res = await fetch(`${app.url}/chocolates/quote`, {
+        method: 'POST',
+        headers: { 'content-type': `application/json; charset=${'z'.repeat(8192)}` },
+        body: json({ lines: [] }),
+      });
+      assert.equal(res.status, 415);
+      const text = await res.text();
+      assert.ok(text.length < 300, `a ${text.length}-byte answer to an 8 KiB header`);
+    });
+  });
+
   describe('compressed bodies', () => {
     const body = json({ lines: [{ id: 'truffles', quantity: 1 }] });
     async function post(encoding: string, payload: Uint8Array) {
