@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { type Logger, pino } from 'pino';
 
 import { type AppDeps, createApp } from '../../service/src/app.ts';
+import { createHttpServer } from '../../service/src/http-server.ts';
 import { Lifecycle } from '../../service/src/lifecycle.ts';
 import { createMetrics } from '../../service/src/metrics.ts';
 import { sections } from '../../service/src/sections/index.ts';
@@ -25,7 +26,7 @@ export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
 
-/** createApp with a silent logger, listening on 127.0.0.1 port 0. */
+/** createApp with a silent logger, in the service's own server (createHttpServer), listening on 127.0.0.1 port 0. */
 export async function startApp(overrides: Partial<AppDeps> = {}): Promise<InProcessApp> {
   const deps: AppDeps = {
     section: sections.chocolates,
@@ -36,7 +37,7 @@ export async function startApp(overrides: Partial<AppDeps> = {}): Promise<InProc
     lifecycle: new Lifecycle(),
     ...overrides,
   };
-  const server: Server = createServer(createApp(deps));
+  const server: Server = createHttpServer(createApp(deps), { replicaId: deps.replicaId });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
