@@ -10,6 +10,7 @@ import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { observeRequests } from './observe-requests.ts';
 import { keepInexactNumbers, quote } from './quote.ts';
+import { checkRequest } from './request-checks.ts';
 
 export interface AppDeps {
   /** The one section this replica serves. */
@@ -39,6 +40,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', false);
 
   app.use(observeRequests({ replicaId, log, metrics, lifecycle }));
+  app.use(checkRequest);
   if (deps.testDelayMs) app.use(base, delay(deps.testDelayMs));
 
   // Section routes first: they are the hot path, and Express tries routes in order.

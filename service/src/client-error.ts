@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 /**
@@ -12,16 +13,37 @@ export function clientErrorHandler(replicaId: string): (err: NodeJS.ErrnoExcepti
       socket.destroy();
       return;
     }
-    const [status, reason, message] =
+    const [status, message] =
       err.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'Request Header Fields Too Large', 'request headers are too large']
+        ? [431, 'request headers are too large']
         : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? [408, 'Request Timeout', 'request headers were not received in time']
-          : [400, 'Bad Request', 'malformed HTTP request'];
-    const body = JSON.stringify({ error: message });
-    socket.end(
-      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `X-Served-By: ${replicaId}\r\nConnection: close\r\n\r\n${body}`,
-    );
+          ? [408, 'request headers were not received in time']
+          : [400, 'malformed HTTP request'];
+    answerAndClose(socket, status, message, replicaId);
   };
+}
+
+/**
+ * Answers CONNECT, which Node hands over as a raw socket (and destroys without a word when nobody listens):
+ * the service is not a proxy.
+ */
+export function connectHandler(replicaId: string): (req: unknown, socket: Duplex) => void {
+  return (_req, socket) => {
+    // A CONNECT pipelined behind requests still being answered: an answer now would overtake theirs.
+    if ((socket as { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    answerAndClose(socket, 405, 'CONNECT is not supported: this is not a proxy', replicaId, 'Allow: GET, HEAD, POST\r\n');
+  };
+}
+
+/** Writes a JSON error straight to the socket and closes it once written (nothing more is read from it). */
+function answerAndClose(socket: Duplex, status: number, message: string, replicaId: string, extraHeaders = ''): void {
+  const body = JSON.stringify({ error: message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Served-By: ${replicaId}\r\n${extraHeaders}Connection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
 }

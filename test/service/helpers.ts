@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 
 import { type Logger, pino } from 'pino';
 
@@ -49,6 +49,43 @@ export async function startApp(overrides: Partial<AppDeps> = {}): Promise<InProc
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A raw HTTP response as read off the socket: status line, lower-cased headers, body. */
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  /** Everything the server sent, unparsed. */
+  readonly text: string;
+}
+
+/**
+ * Writes `request` (any bytes, valid HTTP or not) on a fresh connection and reads until the server closes
+ * it. Send `Connection: close` in requests the server would otherwise keep alive.
+ */
+export function rawRequest(url: string, request: string): Promise<RawResponse> {
+  const { port, hostname } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let text = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    socket.once('close', () => resolve(parseRawResponse(text)));
+    socket.once('error', reject);
+    socket.write(request);
+  });
+}
+
+/** Parses the first response in `text` (an empty one if the server sent nothing). */
+export function parseRawResponse(text: string): RawResponse {
+  const end = text.indexOf('\r\n\r\n');
+  const [statusLine = '', ...headerLines] = (end === -1 ? text : text.slice(0, end)).split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of headerLines) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { status: Number(statusLine.split(' ')[1] ?? 0), headers, body: end === -1 ? '' : text.slice(end + 4), text };
 }
 
 /** One JSON log line as the server prints it. */
