@@ -6,6 +6,8 @@ import { sendJson } from './json-response.ts';
 import type { Logger } from './logger.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
+/** The one message for a body over MAX_BODY_BYTES, declared (request-checks.ts) or counted while read (body-parser). */
+export const BODY_TOO_LARGE = `request body is larger than ${MAX_BODY_BYTES / 1024} KiB`;
 
 /** The last middleware: anything no route answered is a JSON 404. */
 export const notFound: RequestHandler = (req, res) => {
@@ -41,7 +43,7 @@ function toClientError(err: unknown, req: Request): { status: number; message: s
   if (err instanceof HttpError) return { status: err.status, message: err.message };
   const e = (typeof err === 'object' && err !== null ? err : {}) as FrameworkError;
   if (e.type === 'entity.parse.failed') return { status: 400, message: `request body is not valid JSON: ${clip(String(e.message))}` };
-  if (e.type === 'entity.too.large') return { status: 413, message: `request body is larger than ${MAX_BODY_BYTES / 1024} KiB` };
+  if (e.type === 'entity.too.large') return { status: 413, message: BODY_TOO_LARGE };
   // body-parser passes a decompression stream's error on as a 400 with zlib's bare message ("incorrect header check").
   if (e.status === 400 && e.type === undefined && typeof e.errno === 'number') {
     const encoding = clip(String(req.headers['content-encoding']));
