@@ -6,7 +6,7 @@ import { type AddressInfo, connect } from 'node:net';
 import { type Logger, pino } from 'pino';
 
 import { type AppDeps, createApp } from '../../service/src/app.ts';
-import { createHttpServer } from '../../service/src/http-server.ts';
+import { createHttpServer, type ServerTimeouts } from '../../service/src/http-server.ts';
 import { Lifecycle } from '../../service/src/lifecycle.ts';
 import { createMetrics } from '../../service/src/metrics.ts';
 import { sections } from '../../service/src/sections/index.ts';
@@ -26,8 +26,11 @@ export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
 
-/** createApp with a silent logger, in the service's own server (createHttpServer), listening on 127.0.0.1 port 0. */
-export async function startApp(overrides: Partial<AppDeps> = {}): Promise<InProcessApp> {
+/**
+ * createApp with a silent logger, in the service's own server (createHttpServer, with its production
+ * timeouts unless given), listening on 127.0.0.1 port 0.
+ */
+export async function startApp(overrides: Partial<AppDeps> = {}, timeouts?: ServerTimeouts): Promise<InProcessApp> {
   const deps: AppDeps = {
     section: sections.chocolates,
     replicaId: 'test-replica',
@@ -37,7 +40,7 @@ export async function startApp(overrides: Partial<AppDeps> = {}): Promise<InProc
     lifecycle: new Lifecycle(),
     ...overrides,
   };
-  const server: Server = createHttpServer(createApp(deps), { replicaId: deps.replicaId });
+  const server: Server = createHttpServer(createApp(deps), { replicaId: deps.replicaId, timeouts });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
