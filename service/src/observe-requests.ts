@@ -7,6 +7,7 @@ import { pathOf } from './errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
+import { queueResponse } from './pipelining.ts';
 
 /** Route label for requests no route matched (404s): one value, so scanners cannot blow up cardinality. */
 const UNMATCHED_ROUTE = 'unmatched';
@@ -43,13 +44,18 @@ export function observeRequests(deps: { replicaId: string; log: Logger; metrics:
     );
   }
 
-  return (_req, res: ObservedResponse, next) => {
+  return (req, res: ObservedResponse, next) => {
     res.sweetshopStart = performance.now();
     res.setHeader('X-Served-By', replicaId);
     // While draining, tell keep-alive clients not to reuse this socket so it closes after the response.
     if (!lifecycle.ready) res.setHeader('Connection', 'close');
     lifecycle.track(res);
     res.on('close', onClose);
+    // No socket yet: Node queued this response behind an unfinished one on the same connection (pipelining).
+    if (res.socket === null && !queueResponse(req.socket, res)) {
+      res.destroy();
+      return;
+    }
     next();
   };
 }
