@@ -47,8 +47,6 @@ export function observeRequests(deps: { replicaId: string; log: Logger; metrics:
   return (req, res: ObservedResponse, next) => {
     res.sweetshopStart = performance.now();
     res.setHeader('X-Served-By', replicaId);
-    // While draining, tell keep-alive clients not to reuse this socket so it closes after the response.
-    if (!lifecycle.ready) res.setHeader('Connection', 'close');
     lifecycle.track(res);
     res.on('close', onClose);
     // No socket yet: Node queued this response behind an unfinished one on the same connection (pipelining).
