@@ -65,15 +65,23 @@ export interface RawResponse {
 
 /**
  * Writes `request` (any bytes, valid HTTP or not) on a fresh connection and reads until the server closes
- * it. Send `Connection: close` in requests the server would otherwise keep alive.
+ * it; rejects if it has not within `timeoutMs`. Send `Connection: close` in requests the server would
+ * otherwise keep alive.
  */
-export function rawRequest(url: string, request: string): Promise<RawResponse> {
+export function rawRequest(url: string, request: string, timeoutMs = 10_000): Promise<RawResponse> {
   const { port, hostname } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
     let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server did not close the connection within ${timeoutMs} ms; it sent ${JSON.stringify(text.slice(0, 300))}`));
+    }, timeoutMs);
     socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-    socket.once('close', () => resolve(parseRawResponse(text)));
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(parseRawResponse(text));
+    });
     socket.once('error', reject);
     socket.write(request);
   });

@@ -33,7 +33,7 @@ describe('request timeouts', () => {
     assert.equal((server as unknown as { connectionsCheckingInterval: number }).connectionsCheckingInterval, 1_000);
   });
 
-  test('headers that do not arrive in time get a 408 naming the headers, then the connection closes', async () => {
+  test('headers that do not arrive in time get a 408 naming the headers, then the connection closes', { timeout: 10_000 }, async () => {
     const app = await startApp({ replicaId: 't-1' }, SHORT);
     try {
       const { port } = new URL(app.url);
@@ -49,7 +49,9 @@ describe('request timeouts', () => {
     }
   });
 
-  test('a body that does not arrive in time gets a 408 naming the body, logged and counted with its route', async () => {
+  test('a body that does not arrive in time gets a 408 naming the body, logged and counted with its route', {
+    timeout: 10_000,
+  }, async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     const app = await startApp({ replicaId: 't-2', metrics }, SHORT);
     try {
