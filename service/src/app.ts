@@ -1,6 +1,7 @@
 import express, { type Express, type RequestHandler } from 'express';
 
 import type { Section, Sweet } from './catalog.ts';
+import { quoted } from './client-input.ts';
 import { errorHandler, MAX_BODY_BYTES, notFound } from './errors.ts';
 import { HttpError } from './http-error.ts';
 import { precomputed, sendJson } from './json-response.ts';
@@ -8,7 +9,8 @@ import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { observeRequests } from './observe-requests.ts';
-import { quote } from './quote.ts';
+import { keepInexactNumbers, quote } from './quote.ts';
+import { checkRequest } from './request-checks.ts';
 
 export interface AppDeps {
   /** The one section this replica serves. */
@@ -38,6 +40,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', false);
 
   app.use(observeRequests({ replicaId, log, metrics, lifecycle }));
+  app.use(checkRequest);
   if (deps.testDelayMs) app.use(base, delay(deps.testDelayMs));
 
   // Section routes first: they are the hot path, and Express tries routes in order.
@@ -56,11 +59,11 @@ export function createApp(deps: AppDeps): Express {
   app.get(`${base}/items/:id`, (req, res) => {
     const id = req.params.id as string;
     const body = itemBodies.get(id);
-    if (body === undefined) throw new HttpError(404, `no sweet ${JSON.stringify(id)} in the ${section.name} section`);
+    if (body === undefined) throw new HttpError(404, `no sweet ${quoted(id)} in the ${section.name} section`);
     sendJson(res, 200, body);
   });
   // Only this route parses a body, so GETs never pay for a body parser.
-  app.post(`${base}/quote`, requireJson, express.json({ limit: MAX_BODY_BYTES }), (req, res) => {
+  app.post(`${base}/quote`, requireJson, express.json({ limit: MAX_BODY_BYTES, reviver: keepInexactNumbers }), (req, res) => {
     sendJson(res, 200, JSON.stringify(quote(section, sweetsById, req.body)));
   });
 
@@ -84,7 +87,7 @@ export function createApp(deps: AppDeps): Express {
 const requireJson: RequestHandler = (req, _res, next) => {
   // req.is() is null when there is no body at all: let that through, the quote then fails with "lines is required" (400).
   if (req.is('application/json') === false) {
-    throw new HttpError(415, `Content-Type must be application/json, got ${JSON.stringify(req.get('content-type') ?? '(none)')}`);
+    throw new HttpError(415, `Content-Type must be application/json, got ${quoted(req.get('content-type') ?? '(none)')}`);
   }
   next();
 };

@@ -83,11 +83,12 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
+/** Digits only: a value with blanks around it (`PORT=" 80"`) is malformed, not "80"; only an empty value counts as unset. */
 function parseInteger(env: NodeJS.ProcessEnv, name: string, { min, max }: { min: number; max: number }): number | undefined {
-  const raw = nonEmpty(env[name]);
-  if (raw === undefined) return undefined;
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
   const allowed = `an integer from ${min} to ${max}`;
-  const value = /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be ${allowed}, got ${JSON.stringify(raw)}`);
   }

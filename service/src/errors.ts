@@ -1,15 +1,17 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 
+import { clip } from './client-input.ts';
 import { HttpError } from './http-error.ts';
 import { sendJson } from './json-response.ts';
 import type { Logger } from './logger.ts';
 
 export const MAX_BODY_BYTES = 16 * 1024;
+/** The one message for a body over MAX_BODY_BYTES, declared (request-checks.ts) or counted while read (body-parser). */
+export const BODY_TOO_LARGE = `request body is larger than ${MAX_BODY_BYTES / 1024} KiB`;
 
 /** The last middleware: anything no route answered is a JSON 404. */
 export const notFound: RequestHandler = (req, res) => {
-  const path = pathOf(req.originalUrl).slice(0, 200);
-  sendJson(res, 404, JSON.stringify({ error: `no route for ${req.method} ${path}` }));
+  sendJson(res, 404, JSON.stringify({ error: `no route for ${req.method} ${clip(pathOf(req.originalUrl))}` }));
 };
 
 /**
@@ -18,8 +20,8 @@ export const notFound: RequestHandler = (req, res) => {
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const { status, message } = toClientError(err);
-    if (status >= 500) log.error({ err, method: req.method, path: pathOf(req.originalUrl) }, 'request failed');
+    const { status, message } = toClientError(err, req);
+    if (status >= 500) log.error({ err, method: req.method, path: clip(pathOf(req.originalUrl)) }, 'request failed');
     if (res.headersSent) {
       // Too late for a clean error response: cut the connection so the client sees a failure, not a truncated 200.
       res.destroy();
@@ -29,22 +31,29 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   };
 }
 
-/** The fields body-parser (and Express's router) put on the errors they raise. */
+/** The fields body-parser (and Express's router) put on the errors they raise; zlib's carry an errno. */
 interface FrameworkError {
   status?: unknown;
   type?: unknown;
   message?: unknown;
+  errno?: unknown;
 }
 
-function toClientError(err: unknown): { status: number; message: string } {
+function toClientError(err: unknown, req: Request): { status: number; message: string } {
   if (err instanceof HttpError) return { status: err.status, message: err.message };
   const e = (typeof err === 'object' && err !== null ? err : {}) as FrameworkError;
-  if (e.type === 'entity.parse.failed') return { status: 400, message: `request body is not valid JSON: ${String(e.message)}` };
-  if (e.type === 'entity.too.large') return { status: 413, message: `request body is larger than ${MAX_BODY_BYTES / 1024} KiB` };
+  if (e.type === 'entity.parse.failed') return { status: 400, message: `request body is not valid JSON: ${clip(String(e.message))}` };
+  if (e.type === 'entity.too.large') return { status: 413, message: BODY_TOO_LARGE };
+  // body-parser passes a decompression stream's error on as a 400 with zlib's bare message ("incorrect header check").
+  if (e.status === 400 && e.type === undefined && typeof e.errno === 'number') {
+    const encoding = clip(String(req.headers['content-encoding']));
+    return { status: 400, message: `request body could not be decompressed (Content-Encoding: ${encoding}): ${String(e.message)}` };
+  }
   // Other client errors from body-parser and the router (unsupported charset, aborted upload, a path
-  // parameter that is not valid percent-encoding) carry a 4xx status and a message written for clients.
+  // parameter that is not valid percent-encoding) carry a 4xx status and a message written for clients,
+  // which may quote a header (an unsupported charset): clipped like any other echo of client input.
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-    return { status: e.status, message: String(e.message) };
+    return { status: e.status, message: clip(String(e.message)) };
   }
   return { status: 500, message: 'internal server error' };
 }

@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 export class Lifecycle {
   readonly #inFlight = new Set<ServerResponse>();
   #ready = true;
+  #lastRequestAt = 0;
 
   /** What /readyz reports: true until the drain starts. */
   get ready(): boolean {
@@ -18,8 +19,18 @@ export class Lifecycle {
     return this.#inFlight.size;
   }
 
+  /** performance.now() when the drain started or, if later, when the last request during the drain arrived. */
+  get lastRequestAt(): number {
+    return this.#lastRequestAt;
+  }
+
   track(res: ServerResponse): void {
     this.#inFlight.add(res);
+    if (!this.#ready) {
+      // While draining, tell keep-alive clients not to reuse this socket so it closes after the response.
+      res.setHeader('Connection', 'close');
+      this.#lastRequestAt = performance.now();
+    }
   }
 
   untrack(res: ServerResponse): void {
@@ -29,10 +40,11 @@ export class Lifecycle {
   /**
    * Flips readiness to false and asks every in-flight response to close its keep-alive socket once
    * sent (`Connection: close`), so a drained socket closes right after its last response instead of
-   * idling until the keep-alive timeout. Responses arriving later get the same header from the app.
+   * idling until the keep-alive timeout. Responses arriving later get the same header from track().
    */
   startDraining(): void {
     this.#ready = false;
+    this.#lastRequestAt = performance.now();
     for (const res of this.#inFlight) {
       if (!res.headersSent) res.setHeader('Connection', 'close');
     }

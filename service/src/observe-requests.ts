@@ -2,10 +2,12 @@ import { performance } from 'node:perf_hooks';
 
 import type { RequestHandler, Response } from 'express';
 
+import { clip } from './client-input.ts';
 import { pathOf } from './errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
+import { queueResponse } from './pipelining.ts';
 
 /** Route label for requests no route matched (404s): one value, so scanners cannot blow up cardinality. */
 const UNMATCHED_ROUTE = 'unmatched';
@@ -36,16 +38,22 @@ export function observeRequests(deps: { replicaId: string; log: Logger; metrics:
     const status = this.writableFinished ? this.statusCode : CLIENT_CLOSED_STATUS;
     const route: string = req.route?.path ?? UNMATCHED_ROUTE;
     metrics.observe(req.method, route, status, durationMs / 1000);
-    log.info({ method: req.method, path: pathOf(req.originalUrl), status, durationMs: Math.round(durationMs * 1000) / 1000 }, 'request');
+    log.info(
+      { method: req.method, path: clip(pathOf(req.originalUrl)), status, durationMs: Math.round(durationMs * 1000) / 1000 },
+      'request',
+    );
   }
 
-  return (_req, res: ObservedResponse, next) => {
+  return (req, res: ObservedResponse, next) => {
     res.sweetshopStart = performance.now();
     res.setHeader('X-Served-By', replicaId);
-    // While draining, tell keep-alive clients not to reuse this socket so it closes after the response.
-    if (!lifecycle.ready) res.setHeader('Connection', 'close');
     lifecycle.track(res);
     res.on('close', onClose);
+    // No socket yet: Node queued this response behind an unfinished one on the same connection (pipelining).
+    if (res.socket === null && !queueResponse(req.socket, res)) {
+      res.destroy();
+      return;
+    }
     next();
   };
 }

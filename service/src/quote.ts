@@ -1,9 +1,31 @@
 import type { Section, Sweet } from './catalog.ts';
+import { clip, quoted } from './client-input.ts';
 import { HttpError } from './http-error.ts';
 
 const MAX_QUOTE_LINES = 50;
 const MIN_QUANTITY = 1;
 const MAX_QUOTE_QUANTITY = 100;
+
+/**
+ * A JSON number that a double cannot hold exactly (beyond 2^53, or out of range), kept as the client wrote
+ * it. It can never be a valid quantity, and an error should quote it as given, not rounded.
+ */
+export class InexactNumber {
+  readonly source: string;
+
+  constructor(source: string) {
+    this.source = source;
+  }
+}
+
+/**
+ * JSON.parse reviver for quote bodies: replaces an inexact number by its source text (JSON.parse source
+ * text access, V8 11.4+). Other values pass through unchanged.
+ */
+export function keepInexactNumbers(_key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value !== 'number' || Math.abs(value) <= Number.MAX_SAFE_INTEGER || context?.source === undefined) return value;
+  return new InexactNumber(context.source);
+}
 
 export interface QuoteLine {
   readonly id: string;
@@ -45,12 +67,15 @@ export function quote(section: Section, sweetsById: ReadonlyMap<string, Sweet>, 
     if (!isPlainObject(raw)) throw new HttpError(400, `${field} must be an object {id, quantity}, got ${typeName(raw)}`);
     const { id, quantity } = raw;
     if (typeof id !== 'string') throw new HttpError(400, `${field}.id must be a string, got ${typeName(id)}`);
-    if (typeof quantity !== 'number') throw new HttpError(400, `${field}.quantity must be a number, got ${typeName(quantity)}`);
-    if (!Number.isInteger(quantity) || quantity < MIN_QUANTITY || quantity > MAX_QUOTE_QUANTITY) {
-      throw new HttpError(422, `${field}.quantity must be an integer from ${MIN_QUANTITY} to ${MAX_QUOTE_QUANTITY}, got ${quantity}`);
+    if (typeof quantity !== 'number' && !(quantity instanceof InexactNumber)) {
+      throw new HttpError(400, `${field}.quantity must be a number, got ${typeName(quantity)}`);
+    }
+    if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < MIN_QUANTITY || quantity > MAX_QUOTE_QUANTITY) {
+      const given = quantity instanceof InexactNumber ? clip(quantity.source) : quantity;
+      throw new HttpError(422, `${field}.quantity must be an integer from ${MIN_QUANTITY} to ${MAX_QUOTE_QUANTITY}, got ${given}`);
     }
     const sweet = sweetsById.get(id);
-    if (!sweet) throw new HttpError(422, `${field}.id: no sweet ${JSON.stringify(id)} in the ${section.name} section`);
+    if (!sweet) throw new HttpError(422, `${field}.id: no sweet ${quoted(id)} in the ${section.name} section`);
     const lineTotal = sweet.price * quantity;
     total += lineTotal;
     lines.push({ id: sweet.id, name: sweet.name, quantity, unitPrice: sweet.price, lineTotal });
@@ -65,5 +90,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function typeName(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`.slice(0, 60);
+  if (value instanceof InexactNumber) return `number ${clip(value.source)}`;
+  if (typeof value === 'string') return `string ${quoted(value)}`;
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
 }

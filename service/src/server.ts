@@ -2,21 +2,15 @@
  * The process entry point: reads the config, listens, and handles SIGTERM/SIGINT.
  * Everything else (routes, logging, metrics) is built by createApp and receives its dependencies.
  */
-import { createServer } from 'node:http';
-
 import { createApp } from './app.ts';
-import { clientErrorHandler } from './client-error.ts';
 import { ConfigError, loadConfig, type ServiceConfig } from './config.ts';
 import { gracefulShutdown } from './graceful-shutdown.ts';
+import { createHttpServer } from './http-server.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { createLogOutput, type LogOutput } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { sections } from './sections/index.ts';
 
-/** Above the load balancer's 60 s upstream keep-alive, so the LB never reuses a socket Node is closing. */
-const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-/** Above keepAliveTimeout, so the headers timer never cuts a reused socket before the keep-alive timer would. */
-const HEADERS_TIMEOUT_MS = 66_000;
 /** How long exiting waits for the asynchronous log destination to flush (it only waits longer if stdout is stuck). */
 const LOG_FLUSH_TIMEOUT_MS = 1_000;
 
@@ -63,10 +57,7 @@ function main(): void {
   });
   if (config.testDelayMs > 0) log.warn({ testDelayMs: config.testDelayMs }, 'test hook: every section request is delayed');
 
-  const server = createServer(app);
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.on('clientError', clientErrorHandler(config.replicaId));
+  const server = createHttpServer(app, { replicaId: config.replicaId });
   server.on('error', (err: NodeJS.ErrnoException) => {
     // Typically EADDRINUSE or EACCES: say it on stderr too, like a config error.
     process.stderr.write(`cannot listen on ${config.host ?? '*'}:${config.port}: ${err.code ?? err.message}\n`);

@@ -54,6 +54,9 @@ describe('loadConfig', () => {
       ['PORT too large', { PORT: '65536', SHOP_SECTION: 'cakes' }, 'PORT must be an integer from 1 to 65535, got "65536"'],
       ['PORT fractional', { PORT: '80.5', SHOP_SECTION: 'cakes' }, 'PORT must be an integer from 1 to 65535, got "80.5"'],
       ['PORT negative', { PORT: '-1', SHOP_SECTION: 'cakes' }, 'PORT must be an integer from 1 to 65535, got "-1"'],
+      ['PORT with a leading space', { PORT: ' 80', SHOP_SECTION: 'cakes' }, 'PORT must be an integer from 1 to 65535, got " 80"'],
+      ['PORT with a trailing newline', { PORT: '80\n', SHOP_SECTION: 'cakes' }, 'PORT must be an integer from 1 to 65535, got "80\\n"'],
+      ['PORT only blanks', { PORT: '  ', SHOP_SECTION: 'cakes' }, 'PORT must be an integer from 1 to 65535, got "  "'],
       ['SHOP_SECTION missing', { PORT: '8000' }, 'SHOP_SECTION is required: one of chocolates, candies, cakes'],
       [
         'SHOP_SECTION unknown',
@@ -69,6 +72,11 @@ describe('loadConfig', () => {
         'DRAIN_TIMEOUT_MS not a number',
         { ...valid, DRAIN_TIMEOUT_MS: '10s' },
         'DRAIN_TIMEOUT_MS must be an integer from 1 to 600000, got "10s"',
+      ],
+      [
+        'DRAIN_TIMEOUT_MS with a trailing space',
+        { ...valid, DRAIN_TIMEOUT_MS: '5000 ' },
+        'DRAIN_TIMEOUT_MS must be an integer from 1 to 600000, got "5000 "',
       ],
       [
         'REPLICA_ID with a line break',

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 
 import { createApp } from '../../service/src/app.ts';
 import { gracefulShutdown } from '../../service/src/graceful-shutdown.ts';
+import { createHttpServer } from '../../service/src/http-server.ts';
 import { Lifecycle } from '../../service/src/lifecycle.ts';
 import { createMetrics } from '../../service/src/metrics.ts';
 import { sections } from '../../service/src/sections/index.ts';
@@ -23,7 +23,7 @@ async function delayedServer(drainTimeoutMs = 30_000) {
     lifecycle,
     testDelayMs: 2000,
   });
-  const server = createServer(app).listen(0, '127.0.0.1');
+  const server = createHttpServer(app, { replicaId: 'r' }).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const exits: number[] = [];

@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
 
 import { type Logger, pino } from 'pino';
 
 import { type AppDeps, createApp } from '../../service/src/app.ts';
+import { createHttpServer, type ServerTimeouts } from '../../service/src/http-server.ts';
 import { Lifecycle } from '../../service/src/lifecycle.ts';
 import { createMetrics } from '../../service/src/metrics.ts';
 import { sections } from '../../service/src/sections/index.ts';
@@ -25,8 +26,11 @@ export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
 
-/** createApp with a silent logger, listening on 127.0.0.1 port 0. */
-export async function startApp(overrides: Partial<AppDeps> = {}): Promise<InProcessApp> {
+/**
+ * createApp with a silent logger, in the service's own server (createHttpServer, with its production
+ * timeouts unless given), listening on 127.0.0.1 port 0.
+ */
+export async function startApp(overrides: Partial<AppDeps> = {}, timeouts?: ServerTimeouts): Promise<InProcessApp> {
   const deps: AppDeps = {
     section: sections.chocolates,
     replicaId: 'test-replica',
@@ -36,7 +40,7 @@ export async function startApp(overrides: Partial<AppDeps> = {}): Promise<InProc
     lifecycle: new Lifecycle(),
     ...overrides,
   };
-  const server: Server = createServer(createApp(deps));
+  const server: Server = createHttpServer(createApp(deps), { replicaId: deps.replicaId, timeouts });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -48,6 +52,51 @@ export async function startApp(overrides: Partial<AppDeps> = {}): Promise<InProc
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A raw HTTP response as read off the socket: status line, lower-cased headers, body. */
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  /** Everything the server sent, unparsed. */
+  readonly text: string;
+}
+
+/**
+ * Writes `request` (any bytes, valid HTTP or not) on a fresh connection and reads until the server closes
+ * it; rejects if it has not within `timeoutMs`. Send `Connection: close` in requests the server would
+ * otherwise keep alive.
+ */
+export function rawRequest(url: string, request: string, timeoutMs = 10_000): Promise<RawResponse> {
+  const { port, hostname } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server did not close the connection within ${timeoutMs} ms; it sent ${JSON.stringify(text.slice(0, 300))}`));
+    }, timeoutMs);
+    socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(parseRawResponse(text));
+    });
+    socket.once('error', reject);
+    socket.write(request);
+  });
+}
+
+/** Parses the first response in `text` (an empty one if the server sent nothing). */
+export function parseRawResponse(text: string): RawResponse {
+  const end = text.indexOf('\r\n\r\n');
+  const [statusLine = '', ...headerLines] = (end === -1 ? text : text.slice(0, end)).split('\r\n');
+  const headers: Record<string, string> = {};
+  for (const line of headerLines) {
+    const colon = line.indexOf(':');
+    headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { status: Number(statusLine.split(' ')[1] ?? 0), headers, body: end === -1 ? '' : text.slice(end + 4), text };
 }
 
 /** One JSON log line as the server prints it. */

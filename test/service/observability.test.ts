@@ -90,6 +90,25 @@ describe('request log', () => {
   });
 });
 
+describe('request log amplification', () => {
+  test('a log line copies at most the first 128 characters of the path', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const { pino } = await import('pino');
+    const log = pino({}, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const app = await startApp({ log });
+    try {
+      const path = `/chocolates/items/${'i'.repeat(8192)}`;
+      await (await fetch(`${app.url}${path}?${'q'.repeat(4096)}`)).arrayBuffer();
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(lines.length, 1);
+      assert.equal(lines[0]!.path, `${path.slice(0, 128)}… (${path.length} characters)`);
+      assert.ok(JSON.stringify(lines[0]).length < 400, 'the log line stays short');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('errors', () => {
   test('when a handler fails unexpectedly, then the client gets a bare 500 and the details stay in the log', async () => {
     const logged: unknown[] = [];

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
 import { type InProcessApp, startApp } from './helpers.ts';
 
@@ -123,6 +124,24 @@ describe('POST /chocolates/quote', () => {
       422,
       'lines[0].id: no sweet "gummy-bears" in the chocolates section',
     ],
+    [
+      'a quantity is above 2^53 (a double cannot hold it exactly)',
+      '{"lines":[{"id":"dark-70","quantity":9007199254740993}]}',
+      422,
+      'lines[0].quantity must be an integer from 1 to 100, got 9007199254740993',
+    ],
+    [
+      'a quantity overflows a double',
+      '{"lines":[{"id":"dark-70","quantity":-1e400}]}',
+      422,
+      'lines[0].quantity must be an integer from 1 to 100, got -1e400',
+    ],
+    [
+      'an id is a number above 2^53',
+      '{"lines":[{"id":12345678901234567890,"quantity":1}]}',
+      400,
+      'lines[0].id must be a string, got number 12345678901234567890',
+    ],
     ['the JSON is malformed', '{"lines": [', 400, 'request body is not valid JSON'],
     ['the JSON is a bare string', '"lines"', 400, 'request body is not valid JSON'],
   ];
@@ -162,6 +181,101 @@ describe('POST /chocolates/quote', () => {
       assert.deepEqual(res.body, { error: `Content-Type must be application/json, got "${contentType}"` });
     });
   }
+
+  describe('client input copied into an error is capped at 128 characters', () => {
+    const longId = 'x'.repeat(16 * 1024 - 100);
+    const cases: Array<[string, string, string | undefined, number, string]> = [
+      [
+        'a 16 KiB unknown id',
+        json({ lines: [{ id: longId, quantity: 1 }] }),
+        'application/json',
+        422,
+        `lines[0].id: no sweet "${'x'.repeat(128)}"… (${longId.length} characters) in the chocolates section`,
+      ],
+      [
+        'a 16 KiB string where lines should be',
+        json({ lines: longId }),
+        'application/json',
+        400,
+        `lines must be an array, got string "${'x'.repeat(128)}"… (${longId.length} characters)`,
+      ],
+      [
+        'a 10001-digit quantity',
+        `{"lines":[{"id":"dark-70","quantity":1${'0'.repeat(10_000)}}]}`,
+        'application/json',
+        422,
+        `lines[0].quantity must be an integer from 1 to 100, got 1${'0'.repeat(127)}… (10001 characters)`,
+      ],
+      [
+        'an 8 KiB content type',
+        json({ lines: [] }),
+        `text/${'y'.repeat(8192)}`,
+        415,
+        `Content-Type must be application/json, got "text/${'y'.repeat(123)}"… (8197 characters)`,
+      ],
+    ];
+    for (const [name, body, contentType, status, error] of cases) {
+      test(`when ${name} is sent, then the ${status} quotes only its start and its length`, async () => {
+        const res = await postQuote(body, contentType);
+        assert.equal(res.status, status);
+        assert.deepEqual(res.body, { error });
+      });
+    }
+
+    test('when the charset is 8 KiB long, then the 415 stays short', async () => {
+      const res = await fetch(`${app.url}/chocolates/quote`, {
+        method: 'POST',
+        headers: { 'content-type': `application/json; charset=${'z'.repeat(8192)}` },
+        body: json({ lines: [] }),
+      });
+      assert.equal(res.status, 415);
+      const text = await res.text();
+      assert.ok(text.length < 300, `a ${text.length}-byte answer to an 8 KiB header`);
+    });
+  });
+
+  describe('compressed bodies', () => {
+    const body = json({ lines: [{ id: 'truffles', quantity: 1 }] });
+    async function post(encoding: string, payload: Uint8Array) {
+      const res = await fetch(`${app.url}/chocolates/quote`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+        body: new Uint8Array(payload),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    }
+
+    test('when the body is gzip, deflate or br, then it is decompressed and priced', async () => {
+      for (const [encoding, payload] of [
+        ['gzip', gzipSync(body)],
+        ['deflate', deflateSync(body)],
+        ['br', brotliCompressSync(body)],
+      ] as const) {
+        const res = await post(encoding, payload);
+        assert.equal(res.status, 200, encoding);
+        assert.equal(res.body.total, 990, encoding);
+      }
+    });
+
+    test('when the body is not valid for its Content-Encoding, then the 400 names the encoding', async () => {
+      for (const [encoding, payload, cause] of [
+        ['gzip', Buffer.from(body), 'incorrect header check'],
+        ['gzip', gzipSync(body).subarray(0, 12), 'unexpected end of file'],
+        ['deflate', Buffer.from(body), 'incorrect header check'],
+        ['br', Buffer.from(body), 'Decompression failed'],
+      ] as const) {
+        const res = await post(encoding, payload);
+        assert.equal(res.status, 400, encoding);
+        assert.deepEqual(res.body, { error: `request body could not be decompressed (Content-Encoding: ${encoding}): ${cause}` });
+      }
+    });
+
+    test('when the Content-Encoding is unknown, then it is 415 naming it', async () => {
+      const res = await post('compress', Buffer.from(body));
+      assert.equal(res.status, 415);
+      assert.deepEqual(res.body, { error: 'unsupported content encoding "compress"' });
+    });
+  });
 
   test('when the JSON declares an unsupported charset, then it is 415', async () => {
     const res = await postQuote(json({ lines: [] }), 'application/json; charset=latin1');

@@ -67,6 +67,20 @@ describe('routes of a chocolates replica', () => {
     });
   }
 
+  test('GET /chocolates/items/<8 KiB id> is a 404 that quotes only the first 128 characters of the id', async () => {
+    const id = 'q'.repeat(8192);
+    const res = await get(`/chocolates/items/${id}`);
+    assert.equal(res.status, 404);
+    assert.deepEqual(res.body, { error: `no sweet "${'q'.repeat(128)}"… (8192 characters) in the chocolates section` });
+  });
+
+  test('GET /<8 KiB path> is a 404 that quotes only the first 128 characters of the path', async () => {
+    const path = `/${'p'.repeat(8191)}`;
+    const res = await get(path);
+    assert.equal(res.status, 404);
+    assert.deepEqual(res.body, { error: `no route for GET /${'p'.repeat(127)}… (8192 characters)` });
+  });
+
   test('POST /chocolates (wrong method) is a JSON 404', async () => {
     const res = await fetch(`${app.url}/chocolates`, { method: 'POST' });
     assert.equal(res.status, 404);

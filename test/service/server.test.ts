@@ -68,12 +68,36 @@ function tryConnect(port: number): Promise<string> {
   });
 }
 
-/** Reads a whole HTTP/1.1 response from a raw socket (the server closes it after a Connection: close response). */
+/**
+ * Reads a whole HTTP/1.1 response from a raw socket (the server closes it after a Connection: close
+ * response); '' if the server had already closed it.
+ */
 function readRawResponse(socket: Socket): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (socket.readableEnded || socket.destroyed) {
+      resolve('');
+      return;
+    }
     let text = '';
     socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
     socket.once('end', () => resolve(text));
+    socket.once('error', reject);
+  });
+}
+
+/** Reads one Content-Length response off a keep-alive socket (without waiting for the socket to close). */
+function readOneResponse(socket: Socket): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const end = text.indexOf('\r\n\r\n');
+      const length = /\r\ncontent-length: (\d+)\r\n/i.exec(text);
+      if (end === -1 || !length || text.length < end + 4 + Number(length[1])) return;
+      socket.off('data', onData);
+      resolve(text);
+    };
+    socket.on('data', onData);
     socket.once('error', reject);
   });
 }
@@ -228,6 +252,59 @@ describe('graceful shutdown', () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  test('a request written on an idle keep-alive connection after SIGTERM is answered with Connection: close, not reset', async () => {
+    const server = await start({ DRAIN_TIMEOUT_MS: '5000' });
+    const socket = connect(server.port, '127.0.0.1');
+    await once(socket, 'connect');
+    const first = readOneResponse(socket);
+    socket.write('GET /chocolates HTTP/1.1\r\nHost: a\r\n\r\n');
+    assert.match(await first, /^HTTP\/1\.1 200 /);
+    // The connection is now idle, as a load balancer's pooled upstream connection is between requests.
+    server.child.kill('SIGTERM');
+    await server.waitForLine((l) => l.msg === 'shutdown: stopped accepting new connections');
+
+    const second = readRawResponse(socket);
+    socket.write('GET /chocolates HTTP/1.1\r\nHost: a\r\n\r\n');
+    const raw = await second;
+    assert.match(raw, /^HTTP\/1\.1 200 /);
+    assert.match(raw, /\r\nConnection: close\r\n/i);
+    assert.equal(await server.exited, 0);
+  });
+
+  test('under keep-alive load, SIGTERM resets no request: each connection gets a last answer with Connection: close', async () => {
+    const server = await start({ DRAIN_TIMEOUT_MS: '10000' });
+    const workers = 32;
+    // One keep-alive agent per worker, like the pooled upstream connections of a load balancer.
+    const outcomes = await Promise.all(
+      Array.from({ length: workers }, async (_, i) => {
+        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+        let answered = 0;
+        let lastConnection: string | undefined;
+        try {
+          for (;;) {
+            if (i === 0 && answered === 200) server.child.kill('SIGTERM');
+            const res = await request(`${server.url}/chocolates`, agent);
+            assert.equal(res.status, 200);
+            answered++;
+            lastConnection = res.headers.connection;
+          }
+        } catch (err) {
+          return { answered, lastConnection, error: (err as NodeJS.ErrnoException).code ?? String(err) };
+        } finally {
+          agent.destroy();
+        }
+      }),
+    );
+    assert.equal(await server.exited, 0);
+    const errors = outcomes.map((o) => o.error);
+    assert.deepEqual(
+      errors.filter((code) => code !== 'ECONNREFUSED'),
+      [],
+      'every worker ends with a refused new connection, none with a reset',
+    );
+    for (const outcome of outcomes) assert.equal(outcome.lastConnection, 'close', JSON.stringify(outcome));
   });
 
   test('when the drain exceeds DRAIN_TIMEOUT_MS, then the remaining connections are cut and it exits 1', async () => {

@@ -1,0 +1,41 @@
+import type { RequestHandler, Response } from 'express';
+
+import { quoted } from './client-input.ts';
+import { BODY_TOO_LARGE, MAX_BODY_BYTES } from './errors.ts';
+import { HttpError } from './http-error.ts';
+
+/** Node's own test for a 100-continue expectation (lib/_http_server.js). */
+const CONTINUE_EXPECTATION = /(?:^|\W)100-continue(?:$|\W)/i;
+
+/**
+ * Checks every request before any route, with a few property reads:
+ * - a declared Content-Length over MAX_BODY_BYTES is refused before a byte of the body is read (body-parser
+ *   would read it all first, and on other routes Node would read it to keep the connection alive);
+ * - HTTP/1.1 rules Node would enforce itself with a bare, header-less answer: the server hands these
+ *   requests to the app instead (requireHostHeader: false, 'checkContinue' and 'checkExpectation'
+ *   listeners, see http-server.ts), so they get the JSON error shape and X-Served-By and are logged.
+ */
+export const checkRequest: RequestHandler = (req, res, next) => {
+  const declared = req.headers['content-length'];
+  // llhttp has already checked it is digits; Number() of a huge one is still > the limit.
+  if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) refuse(res, 413, BODY_TOO_LARGE);
+  if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
+    const { host, expect } = req.headers;
+    if (host === undefined) refuse(res, 400, 'an HTTP/1.1 request must have a Host header');
+    if (expect !== undefined) {
+      if (!CONTINUE_EXPECTATION.test(expect)) refuse(res, 417, `Expect ${quoted(expect)} is not supported (only 100-continue)`);
+      // What Node does without a 'checkContinue' listener: invite the body.
+      res.writeContinue();
+    }
+  }
+  next();
+};
+
+/**
+ * Throws the error for the error handler, and closes the connection after the answer: a body the client
+ * may still be sending is never read, so it cannot be taken for a next request either.
+ */
+function refuse(res: Response, status: number, message: string): never {
+  res.setHeader('Connection', 'close');
+  throw new HttpError(status, message);
+}

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+import { pino } from 'pino';
+
+import { createMetrics } from '../../service/src/metrics.ts';
+import { type InProcessApp, startApp } from './helpers.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Heap in use after a full collection, in MB: what the process still holds, not garbage waiting. */
+function heapMb(): number {
+  gc();
+  return process.memoryUsage().heapUsed / 1e6;
+}
+
+function request(path: string): string {
+  return `GET ${path} HTTP/1.1\r\nHost: a\r\n\r\n`;
+}
+
+/** Opens a connection that writes `text` at once and never reads what comes back. */
+async function pipeline(app: InProcessApp, text: string): Promise<Socket> {
+  const socket = connect(Number(new URL(app.url).port), '127.0.0.1');
+  socket.pause();
+  socket.on('error', () => {});
+  await once(socket, 'connect');
+  socket.write(text);
+  return socket;
+}
+
+async function eventually(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  for (const start = performance.now(); !check(); ) {
+    assert.ok(performance.now() - start < timeoutMs, what);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** GET /livez within the liveness probe's 2 s timeout (charts/sweetshop-service.ts). */
+async function livezWithinProbeTimeout(app: InProcessApp): Promise<void> {
+  const res = await fetch(`${app.url}/livez`, { signal: AbortSignal.timeout(2_000) });
+  assert.equal(res.status, 200);
+  await res.arrayBuffer();
+}
+
+function count499(exposition: string, route: string): number {
+  const line = exposition.split('\n').find((l) => l.startsWith(`http_requests_total{method="GET",route="${route}",status="499"}`));
+  return line === undefined ? 0 : Number(line.split(' ')[1]);
+}
+
+describe('HTTP pipelining floods', () => {
+  test('connections that pipeline thousands of requests and read nothing hold a bounded number of them', async () => {
+    const connections = 20;
+    const app = await startApp({ metrics: createMetrics() });
+    const sockets: Socket[] = [];
+    try {
+      const before = heapMb();
+      let peakInFlight = 0;
+      const sampler = setInterval(() => (peakInFlight = Math.max(peakInFlight, app.deps.lifecycle.inFlight)), 5);
+      // /metrics: an asynchronous handler with a ~5 KB answer, so Node never pauses the socket between them.
+      for (let i = 0; i < connections; i++) sockets.push(await pipeline(app, request('/metrics').repeat(1_000)));
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await livezWithinProbeTimeout(app);
+      clearInterval(sampler);
+      const during = heapMb();
+
+      assert.ok(peakInFlight <= connections * 40, `${peakInFlight} requests in flight at once`);
+      assert.ok(during - before < 50, `heap grew by ${Math.round(during - before)} MB while the connections were open`);
+      for (const socket of sockets) socket.destroy();
+      await eventually(() => app.deps.lifecycle.inFlight === 0, 'requests are still tracked after the clients left');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await app.close();
+    }
+  });
+
+  for (const [name, ending] of [
+    ['disconnect', ''],
+    ['end with a CONNECT', 'CONNECT a:1 HTTP/1.1\r\nHost: a:1\r\n\r\n'],
+  ] as const) {
+    test(`requests queued behind a held one on connections that ${name}: none stays tracked, each counted as 499`, async () => {
+      const connections = 30;
+      const queued = 20;
+      const metrics = createMetrics({ defaultMetrics: false });
+      let logged = 0;
+      const log = pino({}, { write: () => void logged++ });
+      // The test delay hook holds each connection's first request (a section route) while /livez queues behind it.
+      const app = await startApp({ metrics, log, testDelayMs: 300 });
+      const sockets: Socket[] = [];
+      try {
+        const before = heapMb();
+        for (let i = 0; i < connections; i++) {
+          sockets.push(await pipeline(app, request('/chocolates') + request('/livez').repeat(queued) + ending));
+        }
+        const sent = connections * (queued + 1);
+        await eventually(() => app.deps.lifecycle.inFlight + logged >= sent, 'the server never saw every request');
+        for (const socket of sockets) socket.destroy();
+
+        await eventually(() => app.deps.lifecycle.inFlight === 0, `${app.deps.lifecycle.inFlight} requests are still tracked`);
+        assert.equal(count499(await metrics.registry.metrics(), '/livez'), connections * queued, 'every queued request is counted');
+        assert.ok(heapMb() - before < 20, 'nothing is retained');
+        await livezWithinProbeTimeout(app);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await app.close();
+      }
+    });
+  }
+});
