@@ -5,25 +5,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { dropTsImportExtensions, STOCK_MAIN } from '../../tools/bench/stock-layout.ts';
+import { forCommonJs, STOCK_MAIN } from '../../tools/bench/stock-layout.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 
-test('relative .ts import suffixes are dropped for the CommonJS stock layout; package imports stay', () => {
+test('for the CommonJS stock layout, relative .ts import suffixes are dropped and import.meta.url becomes __filename; package imports stay', () => {
   const source = [
     "import { Chart } from 'cdk8s';",
     "import type { EnvironmentConfig } from '../app/environments/types.ts';",
     'import { hardenDeployment } from "./restricted-pod-hardening.ts";',
     "export { SECTION_NAMES } from './types.ts';",
     "import data from './data.tsx';",
+    'const load = createRequire(import.meta.url);',
   ].join('\n');
   assert.equal(
-    dropTsImportExtensions(source),
+    forCommonJs(source),
     [
       "import { Chart } from 'cdk8s';",
       "import type { EnvironmentConfig } from '../app/environments/types';",
       'import { hardenDeployment } from "./restricted-pod-hardening";',
       "export { SECTION_NAMES } from './types';",
       "import data from './data.tsx';",
+      'const load = createRequire(__filename);',
     ].join('\n'),
   );
 });

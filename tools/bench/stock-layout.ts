@@ -99,13 +99,17 @@ export function prepareStockLayout(progress: (message: string) => void): { dir: 
  */
 function copyForCommonJs(from: string, to: string): void {
   cpSync(from, to, { recursive: true, filter: (source) => statSync(source).isDirectory() || source.endsWith('.ts') });
-  for (const file of listFiles(to)) writeFileSync(file, dropTsImportExtensions(readFileSync(file, 'utf8')));
+  for (const file of listFiles(to)) writeFileSync(file, forCommonJs(readFileSync(file, 'utf8')));
   if (listFiles(to).length === 0) throw new Error(`nothing copied from ${relative(REPO_ROOT, from)}`);
 }
 
-/** `from './x.ts'` -> `from './x'` for relative specifiers; package imports are left alone. */
-export function dropTsImportExtensions(source: string): string {
-  return source.replace(/(from\s+['"]\.{1,2}\/[^'"]*?)\.ts(['"])/g, '$1$2');
+/**
+ * The project's ES-module TypeScript as a CommonJS project writes it: `from './x.ts'` -> `from './x'` for
+ * relative specifiers (package imports are left alone), and `import.meta.url`, which CommonJS output
+ * cannot contain, -> `__filename` (what `createRequire` is given for the charts' on-demand modules).
+ */
+export function forCommonJs(source: string): string {
+  return source.replace(/(from\s+['"]\.{1,2}\/[^'"]*?)\.ts(['"])/g, '$1$2').replaceAll('import.meta.url', '__filename');
 }
 
 function listFiles(dir: string): string[] {
