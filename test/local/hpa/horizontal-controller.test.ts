@@ -305,6 +305,6 @@ describe('the dist/ behaviour over time (injected clock): out at once, in after 
     // The last recommendation of 4 is from 30 s: at 330 s it is 300 s old and out of the window (upstream's
     // time.After is strict). 25% of 4 leaves 3; the next step waits until that scale-down is 60 s old.
     assert.deepEqual(timeline, ['0s: 2 -> 4', '330s: 4 -> 3', '390s: 3 -> 2']);
-    assert.equal(controller.status.conditions.ScalingLimited?.reason, 'TooFewReplicas');
+    assert.equal(controller.status?.conditions.ScalingLimited?.reason, 'TooFewReplicas');
   });
 });

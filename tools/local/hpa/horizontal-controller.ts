@@ -89,7 +89,8 @@ export class HorizontalController {
     }
   }
 
-  get status(): HpaStatus {
+  /** undefined until the first sync. */
+  get status(): HpaStatus | undefined {
     return this.current;
   }
 
@@ -116,7 +117,7 @@ export class HorizontalController {
       currentReplicas,
       desiredReplicas: desired.replicas,
       currentCPUUtilization: desired.utilization,
-      lastScaleTime: rescale ? input.now : this.current.lastScaleTime,
+      lastScaleTime: rescale ? input.now : this.current?.lastScaleTime,
       conditions,
     };
     return rescale
@@ -195,7 +196,14 @@ export class HorizontalController {
 
   /** setCurrentReplicasAndMetricsInStatus: the last desired count stays, the metric is unknown. */
   private keepScale(currentReplicas: number, conditions: Conditions): SyncResult {
-    this.current = { ...this.current, currentReplicas, currentCPUUtilization: undefined, conditions };
+    const desiredReplicas = this.current?.desiredReplicas ?? currentReplicas;
+    this.current = {
+      currentReplicas,
+      desiredReplicas,
+      currentCPUUtilization: undefined,
+      lastScaleTime: this.current?.lastScaleTime,
+      conditions,
+    };
     return { status: this.current };
   }
 }
