@@ -138,6 +138,11 @@ describe('Autoscaler: the controller on a clock --hpa-speed times faster (mocked
       }
     };
     autoscaler.start();
+    assert.deepEqual(
+      [autoscaler.statuses[0]!.desiredReplicas, autoscaler.statuses[0]!.cpuUtilization],
+      [2, undefined],
+      'before the first sync: the starting count, cpu <unknown>',
+    );
     run(3_000); // loaded
     milli = 2;
     run(30_000); // idle

@@ -71,13 +71,7 @@ export class HorizontalController {
   private readonly settings: ControllerSettings;
   private readonly history: ScalingHistory = { recommendations: [], scaleUpEvents: [], scaleDownEvents: [] };
   private initialized = false;
-  private current: HpaStatus = {
-    currentReplicas: 0,
-    desiredReplicas: 0,
-    currentCPUUtilization: undefined,
-    lastScaleTime: undefined,
-    conditions: {},
-  };
+  private current: HpaStatus | undefined;
 
   constructor(spec: AutoscalerSpec, settings: ControllerSettings = DEFAULT_CONTROLLER_SETTINGS, history?: ScalingHistory) {
     this.spec = spec;
