@@ -285,7 +285,9 @@ class Shop implements LocalShop, ScaleTarget {
     if (this.stopping || this.converging.has(section) || this.current.get(section)!.length === replicas) return;
     this.converging.add(section);
     this.exclusive(() => this.converge(deployment))
-      .catch((error: Error) => this.emit('warn', `scale ${section}: ${error.message}`))
+      .catch((error: Error) => {
+        if (!this.stopping) this.emit('warn', `scale ${section}: ${error.message}`);
+      })
       .finally(() => this.converging.delete(section));
   }
 

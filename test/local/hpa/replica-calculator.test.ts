@@ -367,6 +367,24 @@ describe('GetResourceReplicas (replica_calculator_test.go)', () => {
   };
   for (const [name, tc] of Object.entries(cases)) test(name, () => runTest(tc));
 
+  // Not an upstream case: Tolerances.isWithin is inclusive at both ends (90% and 110% of a 100% target).
+  test('a usage ratio of exactly 1 - 0.1 or 1 + 0.1 changes nothing; one percent further does', () => {
+    const at = (level: number, expectedReplicas: number) =>
+      runTest({
+        currentReplicas: 10,
+        expectedReplicas,
+        requests: ONE(10),
+        levels: Array(10).fill(level),
+        targetUtilization: 100,
+        expectedUtilization: level / 10,
+        expectedValue: NUM_CONTAINERS_PER_POD * level,
+      });
+    at(900, 10);
+    at(1100, 10);
+    at(890, 9);
+    at(1110, 12);
+  });
+
   // Back-calculates a target just past the tolerance (a scale-down by one), then one just inside it (no change).
   test('TestReplicaCalcComputedToleranceAlgImplementation', () => {
     const startPods = 10;
