@@ -16,7 +16,7 @@ import { ProcessGuard } from './process-guard.ts';
 import { describeLeftovers, stopLeftovers } from './process-record.ts';
 import { resolveReplicaCounts } from './replica-counts.ts';
 import { ReplicaProcess, type ServiceCommand } from './replica-process.ts';
-import { scaleDownOrder } from './scale-down-order.ts';
+import { convergeSection, type ScalingHost } from './section-scaling.ts';
 
 /** contracts.md: nginx on LOCAL_PORT 8080, replicas on loopback ports from 8000 upward. */
 export const DEFAULT_LOCAL_PORT = 8080;
@@ -284,7 +284,16 @@ class Shop implements LocalShop, ScaleTarget {
     this.wanted.set(section, replicas);
     if (this.stopping || this.converging.has(section) || this.current.get(section)!.length === replicas) return;
     this.converging.add(section);
-    this.exclusive(() => this.converge(deployment))
+    const host: ScalingHost = {
+      isStopping: () => this.stopping !== undefined,
+      readyTimeoutMs: this.options.readyTimeoutMs ?? 30_000,
+      spawn: (index) => this.spawnReplica(deployment, index),
+      reloadBalancer: () => this.reloadBalancer(),
+      retire: (replica) => this.retire(replica),
+      emit: (level, message) => this.emit(level, message),
+    };
+    const ofSection = { section, inNginx: this.current.get(section)!, starting: this.starting.get(section)! };
+    this.exclusive(() => convergeSection(host, ofSection, () => this.wanted.get(section)!))
       .catch((error: Error) => {
         if (!this.stopping) this.emit('warn', `scale ${section}: ${error.message}`);
       })
@@ -407,76 +416,6 @@ class Shop implements LocalShop, ScaleTarget {
     const run = this.changes.then(change);
     this.changes = run.catch(() => undefined);
     return run;
-  }
-
-  private async converge(deployment: DeploymentSpec): Promise<void> {
-    const replicas = this.current.get(deployment.name)!;
-    for (;;) {
-      const wanted = this.wanted.get(deployment.name)!;
-      if (this.stopping || replicas.length === wanted) return;
-      const done =
-        replicas.length < wanted
-          ? await this.scaleOut(deployment, wanted - replicas.length)
-          : await this.scaleIn(deployment, replicas.length - wanted);
-      // A replica that did not start: the next HPA sync asks again.
-      if (!done) return;
-    }
-  }
-
-  /** Starts `count` replicas; each joins nginx once it answers /readyz. False if one did not. */
-  private async scaleOut(deployment: DeploymentSpec, count: number): Promise<boolean> {
-    const starting = this.starting.get(deployment.name)!;
-    const started: ReplicaProcess[] = [];
-    for (let i = 0; i < count; i++) {
-      const replica = await this.spawnReplica(deployment, this.replicasOf(deployment.name).length);
-      starting.add(replica);
-      started.push(replica);
-    }
-    this.emit(
-      'info',
-      `scale ${deployment.name}: starting ${started.map((r) => `${r.id} (port ${r.port})`).join(', ')}; each joins nginx when ready`,
-    );
-    const joined = await Promise.all(started.map((replica) => this.join(deployment.name, replica)));
-    return joined.every(Boolean);
-  }
-
-  private async join(section: string, replica: ReplicaProcess): Promise<boolean> {
-    const starting = this.starting.get(section)!;
-    const replicas = this.current.get(section)!;
-    let count: number;
-    try {
-      await replica.waitReady(this.options.readyTimeoutMs ?? 30_000);
-      starting.delete(replica);
-      count = replicas.push(replica);
-      await this.reloadBalancer();
-    } catch (error) {
-      starting.delete(replica);
-      if (replicas.includes(replica)) replicas.splice(replicas.indexOf(replica), 1);
-      await this.retire(replica);
-      if (!this.stopping) this.emit('warn', `scale ${section}: ${(error as Error).message}`);
-      return false;
-    }
-    this.emit('info', `scale ${section}: ${replica.id} ready, in nginx (${count} replicas)`);
-    return true;
-  }
-
-  /** Takes `count` replicas out of nginx (reload, old workers finish), then lets them drain. */
-  private async scaleIn(deployment: DeploymentSpec, count: number): Promise<boolean> {
-    const replicas = this.current.get(deployment.name)!;
-    const victims = scaleDownOrder(replicas).slice(0, count);
-    for (const victim of victims) replicas.splice(replicas.indexOf(victim), 1);
-    try {
-      await this.reloadBalancer();
-    } catch (error) {
-      replicas.push(...victims);
-      this.emit('warn', `scale ${deployment.name}: ${(error as Error).message}`);
-      return false;
-    }
-    const names = victims.map((v) => v.id).join(', ');
-    this.emit('info', `scale ${deployment.name}: ${names} out of nginx, draining (${replicas.length} replicas)`);
-    // Nothing proxies to them any more; stop() waits for them like for every live replica.
-    for (const victim of victims) void this.retire(victim);
-    return true;
   }
 
   // Replicas of one scale-out get ready at about the same time: one nginx reload after the other.
