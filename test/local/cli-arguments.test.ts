@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import { startControlServer, stopControlServer } from '../../tools/local/control.ts';
+import type { LocalShop } from '../../tools/local/shop.ts';
 import { type CliFailure, cli } from './support/cli.ts';
 import { fakeShop } from './support/fake-shop.ts';
+import { FIXTURES } from './support/test-shop.ts';
 
 // The CLI's argument checks against a stand-in shop on the control socket: no nginx needed.
 describe('npm run local -- rollout restart: arguments are checked before anything is printed or asked', () => {
@@ -64,5 +66,77 @@ describe('npm run local -- rollout restart: arguments are checked before anythin
     const { stdout } = await cli(['rollout', 'restart', 'cakes', '--state-dir', stateDir]);
     assert.match(stdout, /^rollout restart cakes: one replica at a time/);
     assert.deepEqual(rollouts, ['cakes']);
+  });
+});
+
+describe('npm run local -- --autoscale and status: arguments and output, without nginx', () => {
+  const work = mkdtempSync(join(tmpdir(), 'sweetshop-local-autoscale-args-test-'));
+  const stateDir = join(work, 'state');
+  let server: Server | undefined;
+  after(async () => {
+    if (server) await stopControlServer(server, stateDir);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('--hpa-speed without --autoscale, or out of range: one error line, nothing started', async () => {
+    const failsWith = (stderr: string) => (error: CliFailure) => {
+      assert.equal(error.code, 1);
+      assert.equal(error.stdout, '');
+      assert.equal(error.stderr, stderr);
+      return true;
+    };
+    await assert.rejects(
+      cli(['--hpa-speed', '20', '--state-dir', stateDir]),
+      failsWith('local: --hpa-speed only applies with --autoscale\n'),
+    );
+    await assert.rejects(
+      cli(['--autoscale', '--hpa-speed', '0', '--state-dir', stateDir]),
+      failsWith('local: --hpa-speed 0: expected a number from 1 to 60 (it divides every HPA period and window)\n'),
+    );
+  });
+
+  test('--autoscale on manifests whose HPA it cannot run: every problem named before anything starts', async () => {
+    const args = ['--autoscale', '--manifests', join(FIXTURES, 'chocolates-only'), '--port', '0', '--state-dir', stateDir];
+    await assert.rejects(cli(args), (error: CliFailure) => {
+      assert.equal(error.code, 1);
+      assert.match(
+        error.stderr,
+        /^local: --autoscale cannot run the HPA of chocolates:\n {2}.*\(Deployment chocolates\): container service resources: no requests\.cpu/,
+      );
+      assert.doesNotMatch(error.stdout, /nginx|waiting for/);
+      return true;
+    });
+  });
+
+  test('status shows the HPA table; status --json the sections with their HPA fields', async () => {
+    const shop: LocalShop = {
+      ...fakeShop(async () => []),
+      sections: {
+        cakes: {
+          replicas: 3,
+          desiredReplicas: 3,
+          cpuUtilization: 95,
+          hpa: 'cakes',
+          minReplicas: 2,
+          maxReplicas: 4,
+          targetCPUUtilization: 70,
+          lastScaleTime: new Date().toISOString(),
+          lastScaleEvent: 'New size: 3; reason: cpu resource utilization (percentage of request) above target',
+          conditions: [
+            {
+              type: 'AbleToScale',
+              status: 'True',
+              reason: 'SucceededRescale',
+              message: 'the HPA controller was able to update the target scale to 3',
+            },
+          ],
+        },
+      },
+    };
+    server = await startControlServer(shop, stateDir);
+    const table = (await cli(['status', '--state-dir', stateDir])).stdout;
+    assert.match(table, /^cakes +Deployment\/cakes +cpu: 95%\/70% +2 +4 +3 +3 +SucceededRescale +\d+s ago: New size: 3; reason: cpu/m);
+    const json = JSON.parse((await cli(['status', '--json', '--state-dir', stateDir])).stdout) as { sections: Record<string, unknown> };
+    assert.deepEqual(json.sections, JSON.parse(JSON.stringify(shop.sections)));
   });
 });

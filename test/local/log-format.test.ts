@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { formatReplicaTable, formatShopEvent } from '../../tools/local/log-format.ts';
+import { formatAutoscalerTable, formatReplicaTable, formatShopEvent } from '../../tools/local/log-format.ts';
+import type { SectionStatus } from '../../tools/local/shop.ts';
 
 const AT = new Date('2026-11-27T12:34:56.789Z');
 
@@ -44,12 +45,64 @@ test('formatReplicaTable aligns section, replica, port, pid and status; a replic
       { section: 'chocolates', id: 'chocolates-a-1', port: 8000, pid: 101 },
       { section: 'chocolates', id: 'chocolates-a-2', port: 8002, pid: 103, exit: { code: null, signal: 'SIGKILL' } },
       { section: 'cakes', id: 'cakes-b-2', port: 8001, pid: 102, exit: { code: 1, signal: null } },
+      { section: 'cakes', id: 'cakes-b-3', port: 8003, pid: 104, starting: true },
     ]),
     [
       'SECTION     REPLICA         PORT  PID  STATUS',
       'chocolates  chocolates-a-1  8000  101  running',
       'chocolates  chocolates-a-2  8002  103  gone (killed by SIGKILL)',
       'cakes       cakes-b-2       8001  102  gone (exited with code 1)',
+      'cakes       cakes-b-3       8003  104  starting',
+    ].join('\n'),
+  );
+});
+
+test('formatAutoscalerTable: what kubectl get hpa shows, plus the desired count, the telling condition and the last rescale', () => {
+  const hpa = (overrides: Partial<SectionStatus>): SectionStatus => ({
+    replicas: 2,
+    desiredReplicas: 2,
+    cpuUtilization: 12,
+    hpa: 'x',
+    minReplicas: 2,
+    maxReplicas: 4,
+    targetCPUUtilization: 70,
+    lastScaleTime: null,
+    lastScaleEvent: null,
+    conditions: [
+      { type: 'AbleToScale', status: 'True', reason: 'ScaleDownStabilized', message: '' },
+      { type: 'ScalingActive', status: 'True', reason: 'ValidMetricFound', message: '' },
+      { type: 'ScalingLimited', status: 'False', reason: 'DesiredWithinRange', message: '' },
+    ],
+    ...overrides,
+  });
+  const sections: Record<string, SectionStatus> = {
+    chocolates: hpa({
+      hpa: 'chocolates',
+      replicas: 4,
+      desiredReplicas: 4,
+      cpuUtilization: 812,
+      lastScaleTime: new Date(AT.getTime() - 12_000).toISOString(),
+      lastScaleEvent: 'New size: 4; reason: cpu resource utilization (percentage of request) above target',
+      conditions: [
+        { type: 'AbleToScale', status: 'True', reason: 'ReadyForNewScale', message: '' },
+        { type: 'ScalingLimited', status: 'True', reason: 'TooManyReplicas', message: '' },
+      ],
+    }),
+    candies: hpa({ hpa: 'candies' }),
+    cakes: hpa({
+      hpa: 'cakes',
+      cpuUtilization: null,
+      conditions: [{ type: 'ScalingActive', status: 'False', reason: 'FailedGetResourceMetric', message: '' }],
+    }),
+    fudge: { ...hpa({}), hpa: null },
+  };
+  assert.equal(
+    formatAutoscalerTable(sections, AT.getTime()),
+    [
+      'NAME        REFERENCE              TARGETS             MINPODS  MAXPODS  REPLICAS  DESIRED  CONDITION                LAST SCALE',
+      'chocolates  Deployment/chocolates  cpu: 812%/70%       2        4        4         4        TooManyReplicas          12s ago: New size: 4; reason: cpu resource utilization (percentage of request) above target',
+      'candies     Deployment/candies     cpu: 12%/70%        2        4        2         2        ScaleDownStabilized      -',
+      'cakes       Deployment/cakes       cpu: <unknown>/70%  2        4        2         2        FailedGetResourceMetric  -',
     ].join('\n'),
   );
 });

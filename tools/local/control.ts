@@ -2,13 +2,13 @@ import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
 
-import type { LocalReplica, LocalShop, RolloutStep } from './shop.ts';
+import type { LocalReplica, LocalShop, RolloutStep, SectionStatus } from './shop.ts';
 
 /**
  * The running `npm run local` listens on a Unix socket in its state directory (default .local-run/),
  * so `npm run local -- rollout restart` can reach it: an HTTP API on a file, not on a TCP port.
  * POST /rollout-restart[?section=x] answers one JSON line per replaced replica, then a last line
- * `{"done":true}` or `{"error":"..."}`; GET /status answers the shop's url and replicas.
+ * `{"done":true}` or `{"error":"..."}`; GET /status answers the shop's url, replicas and sections (with their HPA).
  */
 export function controlSocketPath(stateDir: string): string {
   return join(stateDir, 'control.sock');
@@ -20,6 +20,7 @@ export interface ShopStatus {
   readonly url: string;
   readonly pid: number;
   readonly replicas: LocalReplica[];
+  readonly sections: Readonly<Record<string, SectionStatus>>;
 }
 
 /** Serves the control API for one shop; fails if another local shop already owns the state directory. */
@@ -34,7 +35,7 @@ export async function startControlServer(shop: LocalShop, stateDir: string): Pro
     const url = new URL(req.url ?? '/', 'http://local');
     if (req.method === 'GET' && url.pathname === '/status') {
       res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ url: shop.url, pid: process.pid, replicas: shop.replicas } satisfies ShopStatus));
+      res.end(JSON.stringify({ url: shop.url, pid: process.pid, replicas: shop.replicas, sections: shop.sections } satisfies ShopStatus));
       return;
     }
     if (req.method === 'POST' && url.pathname === '/rollout-restart') {

@@ -1,5 +1,5 @@
 import { describeExit } from './process-exit.ts';
-import type { LocalReplica, ShopEvent } from './shop.ts';
+import type { LocalReplica, SectionStatus, ShopEvent } from './shop.ts';
 
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 // Fields every service line carries (pino base, replica bindings): already in the prefix, or noise.
@@ -37,7 +37,43 @@ function describeFields(entry: Record<string, unknown>): string[] {
 /** The start-up and status table: section, replica, port, pid, and whether it still runs. */
 export function formatReplicaTable(replicas: readonly LocalReplica[]): string {
   const header = ['SECTION', 'REPLICA', 'PORT', 'PID', 'STATUS'];
-  const rows = replicas.map((r) => [r.section, r.id, String(r.port), String(r.pid), r.exit ? `gone (${describeExit(r.exit)})` : 'running']);
+  const status = (r: LocalReplica): string => (r.exit ? `gone (${describeExit(r.exit)})` : r.starting ? 'starting' : 'running');
+  return formatTable(
+    header,
+    replicas.map((r) => [r.section, r.id, String(r.port), String(r.pid), status(r)]),
+  );
+}
+
+/**
+ * What `kubectl get hpa` shows, per section with an HPA, plus the desired count, the condition that
+ * explains the count (why it does not scale, when it does not) and the last rescale.
+ */
+export function formatAutoscalerTable(sections: Readonly<Record<string, SectionStatus>>, now = Date.now()): string {
+  const header = ['NAME', 'REFERENCE', 'TARGETS', 'MINPODS', 'MAXPODS', 'REPLICAS', 'DESIRED', 'CONDITION', 'LAST SCALE'];
+  const rows = Object.entries(sections)
+    .filter(([, s]) => s.hpa !== null)
+    .map(([name, s]) => [
+      s.hpa!,
+      `Deployment/${name}`,
+      `cpu: ${s.cpuUtilization === null ? '<unknown>' : `${s.cpuUtilization}%`}/${s.targetCPUUtilization}%`,
+      String(s.minReplicas),
+      String(s.maxReplicas),
+      String(s.replicas),
+      String(s.desiredReplicas),
+      tellingCondition(s),
+      s.lastScaleTime === null ? '-' : `${Math.round((now - Date.parse(s.lastScaleTime)) / 1000)}s ago: ${s.lastScaleEvent}`,
+    ]);
+  return formatTable(header, rows);
+}
+
+// The condition a reader wants first: why it cannot compute a count, else what limits it, else what it did.
+function tellingCondition(section: SectionStatus): string {
+  const conditions = section.conditions ?? [];
+  const find = (type: string, status: string) => conditions.find((c) => c.type === type && c.status === status)?.reason;
+  return find('ScalingActive', 'False') ?? find('ScalingLimited', 'True') ?? find('AbleToScale', 'True') ?? '-';
+}
+
+function formatTable(header: readonly string[], rows: readonly string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   return [header, ...rows]
     .map((row) =>

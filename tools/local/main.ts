@@ -1,27 +1,30 @@
 /**
- * `npm run local`: the synthesized shop on this machine, behind a real nginx.
+ * `npm run local`: the synthesized shop on this machine, behind a real nginx (`--autoscale`: with its HPAs).
  * `npm run local -- rollout restart [section]`: rolling restart of the running shop's replicas.
- * `npm run local -- status`: the running shop's replicas.
+ * `npm run local -- status [--json]`: the running shop's replicas and HPAs.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { REPO_ROOT } from '../lib/repo-root.ts';
+import { checkHpaSpeed } from './autoscaler.ts';
 import { parseLocalAlgorithm } from './balance.ts';
 import { assertNoShopRunning, fetchStatus, requestRolloutRestart, startControlServer, stopControlServer } from './control.ts';
-import { formatReplicaTable, formatShopEvent } from './log-format.ts';
+import { formatAutoscalerTable, formatReplicaTable, formatShopEvent } from './log-format.ts';
 import { parseReplicaFlags } from './replica-counts.ts';
 import { DEFAULT_LOCAL_PORT, type ShopEvent, startLocalShop } from './shop.ts';
 
 const HELP = `Usage:
   npm run local [-- options]                      run dist/ locally: replicas + nginx on 127.0.0.1
   npm run local -- rollout restart [section]      rolling restart of the running shop (all sections by default)
-  npm run local -- status                         replicas of the running shop
+  npm run local -- status [--json]                replicas and HPAs of the running shop
 
 Options:
   --balance <round-robin|least-connections>  override the Ingress annotations
   --replicas <section>=<n>                   override a replica count (repeatable, or a,b comma list)
+  --autoscale                                run each section's HPA (min, max, cpu target, behavior) on its replicas
+  --hpa-speed <n>                            with --autoscale: divide every HPA period and window by n (1-60, default 1)
   --port <n>                                 nginx port (default LOCAL_PORT, else ${DEFAULT_LOCAL_PORT}; 0 = any free port)
   --manifests <dir>                          manifests directory (default dist/)
   --state-dir <dir>                          where the control socket lives (default .local-run/)
@@ -40,6 +43,9 @@ async function main(): Promise<number> {
       manifests: { type: 'string' },
       'state-dir': { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      autoscale: { type: 'boolean', default: false },
+      'hpa-speed': { type: 'string' },
+      json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -50,13 +56,15 @@ async function main(): Promise<number> {
   const stateDir = resolve(values['state-dir'] ?? resolve(REPO_ROOT, '.local-run'));
   const [command, ...rest] = positionals;
   if (command === 'rollout') return rolloutRestart(stateDir, rest);
-  if (command === 'status') return status(stateDir);
+  if (command === 'status') return status(stateDir, values.json);
   if (command !== undefined) throw new Error(`unknown command ${command} (expected rollout restart or status; see --help)`);
 
   const portText = values.port ?? process.env.LOCAL_PORT;
   const port = portText === undefined ? DEFAULT_LOCAL_PORT : Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new Error(`--port / LOCAL_PORT ${portText}: expected a port number 0..65535`);
+  const speedText = values['hpa-speed'];
+  if (speedText !== undefined && !values.autoscale) throw new Error('--hpa-speed only applies with --autoscale');
   return run({
     port,
     stateDir,
@@ -64,6 +72,7 @@ async function main(): Promise<number> {
     manifestsDir: values.manifests === undefined ? undefined : resolve(values.manifests),
     balance: values.balance === undefined ? undefined : parseLocalAlgorithm(values.balance),
     replicas: parseReplicaFlags(values.replicas ?? []),
+    autoscale: values.autoscale ? { speed: speedText === undefined ? 1 : checkHpaSpeed(Number(speedText)) } : undefined,
   });
 }
 
@@ -74,6 +83,7 @@ async function run(options: {
   manifestsDir: string | undefined;
   balance: ReturnType<typeof parseLocalAlgorithm> | undefined;
   replicas: Record<string, number>;
+  autoscale: { speed: number } | undefined;
 }): Promise<number> {
   const print = (event: ShopEvent): void => {
     if (options.quiet && event.type === 'replica-output' && event.line.includes('"msg":"request"')) return;
@@ -93,6 +103,7 @@ async function run(options: {
     ...(options.manifestsDir ? { manifestsDir: options.manifestsDir } : {}),
     processFile: join(options.stateDir, 'processes.json'),
     onEvent: print,
+    ...(options.autoscale ? { autoscale: options.autoscale } : {}),
   });
   const control = await startControlServer(shop, options.stateDir).catch(async (error: unknown) => {
     await shop.stop();
@@ -103,6 +114,7 @@ async function run(options: {
   console.log(`\n${formatReplicaTable(shop.replicas)}\n`);
   console.log(`nginx ${shop.url} (${shop.balance.algorithm}, from ${shop.balance.source})`);
   for (const section of new Set(shop.replicas.map((r) => r.section))) console.log(`  ${shop.url}/${section}`);
+  if (options.autoscale) console.log(`\n${formatAutoscalerTable(shop.sections)}\nwatch it: npm run local -- status`);
   console.log(`rolling restart: npm run local -- rollout restart [section]    stop: Ctrl-C\n`);
 
   const signal = await stopSignal;
@@ -150,9 +162,14 @@ async function rolloutRestart(stateDir: string, args: string[]): Promise<number>
   return 0;
 }
 
-async function status(stateDir: string): Promise<number> {
+async function status(stateDir: string, json: boolean): Promise<number> {
   const shop = await fetchStatus(stateDir);
+  if (json) {
+    console.log(JSON.stringify({ url: shop.url, pid: shop.pid, sections: shop.sections, replicas: shop.replicas }, null, 2));
+    return 0;
+  }
   console.log(`local shop pid ${shop.pid} at ${shop.url}\n${formatReplicaTable(shop.replicas)}`);
+  if (Object.values(shop.sections).some((s) => s.hpa !== null)) console.log(`\n${formatAutoscalerTable(shop.sections)}`);
   const gone = shop.replicas.filter((r) => r.exit);
   if (gone.length > 0) {
     // A crashed pod is restarted by Kubernetes; here a rollout of its section replaces it.

@@ -29,6 +29,15 @@ export interface DeploymentSpec {
   readonly env: readonly EnvVarSpec[];
   /** Labels of the pod template, which Services select on. */
   readonly podLabels: Readonly<Record<string, string>>;
+  /** What `--autoscale` reads (hpa/autoscaler-spec.ts), as written: unread, and so never an error, without it. */
+  readonly autoscaling: AutoscalingSource;
+}
+
+/** The HPA targeting a Deployment (if any) and the Deployment's workload container resources. */
+export interface AutoscalingSource {
+  readonly hpa?: { readonly name: string; readonly source: string; readonly spec: Readonly<Record<string, unknown>> };
+  readonly deploymentSource: string;
+  readonly containerResources: unknown;
 }
 
 /** One Ingress path, routed to the Service it names. */
@@ -105,14 +114,18 @@ function checkName(kind: string, name: string, where: string): void {
 /** Turns parsed objects into deployments, services and routes, checking every reference. */
 export function interpretManifests(objects: readonly ManifestObject[]): ShopManifests {
   const minReplicas = new Map<string, number>();
+  const hpas = new Map<string, NonNullable<AutoscalingSource['hpa']>>();
   for (const hpa of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
     const spec = asObject(hpa.body.spec, `${hpa.source}: spec`);
     const target = asObject(spec.scaleTargetRef, `${hpa.source}: spec.scaleTargetRef`);
     if (target.kind !== 'Deployment' || typeof target.name !== 'string') continue;
     minReplicas.set(target.name, readCount(spec.minReplicas ?? 1, `${hpa.source}: spec.minReplicas`));
+    hpas.set(target.name, { name: hpa.name, source: hpa.source, spec });
   }
 
-  const deployments = objects.filter((o) => o.kind === 'Deployment').map((d) => readDeployment(d, minReplicas.get(d.name)));
+  const deployments = objects
+    .filter((o) => o.kind === 'Deployment')
+    .map((d) => readDeployment(d, minReplicas.get(d.name), hpas.get(d.name)));
   if (deployments.length === 0) throw new Error('the manifests contain no Deployment: nothing to run');
 
   const services = objects.filter((o) => o.kind === 'Service').flatMap((s) => readService(s, deployments));
@@ -135,7 +148,7 @@ export function interpretManifests(objects: readonly ManifestObject[]): ShopMani
   return { deployments, services, routes, balance };
 }
 
-function readDeployment(object: ManifestObject, hpaMinReplicas: number | undefined): DeploymentSpec {
+function readDeployment(object: ManifestObject, hpaMinReplicas: number | undefined, hpa: AutoscalingSource['hpa']): DeploymentSpec {
   const spec = asObject(object.body.spec, `${object.source}: spec`);
   const template = asObject(spec.template, `${object.source}: spec.template`);
   const podSpec = asObject(template.spec, `${object.source}: spec.template.spec`);
@@ -146,7 +159,8 @@ function readDeployment(object: ManifestObject, hpaMinReplicas: number | undefin
   const env = (Array.isArray(container.env) ? container.env : []).flatMap((entry, i) => readEnvVar(entry, `${object.source}: env[${i}]`));
   const replicas = hpaMinReplicas ?? (spec.replicas === undefined ? 1 : readCount(spec.replicas, `${object.source}: spec.replicas`));
   const metadata = isObject(template.metadata) ? template.metadata : {};
-  return { name: object.name, replicas, env, podLabels: readStringMap(metadata.labels) };
+  const autoscaling = { ...(hpa ? { hpa } : {}), deploymentSource: object.source, containerResources: container.resources };
+  return { name: object.name, replicas, env, podLabels: readStringMap(metadata.labels), autoscaling };
 }
 
 function readEnvVar(entry: unknown, where: string): EnvVarSpec[] {

@@ -21,6 +21,12 @@ export function isSameProcess(recorded: ProcessIdentity): boolean;
  */
 export function killIfSame(recorded: ProcessIdentity): boolean;
 
+/**
+ * CPU seconds (user + system, all threads) the process has used so far, from /proc/<pid>/stat, in steps
+ * of one clock tick (10 ms); undefined once it is gone or a zombie.
+ */
+export function cpuSeconds(pid: number): number | undefined;
+
 /** Changes at every boot: start times from another boot identify nothing. */
 export function bootId(): string;
 

@@ -14,8 +14,17 @@ function readProcStat(pid) {
     return undefined; // gone, or never existed
   }
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0], ppid: Number(fields[1]), pgrp: Number(fields[2]), startTime: Number(fields[19]) };
+  return {
+    state: fields[0],
+    ppid: Number(fields[1]),
+    pgrp: Number(fields[2]),
+    cpuTicks: Number(fields[11]) + Number(fields[12]), // utime + stime, every thread of the process
+    startTime: Number(fields[19]),
+  };
 }
+
+// USER_HZ: the unit of utime and stime; 100 on every Linux architecture Node supports.
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** @param {number} pid */
 export function identify(pid) {
@@ -40,6 +49,15 @@ export function killIfSame(recorded) {
   } catch {
     return false; // exited between the check and the kill
   }
+}
+
+/**
+ * CPU seconds (user + system) the process has used so far; undefined once it is gone.
+ * @param {number} pid
+ */
+export function cpuSeconds(pid) {
+  const stat = readProcStat(pid);
+  return stat && stat.state !== 'Z' ? stat.cpuTicks / CLOCK_TICKS_PER_SECOND : undefined;
 }
 
 export function bootId() {

@@ -35,6 +35,10 @@ export class ReplicaProcess {
   readonly id: string;
   readonly port: number;
   readonly exited: Promise<number | null>;
+  /** When it was spawned, when /readyz first answered 200 and when it exited (Date.now() ms): the HPA reads them. */
+  readonly startedAt = Date.now();
+  private readyTime: number | undefined;
+  private exitTime: number | undefined;
   private readonly child: ChildProcess;
   private readonly tail: string[] = [];
   private stopping = false;
@@ -51,7 +55,10 @@ export class ReplicaProcess {
       detached: true,
     });
     start.watcher.watch(this.child, 'replica');
-    this.exited = waitForExit(this.child);
+    this.exited = waitForExit(this.child).then((code) => {
+      this.exitTime = Date.now();
+      return code;
+    });
     for (const stream of ['stdout', 'stderr'] as const) {
       createInterface({ input: this.child[stream]! }).on('line', (line) => {
         this.tail.push(line);
@@ -74,6 +81,14 @@ export class ReplicaProcess {
     return hasExited(this.child) ? { code: this.child.exitCode, signal: this.child.signalCode } : undefined;
   }
 
+  get readyAt(): number | undefined {
+    return this.readyTime;
+  }
+
+  get exitedAt(): number | undefined {
+    return this.exitTime;
+  }
+
   /** True once stop() was called: an exit after that is expected, not a crash. */
   get isStopping(): boolean {
     return this.stopping;
@@ -94,6 +109,7 @@ export class ReplicaProcess {
       throw new Error(
         `replica ${this.id} (${this.section}) was not ready on port ${this.port} within ${timeoutMs / 1000} s${this.describeTail()}`,
       );
+    this.readyTime = Date.now();
   }
 
   /** SIGTERM (the service drains), then SIGKILL after the timeout; resolves once the process is gone. */

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { REPO_ROOT } from '../lib/repo-root.ts';
+import { type AutoscaleOptions, Autoscaler, type AutoscalerStatus, checkHpaSpeed, type ScaleTarget } from './autoscaler.ts';
 import type { BalanceChoice, LocalAlgorithm } from './balance.ts';
+import { type AutoscalerSpec, readAutoscalerSpec } from './hpa/autoscaler-spec.ts';
 import { type DeploymentSpec, readShopManifests, type ShopManifests } from './manifests.ts';
 import { renderBalancerConfig, renderFrontConfig } from './nginx-config.ts';
 import { findNginx, NginxProcess } from './nginx-process.ts';
@@ -14,6 +16,7 @@ import { ProcessGuard } from './process-guard.ts';
 import { describeLeftovers, stopLeftovers } from './process-record.ts';
 import { resolveReplicaCounts } from './replica-counts.ts';
 import { ReplicaProcess, type ServiceCommand } from './replica-process.ts';
+import { convergeSection, type ScalingHost } from './section-scaling.ts';
 
 /** contracts.md: nginx on LOCAL_PORT 8080, replicas on loopback ports from 8000 upward. */
 export const DEFAULT_LOCAL_PORT = 8080;
@@ -59,6 +62,13 @@ export interface StartLocalShopOptions {
    * @default - no file: the watchdog alone stops what a killed supervisor leaves
    */
   readonly processFile?: string;
+  /**
+   * Runs each section's HPA from the manifests (min, max, cpu target, behaviour) against the replicas:
+   * it samples their CPU and starts or drains replicas as the Kubernetes HPA controller would.
+   * `speed` divides every HPA period and window. `replicas` then only sets the starting counts.
+   * @default - no autoscaling: the counts stay as started
+   */
+  readonly autoscale?: AutoscaleOptions;
 }
 
 /** A replica as the handle reports it. */
@@ -72,6 +82,28 @@ export interface LocalReplica {
    * would, until a rollout replaces it. undefined while it runs.
    */
   readonly exit?: ProcessExit;
+  /** Set while a replica added by a scale-out has not answered /readyz yet (it is not in nginx). */
+  readonly starting?: true;
+}
+
+/** One section (Deployment) and its HPA, as `status` shows them. */
+export interface SectionStatus {
+  /** Replica processes: in nginx, starting, or gone (a crashed one stays listed until replaced). */
+  readonly replicas: number;
+  /** The count the section converges to: the HPA's desired count, else the count it started with. */
+  readonly desiredReplicas: number;
+  /** Average cpu of its replicas, percent of the request; null without an HPA or before the HPA computed it. */
+  readonly cpuUtilization: number | null;
+  /** The rest is null for a section without autoscaling. */
+  readonly hpa: string | null;
+  readonly minReplicas: number | null;
+  readonly maxReplicas: number | null;
+  readonly targetCPUUtilization: number | null;
+  readonly lastScaleTime: string | null;
+  /** `New size: 4; reason: ...` of the last rescale. */
+  readonly lastScaleEvent: string | null;
+  /** The HPA's status.conditions (AbleToScale, ScalingActive, ScalingLimited), as the API shows them. */
+  readonly conditions: ReadonlyArray<{ type: string; status: 'True' | 'False'; reason: string; message: string }> | null;
 }
 
 export type ShopEvent =
@@ -99,6 +131,8 @@ export interface LocalShop {
   readonly balance: BalanceChoice;
   /** Current replicas (a fresh snapshot on every read: a rollout replaces them). */
   readonly replicas: LocalReplica[];
+  /** Per section (Deployment name): its replica count and, under `autoscale`, its HPA's status. */
+  readonly sections: Readonly<Record<string, SectionStatus>>;
   /** Rolling restart of one section (or all, in manifest order), one replica at a time. */
   rolloutRestart(section?: string, onStep?: (step: RolloutStep) => void): Promise<RolloutStep[]>;
   /** Stops nginx, then drains every replica, then removes the temp directory. Idempotent. */
@@ -113,6 +147,9 @@ export interface LocalShop {
 export async function startLocalShop(options: StartLocalShopOptions = {}): Promise<LocalShop> {
   const manifests = readShopManifests(options.manifestsDir ?? join(REPO_ROOT, 'dist'));
   const counts = resolveReplicaCounts(manifests.deployments, options.replicas);
+  // Checked before anything starts: a manifest --autoscale cannot run is one error listing every problem.
+  const autoscalers = options.autoscale ? manifests.deployments.flatMap((d) => readAutoscalerSpec(d) ?? []) : [];
+  if (options.autoscale) checkHpaSpeed(options.autoscale.speed ?? 1);
   const balance: BalanceChoice = options.balance
     ? { algorithm: options.balance, source: '--balance' }
     : (manifests.balance ?? { algorithm: 'round-robin', source: 'nginx default (no Ingress annotation)' });
@@ -141,10 +178,11 @@ export async function startLocalShop(options: StartLocalShopOptions = {}): Promi
     await shop.stop();
     throw error;
   }
+  if (options.autoscale) shop.startAutoscaling(autoscalers, options.autoscale);
   return shop;
 }
 
-class Shop implements LocalShop {
+class Shop implements LocalShop, ScaleTarget {
   readonly url: string;
   private readonly prefix = mkdtempSync(join(tmpdir(), 'sweetshop-local-'));
   // Running replicas per Deployment, in upstream order.
@@ -159,6 +197,15 @@ class Shop implements LocalShop {
   private balancerPort = 0;
   private rollout: Promise<RolloutStep[]> | undefined;
   private stopping: Promise<void> | undefined;
+  // Scale-outs' replicas until they are ready (not in nginx yet), per Deployment.
+  private readonly starting = new Map<string, Set<ReplicaProcess>>();
+  // The count each Deployment converges to (its spec.replicas; the HPA sets it).
+  private readonly wanted = new Map<string, number>();
+  private readonly converging = new Set<string>();
+  // Rollouts and scaling both change the replicas and reload nginx: one change at a time, in order.
+  private changes: Promise<unknown> = Promise.resolve();
+  private autoscaler: Autoscaler | undefined;
+  private reloading: Promise<void> = Promise.resolve();
   private readonly killOnExit = (): void => {
     for (const replica of this.live) replica.kill('SIGKILL');
     this.front?.killNow();
@@ -199,10 +246,68 @@ class Shop implements LocalShop {
   }
 
   get replicas(): LocalReplica[] {
-    return [...this.current.values()].flat().map((r) => {
+    const describe = (r: ReplicaProcess, starting: boolean): LocalReplica => {
       const exit = r.exit;
-      return { section: r.section, id: r.id, port: r.port, pid: r.pid, ...(exit ? { exit } : {}) };
-    });
+      return { section: r.section, id: r.id, port: r.port, pid: r.pid, ...(exit ? { exit } : {}), ...(starting ? { starting: true } : {}) };
+    };
+    return [...this.current.keys()].flatMap((section) => [
+      ...this.current.get(section)!.map((r) => describe(r, false)),
+      ...[...this.starting.get(section)!].map((r) => describe(r, true)),
+    ]);
+  }
+
+  get sections(): Record<string, SectionStatus> {
+    const hpas = new Map((this.autoscaler?.statuses ?? []).map((status) => [status.section, status]));
+    return Object.fromEntries(
+      [...this.current.keys()].map((section) => [
+        section,
+        sectionStatus(this.replicasOf(section).length, this.wanted.get(section)!, hpas.get(section)),
+      ]),
+    );
+  }
+
+  replicasOf(section: string): ReplicaProcess[] {
+    return [...(this.current.get(section) ?? []), ...(this.starting.get(section) ?? [])];
+  }
+
+  wantedReplicas(section: string): number {
+    return this.wanted.get(section)!;
+  }
+
+  /**
+   * The section converges to `replicas`, as a ReplicaSet does: new replicas join nginx once ready;
+   * removed ones leave nginx first and drain after. Idempotent; a change in flight picks up the new count.
+   */
+  setReplicas(section: string, replicas: number): void {
+    const deployment = this.manifests.deployments.find((d) => d.name === section);
+    if (!deployment) throw new Error(`scale: unknown section ${section}`);
+    this.wanted.set(section, replicas);
+    if (this.stopping || this.converging.has(section) || this.current.get(section)!.length === replicas) return;
+    this.converging.add(section);
+    const host: ScalingHost = {
+      isStopping: () => this.stopping !== undefined,
+      readyTimeoutMs: this.options.readyTimeoutMs ?? 30_000,
+      spawn: (index) => this.spawnReplica(deployment, index),
+      reloadBalancer: () => this.reloadBalancer(),
+      retire: (replica) => this.retire(replica),
+      emit: (level, message) => this.emit(level, message),
+    };
+    const ofSection = { section, inNginx: this.current.get(section)!, starting: this.starting.get(section)! };
+    this.exclusive(() => convergeSection(host, ofSection, () => this.wanted.get(section)!))
+      .catch((error: Error) => {
+        if (!this.stopping) this.emit('warn', `scale ${section}: ${error.message}`);
+      })
+      .finally(() => this.converging.delete(section));
+  }
+
+  startAutoscaling(specs: readonly AutoscalerSpec[], options: AutoscaleOptions): void {
+    this.autoscaler = new Autoscaler(specs, this, { ...options, onEvent: (level, message) => this.emit(level, message) });
+    this.autoscaler.start();
+    const speed = options.speed ?? 1;
+    this.emit(
+      'info',
+      `autoscaling ${specs.map((s) => s.target).join(', ') || 'nothing (no HPA)'}${speed === 1 ? '' : `, every HPA period and window / ${speed}`}`,
+    );
   }
 
   async start(counts: Map<string, number>): Promise<void> {
@@ -212,6 +317,8 @@ class Shop implements LocalShop {
     for (const deployment of this.manifests.deployments) {
       const replicas: ReplicaProcess[] = [];
       this.current.set(deployment.name, replicas);
+      this.starting.set(deployment.name, new Set());
+      this.wanted.set(deployment.name, counts.get(deployment.name)!);
       this.revisions.set(deployment.name, 1);
       for (let index = 0; index < counts.get(deployment.name)!; index++) replicas.push(await this.spawnReplica(deployment, index));
     }
@@ -248,7 +355,7 @@ class Shop implements LocalShop {
       return Promise.reject(new Error(`rollout restart: unknown section ${section} (the manifests have ${names.join(', ')})`));
     }
     const deployments = this.manifests.deployments.filter((d) => section === undefined || d.name === section);
-    this.rollout = this.rollOut(deployments, onStep).finally(() => {
+    this.rollout = this.exclusive(() => this.rollOut(deployments, onStep)).finally(() => {
       this.rollout = undefined;
     });
     return this.rollout;
@@ -302,6 +409,24 @@ class Shop implements LocalShop {
       await Promise.all(draining);
     }
     return steps;
+  }
+
+  /** Runs `change` once every change queued before it has finished. */
+  private exclusive<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.changes.then(change);
+    this.changes = run.catch(() => undefined);
+    return run;
+  }
+
+  // Replicas of one scale-out get ready at about the same time: one nginx reload after the other.
+  private reloadBalancer(): Promise<void> {
+    const reload = this.reloading.then(() => {
+      // stop() may have stopped nginx meanwhile: its pid is no longer ours to signal.
+      if (this.stopping) throw new Error('interrupted: the local shop is stopping');
+      return this.balancer!.reload(this.renderConfig());
+    });
+    this.reloading = reload.catch(() => undefined);
+    return reload;
   }
 
   private async spawnReplica(deployment: DeploymentSpec, index: number): Promise<ReplicaProcess> {
@@ -360,12 +485,13 @@ class Shop implements LocalShop {
   }
 
   private async shutDown(): Promise<void> {
-    // A rollout in flight notices `stopping` at its next step; its replicas are in `live` anyway.
+    this.autoscaler?.stop();
+    // A rollout or scaling in flight notices `stopping` at its next step; its replicas are in `live` anyway.
     // Front first: no new requests come in; then the balancer, then the replicas drain.
     await this.front?.stop();
     await this.balancer?.stop();
     await Promise.all([...this.live].map((r) => this.retire(r)));
-    await this.rollout?.catch(() => undefined);
+    await this.changes;
     await this.guard.close();
     rmSync(this.prefix, { recursive: true, force: true });
     process.off('exit', this.killOnExit);
@@ -374,4 +500,27 @@ class Shop implements LocalShop {
   private emit(level: 'info' | 'warn', message: string): void {
     this.options.onEvent?.({ type: 'message', level, message });
   }
+}
+
+function sectionStatus(replicas: number, wanted: number, hpa: AutoscalerStatus | undefined): SectionStatus {
+  const conditions = hpa
+    ? Object.entries(hpa.conditions).map(([type, c]) => ({
+        type,
+        status: c.status ? ('True' as const) : ('False' as const),
+        reason: c.reason,
+        message: c.message,
+      }))
+    : null;
+  return {
+    replicas,
+    desiredReplicas: hpa?.desiredReplicas ?? wanted,
+    cpuUtilization: hpa?.cpuUtilization ?? null,
+    hpa: hpa?.hpa ?? null,
+    minReplicas: hpa?.minReplicas ?? null,
+    maxReplicas: hpa?.maxReplicas ?? null,
+    targetCPUUtilization: hpa?.targetCPUUtilization ?? null,
+    lastScaleTime: hpa?.lastScale?.time ?? null,
+    lastScaleEvent: hpa?.lastScale ? `New size: ${hpa.lastScale.to}; reason: ${hpa.lastScale.reason}` : null,
+    conditions,
+  };
 }

@@ -3,6 +3,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 
 import { pollUntil } from '../lib/poll-until.ts';
 import { hasExited, stopChild, waitForExit } from '../local/process-exit.ts';
+import { cpuSeconds } from '../local/process-identity.mjs';
 import { probeStatus } from '../local/replica-process.ts';
 
 export interface ServerProcess {
@@ -93,16 +94,11 @@ export function readRssMiB(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): num
   return Number(match[1]) / 1024;
 }
 
-const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux: the unit of utime/stime in /proc/<pid>/stat
-
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (local mode's one parser of it). */
 export function readCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may contain spaces; fields after its closing parenthesis are fixed.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return (utime + stime) / CLOCK_TICKS_PER_SECOND;
+  const seconds = cpuSeconds(pid);
+  if (seconds === undefined) throw new Error(`process ${pid} is gone: no /proc/${pid}/stat`);
+  return seconds;
 }
 
 /** Measures the CPU cores a set of processes used while `work` ran. */

@@ -7,6 +7,20 @@ export function fakeShop(rollout: LocalShop['rolloutRestart']): LocalShop {
     port: 1,
     balance: { algorithm: 'round-robin', source: 'test' },
     replicas: [{ section: 'cakes', id: 'cakes-a-1', port: 20_000, pid: 1 }],
+    sections: {
+      cakes: {
+        replicas: 1,
+        desiredReplicas: 1,
+        cpuUtilization: null,
+        hpa: null,
+        minReplicas: null,
+        maxReplicas: null,
+        targetCPUUtilization: null,
+        lastScaleTime: null,
+        lastScaleEvent: null,
+        conditions: null,
+      },
+    },
     rolloutRestart: rollout,
     stop: async () => undefined,
   };

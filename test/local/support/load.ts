@@ -42,6 +42,8 @@ export function startLoad(options: {
   connections: number;
   durationSeconds: number;
   requests: readonly LoadRequest[];
+  /** Requests per second over all connections; default: as fast as the shop answers. */
+  overallRate?: number;
 }): RunningLoad {
   const byReplica: Record<string, number> = {};
   const byMethodAndStatus: Record<string, number> = {};
@@ -62,6 +64,7 @@ export function startLoad(options: {
         url: options.url,
         connections: options.connections,
         duration: options.durationSeconds,
+        ...(options.overallRate === undefined ? {} : { overallRate: options.overallRate }),
         // autocannon's default 10 s timeout; a request slower than that is a failure anyway.
         requests: options.requests.map((r) => ({
           method: r.method,
