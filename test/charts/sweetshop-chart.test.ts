@@ -6,6 +6,7 @@ import { localGateway } from '../../app/environments/local-gateway.ts';
 import { production } from '../../app/environments/production.ts';
 import type { EnvironmentConfig } from '../../app/environments/types.ts';
 import { PDB_MAX_UNAVAILABLE, SECTION_NAMES, type SectionName } from '../../app/environments/vocabulary.ts';
+import { heapLimitMiB } from '../../charts/sweetshop-service.ts';
 import { findObject, type Manifest, render, withRouting } from './render.ts';
 
 const PER_SECTION_KINDS = ['ServiceAccount', 'Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy'];
@@ -92,6 +93,7 @@ function workloadTests(environment: EnvironmentConfig, manifests: Manifest[], se
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'LOG_LEVEL', value: environment.logLevel },
       { name: 'DRAIN_TIMEOUT_MS', value: '10000' },
+      { name: 'NODE_OPTIONS', value: `--max-old-space-size=${heapLimitMiB(config.limits.memory)}` },
     ]);
     assert.deepEqual(container.resources, {
       requests: { cpu: config.requests.cpu, memory: config.requests.memory, 'ephemeral-storage': config.requests.ephemeralStorage },

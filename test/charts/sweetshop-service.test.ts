@@ -3,7 +3,7 @@ import { test } from 'node:test';
 
 import { Chart, Testing } from 'cdk8s';
 
-import { SweetShopService, type SweetShopServiceProps } from '../../charts/sweetshop-service.ts';
+import { heapLimitMiB, SweetShopService, type SweetShopServiceProps } from '../../charts/sweetshop-service.ts';
 import { findObject, type Manifest } from './render.ts';
 
 const required = {
@@ -105,4 +105,12 @@ test('the HPA renders exactly the given behaviour, every field, including a disa
     },
     scaleDown: { stabilizationWindowSeconds: 0, selectPolicy: 'Disabled', policies: [{ type: 'Pods', value: 2, periodSeconds: 1800 }] },
   });
+});
+
+test("V8's heap cap is half the container's memory limit, in MiB", () => {
+  assert.equal(heapLimitMiB('320Mi'), 160);
+  assert.equal(heapLimitMiB('384Mi'), 192);
+  assert.equal(heapLimitMiB('1Gi'), 512);
+  assert.equal(heapLimitMiB('500M'), 238);
+  assert.throws(() => heapLimitMiB('lots'), { message: "memory limit 'lots' is not a quantity" });
 });
