@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { ephemeralPort } from '../../tools/local/ports.ts';
+import { identify } from '../../tools/local/process-identity.mjs';
 import { readCpuSeconds, readRssMiB, sampleRss, startServer } from '../../tools/measure/processes.ts';
 
 describe('measurement process helpers', () => {
@@ -96,10 +97,5 @@ describe('measurement process helpers', () => {
 
 /** True while the process exists and is not a zombie. */
 function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
-  } catch {
-    return false;
-  }
+  return identify(pid) !== undefined;
 }

@@ -12,10 +12,11 @@ import {
   type RoutePolicySetting,
   supportedAlgorithms,
 } from '../../app/environments/vocabulary.ts';
+import { isJsonObject, type JsonObject } from '../lib/json-object.ts';
 import { type BalanceChoice, balanceOnLocalNginx } from './balance.ts';
 import type { RouteSpec, ServiceSpec } from './manifests.ts';
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 /** One parsed manifest object, as tools/local/manifests.ts passes it. */
 interface ManifestObject {
   readonly kind: string;
@@ -40,11 +41,11 @@ export function readGatewayRoutes(
 }
 
 function readRules(route: ManifestObject, services: readonly ServiceSpec[]): RouteSpec[] {
-  const spec = isObject(route.body.spec) ? route.body.spec : {};
+  const spec = isJsonObject(route.body.spec) ? route.body.spec : {};
   const rules = Array.isArray(spec.rules) ? spec.rules : [];
   return rules.flatMap((rule, r) => {
     const where = `${route.source}: spec.rules[${r}]`;
-    if (!isObject(rule)) throw new Error(`${where} is not a mapping`);
+    if (!isJsonObject(rule)) throw new Error(`${where} is not a mapping`);
     if (Array.isArray(rule.filters) && rule.filters.length > 0)
       throw new Error(`${where}.filters: local mode applies no HTTPRoute filters`);
     const service = backendService(rule, where, services);
@@ -60,9 +61,9 @@ function backendService(rule: Json, where: string, services: readonly ServiceSpe
     throw new Error(`${where}.backendRefs: local mode routes a rule to exactly one Service, found ${refs.length} backendRefs`);
   }
   const ref = refs[0];
-  const kind = isObject(ref) ? (ref.kind ?? 'Service') : undefined;
-  const group = isObject(ref) ? (ref.group ?? '') : undefined;
-  if (!isObject(ref) || kind !== 'Service' || group !== '' || typeof ref.name !== 'string') {
+  const kind = isJsonObject(ref) ? (ref.kind ?? 'Service') : undefined;
+  const group = isJsonObject(ref) ? (ref.group ?? '') : undefined;
+  if (!isJsonObject(ref) || kind !== 'Service' || group !== '' || typeof ref.name !== 'string') {
     throw new Error(`${where}.backendRefs[0]: local mode needs a Service backend with a name, got ${JSON.stringify(ref)}`);
   }
   if (!services.some((service) => service.name === ref.name))
@@ -71,10 +72,10 @@ function backendService(rule: Json, where: string, services: readonly ServiceSpe
 }
 
 function readMatch(match: unknown, where: string, service: string): RouteSpec {
-  if (!isObject(match)) throw new Error(`${where} is not a mapping`);
+  if (!isJsonObject(match)) throw new Error(`${where} is not a mapping`);
   const others = Object.keys(match).filter((key) => key !== 'path');
   if (others.length > 0) throw new Error(`${where}: local mode matches on the path only, not on ${others.join(', ')}`);
-  const path = isObject(match.path) ? match.path : {};
+  const path = isJsonObject(match.path) ? match.path : {};
   const type = String(path.type ?? 'PathPrefix');
   const pathType = PATH_TYPES[type];
   if (!pathType) throw new Error(`${where}.path.type: local mode runs PathPrefix and Exact, not ${type}`);
@@ -99,9 +100,9 @@ function policyBalance(route: ManifestObject, objects: readonly ManifestObject[]
 
 function isPolicyFor(object: ManifestObject, setting: RoutePolicySetting, routeName: string): boolean {
   if (object.kind !== setting.policyKind || object.body.apiVersion !== setting.apiVersion) return false;
-  const spec = isObject(object.body.spec) ? object.body.spec : {};
+  const spec = isJsonObject(object.body.spec) ? object.body.spec : {};
   const targets = Array.isArray(spec.targetRefs) ? spec.targetRefs : [];
-  return targets.some((target) => isObject(target) && target.kind === 'HTTPRoute' && target.name === routeName);
+  return targets.some((target) => isJsonObject(target) && target.kind === 'HTTPRoute' && target.name === routeName);
 }
 
 function portableAlgorithm(controller: ControllerFor<'HTTPRoute'>, value: unknown, source: string) {
@@ -114,14 +115,10 @@ function portableAlgorithm(controller: ControllerFor<'HTTPRoute'>, value: unknow
 
 function valueAt(body: Json, dottedPath: string): unknown {
   let current: unknown = body;
-  for (const key of dottedPath.split('.')) current = isObject(current) && Object.hasOwn(current, key) ? current[key] : undefined;
+  for (const key of dottedPath.split('.')) current = isJsonObject(current) && Object.hasOwn(current, key) ? current[key] : undefined;
   return current;
 }
 
 function apiGroup(object: ManifestObject): string {
   return String(object.body.apiVersion ?? '').split('/')[0] ?? '';
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

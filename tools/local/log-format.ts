@@ -1,3 +1,4 @@
+import { textTable } from '../lib/text-table.ts';
 import { describeExit } from './process-exit.ts';
 import type { LocalReplica, SectionStatus, ShopEvent } from './shop.ts';
 
@@ -74,13 +75,5 @@ function tellingCondition(section: SectionStatus): string {
 }
 
 function formatTable(header: readonly string[], rows: readonly string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  return [header, ...rows]
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return textTable(header, rows);
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import { parseAllDocuments } from 'yaml';
 
+import { isJsonObject, type JsonObject } from '../lib/json-object.ts';
 import { type BalanceChoice, balanceFromIngressAnnotations } from './balance.ts';
 import { readGatewayRoutes } from './gateway-routes.ts';
 import {
@@ -61,7 +62,7 @@ export interface ShopManifests {
   readonly balance: BalanceChoice | undefined;
 }
 
-type Json = Record<string, unknown>;
+type Json = JsonObject;
 interface ManifestObject {
   readonly kind: string;
   readonly name: string;
@@ -93,8 +94,8 @@ export function parseManifestFile(path: string, text: string): ManifestObject[] 
     if (doc.errors.length > 0) throw new Error(`${where}: invalid YAML: ${doc.errors[0]!.message}`);
     const body: unknown = doc.toJS();
     if (body === null || body === undefined) return;
-    if (!isObject(body) || typeof body.kind !== 'string') throw new Error(`${where}: not a Kubernetes object (no kind)`);
-    const name = isObject(body.metadata) ? body.metadata.name : undefined;
+    if (!isJsonObject(body) || typeof body.kind !== 'string') throw new Error(`${where}: not a Kubernetes object (no kind)`);
+    const name = isJsonObject(body.metadata) ? body.metadata.name : undefined;
     if (typeof name !== 'string') throw new Error(`${where}: ${body.kind} has no metadata.name`);
     checkName(body.kind, name, where);
     objects.push({ kind: body.kind, name, source: `${path} (${body.kind} ${name})`, body });
@@ -155,10 +156,13 @@ function readDeployment(object: ManifestObject, hpaMinReplicas: number | undefin
   const containers = podSpec.containers;
   if (!Array.isArray(containers) || containers.length === 0) throw new Error(`${object.source}: spec.template.spec.containers is empty`);
   // contracts.md names the workload container `service`; a sidecar (if any) is not run locally.
-  const container = asObject(containers.find((c) => isObject(c) && c.name === 'service') ?? containers[0], `${object.source}: container`);
+  const container = asObject(
+    containers.find((c) => isJsonObject(c) && c.name === 'service') ?? containers[0],
+    `${object.source}: container`,
+  );
   const env = (Array.isArray(container.env) ? container.env : []).flatMap((entry, i) => readEnvVar(entry, `${object.source}: env[${i}]`));
   const replicas = hpaMinReplicas ?? (spec.replicas === undefined ? 1 : readCount(spec.replicas, `${object.source}: spec.replicas`));
-  const metadata = isObject(template.metadata) ? template.metadata : {};
+  const metadata = isJsonObject(template.metadata) ? template.metadata : {};
   const autoscaling = { ...(hpa ? { hpa } : {}), deploymentSource: object.source, containerResources: container.resources };
   return { name: object.name, replicas, env, podLabels: readStringMap(metadata.labels), autoscaling };
 }
@@ -173,7 +177,7 @@ function readEnvVar(entry: unknown, where: string): EnvVarSpec[] {
     if (value.includes('\0')) throw new Error(`${where}: ${env.name} has a NUL byte in its value, which no process environment can hold`);
     return [{ name: env.name, value }];
   }
-  const fieldPath = isObject(env.valueFrom) && isObject(env.valueFrom.fieldRef) ? env.valueFrom.fieldRef.fieldPath : undefined;
+  const fieldPath = isJsonObject(env.valueFrom) && isJsonObject(env.valueFrom.fieldRef) ? env.valueFrom.fieldRef.fieldPath : undefined;
   if (fieldPath === 'metadata.name') return [{ name: env.name, podName: true }];
   // Secrets, ConfigMaps and other fieldRefs have no local source: say so rather than inventing a value.
   throw new Error(
@@ -197,7 +201,7 @@ function readRoutes(object: ManifestObject, services: readonly ServiceSpec[]): R
   const spec = asObject(object.body.spec, `${object.source}: spec`);
   const rules = Array.isArray(spec.rules) ? spec.rules : [];
   return rules.flatMap((rule, r) => {
-    const http = isObject(rule) && isObject(rule.http) ? rule.http : undefined;
+    const http = isJsonObject(rule) && isJsonObject(rule.http) ? rule.http : undefined;
     const paths = http && Array.isArray(http.paths) ? http.paths : [];
     return paths.map((entry, p): RouteSpec => {
       const where = `${object.source}: rules[${r}].http.paths[${p}]`;
@@ -205,7 +209,7 @@ function readRoutes(object: ManifestObject, services: readonly ServiceSpec[]): R
       if (typeof path.path !== 'string' || !isPlainUrlPath(path.path))
         throw new Error(`${where}.path ${JSON.stringify(path.path)} is not a plain URL path: ${PLAIN_URL_PATH_RULE}`);
       const pathType = readPathType(path.pathType, `${where}.pathType`);
-      const backend = isObject(path.backend) && isObject(path.backend.service) ? path.backend.service : undefined;
+      const backend = isJsonObject(path.backend) && isJsonObject(path.backend.service) ? path.backend.service : undefined;
       const serviceName = backend?.name;
       if (typeof serviceName !== 'string') throw new Error(`${where}: backend.service.name is missing`);
       if (!services.some((s) => s.name === serviceName))
@@ -223,7 +227,7 @@ function readPathType(value: unknown, where: string): RouteSpec['pathType'] {
 }
 
 function readAnnotations(object: ManifestObject): Record<string, string> {
-  return isObject(object.body.metadata) ? readStringMap(object.body.metadata.annotations) : {};
+  return isJsonObject(object.body.metadata) ? readStringMap(object.body.metadata.annotations) : {};
 }
 
 function readCount(value: unknown, where: string): number {
@@ -233,15 +237,11 @@ function readCount(value: unknown, where: string): number {
 }
 
 function readStringMap(value: unknown): Record<string, string> {
-  if (!isObject(value)) return {};
+  if (!isJsonObject(value)) return {};
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
 }
 
 function asObject(value: unknown, where: string): Json {
-  if (!isObject(value)) throw new Error(`${where} is missing or not a mapping`);
+  if (!isJsonObject(value)) throw new Error(`${where} is missing or not a mapping`);
   return value;
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -7,6 +7,9 @@ export interface ProcessIdentity {
   readonly startTime: number;
 }
 
+/** The fields of /proc/<pid>/stat this project reads; undefined once the process is gone (or never was). */
+export function readProcStat(pid: number): { state: string; ppid: number; pgrp: number; cpuTicks: number; startTime: number } | undefined;
+
 /** The identity of a running process; undefined once it is gone (a zombie counts as gone: it holds no port). */
 export function identify(pid: number): ProcessIdentity | undefined;
 

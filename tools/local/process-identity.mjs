@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 // cstime priority nice num_threads itrealvalue starttime ...": comm may hold spaces and parentheses, so
 // the fields are counted from after the last ')'.
 /** @param {number} pid */
-function readProcStat(pid) {
+export function readProcStat(pid) {
   let stat;
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 import { pollUntil } from '../../../tools/lib/poll-until.ts';
+import { identify, readProcStat } from '../../../tools/local/process-identity.mjs';
 
 function allPids(): string[] {
   return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
@@ -26,13 +27,8 @@ export function processesWithTmpdir(dir: string): number[] {
 export function processesInGroups(groups: readonly number[]): number[] {
   return allPids()
     .filter((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return state !== 'Z' && groups.includes(Number(pgrp));
-      } catch {
-        return false;
-      }
+      const stat = readProcStat(Number(pid));
+      return stat !== undefined && stat.state !== 'Z' && groups.includes(stat.pgrp);
     })
     .map(Number);
 }
@@ -42,11 +38,9 @@ export function childrenWithCommand(parent: number, word: string): number[] {
   return allPids()
     .filter((pid) => {
       try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        return ppid === parent && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(word);
+        return readProcStat(Number(pid))?.ppid === parent && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(word);
       } catch {
-        return false;
+        return false; // gone between the two reads
       }
     })
     .map(Number);
@@ -54,12 +48,7 @@ export function childrenWithCommand(parent: number, word: string): number[] {
 
 /** True while the process runs; a zombie (killed, not yet reaped by its new parent) does not count. */
 export function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] !== 'Z';
-  } catch {
-    return false;
-  }
+  return identify(pid) !== undefined;
 }
 
 /**
