@@ -30,32 +30,7 @@ export async function benchSynth(context: BenchContext): Promise<SynthResults> {
   const { profile, progress } = context;
   const stock = prepareStockLayout(progress);
   const outRoot = join(SCRATCH_DIR, 'synth-out');
-  const variants: Variant[] = [
-    {
-      key: 'stock',
-      label: `stock layout: cdk8s synth (app: ${STOCK_APP})`,
-      command: join(stock.dir, 'node_modules', '.bin', 'cdk8s'),
-      args: ['synth'],
-      cwd: stock.dir,
-      outDir: join(outRoot, 'stock'),
-    },
-    {
-      key: 'projectCli',
-      label: 'project: cdk8s synth',
-      command: join(REPO_ROOT, 'node_modules', '.bin', 'cdk8s'),
-      args: ['synth'],
-      cwd: REPO_ROOT,
-      outDir: join(outRoot, 'project-cli'),
-    },
-    {
-      key: 'npmSynth',
-      label: 'project: npm run synth',
-      command: 'npm',
-      args: ['run', '--silent', 'synth', '--'],
-      cwd: REPO_ROOT,
-      outDir: join(outRoot, 'npm-synth'),
-    },
-  ];
+  const variants = synthVariants(stock.dir, outRoot);
   const samples = new Map<Variant['key'], number[]>(variants.map((v) => [v.key, []]));
   for (let round = profile.synthWarmup ? 0 : 1; round <= profile.synthRuns; round += 1) {
     for (const variant of variants) {
@@ -94,6 +69,36 @@ export async function benchSynth(context: BenchContext): Promise<SynthResults> {
     ratioCliVsStock: ratio(stockTiming.medianMs, projectCli.medianMs, 'synth.ratioCliVsStock'),
     ratioNpmSynthVsStock: ratio(stockTiming.medianMs, npmSynth.medianMs, 'synth.ratioNpmSynthVsStock'),
   };
+}
+
+/** The three ways to render the same chart, each into its own folder under `outRoot`. */
+function synthVariants(stockDir: string, outRoot: string): Variant[] {
+  return [
+    {
+      key: 'stock',
+      label: `stock layout: cdk8s synth (app: ${STOCK_APP})`,
+      command: join(stockDir, 'node_modules', '.bin', 'cdk8s'),
+      args: ['synth'],
+      cwd: stockDir,
+      outDir: join(outRoot, 'stock'),
+    },
+    {
+      key: 'projectCli',
+      label: 'project: cdk8s synth',
+      command: join(REPO_ROOT, 'node_modules', '.bin', 'cdk8s'),
+      args: ['synth'],
+      cwd: REPO_ROOT,
+      outDir: join(outRoot, 'project-cli'),
+    },
+    {
+      key: 'npmSynth',
+      label: 'project: npm run synth',
+      command: 'npm',
+      args: ['run', '--silent', 'synth', '--'],
+      cwd: REPO_ROOT,
+      outDir: join(outRoot, 'npm-synth'),
+    },
+  ];
 }
 
 function outputFlag(variant: Variant): string {
