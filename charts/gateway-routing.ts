@@ -7,7 +7,7 @@
 import type { Construct } from 'constructs';
 
 import type { GatewayConfig } from '../app/environments/types.ts';
-import { SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
+import { BALANCER_IDLE_TIMEOUT_SECONDS, SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
 import {
   BackendTrafficPolicy,
   BackendTrafficPolicySpecLoadBalancerType as LoadBalancerType,
@@ -19,10 +19,9 @@ import {
   HttpRouteSpecRulesMatchesPathType,
 } from '../imports/httproute-gateway.networking.k8s.io.ts';
 import { algorithmValue } from './load-balancing.ts';
-import type { SectionBackend } from './section-backends.ts';
+import { ROUTING_NAME, type SectionBackend } from './section-backends.ts';
 
 /** Name of the HTTPRoute and of the Gateway the chart renders (the Ingress's name too). */
-export const ROUTE_NAME = 'sweetshop';
 /** The rendered Gateway's one listener: plain HTTP (TLS belongs to a Gateway the platform runs). */
 export const GATEWAY_LISTENER = { name: 'http', port: 80 } as const;
 
@@ -46,11 +45,17 @@ export interface GatewayRouting {
 /** Renders the routing objects directly under `scope` (ids `Gateway`, `HttpRoute`, `BackendTrafficPolicy`). */
 export function renderGatewayRouting(scope: Construct, props: GatewayRoutingProps): GatewayRouting {
   const { gateway: config, labels } = props;
-  const metadata = () => ({ name: ROUTE_NAME, labels: { ...labels } });
+  const metadata = () => ({ name: ROUTING_NAME, labels: { ...labels } });
   const gateway = config.className === undefined ? undefined : renderGateway(scope, config.className, config.host, metadata());
   const parentRef: HttpRouteSpecParentRefs = config.existingGateway
-    ? { group: GATEWAY_API_GROUP, kind: 'Gateway', namespace: config.existingGateway.namespace, name: config.existingGateway.name }
-    : { group: GATEWAY_API_GROUP, kind: 'Gateway', name: ROUTE_NAME, sectionName: GATEWAY_LISTENER.name };
+    ? {
+        group: GATEWAY_API_GROUP,
+        kind: 'Gateway',
+        namespace: config.existingGateway.namespace,
+        name: config.existingGateway.name,
+        sectionName: config.existingGateway.sectionName,
+      }
+    : { group: GATEWAY_API_GROUP, kind: 'Gateway', name: ROUTING_NAME, sectionName: GATEWAY_LISTENER.name };
   const route = new HttpRoute(scope, 'HttpRoute', {
     metadata: metadata(),
     spec: {
@@ -68,8 +73,11 @@ export function renderGatewayRouting(scope: Construct, props: GatewayRoutingProp
   const policy = new BackendTrafficPolicy(scope, 'BackendTrafficPolicy', {
     metadata: metadata(),
     spec: {
-      targetRefs: [{ group: GATEWAY_API_GROUP, kind: 'HTTPRoute', name: ROUTE_NAME }],
+      targetRefs: [{ group: GATEWAY_API_GROUP, kind: 'HTTPRoute', name: ROUTING_NAME }],
       loadBalancer: { type: loadBalancerType(algorithmValue(config.controller, config.loadBalancing)) },
+      // Envoy keeps idle upstream connections for an hour by default; the service closes them after
+      // SERVICE_KEEP_ALIVE_SECONDS. Envoy must close first, or a request races the close (a 503).
+      timeout: { http: { connectionIdleTimeout: `${BALANCER_IDLE_TIMEOUT_SECONDS}s` } },
     },
   });
   return { gateway, route, policy };

@@ -4,9 +4,7 @@ import type { Construct } from 'constructs';
 import type { IngressConfig } from '../app/environments/types.ts';
 import { SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
 import { loadBalancingAnnotations } from './load-balancing.ts';
-import type { SectionBackend } from './section-backends.ts';
-
-export const INGRESS_NAME = 'sweetshop';
+import { ROUTING_NAME, type SectionBackend } from './section-backends.ts';
 
 export interface IngressRoutingProps {
   readonly ingress: IngressConfig;
@@ -20,7 +18,7 @@ export function renderIngress(scope: Construct, props: IngressRoutingProps): k8s
   const { ingress, backends } = props;
   return new k8s.KubeIngress(scope, 'Ingress', {
     metadata: {
-      name: INGRESS_NAME,
+      name: ROUTING_NAME,
       labels: { ...props.labels },
       annotations: loadBalancingAnnotations(ingress.controller, ingress.loadBalancing),
     },

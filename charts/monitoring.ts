@@ -39,7 +39,7 @@ export class ShopMonitoring extends Construct {
     const perSection = <T>(build: (section: SectionName, service: SweetShopService) => T) =>
       Object.fromEntries(SECTION_NAMES.map((section) => [section, build(section, props.sections[section])])) as Record<SectionName, T>;
     this.podMonitors = perSection((section, service) => this.buildPodMonitor(section, service, props.monitoring));
-    this.scrapePolicies = perSection((section, service) => this.buildScrapePolicy(section, service, props.monitoring.namespace));
+    this.scrapePolicies = perSection((section, service) => this.buildScrapePolicy(section, service, props.monitoring));
     this.dashboard = this.buildDashboard(props);
   }
 
@@ -68,11 +68,15 @@ export class ShopMonitoring extends Construct {
   }
 
   /**
-   * Lets the Prometheus namespace in on the metrics port, and nothing else: the section's own policy keeps
-   * every other rule. The metrics share the API's port, so that namespace can call the API too (see
+   * Lets the Prometheus pods in on the metrics port, and nothing else: the section's own policy keeps
+   * every other rule. The metrics share the API's port, so Prometheus can call the API too (see
    * docs/monitoring.md). Ingress only: egress stays as the section's policy says.
    */
-  private buildScrapePolicy(section: SectionName, service: SweetShopService, prometheusNamespace: string): kplus.k8s.KubeNetworkPolicy {
+  private buildScrapePolicy(
+    section: SectionName,
+    service: SweetShopService,
+    monitoring: PrometheusMonitoring,
+  ): kplus.k8s.KubeNetworkPolicy {
     return new kplus.k8s.KubeNetworkPolicy(this, `${pascalCase(section)}ScrapePolicy`, {
       metadata: { name: `${section}${METRICS_POLICY_SUFFIX}`, labels: labelsOf(service) },
       spec: {
@@ -80,7 +84,12 @@ export class ShopMonitoring extends Construct {
         policyTypes: ['Ingress'],
         ingress: [
           {
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': prometheusNamespace } } }],
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoring.namespace } },
+                podSelector: { matchLabels: { ...monitoring.prometheusPodLabels } },
+              },
+            ],
             ports: [{ protocol: 'TCP', port: kplus.k8s.IntOrString.fromNumber(metricsPortOf(service)) }],
           },
         ],

@@ -2,6 +2,9 @@ import type { EnvironmentConfig } from '../app/environments/types.ts';
 import { SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
 import { PORT_NAME, type SweetShopService } from './sweetshop-service.ts';
 
+/** The name of every routing object: the Ingress, or the HTTPRoute, its Gateway and its policy. */
+export const ROUTING_NAME = 'sweetshop';
+
 /** Where a route sends one section's traffic: its path prefix and its Service's port (by name and number). */
 export interface SectionBackend {
   readonly path: string;

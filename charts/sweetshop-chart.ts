@@ -5,11 +5,11 @@ import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 
 import type { EnvironmentConfig } from '../app/environments/types.ts';
-import { SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
+import { type ControllerSupport, INGRESS_CONTROLLERS, SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
 import type { GatewayRouting, GatewayRoutingProps } from './gateway-routing.ts';
-import { INGRESS_NAME, renderIngress } from './ingress-routing.ts';
+import { renderIngress } from './ingress-routing.ts';
 import type { ShopMonitoring } from './monitoring.ts';
-import { sectionBackends } from './section-backends.ts';
+import { ROUTING_NAME, sectionBackends } from './section-backends.ts';
 import { SweetShopService } from './sweetshop-service.ts';
 
 export const PART_OF = 'sweetshop';
@@ -71,7 +71,7 @@ export class SweetShopChart extends Chart {
       backends: sectionBackends(environment, this.sections),
       labels: {
         ...commonLabels,
-        'app.kubernetes.io/name': INGRESS_NAME,
+        'app.kubernetes.io/name': ROUTING_NAME,
         'app.kubernetes.io/instance': instance,
         'app.kubernetes.io/component': 'ingress',
       },
@@ -109,6 +109,7 @@ export class SweetShopChart extends Chart {
         commonLabels,
         instance,
         ingressControllerNamespace: (environment.ingress ?? environment.gateway).controllerNamespace,
+        ingressControllerPods: gatewayProxyPods(environment),
         logLevel: environment.logLevel,
       });
     };
@@ -130,6 +131,15 @@ function optionalModules() {
 
 function renderGatewayRouting(scope: Construct, props: GatewayRoutingProps): GatewayRouting {
   return optionalModules().gatewayRouting().renderGatewayRouting(scope, props);
+}
+
+/** The proxy pods of the Gateway the HTTPRoute attaches to, by the labels its controller gives them. */
+function gatewayProxyPods(environment: EnvironmentConfig): Record<string, string> | undefined {
+  const gateway = environment.gateway;
+  const labels = gateway && (INGRESS_CONTROLLERS[gateway.controller] as ControllerSupport).proxyPodLabels;
+  if (!gateway || !labels) return undefined;
+  const parent = gateway.existingGateway ?? { namespace: environment.namespace, name: ROUTING_NAME };
+  return { [labels.gatewayName]: parent.name, [labels.gatewayNamespace]: parent.namespace };
 }
 
 function pascalCase(name: string): string {

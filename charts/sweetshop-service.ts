@@ -33,6 +33,12 @@ export interface SweetShopServiceProps extends SectionSizing {
   readonly instance: string;
   /** Namespace of the ingress controller: the only source of traffic the NetworkPolicy admits. */
   readonly ingressControllerNamespace: string;
+  /**
+   * Labels of the controller's pods that may call in, where its namespace holds more than the shop's
+   * proxies (Envoy Gateway runs every Gateway's proxies and its own controller there).
+   * @default - every pod of that namespace
+   */
+  readonly ingressControllerPods?: Readonly<Record<string, string>>;
   /** LOG_LEVEL for the service. */
   readonly logLevel: EnvironmentConfig['logLevel'];
   /**
@@ -109,7 +115,7 @@ export class SweetShopService extends Construct {
     this.service = this.buildService(metadata, options);
     this.hpa = this.buildAutoscaler(metadata, props);
     this.pdb = this.buildDisruptionBudget(metadata);
-    this.networkPolicy = this.buildNetworkPolicy(metadata, props.ingressControllerNamespace, options.containerPort);
+    this.networkPolicy = this.buildNetworkPolicy(metadata, props, options.containerPort);
   }
 
   private buildDeployment(metadata: SectionMetadata, props: SweetShopServiceProps, options: ResolvedOptions): kplus.Deployment {
@@ -175,9 +181,10 @@ export class SweetShopService extends Construct {
     });
   }
 
-  /** Only the ingress controller's namespace may call in; only DNS may go out. */
-  private buildNetworkPolicy(metadata: SectionMetadata, controllerNamespace: string, containerPort: number): kplus.k8s.KubeNetworkPolicy {
+  /** Only the ingress controller (its namespace, and its proxy pods where named) may call in; only DNS may go out. */
+  private buildNetworkPolicy(metadata: SectionMetadata, props: SweetShopServiceProps, containerPort: number): kplus.k8s.KubeNetworkPolicy {
     const namespaceNamed = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
+    const controllerPods = props.ingressControllerPods ? { podSelector: { matchLabels: { ...props.ingressControllerPods } } } : {};
     const dns = kplus.k8s.IntOrString.fromNumber(53);
     return new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata,
@@ -186,7 +193,7 @@ export class SweetShopService extends Construct {
         policyTypes: ['Ingress', 'Egress'],
         ingress: [
           {
-            from: [{ namespaceSelector: namespaceNamed(controllerNamespace) }],
+            from: [{ namespaceSelector: namespaceNamed(props.ingressControllerNamespace), ...controllerPods }],
             ports: [{ protocol: 'TCP', port: kplus.k8s.IntOrString.fromNumber(containerPort) }],
           },
         ],

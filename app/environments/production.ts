@@ -11,7 +11,7 @@ export const production: EnvironmentConfig = {
   logLevel: 'info',
   gateway: {
     controller: 'envoy-gateway',
-    existingGateway: { namespace: 'gateway-infra', name: 'public' },
+    existingGateway: { namespace: 'gateway-infra', name: 'public', sectionName: 'https' },
     controllerNamespace: 'envoy-gateway-system',
     host: 'shop.example.com',
     loadBalancing: 'least-request',
@@ -47,6 +47,7 @@ export const production: EnvironmentConfig = {
     namespace: 'monitoring',
     scrapeInterval: '30s',
     podMonitorLabels: { release: 'kube-prometheus-stack' },
+    prometheusPodLabels: { 'app.kubernetes.io/name': 'prometheus' },
     dashboardLabels: { grafana_dashboard: '1' },
   },
   sections: {

@@ -60,10 +60,16 @@ export interface IngressConfig {
   readonly loadBalancing: LoadBalancingAlgorithm;
 }
 
-/** A Gateway someone else runs (a platform team's shared one): the HTTPRoute attaches to it by name. */
+/** A Gateway someone else runs (a platform team's shared one): the HTTPRoute attaches to one of its listeners. */
 export interface ExistingGateway {
   readonly namespace: string;
   readonly name: string;
+  /**
+   * The listener to attach to (`parentRefs[].sectionName`), e.g. the HTTPS one. Required: without it the
+   * route attaches to every listener that admits it, plain HTTP included, and the shop's more specific
+   * host and paths then win over a platform-wide HTTP-to-HTTPS redirect.
+   */
+  readonly sectionName: string;
 }
 
 /**
@@ -125,6 +131,11 @@ export interface PrometheusMonitoring {
    * selects `release: <its Helm release name>` unless installed with podMonitorSelectorNilUsesHelmValues=false.
    */
   readonly podMonitorLabels: Readonly<Record<string, string>>;
+  /**
+   * Labels of the Prometheus pods in that namespace (prometheus-operator: `app.kubernetes.io/name:
+   * prometheus`): only they may call the metrics port, not Grafana or Alertmanager beside them.
+   */
+  readonly prometheusPodLabels: Readonly<Record<string, string>>;
   /** Labels on the dashboard ConfigMap that Grafana's dashboard sidecar watches for (kube-prometheus-stack: `grafana_dashboard: "1"`). */
   readonly dashboardLabels: Readonly<Record<string, string>>;
 }

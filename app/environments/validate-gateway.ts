@@ -42,5 +42,11 @@ function existingGatewayProblems(at: string, existing: ExistingGateway): string[
   if (!DNS_SUBDOMAIN.test(String(existing.name))) {
     problems.push(`${at}.name: '${existing.name}' is not a Gateway name; use the metadata.name of the Gateway to attach to`);
   }
+  if (!DNS_LABEL.test(String(existing.sectionName ?? ''))) {
+    problems.push(
+      `${at}.sectionName: '${existing.sectionName ?? ''}' is not a listener name; name the Gateway's listener to attach to ` +
+        "(e.g. 'https'), or the route attaches to every listener, plain HTTP included",
+    );
+  }
   return problems;
 }

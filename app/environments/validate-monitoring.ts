@@ -35,7 +35,7 @@ export function monitoringProblems(environment: EnvironmentConfig): string[] {
 
 function prometheusProblems(at: string, monitoring: PrometheusMonitoring): string[] {
   const problems: string[] = [];
-  const { namespace, scrapeInterval, podMonitorLabels, dashboardLabels } = monitoring;
+  const { namespace, scrapeInterval, podMonitorLabels, prometheusPodLabels, dashboardLabels } = monitoring;
   if (!DNS_LABEL.test(String(namespace))) {
     problems.push(
       `${at}.namespace: '${namespace}' is not a valid namespace name; use the namespace Prometheus runs in (e.g. 'monitoring')`,
@@ -50,6 +50,13 @@ function prometheusProblems(at: string, monitoring: PrometheusMonitoring): strin
     );
   }
   problems.push(...labelProblems(`${at}.podMonitorLabels`, podMonitorLabels));
+  problems.push(...labelProblems(`${at}.prometheusPodLabels`, prometheusPodLabels));
+  if (typeof prometheusPodLabels === 'object' && prometheusPodLabels !== null && Object.keys(prometheusPodLabels).length === 0) {
+    problems.push(
+      `${at}.prometheusPodLabels: empty; name the Prometheus pods' labels (prometheus-operator: { 'app.kubernetes.io/name': 'prometheus' }), ` +
+        'or every pod of the monitoring namespace may call the sections',
+    );
+  }
   problems.push(...labelProblems(`${at}.dashboardLabels`, dashboardLabels));
   if (typeof dashboardLabels === 'object' && dashboardLabels !== null && Object.keys(dashboardLabels).length === 0) {
     problems.push(

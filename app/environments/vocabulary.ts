@@ -55,6 +55,8 @@ export interface ControllerSupport {
   readonly balancing: BalancingSetting;
   /** Every portable algorithm, in the controller's own spelling or with the reason it has none. */
   readonly algorithms: Readonly<Record<LoadBalancingAlgorithm, AlgorithmSupport>>;
+  /** Label keys the controller puts on a Gateway's proxy pods, when it runs several Gateways' proxies in its namespace. */
+  readonly proxyPodLabels?: { readonly gatewayName: string; readonly gatewayNamespace: string };
 }
 
 /**
@@ -97,6 +99,12 @@ export const INGRESS_CONTROLLERS = {
   },
   'envoy-gateway': {
     routes: 'HTTPRoute',
+    // Envoy Gateway labels each Gateway's proxy pods with the Gateway they serve (its
+    // OwningGatewayNameLabel / OwningGatewayNamespaceLabel): the NetworkPolicy admits exactly those.
+    proxyPodLabels: {
+      gatewayName: 'gateway.envoyproxy.io/owning-gateway-name',
+      gatewayNamespace: 'gateway.envoyproxy.io/owning-gateway-namespace',
+    },
     balancing: {
       kind: 'route-policy',
       apiVersion: 'gateway.envoyproxy.io/v1alpha1',
@@ -165,3 +173,12 @@ export function unsupportedLoadBalancing(controller: IngressController, algorith
  * while a node drain evicts; the chart writes it.
  */
 export const PDB_MAX_UNAVAILABLE = 1;
+
+/**
+ * How long a replica keeps an idle keep-alive connection (service/src/http-server.ts; a test keeps the two
+ * equal), and how long the load balancer in front keeps its idle upstream connections: shorter, so it never
+ * sends a request on a connection the replica is closing (ingress-nginx#3099: sporadic 502/503s).
+ * nginx's upstream keep-alive default is 60 s; Envoy Gateway's BackendTrafficPolicy sets it explicitly.
+ */
+export const SERVICE_KEEP_ALIVE_SECONDS = 65;
+export const BALANCER_IDLE_TIMEOUT_SECONDS = 60;

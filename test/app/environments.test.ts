@@ -75,7 +75,7 @@ test('production promises a replica through a node drain (floor 2) and routes th
   assert.equal(production.ingress, undefined);
   assert.equal(production.gateway?.controller, 'envoy-gateway');
   assert.equal(production.gateway?.loadBalancing, 'least-request');
-  assert.deepEqual(production.gateway?.existingGateway, { namespace: 'gateway-infra', name: 'public' });
+  assert.deepEqual(production.gateway?.existingGateway, { namespace: 'gateway-infra', name: 'public', sectionName: 'https' });
   assert.deepEqual(production.availability, { minReplicasFloor: 2 });
   for (const section of SECTION_NAMES) {
     assert.ok(production.sections[section].minReplicas >= production.availability.minReplicasFloor, section);

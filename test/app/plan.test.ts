@@ -79,7 +79,11 @@ describe('renderPlan', () => {
     const { ingress: _ingress, ...settings } = environment(2, '100m', 'least-connections');
     const gateway = {
       ...settings,
-      gateway: { controller: 'envoy-gateway', existingGateway: { namespace: 'infra', name: 'public' }, loadBalancing: 'least-request' },
+      gateway: {
+        controller: 'envoy-gateway',
+        existingGateway: { namespace: 'infra', name: 'public', sectionName: 'https' },
+        loadBalancing: 'least-request',
+      },
     };
     const output = renderPlan({ staging: gateway }, { base: { staging: environment(2, '100m', 'least-connections') }, baseLabel: 'main' });
     assert.match(output, /^### staging: namespace shop, gateway envoy-gateway \(Gateway infra\/public\)$/m);

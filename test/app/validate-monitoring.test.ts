@@ -29,6 +29,17 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
     problems: ["local.monitoring.enabled: 'yes' must be true or false"],
   },
   {
+    name: 'no Prometheus pod labels (every pod of the monitoring namespace would reach the sections)',
+    base: production,
+    mutate: (environment) => {
+      environment.monitoring.prometheusPodLabels = {};
+    },
+    problems: [
+      "production.monitoring.prometheusPodLabels: empty; name the Prometheus pods' labels (prometheus-operator: " +
+        "{ 'app.kubernetes.io/name': 'prometheus' }), or every pod of the monitoring namespace may call the sections",
+    ],
+  },
+  {
     name: 'an invalid Prometheus namespace',
     base: production,
     mutate: (environment) => {
@@ -98,6 +109,7 @@ describe('monitoring validation', () => {
       namespace: 'monitoring',
       scrapeInterval: '30s',
       podMonitorLabels: { release: 'kube-prometheus-stack' },
+      prometheusPodLabels: { 'app.kubernetes.io/name': 'prometheus' },
       dashboardLabels: { grafana_dashboard: '1' },
     });
     assert.deepEqual(environmentProblems(production), []);

@@ -360,7 +360,7 @@ function routingCases(): typeof CASES {
       name: 'both a rendered and an existing Gateway',
       base: localGateway,
       mutate: (environment) => {
-        environment.gateway.existingGateway = { namespace: 'infra', name: 'public' };
+        environment.gateway.existingGateway = { namespace: 'infra', name: 'public', sectionName: 'https' };
       },
       problems: [
         'local-gateway.gateway: sets both className and existingGateway; keep className to render a Gateway, ' +
@@ -381,13 +381,15 @@ function routingCases(): typeof CASES {
       name: 'malformed Gateway API names, proxy namespace and host',
       base: production,
       mutate: (environment) => {
-        environment.gateway.existingGateway = { namespace: 'Infra', name: 'Public_Gateway' };
+        environment.gateway.existingGateway = { namespace: 'Infra', name: 'Public_Gateway', sectionName: '' };
         environment.gateway.controllerNamespace = '';
         environment.gateway.host = 'shop example';
       },
       problems: [
         "production.gateway.existingGateway.namespace: 'Infra' is not a valid namespace name; use the namespace the Gateway is in",
         "production.gateway.existingGateway.name: 'Public_Gateway' is not a Gateway name; use the metadata.name of the Gateway to attach to",
+        "production.gateway.existingGateway.sectionName: '' is not a listener name; name the Gateway's listener to attach to " +
+          "(e.g. 'https'), or the route attaches to every listener, plain HTTP included",
         "production.gateway.controllerNamespace: '' is not a valid namespace name; " +
           "use the namespace the controller's proxies run in (Envoy Gateway: 'envoy-gateway-system')",
         "production.gateway.host: 'shop example' is not a DNS name; use e.g. 'shop.example.com' or leave host out to match every host",

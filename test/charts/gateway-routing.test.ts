@@ -7,6 +7,7 @@ import { localGateway } from '../../app/environments/local-gateway.ts';
 import { production } from '../../app/environments/production.ts';
 import type { GatewayConfig } from '../../app/environments/types.ts';
 import { SECTION_NAMES } from '../../app/environments/vocabulary.ts';
+import { SERVER_TIMEOUTS } from '../../service/src/http-server.ts';
 import { findObject, type Manifest, render, withRouting } from './render.ts';
 
 const GATEWAY_API = 'gateway.networking.k8s.io';
@@ -40,13 +41,16 @@ describe('local-gateway: a Gateway of its class, an HTTPRoute on it, least-reque
     });
   });
 
-  test('a BackendTrafficPolicy on the HTTPRoute sets LeastRequest', () => {
+  test('a BackendTrafficPolicy on the HTTPRoute sets LeastRequest and an upstream idle timeout under the service keep-alive', () => {
     const policy = findObject(manifests, 'BackendTrafficPolicy', 'sweetshop');
     assert.equal(policy.apiVersion, 'gateway.envoyproxy.io/v1alpha1');
     assert.deepEqual(policy.spec, {
       targetRefs: [{ group: GATEWAY_API, kind: 'HTTPRoute', name: 'sweetshop' }],
       loadBalancer: { type: 'LeastRequest' },
+      timeout: { http: { connectionIdleTimeout: '60s' } },
     });
+    // Envoy's default is an hour: it would send requests on connections the replica has closed.
+    assert.ok(60_000 < SERVER_TIMEOUTS.keepAliveMs, 'Envoy must close idle upstream connections before the replica does');
   });
 
   test('no Ingress, and the routing objects carry the shop labels', () => {
@@ -69,10 +73,10 @@ describe('local-gateway: a Gateway of its class, an HTTPRoute on it, least-reque
 describe('production: an HTTPRoute on the existing Gateway it names, for its host, least-request', () => {
   const manifests = render(production);
 
-  test('renders no Gateway; the HTTPRoute names the existing one (namespace and name) and the host', () => {
+  test('renders no Gateway; the HTTPRoute names the existing one (namespace, name, listener) and the host', () => {
     assert.equal(gatewayOf(manifests), undefined);
     assert.deepEqual(findObject(manifests, 'HTTPRoute', 'sweetshop').spec, {
-      parentRefs: [{ group: GATEWAY_API, kind: 'Gateway', namespace: 'gateway-infra', name: 'public' }],
+      parentRefs: [{ group: GATEWAY_API, kind: 'Gateway', namespace: 'gateway-infra', name: 'public', sectionName: 'https' }],
       hostnames: ['shop.example.com'],
       rules: SECTION_RULES,
     });

@@ -81,7 +81,7 @@ function podMonitorTests(environment: EnvironmentConfig, manifests: Manifest[], 
 }
 
 function scrapePolicyTests(environment: EnvironmentConfig, manifests: Manifest[], settings: PrometheusMonitoring): void {
-  test('each section has a <section>-metrics policy: the Prometheus namespace in, on the scraped port only', () => {
+  test('each section has a <section>-metrics policy: the Prometheus pods in, on the scraped port only', () => {
     for (const section of SECTION_NAMES) {
       const policy = findObject(manifests, 'NetworkPolicy', `${section}-metrics`);
       assert.equal(policy.metadata.namespace, environment.namespace);
@@ -90,7 +90,12 @@ function scrapePolicyTests(environment: EnvironmentConfig, manifests: Manifest[]
         policyTypes: ['Ingress'],
         ingress: [
           {
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': settings.namespace } } }],
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': settings.namespace } },
+                podSelector: { matchLabels: settings.prometheusPodLabels },
+              },
+            ],
             ports: [{ protocol: 'TCP', port: httpContainerPort(manifests, section) }],
           },
         ],
@@ -98,10 +103,13 @@ function scrapePolicyTests(environment: EnvironmentConfig, manifests: Manifest[]
     }
   });
 
-  test('over all policies, the Prometheus namespace reaches each section on the metrics port and nothing else', () => {
+  test('over all policies, the Prometheus pods reach each section on the metrics port, their neighbours nothing', () => {
     for (const section of SECTION_NAMES) {
       const labels = podLabels(manifests, section);
-      assert.deepEqual(admittedPorts(manifests, labels, settings.namespace), [httpContainerPort(manifests, section)], section);
+      const prometheus = { ...settings.prometheusPodLabels, 'app.kubernetes.io/instance': 'k8s' };
+      assert.deepEqual(admittedPorts(manifests, labels, settings.namespace, prometheus), [httpContainerPort(manifests, section)], section);
+      const grafana = { 'app.kubernetes.io/name': 'grafana' };
+      assert.deepEqual(admittedPorts(manifests, labels, settings.namespace, grafana), [], `${section}: Grafana beside Prometheus`);
       assert.deepEqual(admittedPorts(manifests, labels, 'default'), [], `${section}: another namespace`);
       assert.deepEqual(egressTypes(manifests, labels), ['Egress'], `${section}: egress still governed by the section's own policy`);
     }
@@ -217,12 +225,20 @@ function selects(policy: Manifest, labels: Record<string, string>): boolean {
  * The ports a pod with `labels` admits from any pod of namespace `from`, over every NetworkPolicy that selects
  * it (policies add up). Understands the rules this chart writes: namespaceSelector by name, numeric TCP ports.
  */
-function admittedPorts(manifests: Manifest[], labels: Record<string, string>, from: string): number[] {
+/** The ports a pod labelled `fromPod` in namespace `from` may reach on pods labelled `labels`, over every policy. */
+function admittedPorts(
+  manifests: Manifest[],
+  labels: Record<string, string>,
+  from: string,
+  fromPod: Record<string, string> = {},
+): number[] {
   const ports = new Set<number>();
   for (const policy of manifests.filter((m) => m.kind === 'NetworkPolicy' && selects(m, labels))) {
     for (const rule of policy.spec.ingress ?? []) {
       const admits = (rule.from ?? []).some(
-        (peer: any) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === from && peer.podSelector === undefined,
+        (peer: any) =>
+          peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === from &&
+          Object.entries(peer.podSelector?.matchLabels ?? {}).every(([key, value]) => fromPod[key] === value),
       );
       if (admits) for (const port of rule.ports ?? []) ports.add(port.port);
     }

@@ -138,13 +138,25 @@ function workloadTests(environment: EnvironmentConfig, manifests: Manifest[], se
 /** One section's Service, NetworkPolicy and labels. */
 function trafficTests(environment: EnvironmentConfig, manifests: Manifest[], section: SectionName): void {
   const config = environment.sections[section];
-  test(`${section}: the NetworkPolicy admits only the controller's namespace (Ingress or Gateway) on 8080 and lets DNS out`, () => {
+  test(`${section}: the NetworkPolicy admits only the controller (its namespace; with Gateway API, only its Gateway's proxies) on 8080, lets DNS out`, () => {
     const policy = findObject(manifests, 'NetworkPolicy', section);
     const controllerNamespace = (environment.ingress ?? environment.gateway).controllerNamespace;
+    // Envoy Gateway runs every Gateway's proxies (and its controller) in its namespace: only this route's Gateway's may call.
+    const gateway = environment.gateway && (environment.gateway.existingGateway ?? { namespace: environment.namespace, name: 'sweetshop' });
+    const proxies = gateway
+      ? {
+          podSelector: {
+            matchLabels: {
+              'gateway.envoyproxy.io/owning-gateway-name': gateway.name,
+              'gateway.envoyproxy.io/owning-gateway-namespace': gateway.namespace,
+            },
+          },
+        }
+      : {};
     assert.deepEqual(policy.spec.policyTypes, ['Ingress', 'Egress']);
     assert.deepEqual(policy.spec.ingress, [
       {
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': controllerNamespace } } }],
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': controllerNamespace } }, ...proxies }],
         ports: [{ protocol: 'TCP', port: 8080 }],
       },
     ]);

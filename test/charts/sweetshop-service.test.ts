@@ -64,6 +64,7 @@ test('all props: every optional prop reaches the manifests', () => {
     servicePort: 8081,
     preStopDelaySeconds: 3,
     drainTimeoutSeconds: 20,
+    ingressControllerPods: { 'app.kubernetes.io/name': 'envoy' },
   };
   const manifests = synth(props);
   const main = container(manifests);
@@ -77,6 +78,9 @@ test('all props: every optional prop reaches the manifests', () => {
   );
   assert.deepEqual(findObject(manifests, 'Service', 'candies').spec.ports, [{ name: 'http', port: 8081, targetPort: 9000 }]);
   assert.deepEqual(findObject(manifests, 'NetworkPolicy', 'candies').spec.ingress[0].ports, [{ protocol: 'TCP', port: 9000 }]);
+  assert.deepEqual(findObject(manifests, 'NetworkPolicy', 'candies').spec.ingress[0].from[0].podSelector, {
+    matchLabels: { 'app.kubernetes.io/name': 'envoy' },
+  });
   assert.deepEqual(main.lifecycle.preStop.exec.command, ['node', '-e', 'setTimeout(() => {}, 3000)']);
   assert.deepEqual(
     main.env.find((e: { name: string }) => e.name === 'DRAIN_TIMEOUT_MS'),

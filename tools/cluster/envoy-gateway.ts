@@ -7,6 +7,7 @@
  */
 import { stringify } from 'yaml';
 
+import { ROUTING_NAME } from '../../charts/section-backends.ts';
 import type { EnvoyProxyProps } from '../../imports/envoyproxy-gateway.envoyproxy.io.ts';
 import type { GatewayClassProps } from '../../imports/gatewayclass-gateway.networking.k8s.io.ts';
 import { GATEWAY_NODE_PORTS } from './kind-config.ts';
@@ -20,8 +21,8 @@ export const ENVOY_GATEWAY_DEPLOYMENT = 'envoy-gateway';
 export const ENVOY_GATEWAY_CONTROLLER_NAME = 'gateway.envoyproxy.io/gatewayclass-controller';
 /** What cluster:up writes the GatewayClass and EnvoyProxy to before it applies them (git-ignored). */
 export const GATEWAY_CLASS_FILE = '.cluster/envoy-gateway-class.yaml';
-/** The rendered Gateway's name and HTTP listener port (charts/gateway-routing.ts; a test keeps them equal). */
-export const GATEWAY_NAME = 'sweetshop';
+/** The rendered Gateway's name (the chart's) and HTTP listener port (charts/gateway-routing.ts; a test keeps them equal). */
+export const GATEWAY_NAME = ROUTING_NAME;
 export const GATEWAY_LISTENER_PORT = 80;
 
 const ENVOY_PROXY_NAME = 'sweetshop-node-port';
