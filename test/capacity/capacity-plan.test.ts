@@ -120,12 +120,12 @@ describe('buildCapacityPlan', () => {
     assert.match(text, / {2}- cpu limit 1000m: at least one core/);
     assert.match(
       text,
-      /\n {2}chocolates:\n {4}- cpu request 450m: at HPA min each of 3 replicas serves 1000 req\/s, which needs 291.7m; ÷ 65% \(the HPA CPU target\) = 448.7m, rounded up to 50m;/,
+      /\n {2}chocolates:\n {4}- cpu request 450m: at HPA min each of 3 replicas serves 1000 req\/s, which needs 291.7m; ÷ 65% \(the HPA CPU target\) = 448.7m, rounded up to a multiple of 50m;/,
     );
     assert.match(text, /\n {4}- the HPA adds replicas once the average replica serves more than about 1003 req\/s \(65% of 450m = 292.5m;/);
     assert.match(
       text,
-      /\n {2}candies:\n {4}- cpu request 200m: at HPA min each of 2 replicas serves 500 req\/s, which needs 145.8m; ÷ 80% \(the HPA CPU target\) = 182.3m, rounded up to 50m;/,
+      /\n {2}candies:\n {4}- cpu request 200m: at HPA min each of 2 replicas serves 500 req\/s, which needs 145.8m; ÷ 80% \(the HPA CPU target\) = 182.3m, rounded up to a multiple of 50m;/,
     );
     assert.match(text, /\n {4}- HPA max equals min: 2 replicas carry 2000 req\/s even with 1 lost/);
     assert.match(text, /this tool edits nothing/);
@@ -200,7 +200,17 @@ describe('buildCapacityPlan', () => {
   });
 
   test('when nothing would change, then it says the file already matches', () => {
-    const first = buildCapacityPlan({
+    // candies at 1000 req/s, HPA target 80%: 200m / 160Mi / limits 1 and 320Mi are what SOURCE has; 300m differs.
+    const edited = SOURCE.replace("requests: { cpu: '200m', memory: '160Mi'", "requests: { cpu: '300m', memory: '160Mi'");
+    const plan = (source: string) =>
+      buildCapacityPlan({ environment: ENV, file: 'f.ts', source, rates: { candies: 1000 }, p99TargetMs: 50, measurement: MEASUREMENT });
+    assert.match(plan(edited).diff, /-\s+requests: \{ cpu: '300m'.*\n\+\s+requests: \{ cpu: '200m'/);
+    assert.equal(plan(SOURCE).diff, '');
+    assert.match(formatCapacityPlan(plan(SOURCE)), /f.ts already matches this plan\./);
+  });
+
+  test("when the plan's HPA max equals its min, the patch keeps the file's max instead of pinning the section at its floor", () => {
+    const plan = buildCapacityPlan({
       environment: ENV,
       file: 'f.ts',
       source: SOURCE,
@@ -208,18 +218,8 @@ describe('buildCapacityPlan', () => {
       p99TargetMs: 50,
       measurement: MEASUREMENT,
     });
-    // candies at 1000 req/s, HPA target 80%: 200m / 160Mi / limits 1 and 320Mi are already in SOURCE; only max 8 -> 2 differs.
-    const applied = SOURCE.replace('maxReplicas: 8', 'maxReplicas: 2');
-    assert.notEqual(first.diff, '');
-    const again = buildCapacityPlan({
-      environment: ENV,
-      file: 'f.ts',
-      source: applied,
-      rates: { candies: 1000 },
-      p99TargetMs: 50,
-      measurement: MEASUREMENT,
-    });
-    assert.equal(again.diff, '');
-    assert.match(formatCapacityPlan(again), /f.ts already matches this plan\./);
+    assert.deepEqual([plan.sections[0]!.replicas.minReplicas, plan.sections[0]!.replicas.maxReplicas], [2, 2]);
+    assert.ok(!plan.diff.includes('maxReplicas'), plan.diff);
+    assert.match(formatCapacityPlan(plan), /HPA max equals min: 2 replicas carry/);
   });
 });

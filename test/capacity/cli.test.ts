@@ -20,7 +20,7 @@ describe('npm run capacity (CLI, from a results file)', () => {
     // Fixture: 10332 req/s at 0.77 cores -> 0.0745m per req/s; 3000 req/s on 2 replicas: 1500 × 0.0745 = 111.8m ÷ 0.65 = 172m -> 200m.
     assert.match(
       run.stdout,
-      /\n {4}- cpu request 200m: at HPA min each of 2 replicas serves 1500 req\/s, which needs 111\.8m; ÷ 65% \(the HPA CPU target\) = 172m, rounded up to 50m/,
+      /\n {4}- cpu request 200m: at HPA min each of 2 replicas serves 1500 req\/s, which needs 111\.8m; ÷ 65% \(the HPA CPU target\) = 172m, rounded up to a multiple of 50m/,
     );
     assert.match(run.stdout, /\n {4}- HPA max 2 covers the x2 burst of 6000 req\/s/);
     assert.match(run.stdout, /--- a\/app\/environments\/production.ts|already matches this plan|No diff:/);

@@ -122,7 +122,7 @@ describe('planResources', () => {
     assert.match(plan.reasons[1]!, /^cpu limit 1000m: at least one core \(the most one replica used on the load curve was 0\.98 cores\)/);
   });
 
-  test('when the replica peaked above a core (1.444 at 2 connections), then the limit is that peak rounded up to 50m (1450m), not the sustainable point', () => {
+  test('when the replica peaked above a core (1.444 at 2 connections), then the limit is that peak rounded up to a multiple of 50m (1450m), not the sustainable point', () => {
     const plan = planResources(
       { ...sustainable, cpuCores: 1.11 },
       { cores: 1.444, connections: 2, rps: 12276 },
@@ -131,7 +131,7 @@ describe('planResources', () => {
     assert.equal(plan.cpuLimitMillicores, 1450);
     assert.match(
       plan.reasons[1]!,
-      /^cpu limit 1450m: the most one replica used on the load curve, 1\.444 cores \(2 connection\(s\), 12276 req\/s\), rounded up to 50m: .*one core of event loop plus GC and I\/O threads.*lost peer's share or a burst is not throttled/,
+      /^cpu limit 1450m: the most one replica used on the load curve, 1\.444 cores \(2 connection\(s\), 12276 req\/s\), rounded up to a multiple of 50m: .*one core of event loop plus GC and I\/O threads.*lost peer's share or a burst is not throttled/,
     );
     assert.equal(plan.memoryRequestMiB, 128); // 100 × 1.25 = 125 -> 128
     assert.equal(plan.memoryLimitMiB, 256);
@@ -196,7 +196,7 @@ describe('planSectionCpu', () => {
       },
     );
     assert.deepEqual(cpu.reasons, [
-      'cpu request 700m: at HPA min each of 2 replicas serves 1500 req/s, which needs 450m; ÷ 65% (the HPA CPU target) = 692.3m, rounded up to 50m; ' +
+      'cpu request 700m: at HPA min each of 2 replicas serves 1500 req/s, which needs 450m; ÷ 65% (the HPA CPU target) = 692.3m, rounded up to a multiple of 50m; ' +
         'the planned load then uses 64% of the request, at or under the HPA target, so it does not by itself trigger scale-out',
       'the HPA adds replicas once the average replica serves more than about 1517 req/s (65% of 700m = 455m; Kubernetes acts once the average is 10% past that, ' +
         'its default tolerance): 49% of the sustainable 3100 req/s, so it scales early, long before a replica is busy',
@@ -222,7 +222,7 @@ describe('planSectionCpu', () => {
     assert.equal(cpu.scaleOutRpsPerReplica, 217); // 65m / 0.3 = 216.7
     assert.match(
       cpu.reasons[0]!,
-      /^cpu request 100m: .* = 46\.2m, rounded up to 50m, raised to the 100m floor \(the runtime's own timers, GC and metrics cost something at any rate\); the planned load uses 30% of it/,
+      /^cpu request 100m: .* = 46\.2m, rounded up to a multiple of 50m, raised to the 100m floor \(the runtime's own timers, GC and metrics cost something at any rate\); the planned load uses 30% of it/,
     );
     assert.equal(cpu.burst.wantedByHpa, 2); // ceil(400 / 216.7)
     assert.match(

@@ -111,6 +111,15 @@ function planSection(
   };
 }
 
+/**
+ * The HPA max the patch writes. A plan whose max equals its min leaves the HPA no room to act (the plan
+ * says so): the patch then keeps the file's max rather than pin the section at its floor.
+ */
+function suggestedMax(section: SectionPlan): number {
+  const { minReplicas, maxReplicas } = section.replicas;
+  return maxReplicas > minReplicas ? maxReplicas : Math.max(section.current.maxReplicas, minReplicas);
+}
+
 /** The plan written into the environment file's text, as a diff; or why it cannot be. */
 function environmentDiff(
   input: CapacityPlanInput,
@@ -122,7 +131,7 @@ function environmentDiff(
       s.section,
       {
         minReplicas: s.replicas.minReplicas,
-        maxReplicas: s.replicas.maxReplicas,
+        maxReplicas: suggestedMax(s),
         requests: { cpu: s.cpu.cpuRequest, memory: resources.memoryRequest },
         limits: { cpu: resources.cpuLimit, memory: resources.memoryLimit },
       },

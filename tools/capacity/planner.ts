@@ -166,7 +166,7 @@ export function planResources(
         `(${round1(millicoresPerRps * 1000)} µs of CPU per request); the CPU requests below scale it to each section's planned rate`,
       cpuLimitMillicores > policy.cpuLimitFloorMillicores
         ? `cpu limit ${cpuLimitMillicores}m: the most one replica used on the load curve, ${peak.cores} cores (${peak.connections} connection(s), ${peak.rps} req/s), ` +
-          'rounded up to 50m: a replica runs about one core of event loop plus GC and I/O threads, so this is all it can use, and one that takes over ' +
+          'rounded up to a multiple of 50m: a replica runs about one core of event loop plus GC and I/O threads, so this is all it can use, and one that takes over ' +
           "a lost peer's share or a burst is not throttled (throttling adds latency)"
         : `cpu limit ${cpuLimitMillicores}m: at least one core (the most one replica used on the load curve was ${peak.cores} cores): the event loop can use ` +
           "a whole core, and one that takes over a lost peer's share or a burst is not throttled (throttling adds latency)",
@@ -184,7 +184,7 @@ export interface SectionCpuPlan {
   neededMillicores: number;
   /** needed ÷ the HPA target fraction, before rounding. */
   sizedMillicores: number;
-  /** needed ÷ the HPA target fraction, rounded up to 50m, at least the floor, at most the limit. */
+  /** needed ÷ the HPA target fraction, rounded up to a multiple of 50m, at least the floor, at most the limit. */
   requestMillicores: number;
   /** Which bound set the request, if one did. */
   bound: 'floor' | 'limit' | undefined;
@@ -288,7 +288,7 @@ function sectionCpuReasons(
   const target = plan.cpuTargetPercent;
   const sizing =
     `cpu request ${plan.requestMillicores}m: at HPA min each of ${replicas.minReplicas} replicas serves ${plan.plannedRpsPerReplica} req/s, ` +
-    `which needs ${plan.neededMillicores}m; ÷ ${target}% (the HPA CPU target) = ${plan.sizedMillicores}m, rounded up to 50m`;
+    `which needs ${plan.neededMillicores}m; ÷ ${target}% (the HPA CPU target) = ${plan.sizedMillicores}m, rounded up to a multiple of 50m`;
   const lines = [
     plan.bound === 'floor'
       ? `${sizing}, raised to the ${policy.cpuRequestFloorMillicores}m floor (the runtime's own timers, GC and metrics cost something at any rate); ` +
