@@ -45,7 +45,9 @@ describe('cluster:up', () => {
       '  kind create cluster --name sweetshop --config .cluster/kind-config.yaml --wait 120s',
       "# check: .cluster/kind-config.yaml publishes node port 80, where an Ingress (ingress-nginx's hostPort 80) listens",
       `kubectl --context kind-sweetshop apply --filename ${INGRESS_NGINX}`,
-      `kubectl --context kind-sweetshop apply --filename ${METRICS_SERVER}`,
+      'kubectl --context kind-sweetshop --namespace kube-system get deployment metrics-server --ignore-not-found --output=name' +
+        '  # unless it prints deployment.apps/metrics-server:',
+      `  kubectl --context kind-sweetshop apply --filename ${METRICS_SERVER}`,
       "kubectl --context kind-sweetshop --namespace kube-system get deployment metrics-server --output 'jsonpath={.spec.template.spec.containers[0].args[*]}'  # unless it has --kubelet-insecure-tls:",
       `  kubectl --context kind-sweetshop --namespace kube-system patch deployment metrics-server --type=json --patch ${INSECURE_TLS_PATCH}`,
       'kubectl --context kind-sweetshop --namespace ingress-nginx rollout status deployment/ingress-nginx-controller --timeout=180s',
@@ -62,7 +64,7 @@ describe('cluster:up', () => {
 
   test('on minikube: Calico (so NetworkPolicies are enforced), the ingress and metrics-server addons, then waits', () => {
     assert.deepEqual(dryRun('up', '--provider', 'minikube'), [
-      'minikube --profile sweetshop start --cni=calico',
+      'minikube --profile sweetshop start --cni=calico --kubernetes-version=v1.34.0',
       'minikube --profile sweetshop addons enable ingress',
       'minikube --profile sweetshop addons enable metrics-server',
       'kubectl --context sweetshop --namespace ingress-nginx rollout status deployment/ingress-nginx-controller --timeout=180s',
@@ -88,7 +90,9 @@ describe('cluster:up for Gateway API routing (--env local-gateway)', () => {
       '  kind create cluster --name sweetshop --config .cluster/kind-config.yaml --wait 120s',
       "# check: .cluster/kind-config.yaml publishes node port 30080, where Gateway API (Envoy's NodePort 30080) listens",
       `kubectl --context kind-sweetshop apply --server-side --filename ${ENVOY_GATEWAY}`,
-      `kubectl --context kind-sweetshop apply --filename ${METRICS_SERVER}`,
+      'kubectl --context kind-sweetshop --namespace kube-system get deployment metrics-server --ignore-not-found --output=name' +
+        '  # unless it prints deployment.apps/metrics-server:',
+      `  kubectl --context kind-sweetshop apply --filename ${METRICS_SERVER}`,
       "kubectl --context kind-sweetshop --namespace kube-system get deployment metrics-server --output 'jsonpath={.spec.template.spec.containers[0].args[*]}'  # unless it has --kubelet-insecure-tls:",
       `  kubectl --context kind-sweetshop --namespace kube-system patch deployment metrics-server --type=json --patch ${INSECURE_TLS_PATCH}`,
       'kubectl --context kind-sweetshop --namespace envoy-gateway-system rollout status deployment/envoy-gateway --timeout=180s',
@@ -100,7 +104,7 @@ describe('cluster:up for Gateway API routing (--env local-gateway)', () => {
 
   test('on minikube: Calico, Envoy Gateway server-side instead of the ingress addon, metrics-server, then the GatewayClass', () => {
     assert.deepEqual(dryRun('up', '--provider', 'minikube', '--env', 'local-gateway'), [
-      'minikube --profile sweetshop start --cni=calico',
+      'minikube --profile sweetshop start --cni=calico --kubernetes-version=v1.34.0',
       `kubectl --context sweetshop apply --server-side --filename ${ENVOY_GATEWAY}`,
       'minikube --profile sweetshop addons enable metrics-server',
       'kubectl --context sweetshop --namespace envoy-gateway-system rollout status deployment/envoy-gateway --timeout=180s',

@@ -99,6 +99,13 @@ export function createdPorts(root: string): ReturnType<typeof publishedPortsOf> 
   return existsSync(path) ? publishedPortsOf(readFileSync(path, 'utf8'), KIND_CONFIG) : undefined;
 }
 
+/** The Kubernetes version of the pinned node image (`v1.34.0`), for minikube's --kubernetes-version. */
+export function pinnedKubernetesVersion(image = pinnedNodeImage()): string {
+  const version = /^kindest\/node:(v\d+\.\d+\.\d+)@/.exec(image)?.[1];
+  if (!version) throw new Error(`${KIND_CONFIG_TEMPLATE}: the node image ${image} has no vX.Y.Z tag`);
+  return version;
+}
+
 /** The node image the template pins (kindest/node:<version>@sha256:<digest>). */
 export function pinnedNodeImage(template = readFileSync(join(REPO_ROOT, KIND_CONFIG_TEMPLATE), 'utf8')): string {
   const image = parseDocument(template).getIn(['nodes', 0, 'image']);

@@ -22,6 +22,7 @@ import {
   KIND_CONFIG_TEMPLATE,
   kindConfigFor,
   type NodePorts,
+  pinnedKubernetesVersion,
   pinnedNodeImage,
 } from './kind-config.ts';
 import { inspectKindRuntime, type RuntimeState, runtimeFromEnv } from './kind-runtime.ts';
@@ -78,7 +79,8 @@ export function upRunbook(provider: Provider, environment: EnvironmentConfig, op
       steps: [
         // minikube's default CNI ignores NetworkPolicy; Calico enforces it, as kindnet does on kind 0.24+,
         // so a policy that blocks the ingress controller fails here and not first in production.
-        commandStep(minikube('start', '--cni=calico')),
+        // The same Kubernetes as the pinned kind node image, so both providers run what was tested.
+        commandStep(minikube('start', '--cni=calico', `--kubernetes-version=${pinnedKubernetesVersion()}`)),
         routing.controller === 'ingress-nginx'
           ? commandStep(minikube('addons', 'enable', 'ingress'))
           : commandStep(kubectl('minikube', 'apply', '--server-side', '--filename', ENVOY_GATEWAY_MANIFEST)),
@@ -217,7 +219,15 @@ function addonSteps(routing: ClusterRouting): Step[] {
     routing.controller === 'ingress-nginx'
       ? commandStep(kubectl('kind', 'apply', '--filename', INGRESS_NGINX_KIND_MANIFEST))
       : commandStep(kubectl('kind', 'apply', '--server-side', '--filename', ENVOY_GATEWAY_MANIFEST)),
-    commandStep(kubectl('kind', 'apply', '--filename', METRICS_SERVER_MANIFEST)),
+    // Applied once: re-applying the manifest would replace the patched args (a list kubectl replaces whole),
+    // and the guard below would then patch again, restarting metrics-server twice on every re-run.
+    {
+      type: 'unless',
+      probe: { argv: metricsServer('get', 'deployment', 'metrics-server', '--ignore-not-found', '--output=name') },
+      condition: 'it prints deployment.apps/metrics-server',
+      holds: (stdout) => stdout.trim() === 'deployment.apps/metrics-server',
+      steps: [commandStep(kubectl('kind', 'apply', '--filename', METRICS_SERVER_MANIFEST))],
+    },
     {
       type: 'unless',
       probe: { argv: metricsServer('get', 'deployment', 'metrics-server', '--output', METRICS_SERVER_ARGS) },
