@@ -55,6 +55,7 @@ describe('deploy on kind', () => {
     await run.result;
     assert.deepEqual(run.fakes.calls(), [
       'kubectl version --client --output=json',
+      'kubectl config get-contexts kind-sweetshop --output=name --no-headers',
       `${KUBECTL} get namespace sweetshop --ignore-not-found --output=name`,
       `${KUBECTL} create namespace sweetshop`,
       `${KUBECTL} diff --server-side --filename .cluster/diff/local.k8s.yaml`,
@@ -133,13 +134,22 @@ describe('deploy on kind', () => {
         'dist/ is not what app/environments/local.ts renders now (dist/sweetshop.k8s.yaml differs): ' +
         'run `npm run synth`, review the diff and commit it, then deploy',
     });
-    assert.deepEqual(fakes.calls(), ['kubectl version --client --output=json']);
+    assert.deepEqual(fakes.calls(), [
+      'kubectl version --client --output=json',
+      'kubectl config get-contexts kind-sweetshop --output=name --no-headers',
+    ]);
   });
 
   test('a kubectl without --applyset (before 1.27) is named before anything runs', async () => {
     const run = deploy([], { FAKE_KUBECTL_MINOR: '26' });
     await assert.rejects(run.result, { message: 'kubectl v1.26 is too old for ApplySet pruning: install kubectl v1.27 or later' });
     assert.deepEqual(run.fakes.calls(), ['kubectl version --client --output=json']);
+  });
+
+  test('without the cluster (no kubectl context) it says to create it, before touching anything', async () => {
+    const run = deploy([], { FAKE_NO_CONTEXT: '1' });
+    await assert.rejects(run.result, { message: 'kubectl has no context kind-sweetshop: create the cluster first (npm run cluster:up)' });
+    assert.equal(run.fakes.calls().length, 2);
   });
 });
 

@@ -212,6 +212,7 @@ describe('deploy', () => {
     test(`on ${provider}: the committed dist/ (checked current), the diff, what pruning deletes (guarded), then the pruning apply`, () => {
       assert.deepEqual(dryRun('deploy', '--provider', provider), [
         'kubectl version --client --output=json  # must be v1.27 or later (--applyset)',
+        `kubectl config get-contexts ${context} --output=name --no-headers  # must list ${context}`,
         '# check: dist/ is what the local environment renders now (else: npm run synth, review, commit)',
         `kubectl --context ${context} get namespace sweetshop --ignore-not-found --output=name  # unless it prints namespace/sweetshop:`,
         `  kubectl --context ${context} create namespace sweetshop`,
@@ -229,12 +230,12 @@ describe('deploy', () => {
 
   test('another environment is synthesized into .cluster/manifests/<env> (never dist/) and applied from there', () => {
     const lines = dryRun('deploy', '--env', 'production');
-    assert.deepEqual(lines.slice(1, 3), [
+    assert.deepEqual(lines.slice(2, 4), [
       'mkdir -p .cluster/manifests',
       'npm run --silent synth -- --env production --out .cluster/manifests/production',
     ]);
     assert.equal(
-      lines[8],
+      lines[9],
       `KUBECTL_APPLYSET=true kubectl --context kind-sweetshop --namespace sweetshop ${APPLY} --filename .cluster/manifests/production`,
     );
     assert.ok(
@@ -245,7 +246,7 @@ describe('deploy', () => {
 
   test('--yes approves the deletions up front; it is refused on any other step', () => {
     assert.match(
-      dryRun('deploy', '--yes')[6] ?? '',
+      dryRun('deploy', '--yes')[7] ?? '',
       /--dry-run=server --filename dist {2}# lists the objects --prune would delete from the cluster; --yes given: no question$/,
     );
     assert.throws(() => dryRun('up', '--yes'), { message: '--yes applies to deploy only (it allows the deletions pruning lists)' });

@@ -9,11 +9,12 @@ const SCRIPTS: Readonly<Record<string, string>> = {
   "version ") echo "\${FAKE_KIND_VERSION:-kind v0.30.0 go1.24.6 linux/amd64}" ;;
   "get clusters") if [ -n "$FAKE_KIND_CLUSTERS" ]; then echo "$FAKE_KIND_CLUSTERS"; fi ;; # none: stdout stays empty
 esac`,
-  // deploy: FAKE_KUBECTL_MINOR (default 33), FAKE_NAMESPACE (an existing namespace), FAKE_DIFF (differences:
+  // deploy: FAKE_NO_CONTEXT (no kubectl context for the cluster), FAKE_KUBECTL_MINOR (default 33), FAKE_NAMESPACE (an existing namespace), FAKE_DIFF (differences:
   // printed, exit 1), FAKE_PRUNED (objects the applyset apply prunes). Like the real one, it knows --applyset
   // only with KUBECTL_APPLYSET=true.
   kubectl: `case "$*" in
   *" get deployment metrics-server "*) echo "$FAKE_METRICS_SERVER_ARGS" ;;
+  "config get-contexts "*) if [ -z "$FAKE_NO_CONTEXT" ]; then echo "$3"; fi ;;
   "version --client --output=json") echo "{\\"clientVersion\\":{\\"major\\":\\"1\\",\\"minor\\":\\"\${FAKE_KUBECTL_MINOR:-33}\\"}}" ;;
   *" get namespace "*) if [ -n "$FAKE_NAMESPACE" ]; then echo "namespace/$FAKE_NAMESPACE"; fi ;;
   *" diff "*) if [ -n "$FAKE_DIFF" ]; then echo "$FAKE_DIFF"; exit 1; fi ;;

@@ -12,7 +12,7 @@ import {
   MIN_KUBECTL_MINOR,
   prunedObjects,
 } from './apply-set.ts';
-import { kubectl, type Provider, rolloutStatus } from './cluster.ts';
+import { kubeContext, kubectl, type Provider, rolloutStatus } from './cluster.ts';
 import { GATEWAY_NAME } from './envoy-gateway.ts';
 import { manifestsCurrentCheck } from './reviewed-manifests.ts';
 import { type ConfirmStep, commandStep, type ProbeStep, type Runbook, type Step } from './runbook.ts';
@@ -41,6 +41,7 @@ export function deployRunbook(provider: Provider, env: EnvironmentConfig, option
   return {
     steps: [
       kubectlVersionProbe(),
+      contextProbe(provider),
       ...(committed ? [manifestsCurrentCheck(env, dir)] : synthSteps(env, dir)),
       namespaceStep(provider, env.namespace),
       ...diffSteps(provider, env, dir),
@@ -74,6 +75,24 @@ function synthSteps(env: EnvironmentConfig, dir: string): Step[] {
   ];
 }
 
+/** The cluster's kubectl context must exist: without it every later step fails with "context was not found". */
+function contextProbe(provider: Provider): ProbeStep {
+  const context = kubeContext(provider);
+  return {
+    type: 'probe',
+    cmd: { argv: ['kubectl', 'config', 'get-contexts', context, '--output=name', '--no-headers'] },
+    expectation: `must list ${context}`,
+    verify: (stdout) =>
+      stdout.trim() === context
+        ? undefined
+        : `kubectl has no context ${context}: create the cluster first (npm run cluster:up${provider === 'minikube' ? ' -- --provider minikube' : ''})`,
+  };
+}
+
+function clientVersion(stdout: string): { major?: string; minor?: string } | undefined {
+  return (JSON.parse(stdout) as { clientVersion?: { major?: string; minor?: string } }).clientVersion;
+}
+
 /** --applyset needs kubectl 1.27 or later; an older one would fail with "unknown flag" halfway. */
 function kubectlVersionProbe(): ProbeStep {
   return {
@@ -81,10 +100,14 @@ function kubectlVersionProbe(): ProbeStep {
     cmd: { argv: ['kubectl', 'version', '--client', '--output=json'] },
     expectation: `must be v1.${MIN_KUBECTL_MINOR} or later (--applyset)`,
     verify: (stdout) => {
-      const version = (JSON.parse(stdout) as { clientVersion?: { major?: string; minor?: string } }).clientVersion;
+      const version = clientVersion(stdout);
       const minor = Number.parseInt(version?.minor ?? '', 10);
       if (version?.major === '1' && minor >= MIN_KUBECTL_MINOR) return undefined;
       return `kubectl v${version?.major}.${version?.minor} is too old for ApplySet pruning: install kubectl v1.${MIN_KUBECTL_MINOR} or later`;
+    },
+    summary: (stdout) => {
+      const version = clientVersion(stdout);
+      return `client v${version?.major}.${version?.minor}`;
     },
   };
 }

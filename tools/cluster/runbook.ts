@@ -47,6 +47,8 @@ export interface ProbeStep {
   readonly expectation: string;
   /** Undefined when the output meets the expectation, else the one-line error. */
   readonly verify: (stdout: string) => string | undefined;
+  /** What the run log shows of the output. @default its first line */
+  readonly summary?: (stdout: string) => string;
 }
 
 /**
@@ -201,7 +203,7 @@ async function executeStep(step: Step, context: StepContext, captured: Record<st
     case 'probe': {
       log(`$ ${formatCommand(step.cmd)}`);
       const output = await run(step.cmd, context, 'pipe');
-      log(`  ${output.trim()}`);
+      log(`  ${step.summary ? step.summary(output) : (output.trim().split('\n')[0] ?? '')}`);
       const problem = step.verify(output);
       if (problem) throw new Error(problem);
       return;
