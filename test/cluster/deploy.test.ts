@@ -42,7 +42,8 @@ function deploy(args: string[], settings: Record<string, string> = {}, confirm?:
   assert.notEqual(parsed, 'help');
   const { runbook } = parsed as { runbook: Runbook };
   const log: string[] = [];
-  return { fakes, log, result: executeRunbook(runbook, { cwd: fakes.dir, env, log: (line) => log.push(line), confirm }) };
+  const context = { cwd: fakes.dir, env, log: (line: string) => log.push(line), output: (text: string) => log.push(text), confirm };
+  return { fakes, log, result: executeRunbook(runbook, context) };
 }
 
 function documents(path: string): any[] {
@@ -129,7 +130,7 @@ describe('deploy on kind', () => {
     const manifest = join(fakes.dir, 'dist/sweetshop.k8s.yaml');
     writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('maxReplicas: 4', 'maxReplicas: 5'));
     const parsed = runbookFor(['deploy'], { processEnv: fakes.env(), root: fakes.dir }) as { runbook: Runbook };
-    await assert.rejects(executeRunbook(parsed.runbook, { cwd: fakes.dir, env: fakes.env(), log: () => {} }), {
+    await assert.rejects(executeRunbook(parsed.runbook, { cwd: fakes.dir, env: fakes.env(), log: () => {}, output: () => {} }), {
       message:
         'dist/ is not what app/environments/local.ts renders now (dist/sweetshop.k8s.yaml differs): ' +
         'run `npm run synth`, review the diff and commit it, then deploy',

@@ -75,10 +75,10 @@ test('an unless step runs its steps only when the probe output does not show the
   });
   assert.deepEqual(describeRunbook(guarded('done')), ["sh -c 'echo done'  # unless it says done:", "  sh -c 'echo ran >&2'"]);
   const skipped: string[] = [];
-  await executeRunbook(guarded('done'), { cwd: process.cwd(), log: (line) => skipped.push(line) });
+  await executeRunbook(guarded('done'), { cwd: process.cwd(), log: (line) => skipped.push(line), output: () => {} });
   assert.deepEqual(skipped, ["$ sh -c 'echo done'", '  it says done: skipping 1 step(s)']);
   const ran: string[] = [];
-  await executeRunbook(guarded('pending'), { cwd: process.cwd(), log: (line) => ran.push(line) });
+  await executeRunbook(guarded('pending'), { cwd: process.cwd(), log: (line) => ran.push(line), output: () => {} });
   assert.deepEqual(ran, ["$ sh -c 'echo pending'", "$ sh -c 'echo ran >&2'"]);
 });
 

@@ -55,7 +55,7 @@ function up(tools: FakeTool[], args: string[], settings: Record<string, string> 
   assert.notEqual(parsed, 'help');
   const { runbook } = parsed as { runbook: Runbook };
   const log: string[] = [];
-  const result = executeRunbook(runbook, { cwd: fakes.dir, env, log: (line) => log.push(line) });
+  const result = executeRunbook(runbook, { cwd: fakes.dir, env, log: (line) => log.push(line), output: (text: string) => log.push(text) });
   return { runbook, fakes, log, result };
 }
 
@@ -176,7 +176,7 @@ describe('cluster:up on kind for Gateway API routing (--env local-gateway)', () 
     await first.result;
     const env = first.fakes.env({ FAKE_KIND_CLUSTERS: 'sweetshop', FAKE_METRICS_SERVER_ARGS: PATCHED });
     const parsed = runbookFor(['up', '--env', 'local-gateway'], { processEnv: env, root: first.fakes.dir });
-    const again = executeRunbook((parsed as { runbook: Runbook }).runbook, { cwd: first.fakes.dir, env, log: () => {} });
+    const again = executeRunbook((parsed as { runbook: Runbook }).runbook, { cwd: first.fakes.dir, env, log: () => {}, output: () => {} });
     await assert.rejects(again, {
       message:
         "the kind cluster 'sweetshop' was created for an Ingress (ingress-nginx's hostPort 80), but local-gateway routes through " +

@@ -71,6 +71,8 @@ export interface StepContext {
   readonly log: (line: string) => void;
   /** Asks the person at the terminal a yes/no question; absent when nobody can answer (no TTY). */
   readonly confirm?: (question: string) => Promise<boolean>;
+  /** Where the commands' own output goes instead of the terminal (tests keep it out of their report). */
+  readonly output?: (text: string) => void;
 }
 
 /** A precondition this tool checks itself (free ports, a runtime that answers); no command to print. */
@@ -174,11 +176,13 @@ export interface ExecuteOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** How to ask the person at the terminal; leave it out when nobody can answer. */
   readonly confirm?: (question: string) => Promise<boolean>;
+  /** Where the commands' own output goes (default: the terminal). */
+  readonly output?: (text: string) => void;
 }
 
 /** Runs the runbook in order, printing each command before it runs; stops at the first failure. */
 export async function executeRunbook(runbook: Runbook, options: ExecuteOptions): Promise<void> {
-  const context: StepContext = { cwd: options.cwd, env: options.env ?? process.env, log: options.log, confirm: options.confirm };
+  const context: StepContext = { ...options, env: options.env ?? process.env };
   await executeSteps(runbook.steps, context, {});
 }
 
@@ -259,7 +263,7 @@ async function executeUnless(step: UnlessStep, context: StepContext, captured: R
 }
 
 function run(cmd: Command, context: StepContext, stdout: 'inherit' | 'pipe', exitCodes?: readonly number[]): Promise<string> {
-  return runCommand(cmd, { cwd: context.cwd, env: context.env, stdout, exitCodes });
+  return runCommand(cmd, { cwd: context.cwd, env: context.env, stdout, exitCodes, forward: context.output });
 }
 
 function shellCaptures(steps: readonly Step[]): Record<string, string> {

@@ -42,6 +42,8 @@ export interface RunOptions {
   readonly stdout?: 'inherit' | 'pipe';
   /** Exit codes that mean success (default: only 0); e.g. `kubectl diff` exits 1 when it found differences. */
   readonly exitCodes?: readonly number[];
+  /** Where the command's own output goes instead of the terminal (both streams), e.g. a test's log. */
+  readonly forward?: (text: string) => void;
 }
 
 /** Runs a command without a shell; resolves with captured stdout (empty when inherited), rejects on failure. */
@@ -52,12 +54,14 @@ export function runCommand(cmd: Command, options: RunOptions = {}): Promise<stri
     const child = spawn(file, args, {
       cwd: options.cwd,
       env: cmd.env === undefined ? options.env : { ...(options.env ?? process.env), ...cmd.env },
-      stdio: ['ignore', options.stdout ?? 'inherit', 'inherit'],
+      stdio: ['ignore', options.forward ? 'pipe' : (options.stdout ?? 'inherit'), options.forward ? 'pipe' : 'inherit'],
     });
     let stdout = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
+      if (options.stdout === 'pipe') stdout += chunk;
+      options.forward?.(chunk);
     });
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => options.forward?.(chunk));
     child.on('error', (error) => reject(new Error(`could not start ${file}: ${error.message}`)));
     child.on('close', (code, signal) => {
       if (code !== null && (options.exitCodes ?? [0]).includes(code)) resolve(stdout);
