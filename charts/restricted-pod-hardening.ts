@@ -11,7 +11,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import type { Deployment } from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 
-import type { ResourceQuantities } from '../app/environments/types.ts';
+import type { NodeSpread, ResourceQuantities } from '../app/environments/types.ts';
 
 export interface PodHardeningOptions {
   /** Written verbatim: cdk8s-plus only takes whole Gi for ephemeral storage and rewrites the rest. */
@@ -19,12 +19,14 @@ export interface PodHardeningOptions {
   readonly limits: ResourceQuantities;
   /** Labels that identify this workload's pods, used by the topology spread. */
   readonly podLabels: Readonly<Record<string, string>>;
+  /** Over nodes: `required` leaves a replica Pending rather than next to another; zones are always preferred. */
+  readonly spreadAcrossNodes: NodeSpread;
 }
 
 const POD_SPEC = '/spec/template/spec';
 const CONTAINER = `${POD_SPEC}/containers/0`;
 
-/** Applies the Pod Security Standard "restricted" gaps, exact resources and the soft spread to `deployment`. */
+/** Applies the Pod Security Standard "restricted" gaps, exact resources and the topology spread to `deployment`. */
 export function hardenDeployment(deployment: Deployment, options: PodHardeningOptions): void {
   const apiObject = ApiObject.of(deployment);
   apiObject.addJsonPatch(
@@ -36,11 +38,17 @@ export function hardenDeployment(deployment: Deployment, options: PodHardeningOp
       requests: toQuantities(options.requests),
       limits: toQuantities(options.limits),
     }),
-    // cdk8s-plus-27's `spread: true` is REQUIRED anti-affinity, which leaves replicas Pending on a one-node
-    // kind cluster. ScheduleAnyway spreads when it can and still schedules when it cannot.
+    // cdk8s-plus-27's `spread: true` is required anti-affinity (at most one replica per node, so the HPA
+    // can never pass the node count). A topology spread with maxSkew 1 spreads evenly instead: over nodes
+    // as the environment says (`preferred` for a one-node kind cluster), over zones when the cluster has
+    // them (ScheduleAnyway: a single-zone cluster still schedules).
     JsonPatch.add(`${POD_SPEC}/topologySpreadConstraints`, [
-      spreadOver('kubernetes.io/hostname', options.podLabels),
-      spreadOver('topology.kubernetes.io/zone', options.podLabels),
+      spreadOver(
+        'kubernetes.io/hostname',
+        options.podLabels,
+        options.spreadAcrossNodes === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway',
+      ),
+      spreadOver('topology.kubernetes.io/zone', options.podLabels, 'ScheduleAnyway'),
     ]),
     // The construct-path label would tie pod labels to construct ids; selectors use app.kubernetes.io labels.
     JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
@@ -57,11 +65,15 @@ function toQuantities(quantities: ResourceQuantities): Record<string, k8s.Quanti
 
 // matchLabelKeys pod-template-hash: during a rollout, spread the new ReplicaSet's pods among themselves;
 // counting the old pods that are about to go would skew the new ones onto the same nodes.
-function spreadOver(topologyKey: string, podLabels: Readonly<Record<string, string>>): k8s.TopologySpreadConstraint {
+function spreadOver(
+  topologyKey: string,
+  podLabels: Readonly<Record<string, string>>,
+  whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway',
+): k8s.TopologySpreadConstraint {
   return {
     maxSkew: 1,
     topologyKey,
-    whenUnsatisfiable: 'ScheduleAnyway',
+    whenUnsatisfiable,
     labelSelector: { matchLabels: { ...podLabels } },
     matchLabelKeys: ['pod-template-hash'],
   };

@@ -111,6 +111,7 @@ export class SweetShopChart extends Chart {
         ingressControllerNamespace: (environment.ingress ?? environment.gateway).controllerNamespace,
         ingressControllerPods: gatewayProxyPods(environment),
         logLevel: environment.logLevel,
+        spreadAcrossNodes: environment.availability.spreadAcrossNodes,
       });
     };
     return Object.fromEntries(SECTION_NAMES.map((section) => [section, build(section)])) as Record<SectionName, SweetShopService>;

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
 import { parseQuantity } from '../app/environments/quantity.ts';
-import type { EnvironmentConfig, SectionConfig } from '../app/environments/types.ts';
+import type { EnvironmentConfig, NodeSpread, SectionConfig } from '../app/environments/types.ts';
 import { PDB_MAX_UNAVAILABLE, type SectionName } from '../app/environments/vocabulary.ts';
 import { hpaBehaviorProps } from './autoscaling.ts';
 import { hardenDeployment } from './restricted-pod-hardening.ts';
@@ -39,6 +39,11 @@ export interface SweetShopServiceProps extends SectionSizing {
    * @default - every pod of that namespace
    */
   readonly ingressControllerPods?: Readonly<Record<string, string>>;
+  /**
+   * Whether replicas must run on different nodes (the environment's availability.spreadAcrossNodes).
+   * @default 'preferred'
+   */
+  readonly spreadAcrossNodes?: NodeSpread;
   /** LOG_LEVEL for the service. */
   readonly logLevel: EnvironmentConfig['logLevel'];
   /**
@@ -138,7 +143,12 @@ export class SweetShopService extends Construct {
     deployment.select(kplus.LabelSelector.of({ labels: this.selectorLabels }));
     const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(64) });
     deployment.addContainer({ ...containerProps(props, options), volumeMounts: [{ path: '/tmp', volume: tmp }] });
-    hardenDeployment(deployment, { requests: props.requests, limits: props.limits, podLabels: this.selectorLabels });
+    hardenDeployment(deployment, {
+      requests: props.requests,
+      limits: props.limits,
+      podLabels: this.selectorLabels,
+      spreadAcrossNodes: props.spreadAcrossNodes ?? 'preferred',
+    });
     return deployment;
   }
 

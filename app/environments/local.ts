@@ -21,7 +21,7 @@ export const local: EnvironmentConfig = {
     loadBalancing: 'round-robin',
   },
   // One node: a drain takes every replica with it whatever the floor, so a section may run just one.
-  availability: { minReplicasFloor: 1 },
+  availability: { minReplicasFloor: 1, spreadAcrossNodes: 'preferred' },
   // The same HPA behaviour as production (reasons there), so what you watch on kind/minikube is what production
   // does: scale up by the larger of +4 pods or +100% per 15 s; scale down 5 minutes after the load drops, by at
   // most 25% of the replicas (at least one pod) per minute.

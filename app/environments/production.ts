@@ -16,8 +16,9 @@ export const production: EnvironmentConfig = {
     host: 'shop.example.com',
     loadBalancing: 'least-request',
   },
-  // Every section keeps a replica serving while the PodDisruptionBudget lets a node drain evict another.
-  availability: { minReplicasFloor: 2 },
+  // Every section keeps a replica serving while the PodDisruptionBudget lets a node drain evict another,
+  // and its replicas run on different nodes, so a node failure does not take a section down either.
+  availability: { minReplicasFloor: 2, spreadAcrossNodes: 'required' },
   // HPA behaviour, stated so review sees it. cdk8s-plus-27's default scale-down reused minReplicas as a pod
   // count (2-3 pods per 5 minutes after a 5-minute window): a rate nobody chose, and slower the larger a section.
   // Up: fast. No window; the larger of +4 pods or +100% per 15 s (one HPA sync): a burst needs pods now.

@@ -112,7 +112,16 @@ export interface AvailabilityConfig {
    * a moment with none (a one-node laptop cluster). Validation enforces it on every section.
    */
   readonly minReplicasFloor: number;
+  /**
+   * Whether a section's replicas must sit on different nodes (`required`: the scheduler leaves a replica
+   * Pending rather than put it next to another, so one node failure cannot take a section down) or should
+   * (`preferred`: spread when possible, schedule anyway; a one-node laptop cluster needs this).
+   */
+  readonly spreadAcrossNodes: NodeSpread;
 }
+
+export const NODE_SPREADS = ['required', 'preferred'] as const;
+export type NodeSpread = (typeof NODE_SPREADS)[number];
 
 /**
  * Scraping by a prometheus-operator Prometheus (kube-prometheus-stack) and the Grafana dashboard. Off

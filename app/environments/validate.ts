@@ -1,7 +1,7 @@
 import { hpaBehaviorProblems } from './hpa-behavior.ts';
 import { parseQuantity } from './quantity.ts';
 import type { EnvironmentConfig, GatewayConfig, IngressConfig, ResourceQuantities, SectionConfig } from './types.ts';
-import { IMAGE_PULL_POLICIES, LOG_LEVELS } from './types.ts';
+import { IMAGE_PULL_POLICIES, LOG_LEVELS, NODE_SPREADS } from './types.ts';
 import { gatewayProblems } from './validate-gateway.ts';
 import { monitoringProblems } from './validate-monitoring.ts';
 import { DNS_LABEL, HOST, loadBalancingProblems } from './validate-routing.ts';
@@ -98,13 +98,26 @@ function availabilityFloor(environment: EnvironmentConfig): { value: number | un
   const at = `${environment.name}.availability`;
   const availability = environment.availability as EnvironmentConfig['availability'] | undefined;
   if (availability === undefined || availability === null) {
-    return { value: undefined, problems: [`${at}: missing; set { minReplicasFloor: 2 } (or 1 where a node drain may stop a section)`] };
+    return {
+      value: undefined,
+      problems: [`${at}: missing; set { minReplicasFloor: 2, spreadAcrossNodes: 'required' } (or 1 and 'preferred' on a one-node cluster)`],
+    };
   }
+  const spread = availability.spreadAcrossNodes;
+  const spreadProblems = NODE_SPREADS.includes(spread)
+    ? []
+    : [
+        `${at}.spreadAcrossNodes: '${spread}' is not a spread; use 'required' (replicas on different nodes, one node ` +
+          "failure leaves the rest serving) or 'preferred' (a one-node cluster)",
+      ];
   const floor = availability.minReplicasFloor;
   if (!Number.isInteger(floor) || floor < 1) {
-    return { value: undefined, problems: [`${at}.minReplicasFloor: ${floor} must be a whole number >= 1 (2 keeps a replica serving)`] };
+    return {
+      value: undefined,
+      problems: [`${at}.minReplicasFloor: ${floor} must be a whole number >= 1 (2 keeps a replica serving)`, ...spreadProblems],
+    };
   }
-  return { value: floor, problems: [] };
+  return { value: floor, problems: spreadProblems };
 }
 
 function sectionsProblems(environment: EnvironmentConfig, floor: number | undefined): string[] {

@@ -43,7 +43,7 @@ test('local fits a one-node kind/minikube cluster: 2 replicas per section, local
     loadBalancing: 'round-robin',
   });
   // One node: a drain stops every replica whatever the floor, so local promises nothing more than 1.
-  assert.deepEqual(local.availability, { minReplicasFloor: 1 });
+  assert.deepEqual(local.availability, { minReplicasFloor: 1, spreadAcrossNodes: 'preferred' });
   for (const section of SECTION_NAMES) {
     const config: SectionConfig = local.sections[section];
     assert.equal(config.minReplicas, 2, section);
@@ -76,7 +76,7 @@ test('production promises a replica through a node drain (floor 2) and routes th
   assert.equal(production.gateway?.controller, 'envoy-gateway');
   assert.equal(production.gateway?.loadBalancing, 'least-request');
   assert.deepEqual(production.gateway?.existingGateway, { namespace: 'gateway-infra', name: 'public', sectionName: 'https' });
-  assert.deepEqual(production.availability, { minReplicasFloor: 2 });
+  assert.deepEqual(production.availability, { minReplicasFloor: 2, spreadAcrossNodes: 'required' });
   for (const section of SECTION_NAMES) {
     assert.ok(production.sections[section].minReplicas >= production.availability.minReplicasFloor, section);
     assert.ok(production.sections[section].maxReplicas > production.sections[section].minReplicas, `${section} can scale out`);

@@ -280,11 +280,11 @@ describe('tools/plan/main.ts (npm run plan)', () => {
 
   test('prints a table for every environment', async () => {
     const { stdout } = await plan([]);
-    assert.match(stdout, /^### local: namespace sweetshop, ingress ingress-nginx \(class nginx\), min replicas floor 1$/m);
-    assert.match(stdout, /^### local-gateway: namespace sweetshop, gateway envoy-gateway \(class eg\), min replicas floor 1$/m);
+    assert.match(stdout, /^### local: namespace sweetshop, ingress ingress-nginx \(class nginx\), min replicas floor 1, node spread preferred$/m);
+    assert.match(stdout, /^### local-gateway: namespace sweetshop, gateway envoy-gateway \(class eg\), min replicas floor 1, node spread preferred$/m);
     assert.match(
       stdout,
-      /^### production: namespace sweetshop, gateway envoy-gateway \(Gateway gateway-infra\/public\), min replicas floor 2$/m,
+      /^### production: namespace sweetshop, gateway envoy-gateway \(Gateway gateway-infra\/public\), min replicas floor 2, node spread required$/m,
     );
     assert.match(stdout, /^\| chocolates \| 3 +\| 12 +\| 65% .*\| least-request +\|$/m);
     assert.match(stdout, /^\| chocolates \| 3 +\| 12 +\| 65% /m);
@@ -293,7 +293,7 @@ describe('tools/plan/main.ts (npm run plan)', () => {
   test('--env keeps only the named environment', async () => {
     const { stdout } = await plan(['--env', 'production']);
     assert.deepEqual(stdout.match(/^### .*$/gm), [
-      '### production: namespace sweetshop, gateway envoy-gateway (Gateway gateway-infra/public), min replicas floor 2',
+      '### production: namespace sweetshop, gateway envoy-gateway (Gateway gateway-infra/public), min replicas floor 2, node spread required',
     ]);
   });
 

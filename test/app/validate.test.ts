@@ -96,7 +96,20 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
     mutate: (environment) => {
       delete environment.availability;
     },
-    problems: ['local.availability: missing; set { minReplicasFloor: 2 } (or 1 where a node drain may stop a section)'],
+    problems: [
+      "local.availability: missing; set { minReplicasFloor: 2, spreadAcrossNodes: 'required' } (or 1 and 'preferred' on a one-node cluster)",
+    ],
+  },
+  {
+    name: 'a node spread that is neither required nor preferred',
+    base: production,
+    mutate: (environment) => {
+      environment.availability.spreadAcrossNodes = 'always';
+    },
+    problems: [
+      "production.availability.spreadAcrossNodes: 'always' is not a spread; use 'required' (replicas on different nodes, " +
+        "one node failure leaves the rest serving) or 'preferred' (a one-node cluster)",
+    ],
   },
   {
     name: 'CPU target outside 1..100',

@@ -81,6 +81,18 @@ function workloadTests(environment: EnvironmentConfig, manifests: Manifest[], se
     assert.notDeepEqual(behavior.scaleDown.policies, [{ type: 'Pods', value: config.minReplicas, periodSeconds: 300 }]);
   });
 
+  test(`${section}: replicas spread over nodes as the environment's availability says, over zones where there are`, () => {
+    const constraints = findObject(manifests, 'Deployment', section).spec.template.spec.topologySpreadConstraints;
+    const onNodes = environment.availability.spreadAcrossNodes === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway';
+    assert.deepEqual(
+      constraints.map((c: { topologyKey: string; whenUnsatisfiable: string }) => [c.topologyKey, c.whenUnsatisfiable]),
+      [
+        ['kubernetes.io/hostname', onNodes],
+        ['topology.kubernetes.io/zone', 'ScheduleAnyway'],
+      ],
+    );
+  });
+
   test(`${section}: the container runs the pinned image with the contract env and exact resources`, () => {
     const [container] = findObject(manifests, 'Deployment', section).spec.template.spec.containers;
     assert.equal(container.name, 'service');

@@ -65,6 +65,7 @@ test('all props: every optional prop reaches the manifests', () => {
     preStopDelaySeconds: 3,
     drainTimeoutSeconds: 20,
     ingressControllerPods: { 'app.kubernetes.io/name': 'envoy' },
+    spreadAcrossNodes: 'required',
   };
   const manifests = synth(props);
   const main = container(manifests);
@@ -78,6 +79,11 @@ test('all props: every optional prop reaches the manifests', () => {
   );
   assert.deepEqual(findObject(manifests, 'Service', 'candies').spec.ports, [{ name: 'http', port: 8081, targetPort: 9000 }]);
   assert.deepEqual(findObject(manifests, 'NetworkPolicy', 'candies').spec.ingress[0].ports, [{ protocol: 'TCP', port: 9000 }]);
+  const spread = findObject(manifests, 'Deployment', 'candies').spec.template.spec.topologySpreadConstraints;
+  assert.deepEqual(
+    spread.map((c: { topologyKey: string; whenUnsatisfiable: string }) => `${c.topologyKey} ${c.whenUnsatisfiable}`),
+    ['kubernetes.io/hostname DoNotSchedule', 'topology.kubernetes.io/zone ScheduleAnyway'],
+  );
   assert.deepEqual(findObject(manifests, 'NetworkPolicy', 'candies').spec.ingress[0].from[0].podSelector, {
     matchLabels: { 'app.kubernetes.io/name': 'envoy' },
   });

@@ -95,8 +95,13 @@ function describeEnvironment(shown: Data): string {
   const existing = get(routing, ['existingGateway']) as Data | undefined;
   const parent = existing ? `Gateway ${String(existing.namespace)}/${String(existing.name)}` : `class ${String(routing.className ?? '?')}`;
   const floor = get(shown, ['availability', 'minReplicasFloor']);
+  const spread = get(shown, ['availability', 'spreadAcrossNodes']);
   const where = `namespace ${String(shown.namespace ?? '?')}, ${key} ${String(routing.controller ?? '?')} (${parent})`;
-  return floor === undefined ? where : `${where}, min replicas floor ${String(floor)}`;
+  const availability = [
+    ...(floor === undefined ? [] : [`min replicas floor ${String(floor)}`]),
+    ...(spread === undefined ? [] : [`node spread ${String(spread)}`]),
+  ];
+  return [where, ...availability].join(', ');
 }
 
 function sectionRow(section: string, environment: Data | undefined, baseEnvironment: Data | undefined, comparing: boolean): string[] {
