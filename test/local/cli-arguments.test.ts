@@ -140,3 +140,19 @@ describe('npm run local -- --autoscale and status: arguments and output, without
     assert.deepEqual(json.sections, JSON.parse(JSON.stringify(shop.sections)));
   });
 });
+
+describe('npm run local: port flags are checked before anything starts', () => {
+  const work = mkdtempSync(join(tmpdir(), 'sweetshop-local-port-args-test-'));
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  test('--replica-port outside 1..65535 or not a number: one error line, nothing started', async () => {
+    for (const value of ['0', '65536', 'eight']) {
+      await assert.rejects(cli(['--replica-port', value, '--state-dir', join(work, 'state')]), (error: CliFailure) => {
+        assert.equal(error.code, 1);
+        assert.equal(error.stdout, '');
+        assert.equal(error.stderr, `local: --replica-port ${value}: expected a port number 1..65535\n`);
+        return true;
+      });
+    }
+  });
+});
