@@ -15,7 +15,7 @@ import { describeExit, type ProcessExit } from './process-exit.ts';
 import { ProcessGuard } from './process-guard.ts';
 import { describeLeftovers, stopLeftovers } from './process-record.ts';
 import { resolveReplicaCounts } from './replica-counts.ts';
-import { ReplicaProcess, type ServiceCommand } from './replica-process.ts';
+import { PortTakenError, ReplicaProcess, type ServiceCommand } from './replica-process.ts';
 import { convergeSection, type ScalingHost } from './section-scaling.ts';
 
 /** contracts.md: nginx on LOCAL_PORT 8080, replicas on loopback ports from 8000 upward. */
@@ -26,6 +26,8 @@ export const DEFAULT_REPLICA_BASE_PORT = 8000;
 const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'NODE_EXTRA_CA_CERTS'];
 // The service's own drain cap is 10 s (DRAIN_TIMEOUT_MS); SIGKILL only past that plus a margin.
 const REPLICA_STOP_TIMEOUT_MS = 15_000;
+// Starts of one replica when its port keeps being taken by another process before it listens.
+const PORT_ATTEMPTS = 5;
 
 export interface StartLocalShopOptions {
   /** Directory of the synthesized manifests. @default `<repo>/dist` */
@@ -314,18 +316,25 @@ class Shop implements LocalShop, ScaleTarget {
     if (this.balance.note) this.emit('warn', `${this.balance.source}: ${this.balance.note}`);
     // Spawned one after another so each section's ports are contiguous (8000, 8001 for chocolates, ...);
     // they start up concurrently all the same.
+    const spawned: Array<{ deployment: DeploymentSpec; replicas: ReplicaProcess[]; index: number }> = [];
     for (const deployment of this.manifests.deployments) {
       const replicas: ReplicaProcess[] = [];
       this.current.set(deployment.name, replicas);
       this.starting.set(deployment.name, new Set());
       this.wanted.set(deployment.name, counts.get(deployment.name)!);
       this.revisions.set(deployment.name, 1);
-      for (let index = 0; index < counts.get(deployment.name)!; index++) replicas.push(await this.spawnReplica(deployment, index));
+      for (let index = 0; index < counts.get(deployment.name)!; index++) {
+        replicas.push(await this.spawnReplica(deployment, index));
+        spawned.push({ deployment, replicas, index });
+      }
     }
-    const all = [...this.current.values()].flat();
-    this.emit('info', `waiting for ${all.length} replicas to answer /readyz`);
+    this.emit('info', `waiting for ${spawned.length} replicas to answer /readyz`);
     // Fails fast with the first replica that exits or times out; the caller then stops the rest.
-    await Promise.all(all.map((r) => r.waitReady(this.options.readyTimeoutMs ?? 30_000)));
+    await Promise.all(
+      spawned.map(async ({ deployment, replicas, index }) => {
+        replicas[index] = await this.untilReady(deployment, index, replicas[index]!);
+      }),
+    );
     const stableFront = this.options.stableFront ?? true;
     this.balancerPort = stableFront ? await ephemeralPort() : this.port;
     const balancerPrefix = join(this.prefix, 'balancer');
@@ -383,13 +392,7 @@ class Shop implements LocalShop, ScaleTarget {
         for (let index = 0; index < replicas.length; index++) {
           if (this.stopping) throw new Error('rollout interrupted: the local shop is stopping');
           const old = replicas[index]!;
-          const next = await this.spawnReplica(deployment, index);
-          try {
-            await next.waitReady(this.options.readyTimeoutMs ?? 30_000);
-          } catch (error) {
-            await this.retire(next);
-            throw error;
-          }
+          const next = await this.untilReady(deployment, index, await this.spawnReplica(deployment, index));
           replicas[index] = next;
           try {
             await this.balancer!.reload(this.renderConfig());
@@ -409,6 +412,27 @@ class Shop implements LocalShop, ScaleTarget {
       await Promise.all(draining);
     }
     return steps;
+  }
+
+  /**
+   * Resolves with the replica once it is ready. One whose port another process took between reservePort
+   * and its listen (another local shop starting at the same moment) is stopped and replaced by a new one
+   * on another port, up to PORT_ATTEMPTS starts. On any other failure the replica is stopped and the
+   * error thrown.
+   */
+  private async untilReady(deployment: DeploymentSpec, index: number, first: ReplicaProcess): Promise<ReplicaProcess> {
+    let replica = first;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await replica.waitReady(this.options.readyTimeoutMs ?? 30_000);
+        return replica;
+      } catch (error) {
+        await this.retire(replica);
+        if (!(error instanceof PortTakenError) || attempt === PORT_ATTEMPTS || this.stopping) throw error;
+        this.emit('warn', `${error.message}; starting ${deployment.name} again on another port`);
+        replica = await this.spawnReplica(deployment, index);
+      }
+    }
   }
 
   /** Runs `change` once every change queued before it has finished. */
