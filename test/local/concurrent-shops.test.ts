@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -7,8 +7,8 @@ import { after, describe, test } from 'node:test';
 import { ephemeralPort, randomReplicaBasePort } from '../../tools/local/ports.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { nginxPids, type RunningCli, replicaRows, startCli } from './support/cli.ts';
-import { processesInGroups, processesWithTmpdir } from './support/processes.ts';
-import { FIXTURES } from './support/test-shop.ts';
+import { eventuallyEmpty, processesInGroups, processesWithTmpdir } from './support/processes.ts';
+import { FIXTURES, startTestShop } from './support/test-shop.ts';
 
 // Two `npm run local` started at the same moment on one machine, as two terminals (or two test runs) do:
 // each must serve its own replicas only, or refuse to start, never route to the other's.
@@ -36,10 +36,21 @@ describe('two local shops started at the same moment', { skip: skipUnlessInstall
     rmSync(work, { recursive: true, force: true });
   });
 
-  function start(args: string[]): RunningCli {
-    const run = startCli([...args, '--quiet', '--manifests', join(FIXTURES, 'chocolates-only')], { TMPDIR: tmp });
+  /** Each run gets a TMPDIR of its own (under `tmp`): its replicas and temp directory are found by it. */
+  function start(args: string[]): RunningCli & { tmp: string } {
+    const own = mkdtempSync(join(tmp, 'run-'));
+    const run = startCli([...args, '--quiet', '--manifests', join(FIXTURES, 'chocolates-only')], { TMPDIR: own });
     started.push(run);
-    return run;
+    return { ...run, tmp: own };
+  }
+
+  async function assertLeftNothing(run: RunningCli & { tmp: string }): Promise<void> {
+    assert.deepEqual(await eventuallyEmpty(() => processesWithTmpdir(run.tmp)), [], `replicas left by:\n${run.output()}`);
+    assert.deepEqual(
+      readdirSync(run.tmp).filter((name) => name.startsWith('sweetshop-local-')),
+      [],
+      'temp directory left',
+    );
   }
 
   /** Resolves 'started' once the table is printed, else the exit code of a start that failed. */
@@ -84,5 +95,58 @@ describe('two local shops started at the same moment', { skip: skipUnlessInstall
     );
     runs[0]!.child.kill('SIGTERM');
     assert.equal(await runs[0]!.exited, 0, runs[0]!.output());
+  });
+
+  test('with the same --port: exactly one starts; the other exits 1 naming the port, and leaves nothing running', async () => {
+    const port = await ephemeralPort();
+    const runs = [0, 1].map((i) =>
+      start(['--port', String(port), '--replica-port', String(randomReplicaBasePort()), '--state-dir', join(work, `state-port-${i}`)]),
+    );
+    const outcomes = await Promise.all(runs.map(outcome));
+    assert.deepEqual([...outcomes].sort(), [1, 'started'], runs.map((run) => run.output()).join('\n----\n'));
+    const winner = runs[outcomes.indexOf('started')]!;
+    const loser = runs[outcomes.indexOf(1)]!;
+    assert.match(loser.output(), new RegExp(`^local: .*port ${port} is already in use on 127\\.0\\.0\\.1`, 'm'));
+    await assertLeftNothing(loser);
+    const own = replicaRows(winner.output()).map((row) => row.id);
+    assert.deepEqual(
+      (await servedBy(`http://127.0.0.1:${port}/chocolates`, 10)).filter((id) => !own.includes(id)),
+      [],
+    );
+    winner.child.kill('SIGTERM');
+    assert.equal(await winner.exited, 0, winner.output());
+  });
+
+  test('with the same --state-dir: exactly one starts; the other exits 1 saying a shop is already running or starting', async () => {
+    const stateDir = join(work, 'state-shared');
+    const runs = [0, 1].map(async () =>
+      start(['--port', String(await ephemeralPort()), '--replica-port', String(randomReplicaBasePort()), '--state-dir', stateDir]),
+    );
+    const started = await Promise.all(runs);
+    const outcomes = await Promise.all(started.map(outcome));
+    assert.deepEqual([...outcomes].sort(), [1, 'started'], started.map((run) => run.output()).join('\n----\n'));
+    const winner = started[outcomes.indexOf('started')]!;
+    const loser = started[outcomes.indexOf(1)]!;
+    assert.match(
+      loser.output(),
+      new RegExp(`^local: a local shop is already running or starting \\(pid ${winner.child.pid}, holding `, 'm'),
+    );
+    await assertLeftNothing(loser);
+    winner.child.kill('SIGTERM');
+    assert.equal(await winner.exited, 0, winner.output());
+  });
+
+  test('from code, with the same processFile at the same moment: exactly one startLocalShop resolves', async () => {
+    const processFile = join(work, 'shared-processes.json');
+    const options = { processFile, manifestsDir: join(FIXTURES, 'chocolates-only') };
+    const results = await Promise.allSettled([startTestShop(options), startTestShop(options)]);
+    const shops = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    await Promise.all(shops.map((shop) => shop.stop()));
+    assert.equal(shops.length, 1, `both started: ${errors.join('; ')}`);
+    assert.match(
+      errors[0]!,
+      new RegExp(`^a local shop is already running or starting \\(pid ${process.pid}, holding .*shared-processes\\.json\\)`),
+    );
   });
 });

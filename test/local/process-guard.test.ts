@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -8,6 +8,7 @@ import { after, describe, test } from 'node:test';
 import { ProcessGuard } from '../../tools/local/process-guard.ts';
 import { bootId, identify, isSameProcess, killIfSame } from '../../tools/local/process-identity.mjs';
 import { describeLeftovers, stopLeftovers } from '../../tools/local/process-record.ts';
+import { StateLock } from '../../tools/local/state-lock.ts';
 import { childrenWithCommand, eventuallyEmpty, isRunning } from './support/processes.ts';
 
 // A process that does nothing for a minute, in its own group like the shop's replicas.
@@ -107,5 +108,45 @@ describe('ProcessGuard', () => {
     // stop() callers (the CLI, tests counting processes) rely on nothing of the shop running once it resolves.
     assert.deepEqual(watchdogs.filter(isRunning), [], 'the watchdog still runs after close() resolved');
     assert.deepEqual(lost, []);
+  });
+});
+
+describe('StateLock (one shop per process record)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'sweetshop-state-lock-test-'));
+  after(() => rmSync(work, { recursive: true, force: true }));
+  const LOCK = new URL('../../tools/local/state-lock.ts', import.meta.url).href;
+
+  test('a second acquire is refused naming the holder; after release the record can be locked again', async () => {
+    const file = join(work, 'processes.json');
+    const lock = await StateLock.acquire(file);
+    await assert.rejects(
+      StateLock.acquire(file),
+      new RegExp(`^Error: a local shop is already running or starting \\(pid ${process.pid}, holding ${file}\\)`),
+    );
+    // The same record through a symlinked directory is the same lock.
+    symlinkSync(work, join(work, 'link'));
+    await assert.rejects(StateLock.acquire(join(work, 'link', 'processes.json')), /already running or starting/);
+    await lock.release();
+    await (await StateLock.acquire(file)).release();
+  });
+
+  test('a holder killed with -9 leaves no stale lock: the next acquire succeeds at once', async () => {
+    const file = join(work, 'killed.json');
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { StateLock } = await import(${JSON.stringify(LOCK)}); await StateLock.acquire(process.argv[1]); console.log('locked'); setInterval(() => {}, 60_000);`,
+        file,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    after(() => holder.kill('SIGKILL'));
+    await new Promise((resolve) => holder.stdout!.once('data', resolve));
+    await assert.rejects(StateLock.acquire(file), new RegExp(`\\(pid ${holder.pid}, holding `));
+    holder.kill('SIGKILL');
+    await new Promise((resolve) => holder.once('exit', resolve));
+    await (await StateLock.acquire(file)).release();
   });
 });

@@ -13,7 +13,7 @@ import { podName } from './pod-names.ts';
 import { ephemeralPort, isPortFree, releasePort, reservePort } from './ports.ts';
 import { describeExit, type ProcessExit } from './process-exit.ts';
 import { ProcessGuard } from './process-guard.ts';
-import { describeLeftovers, stopLeftovers } from './process-record.ts';
+import { describeLeftovers } from './process-record.ts';
 import { resolveReplicaCounts } from './replica-counts.ts';
 import { PortTakenError, ReplicaProcess, type ServiceCommand } from './replica-process.ts';
 import { convergeSection, type ScalingHost } from './section-scaling.ts';
@@ -156,19 +156,20 @@ export async function startLocalShop(options: StartLocalShopOptions = {}): Promi
     ? { algorithm: options.balance, source: '--balance' }
     : (manifests.balance ?? { algorithm: 'round-robin', source: 'nginx default (no Ingress annotation)' });
   const nginxBinary = findNginx();
+  checkPortOption('port', options.port ?? DEFAULT_LOCAL_PORT, 0);
+  checkPortOption('basePort', options.basePort ?? DEFAULT_REPLICA_BASE_PORT, 1);
   const emit = (message: string): void => options.onEvent?.({ type: 'message', level: 'warn', message });
-  const leftovers = options.processFile === undefined ? undefined : await stopLeftovers(options.processFile);
-  if (leftovers && leftovers.stopped.length > 0) emit(describeLeftovers(leftovers));
-  const port = options.port === 0 ? await ephemeralPort() : (options.port ?? DEFAULT_LOCAL_PORT);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`port ${port}: expected 0..65535`);
-  if (!(await isPortFree(port)))
-    throw new Error(
-      `port ${port} is already in use on 127.0.0.1: stop what uses it (\`ss -ltnp 'sport = :${port}'\` names it) or pass another port (--port)`,
-    );
 
+  // One shop per process record from here on; what a killed run left is stopped before the port check.
   const guard = await ProcessGuard.start(options.processFile, emit);
+  if (guard.leftovers && guard.leftovers.stopped.length > 0) emit(describeLeftovers(guard.leftovers));
   let shop: Shop;
   try {
+    const port = options.port === 0 ? await ephemeralPort() : (options.port ?? DEFAULT_LOCAL_PORT);
+    if (!(await isPortFree(port)))
+      throw new Error(
+        `port ${port} is already in use on 127.0.0.1: stop what uses it (\`ss -ltnp 'sport = :${port}'\` names it) or pass another port (--port)`,
+      );
     shop = new Shop(manifests, balance, port, nginxBinary, guard, options);
   } catch (error) {
     await guard.close();
@@ -182,6 +183,10 @@ export async function startLocalShop(options: StartLocalShopOptions = {}): Promi
   }
   if (options.autoscale) shop.startAutoscaling(autoscalers, options.autoscale);
   return shop;
+}
+
+function checkPortOption(name: string, port: number, lowest: number): void {
+  if (!Number.isInteger(port) || port < lowest || port > 65_535) throw new Error(`${name} ${port}: expected ${lowest}..65535`);
 }
 
 class Shop implements LocalShop, ScaleTarget {
