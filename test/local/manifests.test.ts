@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { balanceFromIngressAnnotations, parseLocalAlgorithm } from '../../tools/local/balance.ts';
 import { interpretManifests, parseManifestFile, readShopManifests } from '../../tools/local/manifests.ts';
-import { parseReplicaFlags, resolveReplicaCounts } from '../../tools/local/replica-counts.ts';
+import { checkAutoscaleTotal, parseReplicaFlags, resolveReplicaCounts } from '../../tools/local/replica-counts.ts';
 import { FIXTURES } from './support/test-shop.ts';
 
 const DEPLOYMENT = `apiVersion: apps/v1
@@ -163,5 +163,53 @@ describe('replica counts', () => {
   test('a malformed flag is an error showing the expected form', () => {
     assert.throws(() => parseReplicaFlags(['chocolates:3']), /--replicas chocolates:3: expected <section>=<count>/);
     assert.deepEqual(parseReplicaFlags(['chocolates=3,cakes=1']), { chocolates: 3, cakes: 1 });
+  });
+});
+
+describe('the total replica count', () => {
+  // n Deployments, each with its own Service and Ingress path, at `replicas` each.
+  function sections(n: number, replicas: number) {
+    const yaml = Array.from({ length: n }, (_, i) =>
+      DEPLOYMENT.replaceAll('chocolates', `section${i}`).replace('replicas: 3', `replicas: ${replicas}`),
+    ).join('---\n');
+    return interpret(`${yaml}---\n${INGRESS('section0')}`).deployments;
+  }
+
+  test('at most 64 replica processes in all: 5 sections x 16 is refused naming the total and the cap', () => {
+    assert.equal(
+      [...resolveReplicaCounts(sections(4, 16)).values()].reduce((a, b) => a + b),
+      64,
+    );
+    assert.throws(
+      () => resolveReplicaCounts(sections(5, 16)),
+      /^Error: replicas: 80 replica processes in all \(section0=16, section1=16, section2=16, section3=16, section4=16\) is above the local cap of 64 in total: lower some with --replicas <section>=<n>$/,
+    );
+  });
+
+  test('--replicas counts too, and can bring the total under the cap', () => {
+    assert.equal(resolveReplicaCounts(sections(5, 12), { section0: 16 }).size, 5); // 64
+    assert.throws(
+      () => resolveReplicaCounts(sections(5, 12), { section0: 16, section1: 13 }),
+      /^Error: replicas: 65 replica processes in all/,
+    );
+    assert.equal(resolveReplicaCounts(sections(5, 16), { section0: 1, section1: 1 }).size, 5); // 50
+  });
+
+  test('--autoscale: the sections can scale to at most 64 processes in all (HPA maxReplicas, else the count)', () => {
+    const counts = new Map([
+      ['chocolates', 2],
+      ['candies', 2],
+      ['cakes', 2],
+    ]);
+    const max = (target: string, maxReplicas: number) => ({ target, maxReplicas });
+    checkAutoscaleTotal(counts, [max('chocolates', 16), max('candies', 16)]); // 16 + 16 + 2
+    assert.throws(
+      () =>
+        checkAutoscaleTotal(
+          new Map([...counts, ['fudge', 2], ['toffee', 2]]),
+          ['chocolates', 'candies', 'cakes', 'fudge', 'toffee'].map((s) => max(s, 16)).slice(0, 4),
+        ),
+      /^Error: --autoscale: the sections can scale to 66 replica processes in all \(chocolates=16, candies=16, cakes=16, fudge=16, toffee=2\), above the local cap of 64 in total: lower some HPA maxReplicas$/,
+    );
   });
 });

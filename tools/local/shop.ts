@@ -14,7 +14,7 @@ import { ephemeralPort, isPortFree, releasePort, reservePort } from './ports.ts'
 import { describeExit, type ProcessExit } from './process-exit.ts';
 import { ProcessGuard } from './process-guard.ts';
 import { describeLeftovers } from './process-record.ts';
-import { resolveReplicaCounts } from './replica-counts.ts';
+import { checkAutoscaleTotal, resolveReplicaCounts } from './replica-counts.ts';
 import { PortTakenError, ReplicaProcess, type ServiceCommand } from './replica-process.ts';
 import { convergeSection, type ScalingHost } from './section-scaling.ts';
 
@@ -151,7 +151,10 @@ export async function startLocalShop(options: StartLocalShopOptions = {}): Promi
   const counts = resolveReplicaCounts(manifests.deployments, options.replicas);
   // Checked before anything starts: a manifest --autoscale cannot run is one error listing every problem.
   const autoscalers = options.autoscale ? manifests.deployments.flatMap((d) => readAutoscalerSpec(d) ?? []) : [];
-  if (options.autoscale) checkHpaSpeed(options.autoscale.speed ?? 1);
+  if (options.autoscale) {
+    checkHpaSpeed(options.autoscale.speed ?? 1);
+    checkAutoscaleTotal(counts, autoscalers);
+  }
   const balance: BalanceChoice = options.balance
     ? { algorithm: options.balance, source: '--balance' }
     : (manifests.balance ?? { algorithm: 'round-robin', source: 'nginx default (no Ingress annotation)' });
