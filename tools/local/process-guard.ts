@@ -27,6 +27,7 @@ export interface ProcessWatcher {
  */
 export class ProcessGuard implements ProcessWatcher {
   private readonly processes = new Map<number, GuardedProcess>();
+  private readonly tempDirs: string[] = [];
   private closed = false;
   private readonly watchdog: ChildProcess;
   private readonly watchdogExited: Promise<void>;
@@ -98,6 +99,13 @@ export class ProcessGuard implements ProcessWatcher {
     });
   }
 
+  /** The shop's temp directory: the watchdog, or else the next start (from the record), removes it after a kill -9. */
+  ownTempDir(dir: string): void {
+    this.tempDirs.push(dir);
+    this.tell({ removeDir: dir });
+    this.writeRecord();
+  }
+
   /**
    * The shop has stopped (or is exiting): the record goes and the watchdog ends with nothing to do.
    * Resolves once the watchdog has exited; the synchronous part is all an exit hook needs.
@@ -116,14 +124,19 @@ export class ProcessGuard implements ProcessWatcher {
     return this.watchdogExited;
   }
 
-  private tell(message: { watch: ProcessIdentity } | { forget: number }): void {
+  private tell(message: { watch: ProcessIdentity } | { forget: number } | { removeDir: string }): void {
     // A failed send means the watchdog is gone; its 'exit' has reported that already.
     if (this.watchdog.connected) this.watchdog.send(message, () => undefined);
   }
 
   private writeRecord(): void {
     if (!this.recordFile || this.closed) return;
-    writeProcessRecord(this.recordFile, { bootId: this.boot, supervisor: this.supervisor, processes: [...this.processes.values()] });
+    writeProcessRecord(this.recordFile, {
+      bootId: this.boot,
+      supervisor: this.supervisor,
+      processes: [...this.processes.values()],
+      tempDirs: this.tempDirs,
+    });
   }
 }
 

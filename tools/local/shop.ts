@@ -1,5 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { REPO_ROOT } from '../lib/repo-root.ts';
@@ -17,6 +16,7 @@ import { describeLeftovers } from './process-record.ts';
 import { checkAutoscaleTotal, resolveReplicaCounts } from './replica-counts.ts';
 import { PortTakenError, ReplicaProcess, type ServiceCommand } from './replica-process.ts';
 import { convergeSection, type ScalingHost } from './section-scaling.ts';
+import { makeShopTempDir } from './shop-temp-dir.mjs';
 
 /** contracts.md: nginx on LOCAL_PORT 8080, replicas on loopback ports from 8000 upward. */
 export const DEFAULT_LOCAL_PORT = 8080;
@@ -165,7 +165,8 @@ export async function startLocalShop(options: StartLocalShopOptions = {}): Promi
 
   // One shop per process record from here on; what a killed run left is stopped before the port check.
   const guard = await ProcessGuard.start(options.processFile, emit);
-  if (guard.leftovers && guard.leftovers.stopped.length > 0) emit(describeLeftovers(guard.leftovers));
+  const leftovers = guard.leftovers && describeLeftovers(guard.leftovers);
+  if (leftovers) emit(leftovers);
   let shop: Shop;
   try {
     const port = options.port === 0 ? await ephemeralPort() : (options.port ?? DEFAULT_LOCAL_PORT);
@@ -194,7 +195,7 @@ function checkPortOption(name: string, port: number, lowest: number): void {
 
 class Shop implements LocalShop, ScaleTarget {
   readonly url: string;
-  private readonly prefix = mkdtempSync(join(tmpdir(), 'sweetshop-local-'));
+  private readonly prefix = makeShopTempDir();
   // Running replicas per Deployment, in upstream order.
   private readonly current = new Map<string, ReplicaProcess[]>();
   // Every process started and not yet reaped, including a rollout's half-started ones.
@@ -220,8 +221,8 @@ class Shop implements LocalShop, ScaleTarget {
     for (const replica of this.live) replica.kill('SIGKILL');
     this.front?.killNow();
     this.balancer?.killNow();
-    void this.guard.close();
     rmSync(this.prefix, { recursive: true, force: true });
+    void this.guard.close();
   };
 
   private readonly manifests: ShopManifests;
@@ -247,9 +248,7 @@ class Shop implements LocalShop, ScaleTarget {
     this.guard = guard;
     this.options = options;
     this.url = `http://127.0.0.1:${port}`;
-    // mkdtemp makes it 0700; nginx started as root runs its workers as another user (nobody or
-    // www-data), and they must reach the temp directories to buffer large request bodies.
-    chmodSync(this.prefix, 0o755);
+    guard.ownTempDir(this.prefix);
     // Safety net if the supervisor exits without stop() (process.exit, an uncaught error): no replica
     // outlives it. A SIGKILL runs no hook at all: the guard's watchdog covers that.
     process.on('exit', this.killOnExit);
@@ -524,8 +523,9 @@ class Shop implements LocalShop, ScaleTarget {
     await this.balancer?.stop();
     await Promise.all([...this.live].map((r) => this.retire(r)));
     await this.changes;
-    await this.guard.close();
+    // Before the guard closes: its watchdog would remove the directory too, at the same time.
     rmSync(this.prefix, { recursive: true, force: true });
+    await this.guard.close();
     process.off('exit', this.killOnExit);
   }
 
