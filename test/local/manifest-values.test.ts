@@ -76,7 +76,9 @@ function read(overrides: Partial<ShopValues>) {
 describe('manifest values that reach nginx.conf or a replica process', () => {
   test('the plain shop is accepted (the table below changes one value at a time)', () => {
     const manifests = read({});
-    assert.deepEqual(manifests.routes, [{ path: '/chocolates', pathType: 'Prefix', service: 'chocolates' }]);
+    assert.deepEqual(manifests.routes, [
+      { path: '/chocolates', pathType: 'Prefix', service: 'chocolates', source: 'shop.yaml (Ingress sweetshop): rules[0].http.paths[0]' },
+    ]);
     assert.equal(resolveReplicaCounts(manifests.deployments).get('chocolates'), 2);
     for (const path of ['/', '/chocolates/', '/v1.2/chocolates', '/a_b/c-d/~e']) assert.equal(read({ path }).routes[0]!.path, path);
   });

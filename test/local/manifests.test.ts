@@ -62,10 +62,9 @@ describe('readShopManifests', () => {
         manifests.services.find((s) => s.name === section),
         { name: section, deployment: section },
       );
-      assert.deepEqual(
-        manifests.routes.find((r) => r.service === section),
-        { path: `/${section}`, pathType: 'Prefix', service: section },
-      );
+      const { source, ...route } = manifests.routes.find((r) => r.service === section)!;
+      assert.deepEqual(route, { path: `/${section}`, pathType: 'Prefix', service: section });
+      assert.match(source, /\.k8s\.yaml \(Ingress sweetshop\): rules\[0\]\.http\.paths\[\d\]$/);
     }
   });
 
@@ -210,6 +209,50 @@ describe('the total replica count', () => {
           ['chocolates', 'candies', 'cakes', 'fudge', 'toffee'].map((s) => max(s, 16)).slice(0, 4),
         ),
       /^Error: --autoscale: the sections can scale to 66 replica processes in all \(chocolates=16, candies=16, cakes=16, fudge=16, toffee=2\), above the local cap of 64 in total: lower some HPA maxReplicas$/,
+    );
+  });
+});
+
+describe('routes and Services that would collide in nginx.conf: refused before anything starts, naming both', () => {
+  // Two paths in one Ingress, to the one Service.
+  const twoPaths = (a: string, b: string) =>
+    DEPLOYMENT +
+    INGRESS('chocolates').replace(
+      '          - { path: /chocolates, pathType: Prefix,',
+      `          - { ${a}, backend: { service: { name: chocolates, port: { name: http } } } }\n          - { ${b},`,
+    );
+
+  test('Exact /chocolates and Prefix /chocolates: both are nginx location "= /chocolates"', () => {
+    assert.throws(
+      () => interpret(twoPaths('path: /chocolates, pathType: Exact', 'path: /chocolates, pathType: Prefix')),
+      /^Error: test\.yaml \(Ingress sweetshop\): rules\[0\]\.http\.paths\[1\] \(Prefix \/chocolates\) and test\.yaml \(Ingress sweetshop\): rules\[0\]\.http\.paths\[0\] \(Exact \/chocolates\) both become the nginx location "= \/chocolates"/,
+    );
+  });
+
+  test('Prefix /chocolates and Prefix /chocolates/: the same two locations', () => {
+    assert.throws(
+      () => interpret(twoPaths('path: /chocolates, pathType: Prefix', 'path: /chocolates/, pathType: ImplementationSpecific')),
+      /paths\[1\] \(Prefix \/chocolates\/\) and .*paths\[0\] \(Prefix \/chocolates\) both become the nginx location "= \/chocolates"/,
+    );
+  });
+
+  test('the same path twice is the same collision', () => {
+    assert.throws(() => interpret(twoPaths('path: /chocolates, pathType: Prefix', 'path: /chocolates, pathType: Prefix')), /both become/);
+  });
+
+  test('distinct locations pass: Exact /chocolates/ beside Prefix /chocolates, and Prefix / beside them', () => {
+    const routes = interpret(twoPaths('path: /chocolates/, pathType: Exact', 'path: /chocolates, pathType: Prefix')).routes;
+    assert.deepEqual(
+      routes.map((r) => `${r.pathType} ${r.path}`),
+      ['Exact /chocolates/', 'Prefix /chocolates'],
+    );
+  });
+
+  test('a second Service of the same name (one nginx upstream each) is refused naming both', () => {
+    const second = DEPLOYMENT.slice(DEPLOYMENT.indexOf('---\napiVersion: v1\nkind: Service'));
+    assert.throws(
+      () => interpret(DEPLOYMENT + second + INGRESS('chocolates')),
+      /^Error: test\.yaml document 3: a second Service chocolates \(the first is test\.yaml document 2\): local mode runs one nginx upstream per Service name/,
     );
   });
 });

@@ -14,6 +14,7 @@ import {
 } from '../../app/environments/vocabulary.ts';
 import { isJsonObject, type JsonObject } from '../lib/json-object.ts';
 import { type BalanceChoice, balanceOnLocalNginx } from './balance.ts';
+import { isPlainUrlPath, PLAIN_URL_PATH_RULE } from './manifest-values.ts';
 import type { RouteSpec, ServiceSpec } from './manifests.ts';
 
 type Json = JsonObject;
@@ -80,9 +81,9 @@ function readMatch(match: unknown, where: string, service: string): RouteSpec {
   const pathType = PATH_TYPES[type];
   if (!pathType) throw new Error(`${where}.path.type: local mode runs PathPrefix and Exact, not ${type}`);
   const value = path.value ?? '/';
-  if (typeof value !== 'string' || !value.startsWith('/'))
-    throw new Error(`${where}.path.value must start with /, got ${JSON.stringify(value)}`);
-  return { path: value, pathType, service };
+  if (typeof value !== 'string' || !isPlainUrlPath(value))
+    throw new Error(`${where}.path.value ${JSON.stringify(value)} is not a plain URL path: ${PLAIN_URL_PATH_RULE}`);
+  return { path: value, pathType, service, source: where };
 }
 
 /** The algorithm of the route-policy object that targets `route` (a controller's, per the vocabulary). */

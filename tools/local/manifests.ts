@@ -16,6 +16,7 @@ import {
   isPlainUrlPath,
   PLAIN_URL_PATH_RULE,
 } from './manifest-values.ts';
+import { nginxLocations } from './nginx-config.ts';
 
 /** One environment variable of a replica: a literal value, or the pod's own name (fieldRef metadata.name). */
 export type EnvVarSpec = { readonly name: string; readonly value: string } | { readonly name: string; readonly podName: true };
@@ -41,11 +42,13 @@ export interface AutoscalingSource {
   readonly containerResources: unknown;
 }
 
-/** One Ingress path, routed to the Service it names. */
+/** One Ingress path (or HTTPRoute match), routed to the Service it names. */
 export interface RouteSpec {
   readonly path: string;
   readonly pathType: 'Prefix' | 'Exact';
   readonly service: string;
+  /** Where it is declared, for messages: `file (Ingress name): rules[0].http.paths[1]`. */
+  readonly source: string;
 }
 
 /** One Service and the Deployment whose pods it selects. */
@@ -66,7 +69,10 @@ type Json = JsonObject;
 interface ManifestObject {
   readonly kind: string;
   readonly name: string;
+  /** `file (Kind name)`, for messages. */
   readonly source: string;
+  /** `file document 3`: tells apart two objects of one kind and name. */
+  readonly document: string;
   readonly body: Json;
 }
 
@@ -98,7 +104,7 @@ export function parseManifestFile(path: string, text: string): ManifestObject[] 
     const name = isJsonObject(body.metadata) ? body.metadata.name : undefined;
     if (typeof name !== 'string') throw new Error(`${where}: ${body.kind} has no metadata.name`);
     checkName(body.kind, name, where);
-    objects.push({ kind: body.kind, name, source: `${path} (${body.kind} ${name})`, body });
+    objects.push({ kind: body.kind, name, source: `${path} (${body.kind} ${name})`, document: where, body });
   });
   return objects;
 }
@@ -114,6 +120,7 @@ function checkName(kind: string, name: string, where: string): void {
 
 /** Turns parsed objects into deployments, services and routes, checking every reference. */
 export function interpretManifests(objects: readonly ManifestObject[]): ShopManifests {
+  checkUniqueNames(objects);
   const minReplicas = new Map<string, number>();
   const hpas = new Map<string, NonNullable<AutoscalingSource['hpa']>>();
   for (const hpa of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
@@ -135,8 +142,7 @@ export function interpretManifests(objects: readonly ManifestObject[]): ShopMani
   const gateway = readGatewayRoutes(objects, services);
   const routes = [...ingresses.flatMap((ingress) => readRoutes(ingress, services)), ...gateway.routes];
   if (routes.length === 0) throw new Error('the manifests contain no Ingress path or HTTPRoute rule: nginx would have nothing to route');
-  const duplicate = routes.find((r, i) => routes.findIndex((o) => o.path === r.path && o.pathType === r.pathType) !== i);
-  if (duplicate) throw new Error(`Ingress path ${duplicate.path} is declared twice`);
+  checkDistinctLocations(routes);
 
   const balances = [
     ...ingresses.map((i) => balanceFromIngressAnnotations(readAnnotations(i), i.name)).filter((b) => b !== undefined),
@@ -147,6 +153,38 @@ export function interpretManifests(objects: readonly ManifestObject[]): ShopMani
   if (conflicting)
     throw new Error(`the routes disagree on load balancing (${balance!.source} vs ${conflicting.source}): local mode runs one nginx`);
   return { deployments, services, routes, balance };
+}
+
+// A Deployment's name is its section, a Service's its nginx upstream: two of one name (in two namespaces,
+// or the same object twice) cannot both run here.
+function checkUniqueNames(objects: readonly ManifestObject[]): void {
+  for (const kind of ['Deployment', 'Service']) {
+    const first = new Map<string, ManifestObject>();
+    for (const object of objects.filter((o) => o.kind === kind)) {
+      const earlier = first.get(object.name);
+      if (earlier)
+        throw new Error(
+          `${object.document}: a second ${kind} ${object.name} (the first is ${earlier.document}): local mode runs one ${kind === 'Service' ? 'nginx upstream' : 'section'} per ${kind} name, whatever the namespace`,
+        );
+      first.set(object.name, object);
+    }
+  }
+}
+
+// nginx refuses a location given twice, and would say so only after every replica started, naming a
+// temporary file: compare the locations each route becomes (nginxLocations) here instead.
+function checkDistinctLocations(routes: readonly RouteSpec[]): void {
+  const owner = new Map<string, RouteSpec>();
+  for (const route of routes) {
+    for (const location of nginxLocations(route)) {
+      const earlier = owner.get(location);
+      if (earlier)
+        throw new Error(
+          `${route.source} (${route.pathType} ${route.path}) and ${earlier.source} (${earlier.pathType} ${earlier.path}) both become the nginx location "${location}", which nginx takes once: keep one (local mode does not emulate Kubernetes' precedence between overlapping paths)`,
+        );
+      owner.set(location, route);
+    }
+  }
 }
 
 function readDeployment(object: ManifestObject, hpaMinReplicas: number | undefined, hpa: AutoscalingSource['hpa']): DeploymentSpec {
@@ -214,7 +252,7 @@ function readRoutes(object: ManifestObject, services: readonly ServiceSpec[]): R
       if (typeof serviceName !== 'string') throw new Error(`${where}: backend.service.name is missing`);
       if (!services.some((s) => s.name === serviceName))
         throw new Error(`${where}: backend Service ${serviceName} is not in the manifests`);
-      return { path: path.path, pathType, service: serviceName };
+      return { path: path.path, pathType, service: serviceName, source: where };
     });
   });
 }
