@@ -111,7 +111,7 @@ describe('HTTPRoute rules and policies local mode reads, and what it refuses by 
       ],
       [route(`filters: [{ type: URLRewrite }]\n      ${BACKEND}`), /spec\.rules\[0\]\.filters: local mode applies no HTTPRoute filters/],
       [route('backendRefs: [{ name: chocolates }, { name: chocolates }]'), /exactly one Service, found 2 backendRefs/],
-      [route('backendRefs: [{ name: fudge, port: 80 }]'), /backendRefs\[0\]: Service fudge is not in the manifests/],
+      [route('backendRefs: [{ name: fudge, port: 80 }]'), /backendRefs\[0\]: backend Service fudge is not in the manifests/],
       // It reaches nginx.conf as a location, like an Ingress path: refused here, before anything starts.
       [
         route(`matches: [{ path: { type: Exact, value: "/x { return 200; }" } }]\n      ${BACKEND}`),

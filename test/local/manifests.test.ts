@@ -256,3 +256,64 @@ describe('routes and Services that would collide in nginx.conf: refused before a
     );
   });
 });
+
+describe('manifest mistakes named by object, before anything starts', () => {
+  const HPA = (name: string, min: number, max: number) => `---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: { name: ${name} }
+spec: { scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: chocolates }, minReplicas: ${min}, maxReplicas: ${max} }
+`;
+
+  test('a YAML alias bomb names the file and document', () => {
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from({ length: 9 }, (_, i) => {
+        const prev = i === 0 ? 'a' : String.fromCharCode(98 + i - 1);
+        const name = String.fromCharCode(98 + i);
+        return `${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`;
+      }),
+    ].join('\n');
+    assert.throws(() => parseManifestFile('bomb.yaml', bomb), /^Error: bomb\.yaml document 1: .*(alias|resource exhaustion)/i);
+  });
+
+  test('a container env over 1 MiB in all is refused naming the Deployment and the size', () => {
+    const big = Array.from({ length: 9 }, (_, i) => `            - { name: V${i}, value: ${'x'.repeat(120_000)} }`).join('\n');
+    const yaml = DEPLOYMENT.replace('          env:\n', `          env:\n${big}\n`);
+    assert.throws(
+      () => interpret(yaml + INGRESS('chocolates')),
+      /^Error: test\.yaml \(Deployment chocolates\): container service env is 1,080,\d{3} bytes in all, above the local cap of 1,048,576 bytes \(1 MiB\)/,
+    );
+  });
+
+  test('a Deployment without a container named service is refused naming it and the containers it has', () => {
+    const yaml = DEPLOYMENT.replace('- name: service', '- name: app');
+    assert.throws(
+      () => interpret(yaml + INGRESS('chocolates')),
+      /^Error: test\.yaml \(Deployment chocolates\): spec\.template\.spec\.containers has no container named service \(it has app\)/,
+    );
+  });
+
+  test('a Service without a selector, routed to: named as such, not as "not in the manifests"', () => {
+    const yaml = DEPLOYMENT.replace('spec: { selector: { app.kubernetes.io/name: chocolates } }', 'spec: { ports: [{ port: 80 }] }');
+    assert.throws(
+      () => interpret(yaml + INGRESS('chocolates')),
+      /paths\[0\]: backend Service chocolates has no spec\.selector \(test\.yaml \(Service chocolates\)\): local mode routes a Service to the one Deployment its selector matches/,
+    );
+  });
+
+  test('two HPAs on one Deployment are refused naming both', () => {
+    assert.throws(
+      () => interpret(DEPLOYMENT + HPA('one', 2, 4) + HPA('two', 3, 5) + INGRESS('chocolates')),
+      /^Error: test\.yaml \(HorizontalPodAutoscaler two\): Deployment chocolates already has test\.yaml \(HorizontalPodAutoscaler one\)/,
+    );
+  });
+
+  test('an HPA with minReplicas above maxReplicas is refused, also without --autoscale', () => {
+    assert.throws(
+      () => interpret(DEPLOYMENT + HPA('one', 5, 3) + INGRESS('chocolates')),
+      /^Error: test\.yaml \(HorizontalPodAutoscaler one\): spec\.minReplicas \(5\) is above spec\.maxReplicas \(3\)/,
+    );
+    assert.equal(interpret(DEPLOYMENT + HPA('one', 3, 3) + INGRESS('chocolates')).deployments[0]!.replicas, 3);
+  });
+});

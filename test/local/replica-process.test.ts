@@ -32,7 +32,7 @@ function replica(port: number, id = 'chocolates-abc-xyz12'): ReplicaProcess {
   });
 }
 
-describe('ReplicaProcess.waitReady', () => {
+describe('ReplicaProcess', () => {
   const servers: Server[] = [];
   const replicas: ReplicaProcess[] = [];
   after(async () => {
@@ -89,5 +89,21 @@ describe('ReplicaProcess.waitReady', () => {
     replicas.push(r);
     await r.waitReady(10_000);
     assert.ok(r.readyAt !== undefined);
+  });
+
+  test('a process that cannot be spawned (E2BIG) is an error naming the replica', () => {
+    assert.throws(
+      () =>
+        new ReplicaProcess({
+          section: 'chocolates',
+          id: 'chocolates-abc-big12',
+          port: 1,
+          env: { HUGE: 'x'.repeat(200_000) },
+          command: { executable: process.execPath, args: ['-e', ''], cwd: REPO_ROOT },
+          onLine: () => undefined,
+          watcher: { watch: () => undefined },
+        }),
+      /^Error: replica chocolates-abc-big12 \(chocolates\) could not be started: spawn E2BIG/,
+    );
   });
 });

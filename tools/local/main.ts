@@ -10,7 +10,14 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../lib/repo-root.ts';
 import { checkHpaSpeed } from './autoscaler.ts';
 import { parseLocalAlgorithm } from './balance.ts';
-import { assertNoShopRunning, fetchStatus, requestRolloutRestart, startControlServer, stopControlServer } from './control.ts';
+import {
+  assertNoShopRunning,
+  checkControlSocketPath,
+  fetchStatus,
+  requestRolloutRestart,
+  startControlServer,
+  stopControlServer,
+} from './control.ts';
 import { formatAutoscalerTable, formatReplicaTable, formatShopEvent } from './log-format.ts';
 import { parseReplicaFlags } from './replica-counts.ts';
 import { DEFAULT_LOCAL_PORT, DEFAULT_REPLICA_BASE_PORT, type ShopEvent, startLocalShop } from './shop.ts';
@@ -56,6 +63,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const stateDir = resolve(values['state-dir'] ?? resolve(REPO_ROOT, '.local-run'));
+  checkControlSocketPath(stateDir);
   const [command, ...rest] = positionals;
   if (command === 'rollout') return rolloutRestart(stateDir, rest);
   if (command === 'status') return status(stateDir, values.json);

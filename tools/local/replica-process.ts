@@ -49,12 +49,17 @@ export class ReplicaProcess {
     this.id = start.id;
     this.port = start.port;
     // Own process group: a terminal Ctrl-C reaches only the supervisor, which drains replicas after nginx stops.
-    this.child = spawn(start.command.executable, [...start.command.args], {
-      cwd: start.command.cwd,
-      env: start.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    try {
+      this.child = spawn(start.command.executable, [...start.command.args], {
+        cwd: start.command.cwd,
+        env: start.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+    } catch (error) {
+      // Node throws some spawn failures (E2BIG: an environment too large) instead of emitting 'error'.
+      throw new Error(`replica ${this.id} (${this.section}) could not be started: ${(error as Error).message}`);
+    }
     start.watcher.watch(this.child, 'replica');
     this.exited = waitForExit(this.child).then((code) => {
       this.exitTime = Date.now();
