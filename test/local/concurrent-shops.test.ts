@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
+import { pollUntil } from '../../tools/lib/poll-until.ts';
 import { ephemeralPort, randomReplicaBasePort } from '../../tools/local/ports.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { nginxPids, type RunningCli, replicaRows, startCli } from './support/cli.ts';
@@ -148,5 +150,32 @@ describe('two local shops started at the same moment', { skip: skipUnlessInstall
       errors[0]!,
       new RegExp(`^a local shop is already running or starting \\(pid ${process.pid}, holding .*shared-processes\\.json\\)`),
     );
+  });
+
+  test('a replica killed with -9 leaves nginx: a process that takes its port afterwards (another shop) gets none of the traffic', async (t) => {
+    const messages: string[] = [];
+    const shop = await startTestShop({
+      manifestsDir: join(FIXTURES, 'chocolates-only'),
+      onEvent: (event) => {
+        if (event.type === 'message') messages.push(event.message);
+      },
+    });
+    const intruder = createServer((_req, res) => res.writeHead(200, { 'x-served-by': 'intruder' }).end('{}'));
+    try {
+      const [victim, survivor] = shop.replicas;
+      process.kill(victim!.pid, 'SIGKILL');
+      await pollUntil(() => shop.replicas[0]!.exit !== undefined, 5_000, 25);
+      // Another shop's replica binding the freed port, as reservePort elsewhere would hand it out.
+      await new Promise<void>((resolve, reject) => intruder.once('error', reject).listen(victim!.port, '127.0.0.1', resolve));
+      const out = await pollUntil(() => messages.some((m) => m.includes(`${victim!.id} out of nginx`)), 5_000, 25);
+      t.diagnostic(messages.filter((m) => m.includes(victim!.id)).join('\n'));
+      const seen = await servedBy(`${shop.url}/chocolates`, 20);
+      assert.deepEqual(new Set(seen), new Set([survivor!.id]));
+      assert.ok(out, `no "out of nginx" for ${victim!.id}:\n${messages.join('\n')}`);
+      assert.equal(shop.replicas[0]!.exit?.signal, 'SIGKILL', 'still listed as gone');
+    } finally {
+      intruder.close();
+      await shop.stop();
+    }
   });
 });

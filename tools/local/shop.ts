@@ -481,11 +481,27 @@ class Shop implements LocalShop, ScaleTarget {
     void replica.exited.then(() => {
       this.live.delete(replica);
       releasePort(port);
-      // Kubernetes would restart the container; here nginx routes around it until a rollout replaces it.
-      if (!replica.isStopping && !this.stopping)
+      // Kubernetes would restart the container; here it stays listed as gone until a rollout replaces it.
+      if (!replica.isStopping && !this.stopping) {
         this.emit('warn', `replica ${id} (${deployment.name}, port ${port}) ${describeExit(replica.exit!)} unexpectedly`);
+        if (this.current.get(deployment.name)?.includes(replica)) this.dropFromNginx(replica);
+      }
     });
     return replica;
+  }
+
+  /**
+   * A replica that died leaves nginx at once, as the endpoints controller drops a pod that is not ready:
+   * its port is free again, and whatever binds it next (another local shop's replica) must get none of
+   * this shop's traffic. After the changes queued before it; a reload renders only running replicas.
+   */
+  private dropFromNginx(replica: ReplicaProcess): void {
+    if (!this.balancer) return; // still starting: start() fails on it anyway
+    this.exclusive(() => this.reloadBalancer())
+      .then(() => this.emit('info', `${replica.id} out of nginx; it stays listed as gone until a rollout replaces it`))
+      .catch((error: Error) => {
+        if (!this.stopping) this.emit('warn', `${replica.id} could not be taken out of nginx: ${error.message}`);
+      });
   }
 
   private replicaEnv(deployment: DeploymentSpec, id: string, port: number, index: number): Record<string, string> {
@@ -506,7 +522,11 @@ class Shop implements LocalShop, ScaleTarget {
       prefix: join(this.prefix, 'balancer'),
       listenPort: this.balancerPort,
       balance: this.balance.algorithm,
-      upstreams: this.manifests.services.map((s) => ({ name: s.name, ports: (this.current.get(s.deployment) ?? []).map((r) => r.port) })),
+      // Only running replicas: the port of one that died may belong to another process by now.
+      upstreams: this.manifests.services.map((s) => ({
+        name: s.name,
+        ports: (this.current.get(s.deployment) ?? []).filter((r) => r.running).map((r) => r.port),
+      })),
       locations: this.manifests.routes.map((r) => ({ path: r.path, pathType: r.pathType, upstream: r.service })),
     });
   }
