@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import { startControlServer, stopControlServer } from '../../tools/local/control.ts';
+import { randomReplicaBasePort } from '../../tools/local/ports.ts';
 import type { LocalShop } from '../../tools/local/shop.ts';
 import { type CliFailure, cli } from './support/cli.ts';
 import { fakeShop } from './support/fake-shop.ts';
@@ -138,5 +139,37 @@ describe('npm run local -- --autoscale and status: arguments and output, without
     assert.match(table, /^cakes +Deployment\/cakes +cpu: 95%\/70% +2 +4 +3 +3 +SucceededRescale +\d+s ago: New size: 3; reason: cpu/m);
     const json = JSON.parse((await cli(['status', '--json', '--state-dir', stateDir])).stdout) as { sections: Record<string, unknown> };
     assert.deepEqual(json.sections, JSON.parse(JSON.stringify(shop.sections)));
+  });
+});
+
+describe('npm run local: port flags are checked before anything starts', () => {
+  const work = mkdtempSync(join(tmpdir(), 'sweetshop-local-port-args-test-'));
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  test('a --state-dir too long for the control socket: one error line before anything starts', async () => {
+    const stateDir = join(work, 'x'.repeat(120));
+    const start = ['--port', '0', '--replica-port', String(randomReplicaBasePort()), '--manifests', join(FIXTURES, 'chocolates-only')];
+    for (const args of [start, ['status'], ['rollout', 'restart']]) {
+      await assert.rejects(cli([...args, '--state-dir', stateDir]), (error: CliFailure) => {
+        assert.equal(error.code, 1);
+        assert.equal(error.stdout, '', 'nothing started');
+        assert.match(
+          error.stderr,
+          /^local: --state-dir .*x{120}: its control socket .*control\.sock is \d+ bytes long, and a Unix socket path holds at most 107: pass a shorter --state-dir\n$/,
+        );
+        return true;
+      });
+    }
+  });
+
+  test('--replica-port outside 1..65535 or not a number: one error line, nothing started', async () => {
+    for (const value of ['0', '65536', 'eight']) {
+      await assert.rejects(cli(['--replica-port', value, '--state-dir', join(work, 'state')]), (error: CliFailure) => {
+        assert.equal(error.code, 1);
+        assert.equal(error.stdout, '');
+        assert.equal(error.stderr, `local: --replica-port ${value}: expected a port number 1..65535\n`);
+        return true;
+      });
+    }
   });
 });

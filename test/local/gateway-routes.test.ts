@@ -26,11 +26,16 @@ describe('a Gateway API rendering, read from its synthesized files', () => {
   for (const environment of [localGateway, production]) {
     test(`${environment.name}: one Prefix route per section to its Service; LeastRequest runs as nginx least_conn`, () => {
       const manifests = rendered(environment);
-      assert.deepEqual(manifests.routes, [
-        { path: '/chocolates', pathType: 'Prefix', service: 'chocolates' },
-        { path: '/candies', pathType: 'Prefix', service: 'candies' },
-        { path: '/cakes', pathType: 'Prefix', service: 'cakes' },
-      ]);
+      assert.deepEqual(
+        manifests.routes.map(({ source, ...route }) => route),
+        [
+          { path: '/chocolates', pathType: 'Prefix', service: 'chocolates' },
+          { path: '/candies', pathType: 'Prefix', service: 'candies' },
+          { path: '/cakes', pathType: 'Prefix', service: 'cakes' },
+        ],
+      );
+      for (const [i, route] of manifests.routes.entries())
+        assert.match(route.source, new RegExp(`\\.yaml \\(HTTPRoute sweetshop\\): spec\\.rules\\[${i}\\]\\.matches\\[0\\]$`));
       assert.equal(manifests.balance?.algorithm, 'least-connections');
       assert.equal(manifests.balance?.source, 'BackendTrafficPolicy sweetshop spec.loadBalancer.type=LeastRequest');
       assert.match(manifests.balance?.note ?? '', /least_conn .* LeastRequest compares two at random/);
@@ -80,18 +85,21 @@ const BACKEND = 'backendRefs: [{ name: chocolates, port: 80 }]';
 describe('HTTPRoute rules and policies local mode reads, and what it refuses by name', () => {
   test('Exact and PathPrefix matches; a rule without matches is PathPrefix /', () => {
     const yaml = `${SHOP}${route(`matches: [{ path: { type: Exact, value: /chocolates } }, { path: { value: /c } }]\n      ${BACKEND}`)}`;
+    const at = 'test.yaml (HTTPRoute shop): spec.rules[0].matches';
     assert.deepEqual(interpret(yaml).routes, [
-      { path: '/chocolates', pathType: 'Exact', service: 'chocolates' },
-      { path: '/c', pathType: 'Prefix', service: 'chocolates' },
+      { path: '/chocolates', pathType: 'Exact', service: 'chocolates', source: `${at}[0]` },
+      { path: '/c', pathType: 'Prefix', service: 'chocolates', source: `${at}[1]` },
     ]);
-    assert.deepEqual(interpret(`${SHOP}${route(BACKEND)}`).routes, [{ path: '/', pathType: 'Prefix', service: 'chocolates' }]);
+    assert.deepEqual(interpret(`${SHOP}${route(BACKEND)}`).routes, [
+      { path: '/', pathType: 'Prefix', service: 'chocolates', source: `${at}[0]` },
+    ]);
   });
 
   test('a policy on another HTTPRoute is not this route’s; without one, balancing is left to the default', () => {
     assert.equal(interpret(`${SHOP}${route(BACKEND)}${policy('other', 'RoundRobin')}`).balance, undefined);
   });
 
-  test('refused: a regular expression, a header match, a filter, a split backend, an unknown Service, a policy value local mode cannot run', () => {
+  test('refused: a regular expression, a header match, a filter, a split backend, an unknown Service, a path nginx.conf cannot hold, two matches on one location, a policy value local mode cannot run', () => {
     const cases: [string, RegExp][] = [
       [
         route(`matches: [{ path: { type: RegularExpression, value: /c.* } }]\n      ${BACKEND}`),
@@ -103,7 +111,16 @@ describe('HTTPRoute rules and policies local mode reads, and what it refuses by 
       ],
       [route(`filters: [{ type: URLRewrite }]\n      ${BACKEND}`), /spec\.rules\[0\]\.filters: local mode applies no HTTPRoute filters/],
       [route('backendRefs: [{ name: chocolates }, { name: chocolates }]'), /exactly one Service, found 2 backendRefs/],
-      [route('backendRefs: [{ name: fudge, port: 80 }]'), /backendRefs\[0\]: Service fudge is not in the manifests/],
+      [route('backendRefs: [{ name: fudge, port: 80 }]'), /backendRefs\[0\]: backend Service fudge is not in the manifests/],
+      // It reaches nginx.conf as a location, like an Ingress path: refused here, before anything starts.
+      [
+        route(`matches: [{ path: { type: Exact, value: "/x { return 200; }" } }]\n      ${BACKEND}`),
+        /matches\[0\]\.path\.value "\/x \{ return 200; \}" is not a plain URL path: use letters, digits/,
+      ],
+      [
+        route(`matches: [{ path: { value: /c } }, { path: { value: /c/ } }]\n      ${BACKEND}`),
+        /matches\[1\] \(Prefix \/c\/\) and .*matches\[0\] \(Prefix \/c\) both become the nginx location "= \/c"/,
+      ],
       [
         `${route(BACKEND)}${policy('shop', 'Random')}`,
         /BackendTrafficPolicy lb spec\.loadBalancer\.type=Random: unsupported value \(local mode runs RoundRobin or LeastRequest\)$/,

@@ -76,7 +76,9 @@ function read(overrides: Partial<ShopValues>) {
 describe('manifest values that reach nginx.conf or a replica process', () => {
   test('the plain shop is accepted (the table below changes one value at a time)', () => {
     const manifests = read({});
-    assert.deepEqual(manifests.routes, [{ path: '/chocolates', pathType: 'Prefix', service: 'chocolates' }]);
+    assert.deepEqual(manifests.routes, [
+      { path: '/chocolates', pathType: 'Prefix', service: 'chocolates', source: 'shop.yaml (Ingress sweetshop): rules[0].http.paths[0]' },
+    ]);
     assert.equal(resolveReplicaCounts(manifests.deployments).get('chocolates'), 2);
     for (const path of ['/', '/chocolates/', '/v1.2/chocolates', '/a_b/c-d/~e']) assert.equal(read({ path }).routes[0]!.path, path);
   });
@@ -174,6 +176,18 @@ describe('manifest values that reach nginx.conf or a replica process', () => {
         'shop.yaml (Deployment chocolates): env[0]: SHOP_SECTION has a NUL byte in its value, which no process environment can hold',
       ),
     );
+  });
+
+  test('an env value too large for a process environment is refused naming the Deployment and the variable, not "spawn E2BIG"', () => {
+    // Linux refuses one NAME=value string over 128 KiB (MAX_ARG_STRLEN) at exec, as a pod's runtime would.
+    assert.throws(
+      () => read({ envValue: 'x'.repeat(200_000) }),
+      new Error(
+        'shop.yaml (Deployment chocolates): env[0]: SHOP_SECTION is 200,014 bytes as SHOP_SECTION=value, ' +
+          'above the 131,072 bytes Linux allows one environment string (MAX_ARG_STRLEN): no process can start with it',
+      ),
+    );
+    assert.equal(read({ envValue: 'x'.repeat(100_000) }).deployments[0]!.env.length, 1);
   });
 
   test('a replica count from the manifests above the local cap is refused, saying how to override it', () => {

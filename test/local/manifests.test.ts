@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { balanceFromIngressAnnotations, parseLocalAlgorithm } from '../../tools/local/balance.ts';
 import { interpretManifests, parseManifestFile, readShopManifests } from '../../tools/local/manifests.ts';
-import { parseReplicaFlags, resolveReplicaCounts } from '../../tools/local/replica-counts.ts';
+import { checkAutoscaleTotal, parseReplicaFlags, resolveReplicaCounts } from '../../tools/local/replica-counts.ts';
 import { FIXTURES } from './support/test-shop.ts';
 
 const DEPLOYMENT = `apiVersion: apps/v1
@@ -62,10 +62,9 @@ describe('readShopManifests', () => {
         manifests.services.find((s) => s.name === section),
         { name: section, deployment: section },
       );
-      assert.deepEqual(
-        manifests.routes.find((r) => r.service === section),
-        { path: `/${section}`, pathType: 'Prefix', service: section },
-      );
+      const { source, ...route } = manifests.routes.find((r) => r.service === section)!;
+      assert.deepEqual(route, { path: `/${section}`, pathType: 'Prefix', service: section });
+      assert.match(source, /\.k8s\.yaml \(Ingress sweetshop\): rules\[0\]\.http\.paths\[\d\]$/);
     }
   });
 
@@ -163,5 +162,158 @@ describe('replica counts', () => {
   test('a malformed flag is an error showing the expected form', () => {
     assert.throws(() => parseReplicaFlags(['chocolates:3']), /--replicas chocolates:3: expected <section>=<count>/);
     assert.deepEqual(parseReplicaFlags(['chocolates=3,cakes=1']), { chocolates: 3, cakes: 1 });
+  });
+});
+
+describe('the total replica count', () => {
+  // n Deployments, each with its own Service and Ingress path, at `replicas` each.
+  function sections(n: number, replicas: number) {
+    const yaml = Array.from({ length: n }, (_, i) =>
+      DEPLOYMENT.replaceAll('chocolates', `section${i}`).replace('replicas: 3', `replicas: ${replicas}`),
+    ).join('---\n');
+    return interpret(`${yaml}---\n${INGRESS('section0')}`).deployments;
+  }
+
+  test('at most 64 replica processes in all: 5 sections x 16 is refused naming the total and the cap', () => {
+    assert.equal(
+      [...resolveReplicaCounts(sections(4, 16)).values()].reduce((a, b) => a + b),
+      64,
+    );
+    assert.throws(
+      () => resolveReplicaCounts(sections(5, 16)),
+      /^Error: replicas: 80 replica processes in all \(section0=16, section1=16, section2=16, section3=16, section4=16\) is above the local cap of 64 in total: lower some with --replicas <section>=<n>$/,
+    );
+  });
+
+  test('--replicas counts too, and can bring the total under the cap', () => {
+    assert.equal(resolveReplicaCounts(sections(5, 12), { section0: 16 }).size, 5); // 64
+    assert.throws(
+      () => resolveReplicaCounts(sections(5, 12), { section0: 16, section1: 13 }),
+      /^Error: replicas: 65 replica processes in all/,
+    );
+    assert.equal(resolveReplicaCounts(sections(5, 16), { section0: 1, section1: 1 }).size, 5); // 50
+  });
+
+  test('--autoscale: the sections can scale to at most 64 processes in all (HPA maxReplicas, else the count)', () => {
+    const counts = new Map([
+      ['chocolates', 2],
+      ['candies', 2],
+      ['cakes', 2],
+    ]);
+    const max = (target: string, maxReplicas: number) => ({ target, maxReplicas });
+    checkAutoscaleTotal(counts, [max('chocolates', 16), max('candies', 16)]); // 16 + 16 + 2
+    assert.throws(
+      () =>
+        checkAutoscaleTotal(
+          new Map([...counts, ['fudge', 2], ['toffee', 2]]),
+          ['chocolates', 'candies', 'cakes', 'fudge', 'toffee'].map((s) => max(s, 16)).slice(0, 4),
+        ),
+      /^Error: --autoscale: the sections can scale to 66 replica processes in all \(chocolates=16, candies=16, cakes=16, fudge=16, toffee=2\), above the local cap of 64 in total: lower some HPA maxReplicas$/,
+    );
+  });
+});
+
+describe('routes and Services that would collide in nginx.conf: refused before anything starts, naming both', () => {
+  // Two paths in one Ingress, to the one Service.
+  const twoPaths = (a: string, b: string) =>
+    DEPLOYMENT +
+    INGRESS('chocolates').replace(
+      '          - { path: /chocolates, pathType: Prefix,',
+      `          - { ${a}, backend: { service: { name: chocolates, port: { name: http } } } }\n          - { ${b},`,
+    );
+
+  test('Exact /chocolates and Prefix /chocolates: both are nginx location "= /chocolates"', () => {
+    assert.throws(
+      () => interpret(twoPaths('path: /chocolates, pathType: Exact', 'path: /chocolates, pathType: Prefix')),
+      /^Error: test\.yaml \(Ingress sweetshop\): rules\[0\]\.http\.paths\[1\] \(Prefix \/chocolates\) and test\.yaml \(Ingress sweetshop\): rules\[0\]\.http\.paths\[0\] \(Exact \/chocolates\) both become the nginx location "= \/chocolates"/,
+    );
+  });
+
+  test('Prefix /chocolates and Prefix /chocolates/: the same two locations', () => {
+    assert.throws(
+      () => interpret(twoPaths('path: /chocolates, pathType: Prefix', 'path: /chocolates/, pathType: ImplementationSpecific')),
+      /paths\[1\] \(Prefix \/chocolates\/\) and .*paths\[0\] \(Prefix \/chocolates\) both become the nginx location "= \/chocolates"/,
+    );
+  });
+
+  test('the same path twice is the same collision', () => {
+    assert.throws(() => interpret(twoPaths('path: /chocolates, pathType: Prefix', 'path: /chocolates, pathType: Prefix')), /both become/);
+  });
+
+  test('distinct locations pass: Exact /chocolates/ beside Prefix /chocolates, and Prefix / beside them', () => {
+    const routes = interpret(twoPaths('path: /chocolates/, pathType: Exact', 'path: /chocolates, pathType: Prefix')).routes;
+    assert.deepEqual(
+      routes.map((r) => `${r.pathType} ${r.path}`),
+      ['Exact /chocolates/', 'Prefix /chocolates'],
+    );
+  });
+
+  test('a second Service of the same name (one nginx upstream each) is refused naming both', () => {
+    const second = DEPLOYMENT.slice(DEPLOYMENT.indexOf('---\napiVersion: v1\nkind: Service'));
+    assert.throws(
+      () => interpret(DEPLOYMENT + second + INGRESS('chocolates')),
+      /^Error: test\.yaml document 3: a second Service chocolates \(the first is test\.yaml document 2\): local mode runs one nginx upstream per Service name/,
+    );
+  });
+});
+
+describe('manifest mistakes named by object, before anything starts', () => {
+  const HPA = (name: string, min: number, max: number) => `---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: { name: ${name} }
+spec: { scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: chocolates }, minReplicas: ${min}, maxReplicas: ${max} }
+`;
+
+  test('a YAML alias bomb names the file and document', () => {
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from({ length: 9 }, (_, i) => {
+        const prev = i === 0 ? 'a' : String.fromCharCode(98 + i - 1);
+        const name = String.fromCharCode(98 + i);
+        return `${name}: &${name} [${Array(10).fill(`*${prev}`).join(', ')}]`;
+      }),
+    ].join('\n');
+    assert.throws(() => parseManifestFile('bomb.yaml', bomb), /^Error: bomb\.yaml document 1: .*(alias|resource exhaustion)/i);
+  });
+
+  test('a container env over 1 MiB in all is refused naming the Deployment and the size', () => {
+    const big = Array.from({ length: 9 }, (_, i) => `            - { name: V${i}, value: ${'x'.repeat(120_000)} }`).join('\n');
+    const yaml = DEPLOYMENT.replace('          env:\n', `          env:\n${big}\n`);
+    assert.throws(
+      () => interpret(yaml + INGRESS('chocolates')),
+      /^Error: test\.yaml \(Deployment chocolates\): container service env is 1,080,\d{3} bytes in all, above the local cap of 1,048,576 bytes \(1 MiB\)/,
+    );
+  });
+
+  test('a Deployment without a container named service is refused naming it and the containers it has', () => {
+    const yaml = DEPLOYMENT.replace('- name: service', '- name: app');
+    assert.throws(
+      () => interpret(yaml + INGRESS('chocolates')),
+      /^Error: test\.yaml \(Deployment chocolates\): spec\.template\.spec\.containers has no container named service \(it has app\)/,
+    );
+  });
+
+  test('a Service without a selector, routed to: named as such, not as "not in the manifests"', () => {
+    const yaml = DEPLOYMENT.replace('spec: { selector: { app.kubernetes.io/name: chocolates } }', 'spec: { ports: [{ port: 80 }] }');
+    assert.throws(
+      () => interpret(yaml + INGRESS('chocolates')),
+      /paths\[0\]: backend Service chocolates has no spec\.selector \(test\.yaml \(Service chocolates\)\): local mode routes a Service to the one Deployment its selector matches/,
+    );
+  });
+
+  test('two HPAs on one Deployment are refused naming both', () => {
+    assert.throws(
+      () => interpret(DEPLOYMENT + HPA('one', 2, 4) + HPA('two', 3, 5) + INGRESS('chocolates')),
+      /^Error: test\.yaml \(HorizontalPodAutoscaler two\): Deployment chocolates already has test\.yaml \(HorizontalPodAutoscaler one\)/,
+    );
+  });
+
+  test('an HPA with minReplicas above maxReplicas is refused, also without --autoscale', () => {
+    assert.throws(
+      () => interpret(DEPLOYMENT + HPA('one', 5, 3) + INGRESS('chocolates')),
+      /^Error: test\.yaml \(HorizontalPodAutoscaler one\): spec\.minReplicas \(5\) is above spec\.maxReplicas \(3\)/,
+    );
+    assert.equal(interpret(DEPLOYMENT + HPA('one', 3, 3) + INGRESS('chocolates')).deployments[0]!.replicas, 3);
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -36,6 +36,11 @@ describe('a supervisor killed with SIGKILL leaves nothing running, and the next 
     return run;
   }
 
+  // The shop's temp directories (nginx configs and logs) in the runs' TMPDIR.
+  function shopTempDirs(): string[] {
+    return readdirSync(tmp).filter((name) => name.startsWith('sweetshop-local-'));
+  }
+
   async function stopShop(run: RunningCli): Promise<void> {
     run.child.kill('SIGTERM');
     assert.equal(await run.exited, 0, run.output());
@@ -44,17 +49,21 @@ describe('a supervisor killed with SIGKILL leaves nothing running, and the next 
   test('kill -9 of the supervisor: every replica and both nginx (workers included) exit within 5 s; the next start on the same port succeeds', async (t) => {
     const port = await ephemeralPort();
     const stateDir = join(work, 'state-kill');
+    const before = shopTempDirs();
     const first = await startShop(port, stateDir);
     const replicas = replicaRows(first.output()).map((r) => r.pid);
     const nginx = nginxPids(first.output());
     assert.equal(replicas.length, 2);
     assert.equal(nginx.length, 2);
+    const tempDirs = shopTempDirs().filter((name) => !before.includes(name));
+    assert.equal(tempDirs.length, 1);
 
     const killedAt = Date.now();
     first.child.kill('SIGKILL');
     assert.equal(await first.exited, 'SIGKILL');
     assert.deepEqual(await eventuallyEmpty(() => replicas.filter(isRunning)), [], 'replicas left running');
     assert.deepEqual(await eventuallyEmpty(() => processesInGroups(nginx)), [], 'nginx masters or workers left running');
+    assert.deepEqual(await eventuallyEmpty(() => shopTempDirs().filter((name) => tempDirs.includes(name))), [], 'temp directory left');
     t.diagnostic(
       `every replica and nginx process was gone ${Date.now() - killedAt} ms after the supervisor's SIGKILL (polled every 50 ms)`,
     );
@@ -75,20 +84,27 @@ describe('a supervisor killed with SIGKILL leaves nothing running, and the next 
       '--manifests',
       join(FIXTURES, 'chocolates-only'),
     ];
+    const before = shopTempDirs();
     const run = startCli(args, { TMPDIR: tmp });
     started.push(run);
     await run.waitFor(/waiting for 2 replicas/);
+    const tempDirs = shopTempDirs().filter((name) => !before.includes(name));
+    assert.equal(tempDirs.length, 1);
     run.child.kill('SIGKILL');
     await run.exited;
     assert.deepEqual(await eventuallyEmpty(() => processesWithTmpdir(tmp)), [], 'replicas left running');
+    assert.deepEqual(await eventuallyEmpty(() => shopTempDirs().filter((name) => tempDirs.includes(name))), [], 'temp directory left');
   });
 
   test('kill -9 of the supervisor and its watchdog together: the next start stops what is left, says so in one line, and starts on the same port', async () => {
     const port = await ephemeralPort();
     const stateDir = join(work, 'state-both');
+    const before = shopTempDirs();
     const first = await startShop(port, stateDir);
     const replicas = replicaRows(first.output()).map((r) => r.pid);
     const nginx = nginxPids(first.output());
+    const tempDirs = shopTempDirs().filter((name) => !before.includes(name));
+    assert.equal(tempDirs.length, 1);
     // The watchdog first: killed after the supervisor, it would have stopped everything already.
     for (const pid of childrenWithCommand(first.child.pid!, 'watchdog')) process.kill(pid, 'SIGKILL');
     first.child.kill('SIGKILL');
@@ -103,11 +119,16 @@ describe('a supervisor killed with SIGKILL leaves nothing running, and the next 
     assert.match(
       lines[0]!,
       new RegExp(
-        `stopped 4 processes left by a killed run \\(pid ${first.child.pid}\\): nginx ${nginx.join(', ')}; replicas ${replicas.join(', ')}$`,
+        `stopped 4 processes left by a killed run \\(pid ${first.child.pid}\\): nginx ${nginx.join(', ')}; replicas ${replicas.join(', ')}; removed its temp directory ${join(tmp, tempDirs[0]!)}$`,
       ),
     );
     assert.deepEqual([...replicas, ...nginx].filter(isRunning), [], 'processes of the killed run still running');
     assert.deepEqual(processesInGroups(nginx), [], 'nginx workers of the killed run still running');
+    assert.deepEqual(
+      shopTempDirs().filter((name) => tempDirs.includes(name)),
+      [],
+      'the temp directory of the killed run is still there',
+    );
     await stopShop(second);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -8,6 +8,8 @@ import { after, describe, test } from 'node:test';
 import { ProcessGuard } from '../../tools/local/process-guard.ts';
 import { bootId, identify, isSameProcess, killIfSame } from '../../tools/local/process-identity.mjs';
 import { describeLeftovers, stopLeftovers } from '../../tools/local/process-record.ts';
+import { removeShopTempDir } from '../../tools/local/shop-temp-dir.mjs';
+import { StateLock } from '../../tools/local/state-lock.ts';
 import { childrenWithCommand, eventuallyEmpty, isRunning } from './support/processes.ts';
 
 // A process that does nothing for a minute, in its own group like the shop's replicas.
@@ -107,5 +109,80 @@ describe('ProcessGuard', () => {
     // stop() callers (the CLI, tests counting processes) rely on nothing of the shop running once it resolves.
     assert.deepEqual(watchdogs.filter(isRunning), [], 'the watchdog still runs after close() resolved');
     assert.deepEqual(lost, []);
+  });
+});
+
+describe('StateLock (one shop per process record)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'sweetshop-state-lock-test-'));
+  after(() => rmSync(work, { recursive: true, force: true }));
+  const LOCK = new URL('../../tools/local/state-lock.ts', import.meta.url).href;
+
+  test('a second acquire is refused naming the holder; after release the record can be locked again', async () => {
+    const file = join(work, 'processes.json');
+    const lock = await StateLock.acquire(file);
+    await assert.rejects(
+      StateLock.acquire(file),
+      new RegExp(`^Error: a local shop is already running or starting \\(pid ${process.pid}, holding ${file}\\)`),
+    );
+    // The same record through a symlinked directory is the same lock.
+    symlinkSync(work, join(work, 'link'));
+    await assert.rejects(StateLock.acquire(join(work, 'link', 'processes.json')), /already running or starting/);
+    await lock.release();
+    await (await StateLock.acquire(file)).release();
+  });
+
+  test('a holder killed with -9 leaves no stale lock: the next acquire succeeds at once', async () => {
+    const file = join(work, 'killed.json');
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { StateLock } = await import(${JSON.stringify(LOCK)}); await StateLock.acquire(process.argv[1]); console.log('locked'); setInterval(() => {}, 60_000);`,
+        file,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    after(() => holder.kill('SIGKILL'));
+    await new Promise((resolve) => holder.stdout!.once('data', resolve));
+    await assert.rejects(StateLock.acquire(file), new RegExp(`\\(pid ${holder.pid}, holding `));
+    holder.kill('SIGKILL');
+    await new Promise((resolve) => holder.once('exit', resolve));
+    await (await StateLock.acquire(file)).release();
+  });
+});
+
+describe('removeShopTempDir (what the watchdog and the next start remove)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'sweetshop-temp-dir-test-'));
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  test('removes a directory named as makeShopTempDir() names them, and nothing else a record could name', () => {
+    const shopDir = join(work, 'sweetshop-local-AbC123');
+    mkdirSync(join(shopDir, 'balancer', 'logs'), { recursive: true });
+    const other = join(work, 'precious');
+    mkdirSync(other);
+    const link = join(work, 'sweetshop-local-link99');
+    symlinkSync(other, link);
+    for (const dir of [other, link, 'sweetshop-local-AbC123', join(work, 'sweetshop-local-AbC123-extra'), '/']) {
+      assert.equal(removeShopTempDir(dir), false, dir);
+    }
+    assert.ok(existsSync(other) && existsSync(link));
+    assert.equal(removeShopTempDir(shopDir), true);
+    assert.equal(existsSync(shopDir), false);
+    assert.equal(removeShopTempDir(shopDir), false, 'already gone');
+  });
+
+  test('a record of a killed run: its temp directory goes with its processes, and is named in the line', async () => {
+    const shopDir = join(work, 'sweetshop-local-Xyz789');
+    mkdirSync(shopDir);
+    const file = join(work, 'record.json');
+    const record = { bootId: bootId(), supervisor: { pid: 4_194_305, startTime: 1 }, processes: [], tempDirs: [shopDir, join(work)] };
+    writeFileSync(file, JSON.stringify(record));
+    const leftovers = await stopLeftovers(file);
+    assert.deepEqual(leftovers!.removedDirs, [shopDir]);
+    assert.equal(existsSync(shopDir), false);
+    assert.ok(existsSync(work), 'a directory of another name is left alone');
+    assert.equal(describeLeftovers(leftovers!), `removed the temp directory ${shopDir} left by a killed run (pid 4194305)`);
+    assert.equal(describeLeftovers({ ...leftovers!, removedDirs: [] }), undefined, 'nothing left: nothing to say');
   });
 });

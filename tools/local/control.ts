@@ -14,6 +14,19 @@ export function controlSocketPath(stateDir: string): string {
   return join(stateDir, 'control.sock');
 }
 
+// sun_path holds 108 bytes, the terminating NUL included.
+const MAX_SOCKET_PATH_BYTES = 107;
+
+/** Throws when the state directory's control socket path is too long for a Unix socket (checked before anything starts). */
+export function checkControlSocketPath(stateDir: string): void {
+  const socket = controlSocketPath(stateDir);
+  const bytes = Buffer.byteLength(socket);
+  if (bytes > MAX_SOCKET_PATH_BYTES)
+    throw new Error(
+      `--state-dir ${stateDir}: its control socket ${socket} is ${bytes} bytes long, and a Unix socket path holds at most ${MAX_SOCKET_PATH_BYTES}: pass a shorter --state-dir`,
+    );
+}
+
 type ControlLine = { step: RolloutStep } | { done: true; steps: number } | { error: string };
 
 export interface ShopStatus {

@@ -14,7 +14,9 @@ import {
 } from '../../app/environments/vocabulary.ts';
 import { isJsonObject, type JsonObject } from '../lib/json-object.ts';
 import { type BalanceChoice, balanceOnLocalNginx } from './balance.ts';
+import { isPlainUrlPath, PLAIN_URL_PATH_RULE } from './manifest-values.ts';
 import type { RouteSpec, ServiceSpec } from './manifests.ts';
+import { missingServiceReason } from './service-refs.ts';
 
 type Json = JsonObject;
 /** One parsed manifest object, as tools/local/manifests.ts passes it. */
@@ -35,12 +37,12 @@ export function readGatewayRoutes(
 ): { routes: RouteSpec[]; balances: BalanceChoice[] } {
   const httpRoutes = objects.filter((object) => object.kind === 'HTTPRoute' && apiGroup(object) === GATEWAY_API_GROUP);
   return {
-    routes: httpRoutes.flatMap((route) => readRules(route, services)),
+    routes: httpRoutes.flatMap((route) => readRules(route, services, objects)),
     balances: httpRoutes.flatMap((route) => policyBalance(route, objects) ?? []),
   };
 }
 
-function readRules(route: ManifestObject, services: readonly ServiceSpec[]): RouteSpec[] {
+function readRules(route: ManifestObject, services: readonly ServiceSpec[], objects: readonly ManifestObject[]): RouteSpec[] {
   const spec = isJsonObject(route.body.spec) ? route.body.spec : {};
   const rules = Array.isArray(spec.rules) ? spec.rules : [];
   return rules.flatMap((rule, r) => {
@@ -48,14 +50,14 @@ function readRules(route: ManifestObject, services: readonly ServiceSpec[]): Rou
     if (!isJsonObject(rule)) throw new Error(`${where} is not a mapping`);
     if (Array.isArray(rule.filters) && rule.filters.length > 0)
       throw new Error(`${where}.filters: local mode applies no HTTPRoute filters`);
-    const service = backendService(rule, where, services);
+    const service = backendService(rule, where, services, objects);
     // No matches means one PathPrefix "/" match (the Gateway API default).
     const matches = Array.isArray(rule.matches) && rule.matches.length > 0 ? rule.matches : [{}];
     return matches.map((match, m) => readMatch(match, `${where}.matches[${m}]`, service));
   });
 }
 
-function backendService(rule: Json, where: string, services: readonly ServiceSpec[]): string {
+function backendService(rule: Json, where: string, services: readonly ServiceSpec[], objects: readonly ManifestObject[]): string {
   const refs = Array.isArray(rule.backendRefs) ? rule.backendRefs : [];
   if (refs.length !== 1) {
     throw new Error(`${where}.backendRefs: local mode routes a rule to exactly one Service, found ${refs.length} backendRefs`);
@@ -67,7 +69,7 @@ function backendService(rule: Json, where: string, services: readonly ServiceSpe
     throw new Error(`${where}.backendRefs[0]: local mode needs a Service backend with a name, got ${JSON.stringify(ref)}`);
   }
   if (!services.some((service) => service.name === ref.name))
-    throw new Error(`${where}.backendRefs[0]: Service ${ref.name} is not in the manifests`);
+    throw new Error(`${where}.backendRefs[0]: ${missingServiceReason(ref.name, objects)}`);
   return ref.name;
 }
 
@@ -80,9 +82,9 @@ function readMatch(match: unknown, where: string, service: string): RouteSpec {
   const pathType = PATH_TYPES[type];
   if (!pathType) throw new Error(`${where}.path.type: local mode runs PathPrefix and Exact, not ${type}`);
   const value = path.value ?? '/';
-  if (typeof value !== 'string' || !value.startsWith('/'))
-    throw new Error(`${where}.path.value must start with /, got ${JSON.stringify(value)}`);
-  return { path: value, pathType, service };
+  if (typeof value !== 'string' || !isPlainUrlPath(value))
+    throw new Error(`${where}.path.value ${JSON.stringify(value)} is not a plain URL path: ${PLAIN_URL_PATH_RULE}`);
+  return { path: value, pathType, service, source: where };
 }
 
 /** The algorithm of the route-policy object that targets `route` (a controller's, per the vocabulary). */

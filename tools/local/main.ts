@@ -10,10 +10,17 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../lib/repo-root.ts';
 import { checkHpaSpeed } from './autoscaler.ts';
 import { parseLocalAlgorithm } from './balance.ts';
-import { assertNoShopRunning, fetchStatus, requestRolloutRestart, startControlServer, stopControlServer } from './control.ts';
+import {
+  assertNoShopRunning,
+  checkControlSocketPath,
+  fetchStatus,
+  requestRolloutRestart,
+  startControlServer,
+  stopControlServer,
+} from './control.ts';
 import { formatAutoscalerTable, formatReplicaTable, formatShopEvent } from './log-format.ts';
 import { parseReplicaFlags } from './replica-counts.ts';
-import { DEFAULT_LOCAL_PORT, type ShopEvent, startLocalShop } from './shop.ts';
+import { DEFAULT_LOCAL_PORT, DEFAULT_REPLICA_BASE_PORT, type ShopEvent, startLocalShop } from './shop.ts';
 
 const HELP = `Usage:
   npm run local [-- options]                      run dist/ locally: replicas + nginx on 127.0.0.1
@@ -26,6 +33,7 @@ Options:
   --autoscale                                run each section's HPA (min, max, cpu target, behavior) on its replicas
   --hpa-speed <n>                            with --autoscale: divide every HPA period and window by n (1-60, default 1)
   --port <n>                                 nginx port (default LOCAL_PORT, else ${DEFAULT_LOCAL_PORT}; 0 = any free port)
+  --replica-port <n>                         first loopback port tried for replicas (default ${DEFAULT_REPLICA_BASE_PORT})
   --manifests <dir>                          manifests directory (default dist/)
   --state-dir <dir>                          where the control socket lives (default .local-run/)
   --quiet                                    hide per-request log lines
@@ -40,6 +48,7 @@ async function main(): Promise<number> {
       balance: { type: 'string' },
       replicas: { type: 'string', multiple: true },
       port: { type: 'string' },
+      'replica-port': { type: 'string' },
       manifests: { type: 'string' },
       'state-dir': { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -54,6 +63,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const stateDir = resolve(values['state-dir'] ?? resolve(REPO_ROOT, '.local-run'));
+  checkControlSocketPath(stateDir);
   const [command, ...rest] = positionals;
   if (command === 'rollout') return rolloutRestart(stateDir, rest);
   if (command === 'status') return status(stateDir, values.json);
@@ -63,10 +73,15 @@ async function main(): Promise<number> {
   const port = portText === undefined ? DEFAULT_LOCAL_PORT : Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new Error(`--port / LOCAL_PORT ${portText}: expected a port number 0..65535`);
+  const replicaPortText = values['replica-port'];
+  const replicaPort = replicaPortText === undefined ? DEFAULT_REPLICA_BASE_PORT : Number(replicaPortText);
+  if (!Number.isInteger(replicaPort) || replicaPort < 1 || replicaPort > 65_535)
+    throw new Error(`--replica-port ${replicaPortText}: expected a port number 1..65535`);
   const speedText = values['hpa-speed'];
   if (speedText !== undefined && !values.autoscale) throw new Error('--hpa-speed only applies with --autoscale');
   return run({
     port,
+    replicaPort,
     stateDir,
     quiet: values.quiet,
     manifestsDir: values.manifests === undefined ? undefined : resolve(values.manifests),
@@ -78,6 +93,7 @@ async function main(): Promise<number> {
 
 async function run(options: {
   port: number;
+  replicaPort: number;
   stateDir: string;
   quiet: boolean;
   manifestsDir: string | undefined;
@@ -98,6 +114,7 @@ async function run(options: {
   console.log(`local: starting the shop from ${options.manifestsDir ?? 'dist/'}`);
   const shop = await startLocalShop({
     port: options.port,
+    basePort: options.replicaPort,
     balance: options.balance,
     replicas: options.replicas,
     ...(options.manifestsDir ? { manifestsDir: options.manifestsDir } : {}),

@@ -16,6 +16,8 @@ import {
   isPlainUrlPath,
   PLAIN_URL_PATH_RULE,
 } from './manifest-values.ts';
+import { nginxLocations } from './nginx-config.ts';
+import { missingServiceReason } from './service-refs.ts';
 
 /** One environment variable of a replica: a literal value, or the pod's own name (fieldRef metadata.name). */
 export type EnvVarSpec = { readonly name: string; readonly value: string } | { readonly name: string; readonly podName: true };
@@ -41,11 +43,13 @@ export interface AutoscalingSource {
   readonly containerResources: unknown;
 }
 
-/** One Ingress path, routed to the Service it names. */
+/** One Ingress path (or HTTPRoute match), routed to the Service it names. */
 export interface RouteSpec {
   readonly path: string;
   readonly pathType: 'Prefix' | 'Exact';
   readonly service: string;
+  /** Where it is declared, for messages: `file (Ingress name): rules[0].http.paths[1]`. */
+  readonly source: string;
 }
 
 /** One Service and the Deployment whose pods it selects. */
@@ -66,7 +70,10 @@ type Json = JsonObject;
 interface ManifestObject {
   readonly kind: string;
   readonly name: string;
+  /** `file (Kind name)`, for messages. */
   readonly source: string;
+  /** `file document 3`: tells apart two objects of one kind and name. */
+  readonly document: string;
   readonly body: Json;
 }
 
@@ -92,13 +99,18 @@ export function parseManifestFile(path: string, text: string): ManifestObject[] 
   parseAllDocuments(text).forEach((doc, index) => {
     const where = `${path} document ${index + 1}`;
     if (doc.errors.length > 0) throw new Error(`${where}: invalid YAML: ${doc.errors[0]!.message}`);
-    const body: unknown = doc.toJS();
+    let body: unknown;
+    try {
+      body = doc.toJS();
+    } catch (error) {
+      throw new Error(`${where}: ${(error as Error).message}`); // e.g. an alias bomb: "Excessive alias count ..."
+    }
     if (body === null || body === undefined) return;
     if (!isJsonObject(body) || typeof body.kind !== 'string') throw new Error(`${where}: not a Kubernetes object (no kind)`);
     const name = isJsonObject(body.metadata) ? body.metadata.name : undefined;
     if (typeof name !== 'string') throw new Error(`${where}: ${body.kind} has no metadata.name`);
     checkName(body.kind, name, where);
-    objects.push({ kind: body.kind, name, source: `${path} (${body.kind} ${name})`, body });
+    objects.push({ kind: body.kind, name, source: `${path} (${body.kind} ${name})`, document: where, body });
   });
   return objects;
 }
@@ -114,13 +126,22 @@ function checkName(kind: string, name: string, where: string): void {
 
 /** Turns parsed objects into deployments, services and routes, checking every reference. */
 export function interpretManifests(objects: readonly ManifestObject[]): ShopManifests {
+  checkUniqueNames(objects);
   const minReplicas = new Map<string, number>();
   const hpas = new Map<string, NonNullable<AutoscalingSource['hpa']>>();
   for (const hpa of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
     const spec = asObject(hpa.body.spec, `${hpa.source}: spec`);
     const target = asObject(spec.scaleTargetRef, `${hpa.source}: spec.scaleTargetRef`);
     if (target.kind !== 'Deployment' || typeof target.name !== 'string') continue;
-    minReplicas.set(target.name, readCount(spec.minReplicas ?? 1, `${hpa.source}: spec.minReplicas`));
+    const other = hpas.get(target.name);
+    // Two controllers would fight over one count; Kubernetes reports AmbiguousSelector and scales neither.
+    if (other) throw new Error(`${hpa.source}: Deployment ${target.name} already has ${other.source}: one HPA per Deployment`);
+    const min = readCount(spec.minReplicas ?? 1, `${hpa.source}: spec.minReplicas`);
+    if (Number.isInteger(spec.maxReplicas) && (spec.maxReplicas as number) < min)
+      throw new Error(
+        `${hpa.source}: spec.minReplicas (${min}) is above spec.maxReplicas (${spec.maxReplicas}), which the API server refuses`,
+      );
+    minReplicas.set(target.name, min);
     hpas.set(target.name, { name: hpa.name, source: hpa.source, spec });
   }
 
@@ -133,10 +154,9 @@ export function interpretManifests(objects: readonly ManifestObject[]): ShopMani
 
   const ingresses = objects.filter((o) => o.kind === 'Ingress');
   const gateway = readGatewayRoutes(objects, services);
-  const routes = [...ingresses.flatMap((ingress) => readRoutes(ingress, services)), ...gateway.routes];
+  const routes = [...ingresses.flatMap((ingress) => readRoutes(ingress, services, objects)), ...gateway.routes];
   if (routes.length === 0) throw new Error('the manifests contain no Ingress path or HTTPRoute rule: nginx would have nothing to route');
-  const duplicate = routes.find((r, i) => routes.findIndex((o) => o.path === r.path && o.pathType === r.pathType) !== i);
-  if (duplicate) throw new Error(`Ingress path ${duplicate.path} is declared twice`);
+  checkDistinctLocations(routes);
 
   const balances = [
     ...ingresses.map((i) => balanceFromIngressAnnotations(readAnnotations(i), i.name)).filter((b) => b !== undefined),
@@ -149,6 +169,38 @@ export function interpretManifests(objects: readonly ManifestObject[]): ShopMani
   return { deployments, services, routes, balance };
 }
 
+// A Deployment's name is its section, a Service's its nginx upstream: two of one name (in two namespaces,
+// or the same object twice) cannot both run here.
+function checkUniqueNames(objects: readonly ManifestObject[]): void {
+  for (const kind of ['Deployment', 'Service']) {
+    const first = new Map<string, ManifestObject>();
+    for (const object of objects.filter((o) => o.kind === kind)) {
+      const earlier = first.get(object.name);
+      if (earlier)
+        throw new Error(
+          `${object.document}: a second ${kind} ${object.name} (the first is ${earlier.document}): local mode runs one ${kind === 'Service' ? 'nginx upstream' : 'section'} per ${kind} name, whatever the namespace`,
+        );
+      first.set(object.name, object);
+    }
+  }
+}
+
+// nginx refuses a location given twice, and would say so only after every replica started, naming a
+// temporary file: compare the locations each route becomes (nginxLocations) here instead.
+function checkDistinctLocations(routes: readonly RouteSpec[]): void {
+  const owner = new Map<string, RouteSpec>();
+  for (const route of routes) {
+    for (const location of nginxLocations(route)) {
+      const earlier = owner.get(location);
+      if (earlier)
+        throw new Error(
+          `${route.source} (${route.pathType} ${route.path}) and ${earlier.source} (${earlier.pathType} ${earlier.path}) both become the nginx location "${location}", which nginx takes once: keep one (local mode does not emulate Kubernetes' precedence between overlapping paths)`,
+        );
+      owner.set(location, route);
+    }
+  }
+}
+
 function readDeployment(object: ManifestObject, hpaMinReplicas: number | undefined, hpa: AutoscalingSource['hpa']): DeploymentSpec {
   const spec = asObject(object.body.spec, `${object.source}: spec`);
   const template = asObject(spec.template, `${object.source}: spec.template`);
@@ -156,11 +208,15 @@ function readDeployment(object: ManifestObject, hpaMinReplicas: number | undefin
   const containers = podSpec.containers;
   if (!Array.isArray(containers) || containers.length === 0) throw new Error(`${object.source}: spec.template.spec.containers is empty`);
   // contracts.md names the workload container `service`; a sidecar (if any) is not run locally.
-  const container = asObject(
-    containers.find((c) => isJsonObject(c) && c.name === 'service') ?? containers[0],
-    `${object.source}: container`,
-  );
+  const container = containers.find((c) => isJsonObject(c) && c.name === 'service');
+  if (!isJsonObject(container)) {
+    const names = containers.map((c) => (isJsonObject(c) ? String(c.name) : JSON.stringify(c))).join(', ');
+    throw new Error(
+      `${object.source}: spec.template.spec.containers has no container named service (it has ${names}): local mode runs that one (contracts.md)`,
+    );
+  }
   const env = (Array.isArray(container.env) ? container.env : []).flatMap((entry, i) => readEnvVar(entry, `${object.source}: env[${i}]`));
+  checkEnvTotal(env, object.source);
   const replicas = hpaMinReplicas ?? (spec.replicas === undefined ? 1 : readCount(spec.replicas, `${object.source}: spec.replicas`));
   const metadata = isJsonObject(template.metadata) ? template.metadata : {};
   const autoscaling = { ...(hpa ? { hpa } : {}), deploymentSource: object.source, containerResources: container.resources };
@@ -175,6 +231,11 @@ function readEnvVar(entry: unknown, where: string): EnvVarSpec[] {
   if (env.valueFrom === undefined) {
     const value = env.value === undefined ? '' : String(env.value);
     if (value.includes('\0')) throw new Error(`${where}: ${env.name} has a NUL byte in its value, which no process environment can hold`);
+    const bytes = envBytes(env.name, value);
+    if (bytes > MAX_ENV_STRING_BYTES)
+      throw new Error(
+        `${where}: ${env.name} is ${bytes.toLocaleString('en-US')} bytes as ${env.name}=value, above the ${MAX_ENV_STRING_BYTES.toLocaleString('en-US')} bytes Linux allows one environment string (MAX_ARG_STRLEN): no process can start with it`,
+      );
     return [{ name: env.name, value }];
   }
   const fieldPath = isJsonObject(env.valueFrom) && isJsonObject(env.valueFrom.fieldRef) ? env.valueFrom.fieldRef.fieldPath : undefined;
@@ -183,6 +244,25 @@ function readEnvVar(entry: unknown, where: string): EnvVarSpec[] {
   throw new Error(
     `${where}: ${env.name} uses valueFrom ${JSON.stringify(env.valueFrom)}, which local mode cannot provide (only fieldRef metadata.name)`,
   );
+}
+
+// Linux: one NAME=value string of an exec'd process's environment, NUL included, may hold 32 pages.
+const MAX_ENV_STRING_BYTES = 128 * 1024;
+// All of a replica's environment: half of the usual 2 MiB the kernel allows arguments and environment
+// together (a quarter of the 8 MiB stack limit), the rest for the inherited PATH, HOME and the arguments.
+const MAX_ENV_TOTAL_BYTES = 1024 * 1024;
+
+function envBytes(name: string, value: string): number {
+  return Buffer.byteLength(`${name}=${value}`) + 1;
+}
+
+function checkEnvTotal(env: readonly EnvVarSpec[], source: string): void {
+  // A pod name (fieldRef) is at most 253 bytes.
+  const total = env.reduce((sum, v) => sum + envBytes(v.name, 'value' in v ? v.value : 'x'.repeat(253)), 0);
+  if (total > MAX_ENV_TOTAL_BYTES)
+    throw new Error(
+      `${source}: container service env is ${total.toLocaleString('en-US')} bytes in all, above the local cap of ${MAX_ENV_TOTAL_BYTES.toLocaleString('en-US')} bytes (1 MiB): a process environment this large fails to start (E2BIG)`,
+    );
 }
 
 function readService(object: ManifestObject, deployments: readonly DeploymentSpec[]): ServiceSpec[] {
@@ -197,7 +277,7 @@ function readService(object: ManifestObject, deployments: readonly DeploymentSpe
   return [{ name: object.name, deployment: selected[0]!.name }];
 }
 
-function readRoutes(object: ManifestObject, services: readonly ServiceSpec[]): RouteSpec[] {
+function readRoutes(object: ManifestObject, services: readonly ServiceSpec[], objects: readonly ManifestObject[]): RouteSpec[] {
   const spec = asObject(object.body.spec, `${object.source}: spec`);
   const rules = Array.isArray(spec.rules) ? spec.rules : [];
   return rules.flatMap((rule, r) => {
@@ -212,9 +292,8 @@ function readRoutes(object: ManifestObject, services: readonly ServiceSpec[]): R
       const backend = isJsonObject(path.backend) && isJsonObject(path.backend.service) ? path.backend.service : undefined;
       const serviceName = backend?.name;
       if (typeof serviceName !== 'string') throw new Error(`${where}: backend.service.name is missing`);
-      if (!services.some((s) => s.name === serviceName))
-        throw new Error(`${where}: backend Service ${serviceName} is not in the manifests`);
-      return { path: path.path, pathType, service: serviceName };
+      if (!services.some((s) => s.name === serviceName)) throw new Error(`${where}: ${missingServiceReason(serviceName, objects)}`);
+      return { path: path.path, pathType, service: serviceName, source: where };
     });
   });
 }

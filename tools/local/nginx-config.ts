@@ -157,11 +157,19 @@ function isRootPrefix(location: LocationConfig): boolean {
   return location.pathType === 'Prefix' && location.path.replace(/\/+$/, '') === '';
 }
 
-// Kubernetes Prefix matches whole path segments: /cakes and /cakes/..., never /cakesandwich.
-function renderLocation(location: LocationConfig): string {
-  const proxy = `proxy_pass http://${location.upstream};`;
-  if (location.pathType === 'Exact') return `    location = ${location.path} { ${proxy} }\n`;
+/**
+ * The nginx locations (`= /cakes`, `/cakes/`) a route becomes. Kubernetes Prefix matches whole path
+ * segments: /cakes and /cakes/..., never /cakesandwich. nginx refuses a location given twice, so
+ * readShopManifests compares these before anything starts.
+ */
+export function nginxLocations(location: Pick<LocationConfig, 'path' | 'pathType'>): string[] {
+  if (location.pathType === 'Exact') return [`= ${location.path}`];
   const base = location.path.replace(/\/+$/, '');
-  if (base === '') return `    location / { ${proxy} }\n`;
-  return `    location = ${base} { ${proxy} }\n    location ${base}/ { ${proxy} }\n`;
+  return base === '' ? ['/'] : [`= ${base}`, `${base}/`];
+}
+
+function renderLocation(location: LocationConfig): string {
+  return nginxLocations(location)
+    .map((match) => `    location ${match} { proxy_pass http://${location.upstream}; }\n`)
+    .join('');
 }

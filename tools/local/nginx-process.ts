@@ -53,17 +53,20 @@ export class NginxProcess {
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
+    // Something accepting connections on the port is not proof: another process (another local shop
+    // started at the same moment) may hold it while this nginx retries bind() for ~2.5 s and exits. nginx
+    // writes its pid file only after it has bound every listen socket, so that pid file is the proof.
     const listening = await pollUntil(
       async () => {
-        if (hasExited(child)) throw new Error(`nginx exited at start: ${(stderr || nginx.errorLogTail()).trim()}`);
-        return acceptsConnections(listenPort);
+        if (hasExited(child)) throw new Error(startFailure(listenPort, (stderr || nginx.errorLogTail()).trim()));
+        return nginx.pidFileIsMine() && acceptsConnections(listenPort);
       },
-      10_000,
+      15_000,
       50,
     );
     if (!listening) {
       await nginx.stop();
-      throw new Error(`nginx did not start listening within 10 s: ${nginx.errorLogTail()}`);
+      throw new Error(`nginx did not start listening within 15 s: ${nginx.errorLogTail()}`);
     }
     return nginx;
   }
@@ -111,6 +114,14 @@ export class NginxProcess {
     }
   }
 
+  private pidFileIsMine(): boolean {
+    try {
+      return Number(readFileSync(join(this.prefix, 'nginx.pid'), 'utf8').trim()) === this.pid;
+    } catch {
+      return false; // not written yet
+    }
+  }
+
   /** Last lines of nginx's error log, for error messages. */
   private errorLogTail(): string {
     try {
@@ -119,6 +130,14 @@ export class NginxProcess {
       return '(no error log)';
     }
   }
+}
+
+function startFailure(listenPort: number, output: string): string {
+  if (!output.includes('Address already in use')) return `nginx exited at start: ${output}`;
+  return (
+    `nginx could not listen: port ${listenPort} is already in use on 127.0.0.1 (taken after local mode found it free, ` +
+    `e.g. by another local shop starting at the same moment; \`ss -ltnp 'sport = :${listenPort}'\` names it)`
+  );
 }
 
 function configPath(prefix: string): string {

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 import { describeExit, waitForExit } from './process-exit.ts';
 import { bootId, identify, type ProcessIdentity } from './process-identity.mjs';
-import { type GuardedKind, type GuardedProcess, writeProcessRecord } from './process-record.ts';
+import { type GuardedKind, type GuardedProcess, type Leftovers, stopLeftovers, writeProcessRecord } from './process-record.ts';
+import { StateLock } from './state-lock.ts';
 
 const WATCHDOG = fileURLToPath(new URL('./watchdog.mjs', import.meta.url));
 const WATCHDOG_READY_TIMEOUT_MS = 10_000;
@@ -26,17 +27,30 @@ export interface ProcessWatcher {
  */
 export class ProcessGuard implements ProcessWatcher {
   private readonly processes = new Map<number, GuardedProcess>();
+  private readonly tempDirs: string[] = [];
   private closed = false;
   private readonly watchdog: ChildProcess;
   private readonly watchdogExited: Promise<void>;
   private readonly recordFile: string | undefined;
   private readonly boot = bootId();
   private readonly supervisor = identify(process.pid)!;
+  private readonly lock: StateLock | undefined;
+  /** What a killed run had left running and start() stopped; undefined without a record or a killed run. */
+  readonly leftovers: Leftovers | undefined;
 
-  private constructor(watchdog: ChildProcess, recordFile: string | undefined, onLost: (message: string) => void) {
+  private constructor(start: {
+    watchdog: ChildProcess;
+    recordFile: string | undefined;
+    lock: StateLock | undefined;
+    leftovers: Leftovers | undefined;
+    onLost: (message: string) => void;
+  }) {
+    const { watchdog, onLost } = start;
     this.watchdog = watchdog;
     this.watchdogExited = waitForExit(watchdog).then(() => undefined);
-    this.recordFile = recordFile;
+    this.recordFile = start.recordFile;
+    this.lock = start.lock;
+    this.leftovers = start.leftovers;
     const identity = identify(watchdog.pid!);
     if (identity) this.processes.set(identity.pid, { ...identity, kind: 'watchdog' });
     this.writeRecord();
@@ -50,24 +64,24 @@ export class ProcessGuard implements ProcessWatcher {
     });
   }
 
-  /** Starts the watchdog and waits until it listens; `onLost` hears if it dies before close(). */
+  /**
+   * With a record file: takes its lock (one shop per record; throws naming the shop that holds it) and
+   * stops what a killed run recorded there (see `leftovers`). Then starts the watchdog and waits until
+   * it listens; `onLost` hears if it dies before close().
+   */
   static async start(recordFile: string | undefined, onLost: (message: string) => void): Promise<ProcessGuard> {
-    const watchdog = spawn(process.execPath, [WATCHDOG], { detached: true, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    let stderr = '';
-    watchdog.stderr!.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-2_000);
-    });
-    await waitUntilReady(watchdog, () => stderr.trim());
-    // A failed send() reports to its callback; nothing else may throw an unhandled 'error' later.
-    watchdog.on('error', () => undefined);
-    // The watchdog must not keep the supervisor's event loop alive: the shop's own processes do that.
-    watchdog.unref();
-    watchdog.channel?.unref();
-    (watchdog.stderr as Socket).unref();
+    const lock = recordFile === undefined ? undefined : await StateLock.acquire(recordFile);
     try {
-      return new ProcessGuard(watchdog, recordFile, onLost);
+      const leftovers = recordFile === undefined ? undefined : await stopLeftovers(recordFile);
+      const watchdog = await startWatchdog();
+      try {
+        return new ProcessGuard({ watchdog, recordFile, lock, leftovers, onLost });
+      } catch (error) {
+        watchdog.kill('SIGKILL'); // e.g. the record file's directory does not exist
+        throw error;
+      }
     } catch (error) {
-      watchdog.kill('SIGKILL'); // e.g. the record file's directory does not exist
+      await lock?.release();
       throw error;
     }
   }
@@ -85,6 +99,13 @@ export class ProcessGuard implements ProcessWatcher {
     });
   }
 
+  /** The shop's temp directory: the watchdog, or else the next start (from the record), removes it after a kill -9. */
+  ownTempDir(dir: string): void {
+    this.tempDirs.push(dir);
+    this.tell({ removeDir: dir });
+    this.writeRecord();
+  }
+
   /**
    * The shop has stopped (or is exiting): the record goes and the watchdog ends with nothing to do.
    * Resolves once the watchdog has exited; the synchronous part is all an exit hook needs.
@@ -93,6 +114,7 @@ export class ProcessGuard implements ProcessWatcher {
     if (!this.closed) {
       this.closed = true;
       if (this.recordFile) rmSync(this.recordFile, { force: true });
+      void this.lock?.release();
       if (this.watchdog.connected) this.watchdog.disconnect();
       // Until it has gone, the watchdog keeps the event loop alive again, and gets 5 s to do so.
       this.watchdog.ref();
@@ -102,15 +124,36 @@ export class ProcessGuard implements ProcessWatcher {
     return this.watchdogExited;
   }
 
-  private tell(message: { watch: ProcessIdentity } | { forget: number }): void {
+  private tell(message: { watch: ProcessIdentity } | { forget: number } | { removeDir: string }): void {
     // A failed send means the watchdog is gone; its 'exit' has reported that already.
     if (this.watchdog.connected) this.watchdog.send(message, () => undefined);
   }
 
   private writeRecord(): void {
     if (!this.recordFile || this.closed) return;
-    writeProcessRecord(this.recordFile, { bootId: this.boot, supervisor: this.supervisor, processes: [...this.processes.values()] });
+    writeProcessRecord(this.recordFile, {
+      bootId: this.boot,
+      supervisor: this.supervisor,
+      processes: [...this.processes.values()],
+      tempDirs: this.tempDirs,
+    });
   }
+}
+
+async function startWatchdog(): Promise<ChildProcess> {
+  const watchdog = spawn(process.execPath, [WATCHDOG], { detached: true, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  let stderr = '';
+  watchdog.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2_000);
+  });
+  await waitUntilReady(watchdog, () => stderr.trim());
+  // A failed send() reports to its callback; nothing else may throw an unhandled 'error' later.
+  watchdog.on('error', () => undefined);
+  // The watchdog must not keep the supervisor's event loop alive: the shop's own processes do that.
+  watchdog.unref();
+  watchdog.channel?.unref();
+  (watchdog.stderr as Socket).unref();
+  return watchdog;
 }
 
 function waitUntilReady(watchdog: ChildProcess, stderr: () => string): Promise<void> {

@@ -2,6 +2,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
 import { pollUntil } from '../lib/poll-until.ts';
 import { bootId, isSameProcess, killIfSame, type ProcessIdentity } from './process-identity.mjs';
+import { removeShopTempDir } from './shop-temp-dir.mjs';
 
 export type GuardedKind = 'nginx' | 'replica' | 'watchdog';
 
@@ -17,6 +18,8 @@ export interface ProcessRecord {
   readonly bootId: string;
   readonly supervisor: ProcessIdentity;
   readonly processes: readonly GuardedProcess[];
+  /** The shop's temp directory (nginx configs and logs); absent in records of earlier versions. */
+  readonly tempDirs?: readonly string[];
 }
 
 /** Written whole and renamed: a supervisor killed mid-write leaves the previous record, never half of one. */
@@ -30,6 +33,8 @@ export function writeProcessRecord(file: string, record: ProcessRecord): void {
 export interface Leftovers {
   readonly supervisorPid: number;
   readonly stopped: readonly GuardedProcess[];
+  /** Temp directories it left (the watchdog normally removes them). */
+  readonly removedDirs: readonly string[];
 }
 
 /**
@@ -50,25 +55,32 @@ export async function stopLeftovers(recordFile: string): Promise<Leftovers | und
     await pollUntil(() => !stopped.some((p) => isSameProcess(p)), 5_000, 25);
     const left = stopped.filter((p) => isSameProcess(p));
     if (left.length > 0) throw new Error(`could not stop ${left.map((p) => `${p.kind} ${p.pid}`).join(', ')} left by a killed run`);
+    const removedDirs = (record.tempDirs ?? []).filter((dir) => removeShopTempDir(dir));
     rmSync(recordFile, { force: true });
-    return { supervisorPid: record.supervisor.pid, stopped };
+    return { supervisorPid: record.supervisor.pid, stopped, removedDirs };
   }
   rmSync(recordFile, { force: true });
   return undefined;
 }
 
-/** `stopped 4 processes left by a killed run (pid 123): nginx 456, 457; replicas 458, 459` */
-export function describeLeftovers(leftovers: Leftovers): string {
+/**
+ * `stopped 4 processes left by a killed run (pid 123): nginx 456, 457; replicas 458, 459; removed its temp
+ * directory /tmp/sweetshop-local-x1Y2z3`, or undefined when it left nothing.
+ */
+export function describeLeftovers(leftovers: Leftovers): string | undefined {
+  const { stopped, removedDirs, supervisorPid } = leftovers;
+  const dirs = removedDirs.length > 0 ? `temp directory ${removedDirs.join(', ')}` : '';
+  if (stopped.length === 0) return dirs ? `removed the ${dirs} left by a killed run (pid ${supervisorPid})` : undefined;
   const groups: Array<[string, GuardedKind]> = [
     ['nginx', 'nginx'],
     ['replicas', 'replica'],
     ['watchdog', 'watchdog'],
   ];
   const parts = groups
-    .map(([label, kind]) => [label, leftovers.stopped.filter((p) => p.kind === kind).map((p) => p.pid)] as const)
+    .map(([label, kind]) => [label, stopped.filter((p) => p.kind === kind).map((p) => p.pid)] as const)
     .filter(([, pids]) => pids.length > 0)
     .map(([label, pids]) => `${label} ${pids.join(', ')}`);
-  return `stopped ${leftovers.stopped.length} processes left by a killed run (pid ${leftovers.supervisorPid}): ${parts.join('; ')}`;
+  return `stopped ${stopped.length} processes left by a killed run (pid ${supervisorPid}): ${parts.join('; ')}${dirs ? `; removed its ${dirs}` : ''}`;
 }
 
 function readProcessRecord(recordFile: string): ProcessRecord | undefined {
@@ -95,6 +107,7 @@ function isProcessRecord(value: unknown): value is ProcessRecord {
     record !== null &&
     typeof record.bootId === 'string' &&
     isIdentity(record.supervisor) &&
+    (record.tempDirs === undefined || (Array.isArray(record.tempDirs) && record.tempDirs.every((dir) => typeof dir === 'string'))) &&
     Array.isArray(record.processes) &&
     record.processes.every((p: unknown) => isIdentity(p) && ['nginx', 'replica', 'watchdog'].includes((p as GuardedProcess).kind))
   );

@@ -2,6 +2,11 @@ import type { DeploymentSpec } from './manifests.ts';
 
 /** Upper bound for one section's local replicas: each is a Node process on a laptop. */
 export const MAX_LOCAL_REPLICAS = 16;
+/**
+ * Upper bound for all sections together, whatever the manifests say: 64 idle replicas of the service
+ * hold about 4.8 GiB (77 MiB RSS each on Node 24), already more than a laptop spares for a demo.
+ */
+export const MAX_LOCAL_REPLICAS_TOTAL = 64;
 
 /**
  * Replica count per Deployment: the manifests' count unless overridden. Unknown section names and
@@ -26,7 +31,34 @@ export function resolveReplicaCounts(
         `replicas: ${section}=${count} (from the manifests) is above the local cap of ${MAX_LOCAL_REPLICAS}: pass --replicas ${section}=<1..${MAX_LOCAL_REPLICAS}>`,
       );
   }
+  checkTotal(
+    counts,
+    (total, list) =>
+      `replicas: ${total} replica processes in all (${list}) is above the local cap of ${MAX_LOCAL_REPLICAS_TOTAL} in total: lower some with --replicas <section>=<n>`,
+  );
   return counts;
+}
+
+/**
+ * Under --autoscale, what the sections can scale to (each HPA's maxReplicas, else the section's count)
+ * must stay within MAX_LOCAL_REPLICAS_TOTAL too: checked before anything starts.
+ */
+export function checkAutoscaleTotal(
+  counts: ReadonlyMap<string, number>,
+  autoscalers: ReadonlyArray<{ readonly target: string; readonly maxReplicas: number }>,
+): void {
+  const most = new Map(counts);
+  for (const hpa of autoscalers) most.set(hpa.target, hpa.maxReplicas);
+  checkTotal(
+    most,
+    (total, list) =>
+      `--autoscale: the sections can scale to ${total} replica processes in all (${list}), above the local cap of ${MAX_LOCAL_REPLICAS_TOTAL} in total: lower some HPA maxReplicas`,
+  );
+}
+
+function checkTotal(counts: ReadonlyMap<string, number>, message: (total: number, list: string) => string): void {
+  const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
+  if (total > MAX_LOCAL_REPLICAS_TOTAL) throw new Error(message(total, [...counts].map(([s, n]) => `${s}=${n}`).join(', ')));
 }
 
 /** Parses `--replicas chocolates=3` flags (repeatable, or comma-separated) into overrides. */

@@ -3,6 +3,7 @@ import { get } from 'node:http';
 import { createInterface } from 'node:readline';
 
 import { pollUntil } from '../lib/poll-until.ts';
+import { acceptsConnections } from './ports.ts';
 import { describeExit, hasExited, type ProcessExit, stopChild, waitForExit } from './process-exit.ts';
 import type { ProcessWatcher } from './process-guard.ts';
 
@@ -48,12 +49,17 @@ export class ReplicaProcess {
     this.id = start.id;
     this.port = start.port;
     // Own process group: a terminal Ctrl-C reaches only the supervisor, which drains replicas after nginx stops.
-    this.child = spawn(start.command.executable, [...start.command.args], {
-      cwd: start.command.cwd,
-      env: start.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    try {
+      this.child = spawn(start.command.executable, [...start.command.args], {
+        cwd: start.command.cwd,
+        env: start.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+    } catch (error) {
+      // Node throws some spawn failures (E2BIG: an environment too large) instead of emitting 'error'.
+      throw new Error(`replica ${this.id} (${this.section}) could not be started: ${(error as Error).message}`);
+    }
     start.watcher.watch(this.child, 'replica');
     this.exited = waitForExit(this.child).then((code) => {
       this.exitTime = Date.now();
@@ -94,13 +100,25 @@ export class ReplicaProcess {
     return this.stopping;
   }
 
-  /** Polls GET /readyz until it answers 200; throws naming the replica if it exits or times out first. */
+  /**
+   * Polls GET /readyz until this replica answers 200; throws naming the replica if it exits or times out
+   * first. Only an answer carrying this replica's id in X-Served-By counts: reservePort found the port
+   * free, but another process (another local shop starting at the same moment) may have taken it since,
+   * and its 200 would route this shop to that process. Such a port is a PortTakenError.
+   */
   async waitReady(timeoutMs: number): Promise<void> {
     const ready = await pollUntil(
       async () => {
         const exit = this.exit;
-        if (exit) throw new Error(`replica ${this.id} (${this.section}) ${describeExit(exit)} before it was ready${this.describeTail()}`);
-        return (await probeStatus(this.port, '/readyz')) === 200;
+        if (exit) throw await this.exitedBeforeReady(exit);
+        const answer = await probe(this.port, '/readyz');
+        if (answer && answer.servedBy !== this.id) {
+          const who = answer.servedBy === undefined ? 'a server without X-Served-By' : `replica ${answer.servedBy}`;
+          throw new PortTakenError(
+            `port ${this.port} of replica ${this.id} (${this.section}) answers as ${who}: another process holds it${portHolderHint(this.port)}`,
+          );
+        }
+        return answer?.status === 200;
       },
       timeoutMs,
       100,
@@ -123,19 +141,43 @@ export class ReplicaProcess {
     if (this.running) this.child.kill(signal);
   }
 
+  // EADDRINUSE in its output (the service says `cannot listen on ...: EADDRINUSE`), or someone else
+  // listening there now: the port went to another process between reservePort and the replica's listen.
+  private async exitedBeforeReady(exit: ProcessExit): Promise<Error> {
+    const message = `replica ${this.id} (${this.section}) ${describeExit(exit)} before it was ready`;
+    if (this.tail.some((line) => line.includes('EADDRINUSE')) || (await acceptsConnections(this.port)))
+      return new PortTakenError(`${message}: port ${this.port} is held by another process${portHolderHint(this.port)}`);
+    return new Error(`${message}${this.describeTail()}`);
+  }
+
   private describeTail(): string {
     return this.tail.length > 0 ? `; last output:\n  ${this.tail.slice(-5).join('\n  ')}` : '';
   }
 }
 
+/** A replica's port answered, but not as that replica: the caller may start it again on another port. */
+export class PortTakenError extends Error {
+  override readonly name = 'PortTakenError';
+}
+
+function portHolderHint(port: number): string {
+  return ` (\`ss -ltnp 'sport = :${port}'\` names it)`;
+}
+
 /** GET a path on a loopback port; resolves the status code, or 0 when nothing answers. */
-export function probeStatus(port: number, path: string): Promise<number> {
+export async function probeStatus(port: number, path: string): Promise<number> {
+  return (await probe(port, path))?.status ?? 0;
+}
+
+/** GET a path on a loopback port: the status and X-Served-By, or undefined when nothing answers. */
+function probe(port: number, path: string): Promise<{ status: number; servedBy: string | undefined } | undefined> {
   return new Promise((resolve) => {
     const request = get({ host: '127.0.0.1', port, path, agent: false, timeout: 1_000 }, (response) => {
       response.resume();
-      resolve(response.statusCode ?? 0);
+      const servedBy = response.headers['x-served-by'];
+      resolve({ status: response.statusCode ?? 0, servedBy: typeof servedBy === 'string' ? servedBy : undefined });
     });
     request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(0));
+    request.on('error', () => resolve(undefined));
   });
 }

@@ -1,5 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { REPO_ROOT } from '../lib/repo-root.ts';
@@ -13,10 +12,11 @@ import { podName } from './pod-names.ts';
 import { ephemeralPort, isPortFree, releasePort, reservePort } from './ports.ts';
 import { describeExit, type ProcessExit } from './process-exit.ts';
 import { ProcessGuard } from './process-guard.ts';
-import { describeLeftovers, stopLeftovers } from './process-record.ts';
-import { resolveReplicaCounts } from './replica-counts.ts';
-import { ReplicaProcess, type ServiceCommand } from './replica-process.ts';
+import { describeLeftovers } from './process-record.ts';
+import { checkAutoscaleTotal, resolveReplicaCounts } from './replica-counts.ts';
+import { PortTakenError, ReplicaProcess, type ServiceCommand } from './replica-process.ts';
 import { convergeSection, type ScalingHost } from './section-scaling.ts';
+import { makeShopTempDir } from './shop-temp-dir.mjs';
 
 /** contracts.md: nginx on LOCAL_PORT 8080, replicas on loopback ports from 8000 upward. */
 export const DEFAULT_LOCAL_PORT = 8080;
@@ -26,6 +26,8 @@ export const DEFAULT_REPLICA_BASE_PORT = 8000;
 const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'NODE_EXTRA_CA_CERTS'];
 // The service's own drain cap is 10 s (DRAIN_TIMEOUT_MS); SIGKILL only past that plus a margin.
 const REPLICA_STOP_TIMEOUT_MS = 15_000;
+// Starts of one replica when its port keeps being taken by another process before it listens.
+const PORT_ATTEMPTS = 5;
 
 export interface StartLocalShopOptions {
   /** Directory of the synthesized manifests. @default `<repo>/dist` */
@@ -149,24 +151,29 @@ export async function startLocalShop(options: StartLocalShopOptions = {}): Promi
   const counts = resolveReplicaCounts(manifests.deployments, options.replicas);
   // Checked before anything starts: a manifest --autoscale cannot run is one error listing every problem.
   const autoscalers = options.autoscale ? manifests.deployments.flatMap((d) => readAutoscalerSpec(d) ?? []) : [];
-  if (options.autoscale) checkHpaSpeed(options.autoscale.speed ?? 1);
+  if (options.autoscale) {
+    checkHpaSpeed(options.autoscale.speed ?? 1);
+    checkAutoscaleTotal(counts, autoscalers);
+  }
   const balance: BalanceChoice = options.balance
     ? { algorithm: options.balance, source: '--balance' }
     : (manifests.balance ?? { algorithm: 'round-robin', source: 'nginx default (no Ingress annotation)' });
   const nginxBinary = findNginx();
+  checkPortOption('port', options.port ?? DEFAULT_LOCAL_PORT, 0);
+  checkPortOption('basePort', options.basePort ?? DEFAULT_REPLICA_BASE_PORT, 1);
   const emit = (message: string): void => options.onEvent?.({ type: 'message', level: 'warn', message });
-  const leftovers = options.processFile === undefined ? undefined : await stopLeftovers(options.processFile);
-  if (leftovers && leftovers.stopped.length > 0) emit(describeLeftovers(leftovers));
-  const port = options.port === 0 ? await ephemeralPort() : (options.port ?? DEFAULT_LOCAL_PORT);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`port ${port}: expected 0..65535`);
-  if (!(await isPortFree(port)))
-    throw new Error(
-      `port ${port} is already in use on 127.0.0.1: stop what uses it (\`ss -ltnp 'sport = :${port}'\` names it) or pass another port (--port)`,
-    );
 
+  // One shop per process record from here on; what a killed run left is stopped before the port check.
   const guard = await ProcessGuard.start(options.processFile, emit);
+  const leftovers = guard.leftovers && describeLeftovers(guard.leftovers);
+  if (leftovers) emit(leftovers);
   let shop: Shop;
   try {
+    const port = options.port === 0 ? await ephemeralPort() : (options.port ?? DEFAULT_LOCAL_PORT);
+    if (!(await isPortFree(port)))
+      throw new Error(
+        `port ${port} is already in use on 127.0.0.1: stop what uses it (\`ss -ltnp 'sport = :${port}'\` names it) or pass another port (--port)`,
+      );
     shop = new Shop(manifests, balance, port, nginxBinary, guard, options);
   } catch (error) {
     await guard.close();
@@ -182,9 +189,13 @@ export async function startLocalShop(options: StartLocalShopOptions = {}): Promi
   return shop;
 }
 
+function checkPortOption(name: string, port: number, lowest: number): void {
+  if (!Number.isInteger(port) || port < lowest || port > 65_535) throw new Error(`${name} ${port}: expected ${lowest}..65535`);
+}
+
 class Shop implements LocalShop, ScaleTarget {
   readonly url: string;
-  private readonly prefix = mkdtempSync(join(tmpdir(), 'sweetshop-local-'));
+  private readonly prefix = makeShopTempDir();
   // Running replicas per Deployment, in upstream order.
   private readonly current = new Map<string, ReplicaProcess[]>();
   // Every process started and not yet reaped, including a rollout's half-started ones.
@@ -210,8 +221,8 @@ class Shop implements LocalShop, ScaleTarget {
     for (const replica of this.live) replica.kill('SIGKILL');
     this.front?.killNow();
     this.balancer?.killNow();
-    void this.guard.close();
     rmSync(this.prefix, { recursive: true, force: true });
+    void this.guard.close();
   };
 
   private readonly manifests: ShopManifests;
@@ -237,9 +248,7 @@ class Shop implements LocalShop, ScaleTarget {
     this.guard = guard;
     this.options = options;
     this.url = `http://127.0.0.1:${port}`;
-    // mkdtemp makes it 0700; nginx started as root runs its workers as another user (nobody or
-    // www-data), and they must reach the temp directories to buffer large request bodies.
-    chmodSync(this.prefix, 0o755);
+    guard.ownTempDir(this.prefix);
     // Safety net if the supervisor exits without stop() (process.exit, an uncaught error): no replica
     // outlives it. A SIGKILL runs no hook at all: the guard's watchdog covers that.
     process.on('exit', this.killOnExit);
@@ -314,18 +323,25 @@ class Shop implements LocalShop, ScaleTarget {
     if (this.balance.note) this.emit('warn', `${this.balance.source}: ${this.balance.note}`);
     // Spawned one after another so each section's ports are contiguous (8000, 8001 for chocolates, ...);
     // they start up concurrently all the same.
+    const spawned: Array<{ deployment: DeploymentSpec; replicas: ReplicaProcess[]; index: number }> = [];
     for (const deployment of this.manifests.deployments) {
       const replicas: ReplicaProcess[] = [];
       this.current.set(deployment.name, replicas);
       this.starting.set(deployment.name, new Set());
       this.wanted.set(deployment.name, counts.get(deployment.name)!);
       this.revisions.set(deployment.name, 1);
-      for (let index = 0; index < counts.get(deployment.name)!; index++) replicas.push(await this.spawnReplica(deployment, index));
+      for (let index = 0; index < counts.get(deployment.name)!; index++) {
+        replicas.push(await this.spawnReplica(deployment, index));
+        spawned.push({ deployment, replicas, index });
+      }
     }
-    const all = [...this.current.values()].flat();
-    this.emit('info', `waiting for ${all.length} replicas to answer /readyz`);
+    this.emit('info', `waiting for ${spawned.length} replicas to answer /readyz`);
     // Fails fast with the first replica that exits or times out; the caller then stops the rest.
-    await Promise.all(all.map((r) => r.waitReady(this.options.readyTimeoutMs ?? 30_000)));
+    await Promise.all(
+      spawned.map(async ({ deployment, replicas, index }) => {
+        replicas[index] = await this.untilReady(deployment, index, replicas[index]!);
+      }),
+    );
     const stableFront = this.options.stableFront ?? true;
     this.balancerPort = stableFront ? await ephemeralPort() : this.port;
     const balancerPrefix = join(this.prefix, 'balancer');
@@ -383,13 +399,7 @@ class Shop implements LocalShop, ScaleTarget {
         for (let index = 0; index < replicas.length; index++) {
           if (this.stopping) throw new Error('rollout interrupted: the local shop is stopping');
           const old = replicas[index]!;
-          const next = await this.spawnReplica(deployment, index);
-          try {
-            await next.waitReady(this.options.readyTimeoutMs ?? 30_000);
-          } catch (error) {
-            await this.retire(next);
-            throw error;
-          }
+          const next = await this.untilReady(deployment, index, await this.spawnReplica(deployment, index));
           replicas[index] = next;
           try {
             await this.balancer!.reload(this.renderConfig());
@@ -409,6 +419,27 @@ class Shop implements LocalShop, ScaleTarget {
       await Promise.all(draining);
     }
     return steps;
+  }
+
+  /**
+   * Resolves with the replica once it is ready. One whose port another process took between reservePort
+   * and its listen (another local shop starting at the same moment) is stopped and replaced by a new one
+   * on another port, up to PORT_ATTEMPTS starts. On any other failure the replica is stopped and the
+   * error thrown.
+   */
+  private async untilReady(deployment: DeploymentSpec, index: number, first: ReplicaProcess): Promise<ReplicaProcess> {
+    let replica = first;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await replica.waitReady(this.options.readyTimeoutMs ?? 30_000);
+        return replica;
+      } catch (error) {
+        await this.retire(replica);
+        if (!(error instanceof PortTakenError) || attempt === PORT_ATTEMPTS || this.stopping) throw error;
+        this.emit('warn', `${error.message}; starting ${deployment.name} again on another port`);
+        replica = await this.spawnReplica(deployment, index);
+      }
+    }
   }
 
   /** Runs `change` once every change queued before it has finished. */
@@ -450,11 +481,27 @@ class Shop implements LocalShop, ScaleTarget {
     void replica.exited.then(() => {
       this.live.delete(replica);
       releasePort(port);
-      // Kubernetes would restart the container; here nginx routes around it until a rollout replaces it.
-      if (!replica.isStopping && !this.stopping)
+      // Kubernetes would restart the container; here it stays listed as gone until a rollout replaces it.
+      if (!replica.isStopping && !this.stopping) {
         this.emit('warn', `replica ${id} (${deployment.name}, port ${port}) ${describeExit(replica.exit!)} unexpectedly`);
+        if (this.current.get(deployment.name)?.includes(replica)) this.dropFromNginx(replica);
+      }
     });
     return replica;
+  }
+
+  /**
+   * A replica that died leaves nginx at once, as the endpoints controller drops a pod that is not ready:
+   * its port is free again, and whatever binds it next (another local shop's replica) must get none of
+   * this shop's traffic. After the changes queued before it; a reload renders only running replicas.
+   */
+  private dropFromNginx(replica: ReplicaProcess): void {
+    if (!this.balancer) return; // still starting: start() fails on it anyway
+    this.exclusive(() => this.reloadBalancer())
+      .then(() => this.emit('info', `${replica.id} out of nginx; it stays listed as gone until a rollout replaces it`))
+      .catch((error: Error) => {
+        if (!this.stopping) this.emit('warn', `${replica.id} could not be taken out of nginx: ${error.message}`);
+      });
   }
 
   private replicaEnv(deployment: DeploymentSpec, id: string, port: number, index: number): Record<string, string> {
@@ -475,7 +522,11 @@ class Shop implements LocalShop, ScaleTarget {
       prefix: join(this.prefix, 'balancer'),
       listenPort: this.balancerPort,
       balance: this.balance.algorithm,
-      upstreams: this.manifests.services.map((s) => ({ name: s.name, ports: (this.current.get(s.deployment) ?? []).map((r) => r.port) })),
+      // Only running replicas: the port of one that died may belong to another process by now.
+      upstreams: this.manifests.services.map((s) => ({
+        name: s.name,
+        ports: (this.current.get(s.deployment) ?? []).filter((r) => r.running).map((r) => r.port),
+      })),
       locations: this.manifests.routes.map((r) => ({ path: r.path, pathType: r.pathType, upstream: r.service })),
     });
   }
@@ -492,8 +543,9 @@ class Shop implements LocalShop, ScaleTarget {
     await this.balancer?.stop();
     await Promise.all([...this.live].map((r) => this.retire(r)));
     await this.changes;
-    await this.guard.close();
+    // Before the guard closes: its watchdog would remove the directory too, at the same time.
     rmSync(this.prefix, { recursive: true, force: true });
+    await this.guard.close();
     process.off('exit', this.killOnExit);
   }
 

@@ -117,11 +117,13 @@ describe('readAutoscalerSpec', () => {
     );
   });
 
-  test('maxReplicas below minReplicas, a zero target and a cpu request that is not a quantity are refused', () => {
+  test('maxReplicas missing or below minReplicas, a zero target and a cpu request that is not a quantity are refused', () => {
     assert.throws(
-      () => readAutoscalerSpec(section(`minReplicas: 3, maxReplicas: 2, ${CPU_70}`)),
-      /spec\.maxReplicas: 2 must be a whole number >= minReplicas \(3\)/,
+      () => readAutoscalerSpec(section(`minReplicas: 3, ${CPU_70}`)),
+      /spec\.maxReplicas: \(missing\) must be a whole number >= minReplicas \(3\)/,
     );
+    // Below minReplicas: refused by the manifest reader already, with or without --autoscale.
+    assert.throws(() => section(`minReplicas: 3, maxReplicas: 2, ${CPU_70}`), /spec\.minReplicas \(3\) is above spec\.maxReplicas \(2\)/);
     assert.throws(
       () => readAutoscalerSpec(section(`maxReplicas: 2, ${CPU_70.replace('70', '0')}`)),
       /spec\.metrics\[0\]\.resource\.target\.averageUtilization: 0 must be a whole number >= 1/,

@@ -13,6 +13,8 @@ let terminating = false;
 const server = createServer((req, res) => {
   const ready = Date.now() - started >= readyDelayMs && !terminating;
   req.resume();
+  // On every response, as the real service does: local mode's readiness check reads it.
+  res.setHeader('x-served-by', process.env.REPLICA_ID ?? 'probe');
   if (req.url === '/readyz') {
     res.writeHead(ready ? 200 : 503).end();
     return;
@@ -23,7 +25,7 @@ const server = createServer((req, res) => {
   }
   const until = Date.now() + burnMs;
   while (Date.now() < until); // CPU the HPA sees, per request
-  res.writeHead(200, { 'content-type': 'application/json', 'x-served-by': process.env.REPLICA_ID ?? 'probe' }).end('{}');
+  res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
 });
 server.keepAliveTimeout = 65_000;
 server.listen(Number(process.env.PORT), process.env.HOST);
