@@ -280,8 +280,14 @@ describe('tools/plan/main.ts (npm run plan)', () => {
 
   test('prints a table for every environment', async () => {
     const { stdout } = await plan([]);
-    assert.match(stdout, /^### local: namespace sweetshop, ingress ingress-nginx \(class nginx\), min replicas floor 1, node spread preferred$/m);
-    assert.match(stdout, /^### local-gateway: namespace sweetshop, gateway envoy-gateway \(class eg\), min replicas floor 1, node spread preferred$/m);
+    assert.match(
+      stdout,
+      /^### local: namespace sweetshop, ingress ingress-nginx \(class nginx\), min replicas floor 1, node spread preferred$/m,
+    );
+    assert.match(
+      stdout,
+      /^### local-gateway: namespace sweetshop, gateway envoy-gateway \(class eg\), min replicas floor 1, node spread preferred$/m,
+    );
     assert.match(
       stdout,
       /^### production: namespace sweetshop, gateway envoy-gateway \(Gateway gateway-infra\/public\), min replicas floor 2, node spread required$/m,
