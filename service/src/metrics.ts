@@ -5,6 +5,8 @@ export interface ServiceMetrics {
   readonly registry: Registry;
   /** Counts one finished request. `route` must be a route pattern (bounded), never the raw path. */
   observe(method: string, route: string, status: number, durationSeconds: number): void;
+  /** Counts requests that were never served (no latency to observe): only http_requests_total grows. */
+  count(method: string, route: string, status: number, requests: number): void;
 }
 
 /** Seconds; spans a cached catalog hit (sub-millisecond) up to a request stuck behind a slow replica. */
@@ -56,6 +58,9 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
       const labels = labelsFor(method, route, status);
       requests.inc(labels);
       duration.observe(labels, durationSeconds);
+    },
+    count(method, route, status, requestCount) {
+      requests.inc(labelsFor(method, route, status), requestCount);
     },
   };
 }
