@@ -68,7 +68,7 @@ function main(): void {
     log.info({ port: config.port, host: config.host ?? '*', drainTimeoutMs: config.drainTimeoutMs }, 'listening');
   });
 
-  const onSignal = gracefulShutdown({ server, lifecycle, log, drainTimeoutMs: config.drainTimeoutMs, exit });
+  const onSignal = gracefulShutdown({ server, lifecycle, log, replicaId: config.replicaId, drainTimeoutMs: config.drainTimeoutMs, exit });
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('uncaughtException', (err) => {
