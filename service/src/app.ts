@@ -1,4 +1,6 @@
-import express, { type Express, type RequestHandler } from 'express';
+import type { RequestListener } from 'node:http';
+
+import express, { type RequestHandler } from 'express';
 
 import type { Section, Sweet } from './catalog.ts';
 import { quoted } from './client-input.ts';
@@ -8,7 +10,8 @@ import { precomputed, sendJson } from './json-response.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
-import { observeRequests } from './observe-requests.ts';
+import { observeRequests, reportDroppedRequests } from './observe-requests.ts';
+import { capPipelining } from './pipelining.ts';
 import { keepInexactNumbers, quote } from './quote.ts';
 import { checkRequest } from './request-checks.ts';
 
@@ -30,8 +33,11 @@ export interface AppDeps {
   readonly testDelayMs?: number;
 }
 
-/** Builds the Express app for one section. No I/O: the caller decides where it listens. */
-export function createApp(deps: AppDeps): Express {
+/**
+ * Builds the request listener for one section: the Express app behind the pipelining cap (pipelining.ts).
+ * No I/O: the caller decides where it listens.
+ */
+export function createApp(deps: AppDeps): RequestListener {
   const { section, replicaId, port, log, metrics, lifecycle } = deps;
   const base = `/${section.name}`;
   const app = express();
@@ -81,7 +87,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(notFound);
   app.use(errorHandler(log));
-  return app;
+  return capPipelining(app, reportDroppedRequests({ log, metrics }));
 }
 
 const requireJson: RequestHandler = (req, _res, next) => {

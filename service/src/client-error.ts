@@ -1,4 +1,5 @@
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 import { sendJson } from './json-response.ts';
@@ -11,6 +12,8 @@ interface HttpSocket extends Duplex {
 
 const BODY_TIMEOUT = 'request body was not received in time';
 const BODY_TIMEOUT_BODY = JSON.stringify({ error: BODY_TIMEOUT });
+const SHUTTING_DOWN = 'the replica is shutting down and this request was not complete: send it again';
+const SHUTTING_DOWN_BODY = JSON.stringify({ error: SHUTTING_DOWN });
 
 /**
  * Answers requests Node's HTTP parser rejects before Express sees them (garbage, oversized headers,
@@ -52,6 +55,34 @@ function answerTimeout(socket: HttpSocket, replicaId: string): void {
     return;
   }
   answerAndClose(socket, 408, BODY_TIMEOUT, replicaId);
+}
+
+/**
+ * Closes a connection the drain would otherwise wait for although no request on it is being served (called
+ * once nothing has been served for the quiet period, after Node closed the idle keep-alive ones). Node counts
+ * a connection as busy from a request's first byte, and a new connection as busy before its first byte, so
+ * neither a TCP health check nor a client that stalled mid-request is ever idle to it. Nothing received: just
+ * closed. Half a request: a JSON 408 saying so, then closed. A body that stalled behind headers the app has
+ * received is answered through the app's response (logged and counted with its route), like the body timeout.
+ */
+export function closeUnanswered(socket: HttpSocket & Socket, replicaId: string): void {
+  if (socket.destroyed || socket.writableEnded) return;
+  const current = socket._httpMessage;
+  const incoming = socket.parser?.incoming;
+  if (current) {
+    // Headers sent: an answer is on its way, with Connection: close (the drain sets it), after which Node closes.
+    if (current.headersSent || current.req !== incoming || !incoming || incoming.complete) return;
+    // Connection: close makes Node destroy the socket once this is sent, even if the client keeps it open.
+    current.setHeader('Connection', 'close');
+    sendJson(current, 408, SHUTTING_DOWN_BODY);
+    return;
+  }
+  // A request already answered whose body is still being read and discarded, or nothing ever sent.
+  if ((incoming && !incoming.complete) || socket.bytesRead === 0) {
+    socket.destroy();
+    return;
+  }
+  answerAndClose(socket, 408, SHUTTING_DOWN, replicaId);
 }
 
 /**

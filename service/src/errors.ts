@@ -8,6 +8,7 @@ import type { Logger } from './logger.ts';
 export const MAX_BODY_BYTES = 16 * 1024;
 /** The one message for a body over MAX_BODY_BYTES, declared (request-checks.ts) or counted while read (body-parser). */
 export const BODY_TOO_LARGE = `request body is larger than ${MAX_BODY_BYTES / 1024} KiB`;
+const NESTED_TOO_DEEPLY = 'request body is JSON nested too deeply to parse (a quote needs 3 levels)';
 
 /** The last middleware: anything no route answered is a JSON 404. */
 export const notFound: RequestHandler = (req, res) => {
@@ -42,7 +43,13 @@ interface FrameworkError {
 function toClientError(err: unknown, req: Request): { status: number; message: string } {
   if (err instanceof HttpError) return { status: err.status, message: err.message };
   const e = (typeof err === 'object' && err !== null ? err : {}) as FrameworkError;
-  if (e.type === 'entity.parse.failed') return { status: 400, message: `request body is not valid JSON: ${clip(String(e.message))}` };
+  if (e.type === 'entity.parse.failed') {
+    // Valid JSON can still fail: the quote route's reviver (quote.ts) makes JSON.parse recurse once per level,
+    // and a 16 KiB body holds 8,000 of them; the stack runs out after ~2,500. Cheaper than counting the levels
+    // of every body first, and a quote never comes near it.
+    if (err instanceof RangeError) return { status: 400, message: NESTED_TOO_DEEPLY };
+    return { status: 400, message: `request body is not valid JSON: ${clip(String(e.message))}` };
+  }
   if (e.type === 'entity.too.large') return { status: 413, message: BODY_TOO_LARGE };
   // body-parser passes a decompression stream's error on as a 400 with zlib's bare message ("incorrect header check").
   if (e.status === 400 && e.type === undefined && typeof e.errno === 'number') {

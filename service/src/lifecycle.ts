@@ -19,6 +19,17 @@ export class Lifecycle {
     return this.#inFlight.size;
   }
 
+  /**
+   * In-flight requests that have fully arrived: what a drain waits for. A request whose body is still
+   * arriving once nothing else has been served for the drain's quiet period is a stalled client, not work.
+   * Counted on demand (the drain asks every 100 ms), so the request path pays nothing for it.
+   */
+  get serving(): number {
+    let count = 0;
+    for (const res of this.#inFlight) if (res.req.complete) count++;
+    return count;
+  }
+
   /** performance.now() when the drain started or, if later, when the last request during the drain arrived. */
   get lastRequestAt(): number {
     return this.#lastRequestAt;

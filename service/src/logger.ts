@@ -4,6 +4,14 @@ import type { LogLevel } from './config.ts';
 
 export type { Logger } from 'pino';
 
+/**
+ * Most bytes of log lines waiting for the reader of stdout; a line that would go beyond is dropped (and
+ * counted). A stuck log collector or a full pipe otherwise made the buffer, and the heap, grow without bound
+ * (~250 bytes per request). 4 MiB is ~15,000 request lines, ~1 s of logs at full load: a reader that pauses
+ * for less loses nothing.
+ */
+export const MAX_BUFFERED_LOG_BYTES = 4 * 1024 * 1024;
+
 /** A logger writing JSON lines to stdout, and how to close it without losing lines. */
 export interface LogOutput {
   readonly log: Logger;
@@ -11,13 +19,28 @@ export interface LogOutput {
   close(): Promise<void>;
 }
 
+export interface LogOutputOptions {
+  readonly level: LogLevel;
+  /** Written in every line. */
+  readonly replica: string;
+  /** Written in every line. */
+  readonly section: string;
+  /**
+   * Where the lines go.
+   * @default 1 (stdout)
+   */
+  readonly fd?: number;
+  /** Called for each line dropped because the reader of `fd` fell behind. */
+  readonly onDroppedLine?: () => void;
+}
+
 /**
  * JSON lines on stdout through an asynchronous destination: lines are buffered and written off the
  * request path (a synchronous write per request would cost a syscall on the hot path and block when
- * the reader of stdout is slow).
+ * the reader of stdout is slow), at most MAX_BUFFERED_LOG_BYTES of them.
  */
-export function createLogOutput(options: { level: LogLevel; replica: string; section: string }): LogOutput {
-  const destination = pino.destination({ fd: 1, sync: false });
+export function createLogOutput(options: LogOutputOptions): LogOutput {
+  const destination = pino.destination({ fd: options.fd ?? 1, sync: false, maxLength: MAX_BUFFERED_LOG_BYTES });
   const log = pino(
     {
       level: options.level,
@@ -26,6 +49,7 @@ export function createLogOutput(options: { level: LogLevel; replica: string; sec
     },
     destination,
   );
+  reportDroppedLines(destination, log, options.onDroppedLine);
   let closed: Promise<void> | undefined;
   return {
     log,
@@ -40,4 +64,21 @@ export function createLogOutput(options: { level: LogLevel; replica: string; sec
       return closed;
     },
   };
+}
+
+/**
+ * Counts each line the destination drops, and once it has caught up (sonic-boom's 'drain': nothing left to
+ * write) logs how many were lost, so the log itself shows the gap.
+ */
+function reportDroppedLines(destination: ReturnType<typeof pino.destination>, log: Logger, onDroppedLine?: () => void): void {
+  let dropped = 0;
+  destination.on('drop', () => {
+    dropped++;
+    onDroppedLine?.();
+  });
+  destination.on('drain', () => {
+    if (dropped === 0) return;
+    log.warn({ dropped }, 'log lines dropped: the log output was not being read');
+    dropped = 0;
+  });
 }

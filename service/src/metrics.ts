@@ -5,6 +5,10 @@ export interface ServiceMetrics {
   readonly registry: Registry;
   /** Counts one finished request. `route` must be a route pattern (bounded), never the raw path. */
   observe(method: string, route: string, status: number, durationSeconds: number): void;
+  /** Counts requests that were never served (no latency to observe): only http_requests_total grows. */
+  count(method: string, route: string, status: number, requests: number): void;
+  /** Counts one log line dropped because the reader of stdout fell behind (logger.ts). */
+  countDroppedLogLine(): void;
 }
 
 /** Seconds; spans a cached catalog hit (sub-millisecond) up to a request stuck behind a slow replica. */
@@ -25,6 +29,11 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
     help: 'HTTP request latency in seconds (first byte in to last byte out), by method, route pattern and status code',
     labelNames,
     buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const droppedLogLines = new Counter({
+    name: 'log_lines_dropped_total',
+    help: 'Log lines dropped because the reader of stdout fell behind and the log buffer was full',
     registers: [registry],
   });
 
@@ -56,6 +65,12 @@ export function createMetrics({ defaultMetrics = true }: { defaultMetrics?: bool
       const labels = labelsFor(method, route, status);
       requests.inc(labels);
       duration.observe(labels, durationSeconds);
+    },
+    count(method, route, status, requestCount) {
+      requests.inc(labelsFor(method, route, status), requestCount);
+    },
+    countDroppedLogLine() {
+      droppedLogLines.inc();
     },
   };
 }

@@ -7,7 +7,7 @@ import { pathOf } from './errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
-import { queueResponse } from './pipelining.ts';
+import type { DroppedRequests } from './pipelining.ts';
 
 /** Route label for requests no route matched (404s): one value, so scanners cannot blow up cardinality. */
 const UNMATCHED_ROUTE = 'unmatched';
@@ -44,16 +44,27 @@ export function observeRequests(deps: { replicaId: string; log: Logger; metrics:
     );
   }
 
-  return (req, res: ObservedResponse, next) => {
+  return (_req, res: ObservedResponse, next) => {
     res.sweetshopStart = performance.now();
     res.setHeader('X-Served-By', replicaId);
     lifecycle.track(res);
     res.on('close', onClose);
-    // No socket yet: Node queued this response behind an unfinished one on the same connection (pipelining).
-    if (res.socket === null && !queueResponse(req.socket, res)) {
-      res.destroy();
-      return;
-    }
     next();
+  };
+}
+
+/**
+ * Logs and counts, in aggregate, the requests a connection sent that never reached the app (pipelining.ts):
+ * one line and one counter increment per method, status 499 like any request whose client is gone.
+ */
+export function reportDroppedRequests(deps: { log: Logger; metrics: ServiceMetrics }): (dropped: DroppedRequests) => void {
+  const { log, metrics } = deps;
+  return ({ byMethod, reason }) => {
+    let requests = 0;
+    for (const [method, count] of byMethod) {
+      metrics.count(method, UNMATCHED_ROUTE, CLIENT_CLOSED_STATUS, count);
+      requests += count;
+    }
+    log.warn({ status: CLIENT_CLOSED_STATUS, requests, methods: Object.fromEntries(byMethod), reason }, 'pipelined requests dropped');
   };
 }

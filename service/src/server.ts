@@ -40,7 +40,13 @@ function exitAfterFlush(output: LogOutput, code: number): void {
 
 function main(): void {
   const config = readConfig();
-  const output = createLogOutput({ level: config.logLevel, replica: config.replicaId, section: config.section });
+  const metrics = createMetrics();
+  const output = createLogOutput({
+    level: config.logLevel,
+    replica: config.replicaId,
+    section: config.section,
+    onDroppedLine: () => metrics.countDroppedLogLine(),
+  });
   const { log } = output;
   for (const warning of config.warnings) log.warn(warning);
   const exit = (code: number) => exitAfterFlush(output, code);
@@ -51,7 +57,7 @@ function main(): void {
     replicaId: config.replicaId,
     port: config.port,
     log,
-    metrics: createMetrics(),
+    metrics,
     lifecycle,
     testDelayMs: config.testDelayMs,
   });
@@ -68,7 +74,7 @@ function main(): void {
     log.info({ port: config.port, host: config.host ?? '*', drainTimeoutMs: config.drainTimeoutMs }, 'listening');
   });
 
-  const onSignal = gracefulShutdown({ server, lifecycle, log, drainTimeoutMs: config.drainTimeoutMs, exit });
+  const onSignal = gracefulShutdown({ server, lifecycle, log, replicaId: config.replicaId, drainTimeoutMs: config.drainTimeoutMs, exit });
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('uncaughtException', (err) => {

@@ -27,7 +27,7 @@ async function delayedServer(drainTimeoutMs = 30_000) {
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const exits: number[] = [];
-  const onSignal = gracefulShutdown({ server, lifecycle, log, drainTimeoutMs, exit: (code) => exits.push(code) });
+  const onSignal = gracefulShutdown({ server, lifecycle, log, replicaId: 'r', drainTimeoutMs, exit: (code) => exits.push(code) });
   return { server, lifecycle, url, exits, onSignal };
 }
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { describe, test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
@@ -8,7 +9,8 @@ import { runInNewContext } from 'node:vm';
 import { pino } from 'pino';
 
 import { createMetrics } from '../../service/src/metrics.ts';
-import { type InProcessApp, startApp } from './helpers.ts';
+import { MAX_QUEUED_RESPONSES } from '../../service/src/pipelining.ts';
+import { type InProcessApp, type SpawnedServer, spawnServer, startApp } from './helpers.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -107,6 +109,91 @@ describe('HTTP pipelining floods', () => {
       } finally {
         for (const socket of sockets) socket.destroy();
         await app.close();
+      }
+    });
+  }
+});
+
+/** The production memory limit of a section container (charts/sweetshop-service.ts), in MiB. */
+const POD_MEMORY_LIMIT_MIB = 320;
+const CUT_LINE = 'pipelined requests dropped';
+
+/** Resident memory of a process in MiB, from /proc (0 once it has exited). */
+function rssMib(pid: number): number {
+  try {
+    const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return Number(kib ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+async function total499(server: SpawnedServer): Promise<number> {
+  const exposition = await (await fetch(`${server.url}/metrics`)).text();
+  return exposition
+    .split('\n')
+    .filter((l) => l.startsWith('http_requests_total{') && l.includes('status="499"'))
+    .reduce((total, l) => total + Number(l.split(' ')[1]), 0);
+}
+
+describe('a spawned replica with the production heap cap (NODE_OPTIONS=--max-old-space-size)', () => {
+  // 160: half of the 320 MiB limit, what charts/sweetshop-service.ts sets; 96: a sharper squeeze; 300
+  // connections: what Node would build for the rest of each cut connection's read grows with their number.
+  for (const [heapMib, connections] of [
+    [160, 30],
+    [96, 30],
+    [160, 300],
+  ] as const) {
+    test(`--max-old-space-size=${heapMib}: ${connections} connections each pipelining 2,000 GET /livez and reading nothing`, {
+      timeout: 60_000,
+    }, async (t) => {
+      const server = await spawnServer({ NODE_OPTIONS: `--max-old-space-size=${heapMib}` });
+      const pid = server.child.pid as number;
+      const sockets: Socket[] = [];
+      let peakMib = rssMib(pid);
+      const sampler = setInterval(() => (peakMib = Math.max(peakMib, rssMib(pid))), 5);
+      try {
+        const flood = request('/livez').repeat(2_000);
+        for (let i = 0; i < connections; i++) {
+          const socket = connect(server.port, '127.0.0.1');
+          socket.pause();
+          socket.on('error', () => {});
+          socket.write(flood);
+          sockets.push(socket);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        const started = performance.now();
+        const livez = await fetch(`${server.url}/livez`, { signal: AbortSignal.timeout(5_000) });
+        await livez.arrayBuffer();
+        const livezMs = Math.round(performance.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        clearInterval(sampler);
+        t.diagnostic(`RSS peak ${Math.round(peakMib)} MiB, /livez answered ${livez.status} after ${livezMs} ms`);
+        assert.equal(livez.status, 200);
+        assert.equal(server.child.exitCode, null, 'the replica is still running');
+        assert.ok(peakMib < POD_MEMORY_LIMIT_MIB, `RSS peaked at ${Math.round(peakMib)} MiB, over the pod limit`);
+
+        for (const socket of sockets) socket.destroy();
+        await eventually(() => server.lines.filter((l) => l.msg === CUT_LINE).length === connections, 'one line per cut connection');
+        const cut = server.lines.filter((l) => l.msg === CUT_LINE);
+        const dropped = cut.reduce((total, l) => total + (l.requests as number), 0);
+        assert.ok(
+          dropped <= connections * 2,
+          `${dropped} requests parsed after the cut: the rest of a cut connection's read is not parsed`,
+        );
+        // Every 499 counted is logged, one by one (the queued requests the app saw) or in aggregate (the dropped ones).
+        const logged499 = () => server.lines.filter((l) => l.msg === 'request' && l.status === 499).length + dropped;
+        let counted = -1;
+        for (const start = performance.now(); counted !== logged499() && performance.now() - start < 10_000; ) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          counted = await total499(server);
+        }
+        assert.equal(counted, logged499());
+        assert.ok(logged499() <= connections * (MAX_QUEUED_RESPONSES + 2), `${logged499()} requests logged with status 499`);
+      } finally {
+        clearInterval(sampler);
+        for (const socket of sockets) socket.destroy();
+        server.kill();
       }
     });
   }

@@ -155,6 +155,19 @@ describe('POST /chocolates/quote', () => {
     });
   }
 
+  // Valid JSON, within 16 KiB: the reviver that keeps inexact numbers makes JSON.parse recurse once per level.
+  for (const [name, body] of [
+    ['8,000 nested arrays', `${'['.repeat(8_000)}${']'.repeat(8_000)}`],
+    ['2,700 nested objects', `${'{"a":'.repeat(2_700)}1${'}'.repeat(2_700)}`],
+  ] as const) {
+    test(`when the body is ${name}, then it is a 400 saying it is nested too deeply`, async () => {
+      assert.ok(body.length <= 16 * 1024);
+      const res = await postQuote(body);
+      assert.equal(res.status, 400);
+      assert.deepEqual(res.body, { error: 'request body is JSON nested too deeply to parse (a quote needs 3 levels)' });
+    });
+  }
+
   test('when the body is empty, then it is a 400 asking for lines', async () => {
     const res = await postQuote('');
     assert.equal(res.status, 400);

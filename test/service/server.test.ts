@@ -6,7 +6,7 @@ import { connect, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { after, describe, test } from 'node:test';
 
-import { runServerExpectingFailure, type SpawnedServer, spawnServer } from './helpers.ts';
+import { parseRawResponse, runServerExpectingFailure, type SpawnedServer, spawnServer } from './helpers.ts';
 
 const started: SpawnedServer[] = [];
 after(() => {
@@ -306,6 +306,47 @@ describe('graceful shutdown', () => {
     );
     for (const outcome of outcomes) assert.equal(outcome.lastConnection, 'close', JSON.stringify(outcome));
   });
+
+  // A TCP health check, a port scanner or a client that stalled mid-request: none of them is a request in flight,
+  // and none may hold the drain to DRAIN_TIMEOUT_MS (which then exits 1).
+  for (const [name, sent] of [
+    ['a connection that sent nothing', ''],
+    ['a connection that sent half of its headers', 'GET /chocolates HTTP/1.1\r\nHost: a\r\n'],
+    [
+      'a connection that sent half of its body',
+      'POST /chocolates/quote HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 60\r\n\r\n{"lines":',
+    ],
+  ] as const) {
+    test(`${name} does not hold the drain: exit 0 after the quiet period${sent ? ', the client gets a JSON 408' : ''}`, async () => {
+      const server = await start({ REPLICA_ID: 'drain-check' });
+      const socket = connect(server.port, '127.0.0.1');
+      await once(socket, 'connect');
+      const response = readRawResponse(socket);
+      socket.write(sent);
+      // Let the server read what was sent (a request with half a body reaches the app).
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const signalled = performance.now();
+      server.child.kill('SIGTERM');
+
+      assert.equal(await server.exited, 0, 'exit 0: the drain did not run into DRAIN_TIMEOUT_MS');
+      assert.ok(performance.now() - signalled < 5_000, 'well before the 10 s drain cap');
+      const raw = await response;
+      if (!sent) {
+        assert.equal(raw, '', 'a connection that sent nothing is closed without an answer');
+        return;
+      }
+      const res = parseRawResponse(raw);
+      assert.equal(res.status, 408);
+      assert.equal(res.headers['x-served-by'], 'drain-check');
+      assert.equal(res.headers.connection, 'close');
+      assert.match(res.headers['content-type'] ?? '', /^application\/json/);
+      assert.deepEqual(JSON.parse(res.body), { error: 'the replica is shutting down and this request was not complete: send it again' });
+      if (sent.startsWith('POST')) {
+        // Its headers reached the app: answered through its response, so logged (and counted) with its path.
+        assert.ok(server.lines.some((l) => l.msg === 'request' && l.status === 408 && l.path === '/chocolates/quote'));
+      }
+    });
+  }
 
   test('when the drain exceeds DRAIN_TIMEOUT_MS, then the remaining connections are cut and it exits 1', async () => {
     const server = await start({ SWEETSHOP_TEST_HOOKS: '1', SWEETSHOP_TEST_DELAY_MS: '20000', DRAIN_TIMEOUT_MS: '500' });
