@@ -155,6 +155,16 @@ describe('renderReport', () => {
     assert.ok(!markdown.includes('## 4. Load balancing'));
   });
 
+  test("with the CLI's start-up measured, the synth section and the headline show it as the floor under cdk8s synth", () => {
+    const fixture = load();
+    const cliStartup = { ...fixture.synth!.projectCli, label: 'project: cdk8s --version (CLI start-up alone)', medianMs: 700 };
+    const { markdown } = renderReport({ ...fixture, synth: { ...fixture.synth!, cliStartup } });
+    const share = Math.round((700 / fixture.synth!.stock.medianMs) * 1000) / 1000;
+    assert.ok(markdown.includes(`the floor under the goal above | **${share}×** (700 ms) |`), markdown.slice(0, 2000));
+    assert.ok(markdown.includes(`doing nothing but start: 700 ms, ${share}× the stock`));
+    assert.ok(!renderReport(fixture).markdown.includes('CLI start-up alone'), 'older results without it render as before');
+  });
+
   test('the runtime section puts both runtimes side by side with the ratios the move to Node 24 rests on', () => {
     const { runtime } = load();
     const { markdown, charts } = renderReport(load());

@@ -32,12 +32,15 @@ export async function benchSynth(context: BenchContext): Promise<SynthResults> {
   const outRoot = join(SCRATCH_DIR, 'synth-out');
   const variants = synthVariants(stock.dir, outRoot);
   const samples = new Map<Variant['key'], number[]>(variants.map((v) => [v.key, []]));
+  const cliStartupMs: number[] = [];
   for (let round = profile.synthWarmup ? 0 : 1; round <= profile.synthRuns; round += 1) {
     for (const variant of variants) {
       progress(round === 0 ? `synth: warm-up, ${variant.label}` : `synth: run ${round}/${profile.synthRuns}, ${variant.label}`);
       const ms = timeVariant(variant);
       if (round > 0) samples.get(variant.key)!.push(ms);
     }
+    const startup = timeCommand(CLI_STARTUP.command, CLI_STARTUP.args, REPO_ROOT, CLI_STARTUP.label);
+    if (round > 0) cliStartupMs.push(startup);
   }
   assertSameManifests(variants);
   const timing = (variant: Variant): Timing => {
@@ -58,6 +61,15 @@ export async function benchSynth(context: BenchContext): Promise<SynthResults> {
     };
   };
   const [stockTiming, projectCli, npmSynth] = variants.map(timing) as [Timing, Timing, Timing];
+  const cliStartup: Timing = {
+    label: CLI_STARTUP.label,
+    command: ['node_modules/.bin/cdk8s', ...CLI_STARTUP.args].join(' '),
+    cwd: '.',
+    samplesMs: cliStartupMs,
+    medianMs: round(median(cliStartupMs), 0),
+    minMs: Math.min(...cliStartupMs),
+    maxMs: Math.max(...cliStartupMs),
+  };
   return {
     runs: profile.synthRuns,
     warmupRound: profile.synthWarmup,
@@ -66,6 +78,7 @@ export async function benchSynth(context: BenchContext): Promise<SynthResults> {
     stock: stockTiming,
     projectCli,
     npmSynth,
+    cliStartup,
     ratioCliVsStock: ratio(stockTiming.medianMs, projectCli.medianMs, 'synth.ratioCliVsStock'),
     ratioNpmSynthVsStock: ratio(stockTiming.medianMs, npmSynth.medianMs, 'synth.ratioNpmSynthVsStock'),
   };
@@ -105,19 +118,27 @@ function outputFlag(variant: Variant): string {
   return variant.key === 'npmSynth' ? '--out' : '--output';
 }
 
+/** The project's CLI loading its commands and exiting: what every `cdk8s synth` pays before the app runs. */
+const CLI_STARTUP = {
+  label: 'project: cdk8s --version (CLI start-up alone)',
+  command: join(REPO_ROOT, 'node_modules', '.bin', 'cdk8s'),
+  args: ['--version'],
+};
+
 function timeVariant(variant: Variant): number {
   // `cdk8s synth` empties its output folder itself; `npm run synth` replaces it: start both from nothing.
   rmSync(variant.outDir, { recursive: true, force: true });
   mkdirSync(join(variant.outDir, '..'), { recursive: true });
+  return timeCommand(variant.command, [...variant.args, outputFlag(variant), variant.outDir], variant.cwd, variant.label);
+}
+
+/** Wall time of one run of a command, in ms; throws with its output when it fails. */
+function timeCommand(command: string, args: string[], cwd: string, label: string): number {
   const started = process.hrtime.bigint();
-  const run = spawnSync(variant.command, [...variant.args, outputFlag(variant), variant.outDir], {
-    cwd: variant.cwd,
-    env: { ...process.env, ...SYNTH_ENV },
-    encoding: 'utf8',
-  });
+  const run = spawnSync(command, args, { cwd, env: { ...process.env, ...SYNTH_ENV }, encoding: 'utf8' });
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (run.status !== 0) {
-    throw new Error(`${variant.label} failed (exit ${run.status ?? run.signal}):\n${`${run.stdout}${run.stderr}`.trim().slice(-2000)}`);
+    throw new Error(`${label} failed (exit ${run.status ?? run.signal}):\n${`${run.stdout}${run.stderr}`.trim().slice(-2000)}`);
   }
   return Math.round(elapsedMs);
 }

@@ -59,6 +59,11 @@ export interface SynthResults {
   stock: Timing;
   projectCli: Timing;
   npmSynth: Timing;
+  /**
+   * The project's cdk8s CLI doing nothing but start (`cdk8s --version`), timed in the same rounds: the part
+   * of `cdk8s synth` no project code runs in. Absent in results from before it was measured.
+   */
+  cliStartup?: Timing;
   /** stock median / project `cdk8s synth` median (> 1: the project is faster). */
   ratioCliVsStock: number;
   /** stock median / `npm run synth` median (> 1: the project is faster). */
