@@ -1,3 +1,4 @@
+import { alignMarkdownTables } from '../../lib/text-table.ts';
 import type { BenchResults } from '../../measure/results.ts';
 import type { ChartSet, ReportSection } from './report-section.ts';
 import { balancingSection } from './sections/balancing.ts';
@@ -30,7 +31,10 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
     ...(service && memory ? [{ lines: capacitySection(service, memory, meta.cpus), charts: {} }] : []),
   ];
   const lines = [...headlineSection(results, jsonPath), ...sections.flatMap((section) => section.lines), ...REPRODUCE];
-  return { markdown: `${lines.join('\n').trimEnd()}\n`, charts: Object.assign({}, ...sections.map((section) => section.charts)) };
+  return {
+    markdown: alignMarkdownTables(`${lines.join('\n').trimEnd()}\n`),
+    charts: Object.assign({}, ...sections.map((section) => section.charts)),
+  };
 }
 
 const REPRODUCE = [
