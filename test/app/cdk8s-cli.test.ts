@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 
@@ -37,4 +37,27 @@ test('SWEETSHOP_ENV=production cdk8s synth renders the production environment, i
   const direct = join(workdir, 'direct');
   synthesizeInto(environments.production, direct);
   assert.equal(readFileSync(join(viaCli, 'sweetshop.k8s.yaml'), 'utf8'), readFileSync(join(direct, 'sweetshop.k8s.yaml'), 'utf8'));
+});
+
+/** The environment of a fresh shell: no npm-set variables, no project bin folder on PATH, no opt-outs. */
+function freshShellEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(npm_|NODE_OPTIONS$|CDK8S_)/i.test(name)),
+  ) as NodeJS.ProcessEnv;
+  env.PATH = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((dir) => !dir.endsWith(join('node_modules', '.bin')))
+    .join(delimiter);
+  return env;
+}
+
+test("npx cdk8s synth, as the README runs it, prints the synth's two lines and nothing else (.npmrc turns the CLI's upgrade check off)", async () => {
+  const out = join(workdir, 'npx');
+  const { stdout, stderr } = await promisify(execFile)('npx', ['cdk8s', 'synth', '--output', out], {
+    cwd: REPO_ROOT,
+    env: freshShellEnv(),
+    encoding: 'utf8',
+  });
+  assert.equal(stderr, '');
+  assert.equal(stdout, `Synthesizing application\n  - ${out}/sweetshop.k8s.yaml\n`);
 });
