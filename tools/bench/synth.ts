@@ -18,6 +18,7 @@ interface Variant {
   command: string;
   args: string[];
   cwd: string;
+  env: NodeJS.ProcessEnv;
   outDir: string;
 }
 
@@ -30,7 +31,8 @@ export async function benchSynth(context: BenchContext): Promise<SynthResults> {
   const { profile, progress } = context;
   const stock = prepareStockLayout(progress);
   const outRoot = join(SCRATCH_DIR, 'synth-out');
-  const variants = synthVariants(stock.dir, outRoot);
+  const nodeOptions = projectNodeOptions();
+  const variants = synthVariants(stock.dir, outRoot, nodeOptions);
   const samples = new Map<Variant['key'], number[]>(variants.map((v) => [v.key, []]));
   const cliStartupMs: number[] = [];
   for (let round = profile.synthWarmup ? 0 : 1; round <= profile.synthRuns; round += 1) {
@@ -39,7 +41,7 @@ export async function benchSynth(context: BenchContext): Promise<SynthResults> {
       const ms = timeVariant(variant);
       if (round > 0) samples.get(variant.key)!.push(ms);
     }
-    const startup = timeCommand(CLI_STARTUP.command, CLI_STARTUP.args, REPO_ROOT, CLI_STARTUP.label);
+    const startup = timeCommand(CLI_STARTUP.command, CLI_STARTUP.args, REPO_ROOT, projectEnv(nodeOptions), CLI_STARTUP.label);
     if (round > 0) cliStartupMs.push(startup);
   }
   assertSameManifests(variants);
@@ -79,13 +81,33 @@ export async function benchSynth(context: BenchContext): Promise<SynthResults> {
     projectCli,
     npmSynth,
     cliStartup,
+    ...(nodeOptions === undefined ? {} : { projectNodeOptions: nodeOptions }),
     ratioCliVsStock: ratio(stockTiming.medianMs, projectCli.medianMs, 'synth.ratioCliVsStock'),
     ratioNpmSynthVsStock: ratio(stockTiming.medianMs, npmSynth.medianMs, 'synth.ratioNpmSynthVsStock'),
   };
 }
 
+/** The environment of a command run outside any npm project: the bench's own, without npm's NODE_OPTIONS. */
+function plainEnv(): NodeJS.ProcessEnv {
+  const { NODE_OPTIONS: _fromNpm, ...env } = process.env;
+  return { ...env, ...SYNTH_ENV };
+}
+
+/** The environment `npx cdk8s ...` gets in this project: NODE_OPTIONS from its .npmrc. */
+function projectEnv(nodeOptions: string | undefined): NodeJS.ProcessEnv {
+  return nodeOptions === undefined ? plainEnv() : { ...plainEnv(), NODE_OPTIONS: nodeOptions };
+}
+
+/** The project's `node-options` as npm reads it from .npmrc (npm prints "null" when there is none). */
+function projectNodeOptions(): string | undefined {
+  const run = spawnSync('npm', ['config', 'get', 'node-options'], { cwd: REPO_ROOT, env: plainEnv(), encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`npm config get node-options failed: ${run.stderr.trim()}`);
+  const value = run.stdout.trim();
+  return value === '' || value === 'null' ? undefined : value;
+}
+
 /** The three ways to render the same chart, each into its own folder under `outRoot`. */
-function synthVariants(stockDir: string, outRoot: string): Variant[] {
+function synthVariants(stockDir: string, outRoot: string, nodeOptions: string | undefined): Variant[] {
   return [
     {
       key: 'stock',
@@ -93,6 +115,7 @@ function synthVariants(stockDir: string, outRoot: string): Variant[] {
       command: join(stockDir, 'node_modules', '.bin', 'cdk8s'),
       args: ['synth'],
       cwd: stockDir,
+      env: plainEnv(),
       outDir: join(outRoot, 'stock'),
     },
     {
@@ -101,6 +124,7 @@ function synthVariants(stockDir: string, outRoot: string): Variant[] {
       command: join(REPO_ROOT, 'node_modules', '.bin', 'cdk8s'),
       args: ['synth'],
       cwd: REPO_ROOT,
+      env: projectEnv(nodeOptions),
       outDir: join(outRoot, 'project-cli'),
     },
     {
@@ -109,6 +133,8 @@ function synthVariants(stockDir: string, outRoot: string): Variant[] {
       command: 'npm',
       args: ['run', '--silent', 'synth', '--'],
       cwd: REPO_ROOT,
+      // npm sets NODE_OPTIONS for its script itself, from the same .npmrc.
+      env: plainEnv(),
       outDir: join(outRoot, 'npm-synth'),
     },
   ];
@@ -129,13 +155,13 @@ function timeVariant(variant: Variant): number {
   // `cdk8s synth` empties its output folder itself; `npm run synth` replaces it: start both from nothing.
   rmSync(variant.outDir, { recursive: true, force: true });
   mkdirSync(join(variant.outDir, '..'), { recursive: true });
-  return timeCommand(variant.command, [...variant.args, outputFlag(variant), variant.outDir], variant.cwd, variant.label);
+  return timeCommand(variant.command, [...variant.args, outputFlag(variant), variant.outDir], variant.cwd, variant.env, variant.label);
 }
 
 /** Wall time of one run of a command, in ms; throws with its output when it fails. */
-function timeCommand(command: string, args: string[], cwd: string, label: string): number {
+function timeCommand(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, label: string): number {
   const started = process.hrtime.bigint();
-  const run = spawnSync(command, args, { cwd, env: { ...process.env, ...SYNTH_ENV }, encoding: 'utf8' });
+  const run = spawnSync(command, args, { cwd, env, encoding: 'utf8' });
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (run.status !== 0) {
     throw new Error(`${label} failed (exit ${run.status ?? run.signal}):\n${`${run.stdout}${run.stderr}`.trim().slice(-2000)}`);

@@ -64,6 +64,11 @@ export interface SynthResults {
    * of `cdk8s synth` no project code runs in. Absent in results from before it was measured.
    */
   cliStartup?: Timing;
+  /**
+   * NODE_OPTIONS of the project rows: what npm sets from the project's .npmrc (`node-options`) for `npx`
+   * and npm scripts; the stock row runs without it. Absent in results from before it was set.
+   */
+  projectNodeOptions?: string;
   /** stock median / project `cdk8s synth` median (> 1: the project is faster). */
   ratioCliVsStock: number;
   /** stock median / `npm run synth` median (> 1: the project is faster). */
