@@ -87,9 +87,13 @@ export async function benchSynth(context: BenchContext): Promise<SynthResults> {
   };
 }
 
-/** The environment of a command run outside any npm project: the bench's own, without npm's NODE_OPTIONS. */
+/**
+ * The environment of a command run outside this npm project: the bench's own without the project's
+ * node-options, which npm exports both as NODE_OPTIONS and as npm_config_node_options (read again by any
+ * nested npm or npx, such as the stock layout's `npx ts-node`).
+ */
 function plainEnv(): NodeJS.ProcessEnv {
-  const { NODE_OPTIONS: _fromNpm, ...env } = process.env;
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(NODE_OPTIONS|npm_config_node_options)$/i.test(name)));
   return { ...env, ...SYNTH_ENV };
 }
 
