@@ -11,6 +11,7 @@ const CONTINUE_EXPECTATION = /(?:^|\W)100-continue(?:$|\W)/i;
  * Checks every request before any route, with a few property reads:
  * - a declared Content-Length over MAX_BODY_BYTES is refused before a byte of the body is read (body-parser
  *   would read it all first, and on other routes Node would read it to keep the connection alive);
+ * - a request with Upgrade is answered as an ordinary one, then the connection is closed;
  * - HTTP/1.1 rules Node would enforce itself with a bare, header-less answer: the server hands these
  *   requests to the app instead (requireHostHeader: false, 'checkContinue' and 'checkExpectation'
  *   listeners, see http-server.ts), so they get the JSON error shape and X-Served-By and are logged.
@@ -19,6 +20,10 @@ export const checkRequest: RequestHandler = (req, res, next) => {
   const declared = req.headers['content-length'];
   // llhttp has already checked it is digits; Number() of a huge one is still > the limit.
   if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) refuse(res, 413, BODY_TOO_LARGE);
+  // llhttp stops parsing at a request with Upgrade (what follows it would be the new protocol), and with no
+  // upgrade handler nothing reads on: a request pipelined behind it would wait unanswered. The close after
+  // this answer tells the client to send those again.
+  if (req.headers.upgrade !== undefined) res.setHeader('Connection', 'close');
   if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
     const { host, expect } = req.headers;
     if (host === undefined) refuse(res, 400, 'an HTTP/1.1 request must have a Host header');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
-import { type InProcessApp, rawRequest, startApp } from './helpers.ts';
+import { type InProcessApp, parseRawResponse, rawRequest, startApp } from './helpers.ts';
 
 /**
  * Requests Node's HTTP layer answers itself unless told otherwise: each must get the service's JSON error
@@ -59,6 +59,23 @@ describe('protocol edge cases Node handles outside Express', () => {
     );
     assert.equal(res.status, 200);
     assert.equal(res.headers['x-served-by'], 'proto-1');
+  });
+
+  test('requests pipelined behind an Upgrade are never read by Node, so the Upgrade is answered and the connection closed', async () => {
+    // llhttp stops at a request with Upgrade (the rest would be the new protocol): without the close, /readyz
+    // would wait unanswered on an open connection instead of the client learning to send it again.
+    const res = await rawRequest(
+      app.url,
+      'GET /livez HTTP/1.1\r\nHost: a\r\n\r\n' +
+        'GET /chocolates HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n' +
+        'GET /readyz HTTP/1.1\r\nHost: a\r\n\r\n',
+      3_000,
+    );
+    const statusLines = res.text.match(/HTTP\/1\.1 \d{3}/g);
+    assert.deepEqual(statusLines, ['HTTP/1.1 200', 'HTTP/1.1 200']);
+    const upgradeAnswer = parseRawResponse(res.text.slice(res.text.lastIndexOf('HTTP/1.1 ')));
+    assert.equal(upgradeAnswer.headers.connection, 'close');
+    assert.equal(JSON.parse(upgradeAnswer.body).section, 'chocolates');
   });
 
   test('a request the parser rejects is a JSON 400 with X-Served-By', async () => {
