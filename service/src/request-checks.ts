@@ -12,6 +12,7 @@ const CONTINUE_EXPECTATION = /(?:^|\W)100-continue(?:$|\W)/i;
  * - a declared Content-Length over MAX_BODY_BYTES is refused before a byte of the body is read (body-parser
  *   would read it all first, and on other routes Node would read it to keep the connection alive);
  * - a request with Upgrade is answered as an ordinary one, then the connection is closed;
+ * - two Host headers are refused (RFC 9112, section 3.2);
  * - HTTP/1.1 rules Node would enforce itself with a bare, header-less answer: the server hands these
  *   requests to the app instead (requireHostHeader: false, 'checkContinue' and 'checkExpectation'
  *   listeners, see http-server.ts), so they get the JSON error shape and X-Served-By and are logged.
@@ -24,9 +25,12 @@ export const checkRequest: RequestHandler = (req, res, next) => {
   // upgrade handler nothing reads on: a request pipelined behind it would wait unanswered. The close after
   // this answer tells the client to send those again.
   if (req.headers.upgrade !== undefined) res.setHeader('Connection', 'close');
+  const hosts = countHostHeaders(req.rawHeaders);
+  // Node keeps the first of two; a proxy in front may have routed on the other.
+  if (hosts > 1) refuse(res, 400, `a request must have one Host header, not ${hosts}`);
   if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
-    const { host, expect } = req.headers;
-    if (host === undefined) refuse(res, 400, 'an HTTP/1.1 request must have a Host header');
+    const { expect } = req.headers;
+    if (hosts === 0) refuse(res, 400, 'an HTTP/1.1 request must have a Host header');
     if (expect !== undefined) {
       if (!CONTINUE_EXPECTATION.test(expect)) refuse(res, 417, `Expect ${quoted(expect)} is not supported (only 100-continue)`);
       // What Node does without a 'checkContinue' listener: invite the body.
@@ -35,6 +39,13 @@ export const checkRequest: RequestHandler = (req, res, next) => {
   }
   next();
 };
+
+/** Host header lines in the request as received (`rawHeaders` alternates names and values). */
+function countHostHeaders(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.length === 4 && rawHeaders[i]!.toLowerCase() === 'host') count++;
+  return count;
+}
 
 /**
  * Throws the error for the error handler, and closes the connection after the answer: a body the client

@@ -24,6 +24,14 @@ describe('protocol edge cases Node handles outside Express', () => {
     assert.deepEqual(JSON.parse(res.body), { error: 'an HTTP/1.1 request must have a Host header' });
   });
 
+  test('a request with two Host headers is a JSON 400 and the connection is closed (RFC 9112, section 3.2)', async () => {
+    const res = await rawRequest(app.url, 'GET /chocolates HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n');
+    assert.equal(res.status, 400);
+    assert.equal(res.headers['x-served-by'], 'proto-1');
+    assert.equal(res.headers.connection, 'close');
+    assert.deepEqual(JSON.parse(res.body), { error: 'a request must have one Host header, not 2' });
+  });
+
   test('an HTTP/1.0 request without Host is answered normally (Host is an HTTP/1.1 requirement)', async () => {
     const res = await rawRequest(app.url, 'GET /chocolates HTTP/1.0\r\n\r\n');
     assert.equal(res.status, 200);
