@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 
@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { environments } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
+import { freshShellEnv } from '../support/fresh-shell.ts';
 
 const CLI = join(REPO_ROOT, 'node_modules/cdk8s-cli/bin/cdk8s');
 const workdir = mkdtempSync(join(tmpdir(), 'sweetshop-cli-test-'));
@@ -38,18 +39,6 @@ test('SWEETSHOP_ENV=production cdk8s synth renders the production environment, i
   synthesizeInto(environments.production, direct);
   assert.equal(readFileSync(join(viaCli, 'sweetshop.k8s.yaml'), 'utf8'), readFileSync(join(direct, 'sweetshop.k8s.yaml'), 'utf8'));
 });
-
-/** The environment of a fresh shell: no npm-set variables, no project bin folder on PATH, no opt-outs. */
-function freshShellEnv(): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(npm_|NODE_OPTIONS$|CDK8S_)/i.test(name)),
-  ) as NodeJS.ProcessEnv;
-  env.PATH = (process.env.PATH ?? '')
-    .split(delimiter)
-    .filter((dir) => !dir.endsWith(join('node_modules', '.bin')))
-    .join(delimiter);
-  return env;
-}
 
 test("npx cdk8s synth, as the README runs it, prints the synth's two lines and nothing else (.npmrc turns the CLI's upgrade check off)", async () => {
   const out = join(workdir, 'npx');

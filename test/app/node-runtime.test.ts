@@ -5,24 +5,20 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import { environments } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
 import { findExecutable } from '../../tools/lib/find-executable.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
+import { SYSTEM_PATH } from '../support/fresh-shell.ts';
 
 const GUARD = join(REPO_ROOT, 'tools/lib/use-project-node.mjs');
 const PROJECT_BIN = join(REPO_ROOT, 'node_modules/.bin');
 const workdir = mkdtempSync(join(tmpdir(), 'sweetshop-node-runtime-'));
 after(() => rmSync(workdir, { recursive: true, force: true }));
 
-/** PATH as a shell outside npm sees it: without the project's node_modules/.bin. */
-const SYSTEM_PATH = (process.env.PATH ?? '')
-  .split(delimiter)
-  .filter((dir) => !dir.endsWith(join('node_modules', '.bin')))
-  .join(delimiter);
 const systemNode = findExecutable('node', SYSTEM_PATH);
 const systemMajor = systemNode ? Number(execFileSync(systemNode, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' })) : 0;
 const skip =
