@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { isJsonObject } from '../../tools/lib/json-object.ts';
-import { alignMarkdownTables, markdownTable, textTable } from '../../tools/lib/text-table.ts';
+import { markdownTable, textTable } from '../../tools/lib/text-table.ts';
 
 test('textTable pads every column to its widest cell, two spaces apart, no trailing spaces; rule adds dashes', () => {
   const rows = [
@@ -15,31 +15,6 @@ test('textTable pads every column to its widest cell, two spaces apart, no trail
 
 test('markdownTable aligns its source and has the header rule GitHub needs', () => {
   assert.equal(markdownTable(['section', 'min'], [['cakes', '2 → 3']]), '| section | min   |\n| ------- | ----- |\n| cakes   | 2 → 3 |');
-});
-
-test("alignMarkdownTables pads each column to its widest cell by the rule row's alignment, and leaves other lines alone", () => {
-  const page = [
-    '# Title',
-    '',
-    '| name | a \\| b | rps | mid |',
-    '| --- | --- | ---: | :---: |',
-    '| chocolates | x | 5 | y |',
-    '',
-    'after | pipe',
-  ].join('\n');
-  assert.equal(
-    alignMarkdownTables(page),
-    [
-      '# Title',
-      '',
-      '| name       | a \\| b | rps | mid |',
-      '| ---------- | ------ | --: | :-: |',
-      '| chocolates | x      |   5 |  y  |',
-      '',
-      'after | pipe',
-    ].join('\n'),
-  );
-  assert.equal(alignMarkdownTables(alignMarkdownTables(page)), alignMarkdownTables(page), 'aligning twice changes nothing');
 });
 
 test('isJsonObject is true for plain objects only', () => {

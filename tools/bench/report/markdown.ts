@@ -1,4 +1,3 @@
-import { alignMarkdownTables } from '../../lib/text-table.ts';
 import type { BenchResults } from '../../measure/results.ts';
 import type { ChartSet, ReportSection } from './report-section.ts';
 import { balancingSection } from './sections/balancing.ts';
@@ -32,7 +31,7 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
   ];
   const lines = [...headlineSection(results, jsonPath), ...sections.flatMap((section) => section.lines), ...REPRODUCE];
   return {
-    markdown: alignMarkdownTables(`${lines.join('\n').trimEnd()}\n`),
+    markdown: `${lines.join('\n').trimEnd()}\n`,
     charts: Object.assign({}, ...sections.map((section) => section.charts)),
   };
 }
