@@ -92,4 +92,26 @@ describe(`started on the system's older node (${systemNode ?? 'none'}, major ${s
       ),
     );
   });
+
+  test('without a project Node 24, under cdk8s synth (which deleted its output folder first), the committed output is put back', () => {
+    const repo = join(workdir, 'lonely-repo');
+    const guard = join(repo, 'tools', 'lib', 'use-project-node.mjs');
+    mkdirSync(join(repo, 'tools', 'lib'), { recursive: true });
+    mkdirSync(join(repo, 'dist'));
+    cpSync(GUARD, guard);
+    writeFileSync(join(repo, 'dist', 'shop.k8s.yaml'), 'kind: Committed\n');
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: repo });
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-qm', 'dist');
+    rmSync(join(repo, 'dist'), { recursive: true });
+    const result = spawnSync(systemNode!, ['--import', guard, 'entry.ts'], {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { ...systemEnv, CDK8S_OUTDIR: 'dist' },
+    });
+    assert.equal(result.status, 1);
+    assert.equal(readFileSync(join(repo, 'dist', 'shop.k8s.yaml'), 'utf8'), 'kind: Committed\n');
+    assert.match(result.stderr, /restored the committed dist\/ from git HEAD/);
+  });
 });

@@ -30,7 +30,19 @@ if (major < REQUIRED_MAJOR) {
     `sweetshop needs Node.js ${REQUIRED_MAJOR} or newer, but this is ${process.version} (${process.execPath}). ` +
       `Run \`npm ci\` (it installs Node ${REQUIRED_MAJOR} into node_modules/.bin on Linux x64/arm64) or install Node ${REQUIRED_MAJOR} (.nvmrc).`,
   );
+  if (process.env.CDK8S_OUTDIR) restoreCommittedOutput(process.env.CDK8S_OUTDIR);
   process.exit(1);
+}
+
+/**
+ * Started by `cdk8s synth`, which deletes its output folder before it runs the app: put the committed copy
+ * back, as app/main.ts does after a failed synth (app/restore-committed-output.ts, which this Node cannot load).
+ */
+function restoreCommittedOutput(outdir) {
+  if (existsSync(outdir)) return;
+  spawnSync('git', ['restore', '--source=HEAD', '--worktree', '--', outdir], { stdio: 'ignore' });
+  if (existsSync(outdir))
+    console.error(`(cdk8s synth deletes ${outdir}/ before running the app: restored the committed ${outdir}/ from git HEAD)`);
 }
 
 // In node_modules/.cache like other tools' caches: private to this checkout, gone with `npm ci`. A folder
