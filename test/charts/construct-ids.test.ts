@@ -10,9 +10,10 @@ import { local } from '../../app/environments/local.ts';
 import { localGateway } from '../../app/environments/local-gateway.ts';
 import { production } from '../../app/environments/production.ts';
 import { SweetShopChart } from '../../charts/sweetshop-chart.ts';
+import { testApp } from './render.ts';
 
 test('every object sits at a pinned construct path with a pinned kind and name', () => {
-  const chart = new SweetShopChart(Testing.app(), CHART_ID, { environment: local });
+  const chart = new SweetShopChart(testApp(), CHART_ID, { environment: local });
   const actual = chart.node
     .findAll()
     .filter((node): node is ApiObject => node instanceof ApiObject)
@@ -41,7 +42,7 @@ test('every object sits at a pinned construct path with a pinned kind and name',
 
 test('Gateway API routing adds its objects at pinned paths; the sections keep the same paths as with an Ingress', () => {
   const paths = (environment: typeof local) =>
-    new SweetShopChart(Testing.app(), CHART_ID, { environment }).node
+    new SweetShopChart(testApp(), CHART_ID, { environment }).node
       .findAll()
       .filter((node): node is ApiObject => node instanceof ApiObject)
       .map((object) => `${object.node.path} -> ${object.kind}/${object.name}`)
@@ -62,6 +63,6 @@ const MONITORING = [
 ];
 
 test('no synthesized label or selector depends on a construct path (cdk8s.io/metadata.addr)', () => {
-  const manifests = Testing.synth(new SweetShopChart(Testing.app(), CHART_ID, { environment: local }));
+  const manifests = Testing.synth(new SweetShopChart(testApp(), CHART_ID, { environment: local }));
   assert.doesNotMatch(JSON.stringify(manifests), /cdk8s\.io\/metadata\.addr/);
 });

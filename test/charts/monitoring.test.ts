@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { ApiObject, Testing } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 
 import { CHART_ID } from '../../app/build-app.ts';
 import { local } from '../../app/environments/local.ts';
@@ -9,7 +9,7 @@ import { production } from '../../app/environments/production.ts';
 import type { EnvironmentConfig, PrometheusMonitoring } from '../../app/environments/types.ts';
 import { SECTION_NAMES } from '../../app/environments/vocabulary.ts';
 import { SweetShopChart } from '../../charts/sweetshop-chart.ts';
-import { findObject, type Manifest, render } from './render.ts';
+import { findObject, type Manifest, render, testApp } from './render.ts';
 
 const BUILT_IN_API_VERSIONS = ['v1', 'apps/v1', 'autoscaling/v2', 'policy/v1', 'networking.k8s.io/v1'];
 // kubectl's client-side apply copies the whole object into an annotation, which the API server caps at 256 KiB.
@@ -176,7 +176,7 @@ test('the scrape interval and labels follow the environment data', () => {
 });
 
 test('monitoring objects sit at pinned construct paths, and none carries a construct-path label', () => {
-  const chart = new SweetShopChart(Testing.app(), CHART_ID, { environment: production });
+  const chart = new SweetShopChart(testApp(), CHART_ID, { environment: production });
   const paths = chart.node
     .findAll()
     .filter((node): node is ApiObject => node instanceof ApiObject && node.node.path.startsWith(`${CHART_ID}/Monitoring/`))

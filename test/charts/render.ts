@@ -1,5 +1,8 @@
 /** Test helpers: render an environment in memory and find objects by kind and name (never by index). */
-import { Testing } from 'cdk8s';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { App, Testing } from 'cdk8s';
 
 import { CHART_ID } from '../../app/build-app.ts';
 import type { EnvironmentConfig, RoutingConfig } from '../../app/environments/types.ts';
@@ -12,8 +15,16 @@ export type Manifest = {
   [key: string]: any;
 };
 
+/**
+ * An app to hang charts on for in-memory rendering. Testing.app() would create an empty temp folder per
+ * call (/tmp/cdk8s.outdir.*) and leave it behind; an App only writes to its outdir when synthesized to disk.
+ */
+export function testApp(): App {
+  return new App({ outdir: join(tmpdir(), 'sweetshop-tests-never-written') });
+}
+
 export function render(environment: EnvironmentConfig): Manifest[] {
-  return Testing.synth(new SweetShopChart(Testing.app(), CHART_ID, { environment })) as Manifest[];
+  return Testing.synth(new SweetShopChart(testApp(), CHART_ID, { environment })) as Manifest[];
 }
 
 export function findObject(manifests: readonly Manifest[], kind: string, name: string): Manifest {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { Chart, Testing } from 'cdk8s';
 
 import { heapLimitMiB, SweetShopService, type SweetShopServiceProps } from '../../charts/sweetshop-service.ts';
-import { findObject, type Manifest } from './render.ts';
+import { findObject, type Manifest, testApp } from './render.ts';
 
 const required = {
   section: 'candies',
@@ -34,7 +34,7 @@ const required = {
 } as const satisfies SweetShopServiceProps;
 
 function synth(props: SweetShopServiceProps): Manifest[] {
-  const chart = new Chart(Testing.app(), 'test');
+  const chart = new Chart(testApp(), 'test');
   new SweetShopService(chart, 'Candies', props);
   return Testing.synth(chart) as Manifest[];
 }
