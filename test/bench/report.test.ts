@@ -176,6 +176,15 @@ describe('renderReport', () => {
     assert.ok(!renderReport(fixture).markdown.includes('CLI start-up alone'), 'older results without it render as before');
   });
 
+  test('with the start-up also measured without the .npmrc preload, the synth section shows both and their ratio', () => {
+    const fixture = load();
+    const cliStartup = { ...fixture.synth!.projectCli, label: 'project: cdk8s --version (CLI start-up alone)', medianMs: 400 };
+    const cliStartupWithoutPreload = { ...cliStartup, label: 'project: cdk8s --version without the .npmrc preload', medianMs: 640 };
+    const { markdown } = renderReport({ ...fixture, synth: { ...fixture.synth!, cliStartup, cliStartupWithoutPreload } });
+    assert.match(markdown, /\n\| project: cdk8s --version without the \.npmrc preload \| .* \| 640 ms \|/);
+    assert.ok(markdown.includes('the CLI alone takes 640 ms, 1.6× its start-up with it.'), markdown);
+  });
+
   test('the runtime section puts both runtimes side by side with the ratios the move to Node 24 rests on', () => {
     const { runtime } = load();
     const { markdown, charts } = renderReport(load());

@@ -35,6 +35,7 @@ export async function benchSynth(context: BenchContext): Promise<SynthResults> {
   const variants = synthVariants(stock.dir, outRoot, nodeOptions);
   const samples = new Map<Variant['key'], number[]>(variants.map((v) => [v.key, []]));
   const cliStartupMs: number[] = [];
+  const cliStartupWithoutPreloadMs: number[] = [];
   for (let round = profile.synthWarmup ? 0 : 1; round <= profile.synthRuns; round += 1) {
     for (const variant of variants) {
       progress(round === 0 ? `synth: warm-up, ${variant.label}` : `synth: run ${round}/${profile.synthRuns}, ${variant.label}`);
@@ -42,36 +43,29 @@ export async function benchSynth(context: BenchContext): Promise<SynthResults> {
       if (round > 0) samples.get(variant.key)!.push(ms);
     }
     const startup = timeCommand(CLI_STARTUP.command, CLI_STARTUP.args, REPO_ROOT, projectEnv(nodeOptions), CLI_STARTUP.label);
-    if (round > 0) cliStartupMs.push(startup);
+    const startupWithoutPreload = timeCommand(CLI_STARTUP.command, CLI_STARTUP.args, REPO_ROOT, plainEnv(), CLI_STARTUP.label);
+    if (round > 0) {
+      cliStartupMs.push(startup);
+      cliStartupWithoutPreloadMs.push(startupWithoutPreload);
+    }
   }
   assertSameManifests(variants);
-  const timing = (variant: Variant): Timing => {
-    const values = samples.get(variant.key)!;
-    return {
-      label: variant.label,
-      command: [
+  const timing = (variant: Variant): Timing =>
+    timingOf(
+      variant.label,
+      [
         variant.command.replace(`${REPO_ROOT}/`, ''),
         ...variant.args,
         outputFlag(variant),
         variant.outDir.replace(`${REPO_ROOT}/`, ''),
       ].join(' '),
-      cwd: variant.cwd.replace(`${REPO_ROOT}/`, '').replace(REPO_ROOT, '.'),
-      samplesMs: values,
-      medianMs: round(median(values), 0),
-      minMs: Math.min(...values),
-      maxMs: Math.max(...values),
-    };
-  };
+      samples.get(variant.key)!,
+      variant.cwd.replace(`${REPO_ROOT}/`, '').replace(REPO_ROOT, '.'),
+    );
   const [stockTiming, projectCli, npmSynth] = variants.map(timing) as [Timing, Timing, Timing];
-  const cliStartup: Timing = {
-    label: CLI_STARTUP.label,
-    command: ['node_modules/.bin/cdk8s', ...CLI_STARTUP.args].join(' '),
-    cwd: '.',
-    samplesMs: cliStartupMs,
-    medianMs: round(median(cliStartupMs), 0),
-    minMs: Math.min(...cliStartupMs),
-    maxMs: Math.max(...cliStartupMs),
-  };
+  const cliStartupCommand = ['node_modules/.bin/cdk8s', ...CLI_STARTUP.args].join(' ');
+  const cliStartup = timingOf(CLI_STARTUP.label, cliStartupCommand, cliStartupMs);
+  const cliStartupWithoutPreload = timingOf(CLI_STARTUP_WITHOUT_PRELOAD_LABEL, cliStartupCommand, cliStartupWithoutPreloadMs);
   return {
     runs: profile.synthRuns,
     warmupRound: profile.synthWarmup,
@@ -81,6 +75,7 @@ export async function benchSynth(context: BenchContext): Promise<SynthResults> {
     projectCli,
     npmSynth,
     cliStartup,
+    ...(nodeOptions === undefined ? {} : { cliStartupWithoutPreload }),
     ...(nodeOptions === undefined ? {} : { projectNodeOptions: nodeOptions }),
     ratioCliVsStock: ratio(stockTiming.medianMs, projectCli.medianMs, 'synth.ratioCliVsStock'),
     ratioNpmSynthVsStock: ratio(stockTiming.medianMs, npmSynth.medianMs, 'synth.ratioNpmSynthVsStock'),
@@ -147,6 +142,21 @@ function synthVariants(stockDir: string, outRoot: string, nodeOptions: string | 
 function outputFlag(variant: Variant): string {
   return variant.key === 'npmSynth' ? '--out' : '--output';
 }
+
+/** Median, min and max of one command's measured runs. */
+function timingOf(label: string, command: string, samplesMs: number[], cwd = '.'): Timing {
+  return {
+    label,
+    command,
+    cwd,
+    samplesMs,
+    medianMs: round(median(samplesMs), 0),
+    minMs: Math.min(...samplesMs),
+    maxMs: Math.max(...samplesMs),
+  };
+}
+
+const CLI_STARTUP_WITHOUT_PRELOAD_LABEL = 'project: cdk8s --version without the .npmrc preload (a cdk8s started outside npm)';
 
 /** The project's CLI loading its commands and exiting: what every `cdk8s synth` pays before the app runs. */
 const CLI_STARTUP = {

@@ -64,6 +64,8 @@ export interface SynthResults {
    * of `cdk8s synth` no project code runs in. Absent in results from before it was measured.
    */
   cliStartup?: Timing;
+  /** The same start-up without the project's NODE_OPTIONS (no compile cache): a `cdk8s` run outside npm. */
+  cliStartupWithoutPreload?: Timing;
   /**
    * NODE_OPTIONS of the project rows: what npm sets from the project's .npmrc (`node-options`) for `npx`
    * and npm scripts; the stock row runs without it. Absent in results from before it was set.

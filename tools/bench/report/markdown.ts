@@ -40,7 +40,7 @@ const REPRODUCE = [
   '## Reproduce',
   '',
   '```sh',
-  'npm run bench -- --quick                          # about 3 minutes, noisier',
+  'npm run bench -- --quick                          # under 3 minutes, noisier',
   'npm run bench -- --json docs/benchmarks.json --report   # full run, rewrites this page and docs/img/*.svg',
   'npm run bench -- --only service,runtime,memory    # a subset',
   'npm run capacity -- --rps 3000 --p99 50 --from docs/benchmarks.json',

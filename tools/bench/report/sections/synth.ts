@@ -32,9 +32,9 @@ export function synthSection(synth: SynthResults): ReportSection {
     timingRow(synth.stock, 1),
     timingRow(synth.projectCli, synth.ratioCliVsStock),
     timingRow(synth.npmSynth, synth.ratioNpmSynthVsStock),
-    ...(synth.cliStartup
-      ? [timingRow(synth.cliStartup, Math.round((synth.stock.medianMs / synth.cliStartup.medianMs) * 1000) / 1000)]
-      : []),
+    ...[synth.cliStartup, synth.cliStartupWithoutPreload]
+      .filter((timing) => timing !== undefined)
+      .map((timing) => timingRow(timing, Math.round((synth.stock.medianMs / timing.medianMs) * 1000) / 1000)),
     '',
     ...cliStartupNote(synth),
     `The stock layout is \`cdk8s init typescript-app\` recreated from the template shipped in cdk8s-cli (\`cdk8s init\` needs GitHub): ` +
@@ -57,10 +57,18 @@ function cliStartupNote(synth: SynthResults): string[] {
   const share = (value: number) => Math.round((value / synth.stock.medianMs) * 1000) / 1000;
   const app = synth.projectCli.medianMs - startup.medianMs;
   return [
-    `The last row is the project's cdk8s CLI doing nothing but start: ${ms(startup.medianMs)}, ${share(startup.medianMs)}× the stock ` +
+    `The CLI start-up row is the project's cdk8s CLI doing nothing but start: ${ms(startup.medianMs)}, ${share(startup.medianMs)}× the stock ` +
       `template's whole synth, before any project code runs (it loads every command's dependencies, jsii-pacmak for \`init\` ` +
       `included). The project's own share of \`cdk8s synth\` is the rest, about ${ms(app)} (${share(app)}× stock): running the app ` +
       'on Node 24 with its compile cache. `npm run synth` skips the CLI.',
     '',
+    ...(synth.cliStartupWithoutPreload
+      ? [
+          `Without the \`.npmrc\` preload (no compile cache: a global \`cdk8s\`, or \`./node_modules/.bin/cdk8s\` typed outside npm) the ` +
+            `CLI alone takes ${ms(synth.cliStartupWithoutPreload.medianMs)}, ` +
+            `${Math.round((synth.cliStartupWithoutPreload.medianMs / startup.medianMs) * 100) / 100}× its start-up with it.`,
+          '',
+        ]
+      : []),
   ];
 }
