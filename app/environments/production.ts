@@ -51,6 +51,8 @@ export const production: EnvironmentConfig = {
     prometheusPodLabels: { 'app.kubernetes.io/name': 'prometheus' },
     dashboardLabels: { grafana_dashboard: '1' },
   },
+  // Memory per replica, every section alike (one service): npm run capacity's rule, the highest RSS under load
+  // in docs/benchmarks.md (147 MiB on Node 24) x 1.25 = 192Mi requested, twice that as the limit.
   sections: {
     chocolates: {
       image: { repository: 'registry.example.com/sweetshop/chocolates', tag: '0.1.0' },
@@ -66,8 +68,8 @@ export const production: EnvironmentConfig = {
       minReplicas: 2,
       maxReplicas: 8,
       cpuTargetPercent: 65,
-      requests: { cpu: '200m', memory: '160Mi', ephemeralStorage: '128Mi' },
-      limits: { cpu: '1', memory: '320Mi', ephemeralStorage: '256Mi' },
+      requests: { cpu: '200m', memory: '192Mi', ephemeralStorage: '128Mi' },
+      limits: { cpu: '1', memory: '384Mi', ephemeralStorage: '256Mi' },
       path: '/candies',
     },
     cakes: {
@@ -75,8 +77,8 @@ export const production: EnvironmentConfig = {
       minReplicas: 2,
       maxReplicas: 6,
       cpuTargetPercent: 65,
-      requests: { cpu: '200m', memory: '160Mi', ephemeralStorage: '128Mi' },
-      limits: { cpu: '1', memory: '320Mi', ephemeralStorage: '256Mi' },
+      requests: { cpu: '200m', memory: '192Mi', ephemeralStorage: '128Mi' },
+      limits: { cpu: '1', memory: '384Mi', ephemeralStorage: '256Mi' },
       path: '/cakes',
     },
   },

@@ -144,7 +144,7 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
     },
     problems: [
       "production.sections.candies.limits.cpu: '150m' is below the request ('200m'); raise the limit or lower the request",
-      "production.sections.candies.limits.memory: '0.1Gi' is below the request ('160Mi'); raise the limit or lower the request",
+      `production.sections.candies.limits.memory: '0.1Gi' is below the request ('${production.sections.candies.requests.memory}'); raise the limit or lower the request`,
     ],
   },
   {
