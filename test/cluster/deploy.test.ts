@@ -147,6 +147,16 @@ describe('deploy on kind', () => {
     assert.deepEqual(run.fakes.calls(), ['kubectl version --client --output=json']);
   });
 
+  test('production on a cluster without its platform Gateway: refused naming the Gateway and the way out, before any synth or apply', async () => {
+    const run = deploy(['--env', 'production']);
+    await assert.rejects(run.result, {
+      message:
+        'production.gateway.existingGateway is gateway-infra/public, which kind-sweetshop does not have: ' +
+        'create that Gateway first, or deploy --env local-gateway (it renders its own)',
+    });
+    assert.equal(run.fakes.calls().length, 3);
+  });
+
   test('without the cluster (no kubectl context) it says to create it, before touching anything', async () => {
     const run = deploy([], { FAKE_NO_CONTEXT: '1' });
     await assert.rejects(run.result, { message: 'kubectl has no context kind-sweetshop: create the cluster first (npm run cluster:up)' });

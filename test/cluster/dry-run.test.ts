@@ -230,17 +230,29 @@ describe('deploy', () => {
 
   test('another environment is synthesized into .cluster/manifests/<env> (never dist/) and applied from there', () => {
     const lines = dryRun('deploy', '--env', 'production');
-    assert.deepEqual(lines.slice(2, 4), [
+    assert.deepEqual(lines.slice(3, 5), [
       'mkdir -p .cluster/manifests',
       'npm run --silent synth -- --env production --out .cluster/manifests/production',
     ]);
     assert.equal(
-      lines[9],
+      lines[10],
       `KUBECTL_APPLYSET=true kubectl --context kind-sweetshop --namespace sweetshop ${APPLY} --filename .cluster/manifests/production`,
     );
     assert.ok(
       lines.every((line) => !/\bdist\b/.test(line)),
       'dist/ is not involved',
+    );
+  });
+
+  test("an environment on an existing Gateway (production's platform one) first checks this cluster has it", () => {
+    assert.equal(
+      dryRun('deploy', '--env', 'production')[2],
+      'kubectl --context kind-sweetshop --namespace gateway-infra get gateways.gateway.networking.k8s.io public --ignore-not-found --output=name' +
+        '  # must print gateway.gateway.networking.k8s.io/public',
+    );
+    assert.ok(
+      !dryRun('deploy', '--env', 'local-gateway').some((line) => line.includes('gateway-infra')),
+      'a rendered Gateway needs no probe',
     );
   });
 

@@ -42,6 +42,7 @@ export function deployRunbook(provider: Provider, env: EnvironmentConfig, option
     steps: [
       kubectlVersionProbe(),
       contextProbe(provider),
+      ...existingGatewayProbe(provider, env),
       ...(committed ? [manifestsCurrentCheck(env, dir)] : synthSteps(env, dir)),
       namespaceStep(provider, env.namespace),
       ...diffSteps(provider, env, dir),
@@ -87,6 +88,39 @@ function contextProbe(provider: Provider): ProbeStep {
         ? undefined
         : `kubectl has no context ${context}: create the cluster first (npm run cluster:up${provider === 'minikube' ? ' -- --provider minikube' : ''})`,
   };
+}
+
+/**
+ * An environment that attaches its HTTPRoute to a Gateway it does not render (production's platform Gateway)
+ * needs that Gateway on this cluster: cluster:up creates none, and a route without its parent serves nothing.
+ */
+function existingGatewayProbe(provider: Provider, env: EnvironmentConfig): ProbeStep[] {
+  const existing = env.gateway?.existingGateway;
+  if (existing === undefined) return [];
+  const expected = `gateway.gateway.networking.k8s.io/${existing.name}`;
+  return [
+    {
+      type: 'probe',
+      cmd: {
+        argv: kubectl(
+          provider,
+          '--namespace',
+          existing.namespace,
+          'get',
+          'gateways.gateway.networking.k8s.io',
+          existing.name,
+          '--ignore-not-found',
+          '--output=name',
+        ),
+      },
+      expectation: `must print ${expected}`,
+      verify: (stdout) =>
+        stdout.trim() === expected
+          ? undefined
+          : `${env.name}.gateway.existingGateway is ${existing.namespace}/${existing.name}, which ${kubeContext(provider)} does not have: ` +
+            'create that Gateway first, or deploy --env local-gateway (it renders its own)',
+    },
+  ];
 }
 
 function clientVersion(stdout: string): { major?: string; minor?: string } | undefined {
