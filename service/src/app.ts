@@ -14,6 +14,7 @@ import { observeRequests, reportDroppedRequests } from './observe-requests.ts';
 import { capPipelining } from './pipelining.ts';
 import { keepInexactNumbers, quote } from './quote.ts';
 import { checkRequest } from './request-checks.ts';
+import { normalizeTarget } from './request-target.ts';
 
 export interface AppDeps {
   /** The one section this replica serves. */
@@ -34,7 +35,8 @@ export interface AppDeps {
 }
 
 /**
- * Builds the request listener for one section: the Express app behind the pipelining cap (pipelining.ts).
+ * Builds the request listener for one section: the Express app behind the pipelining cap (pipelining.ts),
+ * on origin-form targets (request-target.ts).
  * No I/O: the caller decides where it listens.
  */
 export function createApp(deps: AppDeps): RequestListener {
@@ -87,7 +89,11 @@ export function createApp(deps: AppDeps): RequestListener {
 
   app.use(notFound);
   app.use(errorHandler(log));
-  return capPipelining(app, reportDroppedRequests({ log, metrics }));
+  const listener = capPipelining(app, reportDroppedRequests({ log, metrics }));
+  return (req, res) => {
+    normalizeTarget(req);
+    listener(req, res);
+  };
 }
 
 const requireJson: RequestHandler = (req, _res, next) => {

@@ -102,6 +102,9 @@ export function connectHandler(replicaId: string): (req: unknown, socket: Duplex
 
 /** Writes a JSON error straight to the socket and closes it once written (nothing more is read from it). */
 function answerAndClose(socket: Duplex, status: number, message: string, replicaId: string, extraHeaders = ''): void {
+  // A socket Node has handed over (CONNECT) has no error listener left: a client that resets it while this
+  // is written would otherwise raise an uncaught ECONNRESET and take the whole replica down.
+  socket.on('error', () => socket.destroy());
   const body = JSON.stringify({ error: message });
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +

@@ -3,6 +3,7 @@ import type { RequestHandler, Response } from 'express';
 import { quoted } from './client-input.ts';
 import { BODY_TOO_LARGE, MAX_BODY_BYTES } from './errors.ts';
 import { HttpError } from './http-error.ts';
+import { invalidTarget } from './request-target.ts';
 
 /** Node's own test for a 100-continue expectation (lib/_http_server.js). */
 const CONTINUE_EXPECTATION = /(?:^|\W)100-continue(?:$|\W)/i;
@@ -11,6 +12,7 @@ const CONTINUE_EXPECTATION = /(?:^|\W)100-continue(?:$|\W)/i;
  * Checks every request before any route, with a few property reads:
  * - a declared Content-Length over MAX_BODY_BYTES is refused before a byte of the body is read (body-parser
  *   would read it all first, and on other routes Node would read it to keep the connection alive);
+ * - a request target that is not a URL (request-target.ts) is refused;
  * - a request with Upgrade is answered as an ordinary one, then the connection is closed;
  * - two Host headers are refused (RFC 9112, section 3.2);
  * - HTTP/1.1 rules Node would enforce itself with a bare, header-less answer: the server hands these
@@ -18,6 +20,8 @@ const CONTINUE_EXPECTATION = /(?:^|\W)100-continue(?:$|\W)/i;
  *   listeners, see http-server.ts), so they get the JSON error shape and X-Served-By and are logged.
  */
 export const checkRequest: RequestHandler = (req, res, next) => {
+  const badTarget = invalidTarget(req);
+  if (badTarget !== undefined) refuse(res, 400, badTarget);
   const declared = req.headers['content-length'];
   // llhttp has already checked it is digits; Number() of a huge one is still > the limit.
   if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) refuse(res, 413, BODY_TOO_LARGE);
