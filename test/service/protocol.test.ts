@@ -86,6 +86,15 @@ describe('protocol edge cases Node handles outside Express', () => {
     assert.equal(JSON.parse(upgradeAnswer.body).section, 'chocolates');
   });
 
+  test('a malformed request pipelined behind one still being answered does not take over its answer', async () => {
+    // /metrics answers asynchronously: the parse error arrives while its response is still unsent.
+    const res = await rawRequest(app.url, 'GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n\x01\x02garbage\r\n\r\n', 3_000);
+    assert.equal(res.status, 200, res.text.slice(0, 300));
+    assert.match(res.headers['content-type'] ?? '', /^text\/plain/);
+    assert.equal(res.headers.connection, 'close');
+    assert.equal(res.text.match(/HTTP\/1\.1 \d{3}/g)?.length, 1, 'one answer, then the connection closes');
+  });
+
   test('a request the parser rejects is a JSON 400 with X-Served-By', async () => {
     const res = await rawRequest(app.url, 'THIS IS NOT HTTP\r\n\r\n');
     assert.equal(res.status, 400);
