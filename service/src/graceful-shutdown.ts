@@ -30,8 +30,8 @@ const QUIET_CHECK_INTERVAL_MS = 100;
  * keep-alive connection at once resets a request a client may have just written on it. That includes
  * connections that never sent a request and requests stalled halfway (client-error.ts, closeUnanswered),
  * which Node never counts as idle. Then exit 0.
- * If that takes longer than drainTimeoutMs, the rest is cut and the process exits 1. A second signal
- * during the drain exits 1 at once (Ctrl-C twice).
+ * If that takes longer than drainTimeoutMs, the rest is cut and the process exits 1. A SIGINT during the
+ * drain exits 1 at once (Ctrl-C twice); a repeated SIGTERM is ignored.
  * Returns the signal handler, so tests can call it without sending a signal.
  */
 export function gracefulShutdown(options: GracefulShutdownOptions): (signal: NodeJS.Signals) => void {
@@ -54,7 +54,13 @@ export function gracefulShutdown(options: GracefulShutdownOptions): (signal: Nod
     // Readiness is off exactly when a drain has started: this handler is what starts it.
     if (!lifecycle.ready) {
       if (finished) return;
-      log.warn({ signal }, 'shutdown: second signal while draining, exiting now');
+      // Ctrl-C twice is a person asking for a hard stop. A repeated SIGTERM is a supervisor repeating itself:
+      // it must not reset the requests the drain is finishing (drainTimeoutMs still caps it).
+      if (signal !== 'SIGINT') {
+        log.info({ signal }, 'shutdown: already draining, signal ignored');
+        return;
+      }
+      log.warn({ signal }, 'shutdown: second Ctrl-C while draining, exiting now');
       finish(1);
       return;
     }

@@ -31,7 +31,26 @@ async function delayedServer(drainTimeoutMs = 30_000) {
   return { server, lifecycle, url, exits, onSignal };
 }
 
-test('a second signal during the drain exits 1 at once, without waiting for in-flight requests', async () => {
+test('a repeated SIGTERM during the drain is ignored: the in-flight request still completes, then exit 0', async () => {
+  const { server, lifecycle, url, exits, onSignal } = await delayedServer();
+  try {
+    const inFlight = fetch(`${url}/cakes`).then(
+      (res) => res.status,
+      () => 'failed',
+    );
+    while (lifecycle.inFlight === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    onSignal('SIGTERM');
+    onSignal('SIGTERM');
+    assert.deepEqual(exits, [], 'the second SIGTERM cuts nothing');
+    assert.equal(await inFlight, 200);
+    while (exits.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(exits, [0]);
+  } finally {
+    server.closeAllConnections();
+  }
+});
+
+test('a second Ctrl-C (SIGINT) during the drain exits 1 at once, without waiting for in-flight requests', async () => {
   const { server, lifecycle, url, exits, onSignal } = await delayedServer();
   try {
     const inFlight = fetch(`${url}/cakes`).then(
