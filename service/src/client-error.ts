@@ -61,6 +61,12 @@ function answerTimeout(socket: HttpSocket, replicaId: string): void {
     sendJson(current, 408, BODY_TIMEOUT_BODY);
     return;
   }
+  // No response in progress for a request whose body is still arriving: it was answered already (Node reads
+  // and discards the rest of its body). A second answer would be one nobody asked for: just close.
+  if (!current) {
+    socket.destroy();
+    return;
+  }
   answerAndClose(socket, 408, BODY_TIMEOUT, replicaId);
 }
 

@@ -74,6 +74,20 @@ describe('request timeouts', () => {
     }
   });
 
+  test('a request answered before its body arrived gets no second, unasked-for answer when the body times out', {
+    timeout: 10_000,
+  }, async () => {
+    const app = await startApp({ replicaId: 't-3' }, SHORT);
+    try {
+      const { port } = new URL(app.url);
+      const { text, closedAfterMs } = await sendAndWait(Number(port), 'GET /livez HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n');
+      assert.deepEqual(text.match(/HTTP\/1\.1 \d{3}/g), ['HTTP/1.1 200'], text);
+      assert.ok(closedAfterMs < SHORT.requestMs + 2_000, `closed after ${closedAfterMs} ms`);
+    } finally {
+      await app.close();
+    }
+  });
+
   test('a keep-alive connection idle for longer than the headers timeout still serves its next request', async () => {
     // Node (18+) starts the headers timer at a request's first byte, not when the connection went idle.
     const app = await startApp({}, SHORT);
