@@ -14,7 +14,7 @@ const CONTINUE_EXPECTATION = /(?:^|\W)100-continue(?:$|\W)/i;
  *   would read it all first, and on other routes Node would read it to keep the connection alive);
  * - a request target that is not a URL (request-target.ts) is refused;
  * - a request with Upgrade is answered as an ordinary one, then the connection is closed;
- * - two Host headers are refused (RFC 9112, section 3.2);
+ * - two Host headers (RFC 9112, section 3.2) or two Content-Type headers are refused;
  * - HTTP/1.1 rules Node would enforce itself with a bare, header-less answer: the server hands these
  *   requests to the app instead (requireHostHeader: false, 'checkContinue' and 'checkExpectation'
  *   listeners, see http-server.ts), so they get the JSON error shape and X-Served-By and are logged.
@@ -29,9 +29,10 @@ export const checkRequest: RequestHandler = (req, res, next) => {
   // upgrade handler nothing reads on: a request pipelined behind it would wait unanswered. The close after
   // this answer tells the client to send those again.
   if (req.headers.upgrade !== undefined) res.setHeader('Connection', 'close');
-  const hosts = countHostHeaders(req.rawHeaders);
-  // Node keeps the first of two; a proxy in front may have routed on the other.
+  const { host: hosts, contentType } = countSingletonHeaders(req.rawHeaders);
+  // Node keeps the first of two; a proxy in front may have routed on (or checked) the other.
   if (hosts > 1) refuse(res, 400, `a request must have one Host header, not ${hosts}`);
+  if (contentType > 1) refuse(res, 400, `a request must have at most one Content-Type header, not ${contentType}`);
   if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
     const { expect } = req.headers;
     if (hosts === 0) refuse(res, 400, 'an HTTP/1.1 request must have a Host header');
@@ -44,11 +45,15 @@ export const checkRequest: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Host header lines in the request as received (`rawHeaders` alternates names and values). */
-function countHostHeaders(rawHeaders: readonly string[]): number {
-  let count = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.length === 4 && rawHeaders[i]!.toLowerCase() === 'host') count++;
-  return count;
+/** Host and Content-Type header lines in the request as received (`rawHeaders` alternates names and values). */
+function countSingletonHeaders(rawHeaders: readonly string[]): { host: number; contentType: number } {
+  const counts = { host: 0, contentType: 0 };
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length === 4 && name.toLowerCase() === 'host') counts.host++;
+    else if (name.length === 12 && name.toLowerCase() === 'content-type') counts.contentType++;
+  }
+  return counts;
 }
 
 /**

@@ -32,6 +32,16 @@ describe('protocol edge cases Node handles outside Express', () => {
     assert.deepEqual(JSON.parse(res.body), { error: 'a request must have one Host header, not 2' });
   });
 
+  test('a request with two Content-Type headers is a JSON 400 (Node would keep the first, a proxy may have checked the other)', async () => {
+    const res = await rawRequest(
+      app.url,
+      'POST /chocolates/quote HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}',
+    );
+    assert.equal(res.status, 400);
+    assert.equal(res.headers.connection, 'close');
+    assert.deepEqual(JSON.parse(res.body), { error: 'a request must have at most one Content-Type header, not 2' });
+  });
+
   test('an HTTP/1.0 request without Host is answered normally (Host is an HTTP/1.1 requirement)', async () => {
     const res = await rawRequest(app.url, 'GET /chocolates HTTP/1.0\r\n\r\n');
     assert.equal(res.status, 200);
