@@ -52,7 +52,8 @@ export const production: EnvironmentConfig = {
     dashboardLabels: { grafana_dashboard: '1' },
   },
   // Memory per replica, every section alike (one service): npm run capacity's rule, the highest RSS under load
-  // in docs/benchmarks.md (147 MiB on Node 24) x 1.25 = 192Mi requested, twice that as the limit.
+  // seen across the bench runs (147 MiB on Node 24; docs/benchmarks.md, section 5, has the latest) x 1.25 = 192Mi
+  // requested, twice that as the limit.
   sections: {
     chocolates: {
       image: { repository: 'registry.example.com/sweetshop/chocolates', tag: '0.1.0' },
