@@ -1,3 +1,4 @@
+import { production } from './production.ts';
 import type { EnvironmentConfig, ResourceQuantities } from './types.ts';
 
 // Sized for a laptop kind/minikube cluster on one node: three sections x 2 replicas must fit next to
@@ -22,24 +23,10 @@ export const local: EnvironmentConfig = {
   },
   // One node: a drain takes every replica with it whatever the floor, so a section may run just one.
   availability: { minReplicasFloor: 1, spreadAcrossNodes: 'preferred' },
-  // The same HPA behaviour as production (reasons there), so what you watch on kind/minikube is what production
+  // Production's HPA behaviour (its reasons are there), so what you watch on kind/minikube is what production
   // does: scale up by the larger of +4 pods or +100% per 15 s; scale down 5 minutes after the load drops, by at
   // most 25% of the replicas (at least one pod) per minute.
-  hpaBehavior: {
-    scaleUp: {
-      stabilizationWindowSeconds: 0,
-      selectPolicy: 'Max',
-      policies: [
-        { type: 'Pods', value: 4, periodSeconds: 15 },
-        { type: 'Percent', value: 100, periodSeconds: 15 },
-      ],
-    },
-    scaleDown: {
-      stabilizationWindowSeconds: 300,
-      selectPolicy: 'Max',
-      policies: [{ type: 'Percent', value: 25, periodSeconds: 60 }],
-    },
-  },
+  hpaBehavior: production.hpaBehavior,
   // A bare kind/minikube cluster has no prometheus-operator CRDs: a PodMonitor would fail `kubectl apply -f dist/`.
   monitoring: { enabled: false },
   sections: {
