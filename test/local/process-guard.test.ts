@@ -112,6 +112,25 @@ describe('ProcessGuard', () => {
   });
 });
 
+test('ProcessGuard: a record that can no longer be written is reported once, not thrown from an exit listener', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'sweetshop-process-guard-gone-'));
+  const lost: string[] = [];
+  const guard = await ProcessGuard.start(join(work, 'processes.json'), (message) => lost.push(message));
+  try {
+    rmSync(work, { recursive: true, force: true }); // the state directory deleted under a running shop
+    const children = [idleProcess(), idleProcess()];
+    for (const child of children) guard.watch(child, 'replica');
+    for (const child of children) {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    assert.equal(lost.length, 1, lost.join('\n'));
+    assert.match(lost[0]!, /^cannot update the process record .*processes\.json \(ENOENT/);
+  } finally {
+    await guard.close();
+  }
+});
+
 describe('StateLock (one shop per process record)', () => {
   const work = mkdtempSync(join(tmpdir(), 'sweetshop-state-lock-test-'));
   after(() => rmSync(work, { recursive: true, force: true }));

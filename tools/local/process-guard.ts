@@ -35,6 +35,8 @@ export class ProcessGuard implements ProcessWatcher {
   private readonly boot = bootId();
   private readonly supervisor = identify(process.pid)!;
   private readonly lock: StateLock | undefined;
+  private readonly onLost: (message: string) => void;
+  private recordFailed = false;
   /** What a killed run had left running and start() stopped; undefined without a record or a killed run. */
   readonly leftovers: Leftovers | undefined;
 
@@ -47,6 +49,7 @@ export class ProcessGuard implements ProcessWatcher {
   }) {
     const { watchdog, onLost } = start;
     this.watchdog = watchdog;
+    this.onLost = onLost;
     this.watchdogExited = waitForExit(watchdog).then(() => undefined);
     this.recordFile = start.recordFile;
     this.lock = start.lock;
@@ -56,7 +59,7 @@ export class ProcessGuard implements ProcessWatcher {
     this.writeRecord();
     watchdog.once('exit', (code, signal) => {
       this.processes.delete(watchdog.pid!);
-      this.writeRecord();
+      this.updateRecord();
       if (!this.closed)
         onLost(
           `watchdog ${watchdog.pid} ${describeExit({ code, signal })}: if this process is killed now, its replicas and nginx keep running`,
@@ -91,11 +94,11 @@ export class ProcessGuard implements ProcessWatcher {
     if (!identity || this.closed) return; // failed to spawn, or already gone: nothing to kill later
     this.processes.set(identity.pid, { ...identity, kind });
     this.tell({ watch: identity });
-    this.writeRecord();
+    this.updateRecord();
     child.once('exit', () => {
       this.processes.delete(identity.pid);
       this.tell({ forget: identity.pid });
-      this.writeRecord();
+      this.updateRecord();
     });
   }
 
@@ -103,7 +106,7 @@ export class ProcessGuard implements ProcessWatcher {
   ownTempDir(dir: string): void {
     this.tempDirs.push(dir);
     this.tell({ removeDir: dir });
-    this.writeRecord();
+    this.updateRecord();
   }
 
   /**
@@ -127,6 +130,24 @@ export class ProcessGuard implements ProcessWatcher {
   private tell(message: { watch: ProcessIdentity } | { forget: number } | { removeDir: string }): void {
     // A failed send means the watchdog is gone; its 'exit' has reported that already.
     if (this.watchdog.connected) this.watchdog.send(message, () => undefined);
+  }
+
+  /**
+   * writeRecord once the shop runs. It is called from process 'exit' listeners, where a throw (the state
+   * directory deleted, a full disk) would take the supervisor down: reported once instead, and the watchdog
+   * still stops everything if the supervisor is killed.
+   */
+  private updateRecord(): void {
+    try {
+      this.writeRecord();
+    } catch (error) {
+      if (this.recordFailed) return;
+      this.recordFailed = true;
+      this.onLost(
+        `cannot update the process record ${this.recordFile} (${error instanceof Error ? error.message : String(error)}): ` +
+          'after a kill -9 of this shop and its watchdog, the next start cannot stop what is left',
+      );
+    }
   }
 
   private writeRecord(): void {
