@@ -28,15 +28,15 @@ export function clientErrorHandler(replicaId: string): (err: NodeJS.ErrnoExcepti
       socket.destroy();
       return;
     }
-    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-      answerTimeout(socket, replicaId);
-      return;
-    }
-    // The bad bytes came pipelined behind a complete request whose answer is not sent yet: an answer now would
-    // be read as that request's. Let that answer go out last on this connection; Node reads nothing more from it.
-    // (Bad bytes inside a request's own body are that request's error: answered below.)
+    // Bad bytes, or a request that timed out, pipelined behind a complete request whose answer is not sent yet:
+    // an answer now would be read as that request's. Let that answer go out last on this connection; Node
+    // reads nothing more from it. (Bad bytes or a stalled body of the request being answered are its own.)
     if (current?.req.complete) {
       current.setHeader('Connection', 'close');
+      return;
+    }
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+      answerTimeout(socket, replicaId);
       return;
     }
     const [status, message] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'request headers are too large'] : [400, 'malformed HTTP request'];

@@ -88,6 +88,26 @@ describe('request timeouts', () => {
     }
   });
 
+  for (const [what, second] of [
+    ['headers', 'GET /livez HTTP/1.1\r\nHost: a\r\n'],
+    ['body', 'POST /chocolates/quote HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{'],
+  ] as const) {
+    test(`a request whose ${what} time out behind a slower one still being answered does not take over that answer`, {
+      timeout: 10_000,
+    }, async () => {
+      // The test delay hook holds the first request (a section route) past both timeouts.
+      const app = await startApp({ replicaId: 't-4', testDelayMs: 1_500 }, SHORT);
+      try {
+        const { port } = new URL(app.url);
+        const { text } = await sendAndWait(Number(port), `GET /chocolates HTTP/1.1\r\nHost: a\r\n\r\n${second}`);
+        assert.deepEqual(text.match(/HTTP\/1\.1 \d{3}/g), ['HTTP/1.1 200'], text);
+        assert.equal(parseRawResponse(text).headers.connection, 'close');
+      } finally {
+        await app.close();
+      }
+    });
+  }
+
   test('a keep-alive connection idle for longer than the headers timeout still serves its next request', async () => {
     // Node (18+) starts the headers timer at a request's first byte, not when the connection went idle.
     const app = await startApp({}, SHORT);
