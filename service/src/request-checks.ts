@@ -29,7 +29,13 @@ export const checkRequest: RequestHandler = (req, res, next) => {
   // upgrade handler nothing reads on: a request pipelined behind it would wait unanswered. The close after
   // this answer tells the client to send those again.
   if (req.headers.upgrade !== undefined) res.setHeader('Connection', 'close');
-  const { host: hosts, contentType } = countSingletonHeaders(req.rawHeaders);
+  let hosts = 0;
+  let contentType = 0;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (isHeader(raw[i]!, 'host', 'Host')) hosts++;
+    else if (isHeader(raw[i]!, 'content-type', 'Content-Type')) contentType++;
+  }
   // Node keeps the first of two; a proxy in front may have routed on (or checked) the other.
   if (hosts > 1) refuse(res, 400, `a request must have one Host header, not ${hosts}`);
   if (contentType > 1) refuse(res, 400, `a request must have at most one Content-Type header, not ${contentType}`);
@@ -45,15 +51,9 @@ export const checkRequest: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Host and Content-Type header lines in the request as received (`rawHeaders` alternates names and values). */
-function countSingletonHeaders(rawHeaders: readonly string[]): { host: number; contentType: number } {
-  const counts = { host: 0, contentType: 0 };
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!;
-    if (name.length === 4 && name.toLowerCase() === 'host') counts.host++;
-    else if (name.length === 12 && name.toLowerCase() === 'content-type') counts.contentType++;
-  }
-  return counts;
+/** Whether a raw header name is `name` (given in lower case), without a lower-cased copy for the usual spellings. */
+function isHeader(raw: string, name: string, canonical: string): boolean {
+  return raw === canonical || raw === name || (raw.length === name.length && raw.toLowerCase() === name);
 }
 
 /**
