@@ -21,7 +21,6 @@ import {
 import { algorithmValue } from './load-balancing.ts';
 import { ROUTING_NAME, type SectionBackend } from './section-backends.ts';
 
-/** Name of the HTTPRoute and of the Gateway the chart renders (the Ingress's name too). */
 /** The rendered Gateway's one listener: plain HTTP (TLS belongs to a Gateway the platform runs). */
 export const GATEWAY_LISTENER = { name: 'http', port: 80 } as const;
 

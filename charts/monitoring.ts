@@ -5,6 +5,7 @@ import type { EnvironmentConfig, PrometheusMonitoring } from '../app/environment
 import { SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
 import { PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction } from '../imports/podmonitor-monitoring.coreos.com.ts';
 import { type DashboardSection, SECTION_LABEL, shopDashboard } from './dashboard.ts';
+import { pascalCase } from './section-backends.ts';
 import { PORT_NAME, type SweetShopService } from './sweetshop-service.ts';
 
 /** Where every replica serves its Prometheus metrics (docs/contracts.md). */
@@ -136,8 +137,4 @@ function metricsPortOf(service: SweetShopService): number {
   const port = applicationContainer(service).ports.find((candidate) => candidate.name === PORT_NAME);
   if (port === undefined) throw new Error(`${service.node.path}: no container port named '${PORT_NAME}' to scrape`);
   return port.number;
-}
-
-function pascalCase(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
 }

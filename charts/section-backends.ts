@@ -5,6 +5,11 @@ import { PORT_NAME, type SweetShopService } from './sweetshop-service.ts';
 /** The name of every routing object: the Ingress, or the HTTPRoute, its Gateway and its policy. */
 export const ROUTING_NAME = 'sweetshop';
 
+/** A section's name as the start of its construct ids (`chocolates` -> `Chocolates`): ids are API, see construct-ids.test.ts. */
+export function pascalCase(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
 /** Where a route sends one section's traffic: its path prefix and its Service's port (by name and number). */
 export interface SectionBackend {
   readonly path: string;

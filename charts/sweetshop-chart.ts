@@ -9,7 +9,7 @@ import { type ControllerSupport, INGRESS_CONTROLLERS, SECTION_NAMES, type Sectio
 import type { GatewayRouting, GatewayRoutingProps } from './gateway-routing.ts';
 import { renderIngress } from './ingress-routing.ts';
 import type { ShopMonitoring } from './monitoring.ts';
-import { ROUTING_NAME, sectionBackends } from './section-backends.ts';
+import { pascalCase, ROUTING_NAME, sectionBackends } from './section-backends.ts';
 import { SweetShopService } from './sweetshop-service.ts';
 
 export const PART_OF = 'sweetshop';
@@ -141,8 +141,4 @@ function gatewayProxyPods(environment: EnvironmentConfig): Record<string, string
   if (!gateway || !labels) return undefined;
   const parent = gateway.existingGateway ?? { namespace: environment.namespace, name: ROUTING_NAME };
   return { [labels.gatewayName]: parent.name, [labels.gatewayNamespace]: parent.namespace };
-}
-
-function pascalCase(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
 }

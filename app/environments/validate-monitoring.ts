@@ -1,7 +1,7 @@
 // The monitoring part of environment validation (app/environments/validate.ts lists these with the rest).
 import type { EnvironmentConfig, PrometheusMonitoring } from './types.ts';
+import { DNS_LABEL } from './validate-routing.ts';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 // Prometheus's duration grammar, as the prometheus-operator CRDs pattern it: units in this order, each at most once.
 const DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
 const DURATION_UNIT_MS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1];

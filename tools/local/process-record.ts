@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
+import { isJsonObject } from '../lib/json-object.ts';
 import { pollUntil } from '../lib/poll-until.ts';
 import { bootId, isSameProcess, killIfSame, type ProcessIdentity } from './process-identity.mjs';
 import { removeShopTempDir } from './shop-temp-dir.mjs';
@@ -101,10 +102,9 @@ function readProcessRecord(recordFile: string): ProcessRecord | undefined {
 }
 
 function isProcessRecord(value: unknown): value is ProcessRecord {
-  const record = value as Partial<ProcessRecord> | null;
+  if (!isJsonObject(value)) return false;
+  const record = value as Partial<ProcessRecord>;
   return (
-    typeof record === 'object' &&
-    record !== null &&
     typeof record.bootId === 'string' &&
     isIdentity(record.supervisor) &&
     (record.tempDirs === undefined || (Array.isArray(record.tempDirs) && record.tempDirs.every((dir) => typeof dir === 'string'))) &&
@@ -114,6 +114,6 @@ function isProcessRecord(value: unknown): value is ProcessRecord {
 }
 
 function isIdentity(value: unknown): value is ProcessIdentity {
-  const identity = value as Partial<ProcessIdentity> | null;
-  return typeof identity === 'object' && identity !== null && Number.isInteger(identity.pid) && Number.isInteger(identity.startTime);
+  const identity = value as Partial<ProcessIdentity>;
+  return isJsonObject(value) && Number.isInteger(identity.pid) && Number.isInteger(identity.startTime);
 }

@@ -3,12 +3,11 @@
  * scale-up, `-25%/60s after 300s` for scale-down. Works on plain data (the base may be older or invalid):
  * whatever does not have the expected shape reads `?`.
  */
-
-type Data = Readonly<Record<string, unknown>>;
+import { isJsonObject } from '../lib/json-object.ts';
 
 export function scalingCell(direction: 'scaleUp' | 'scaleDown', rules: unknown): string | undefined {
   if (rules === undefined) return undefined;
-  if (!isData(rules)) return '?';
+  if (!isJsonObject(rules)) return '?';
   if (rules.selectPolicy === 'Disabled') return 'disabled';
   const sign = direction === 'scaleUp' ? '+' : '-';
   const policies = Array.isArray(rules.policies) ? rules.policies.map((policy) => policyText(sign, policy)) : ['?'];
@@ -19,11 +18,7 @@ export function scalingCell(direction: 'scaleUp' | 'scaleDown', rules: unknown):
 }
 
 function policyText(sign: string, policy: unknown): string {
-  if (!isData(policy) || typeof policy.value !== 'number' || typeof policy.periodSeconds !== 'number') return '?';
+  if (!isJsonObject(policy) || typeof policy.value !== 'number' || typeof policy.periodSeconds !== 'number') return '?';
   const unit = policy.type === 'Pods' ? ' pods' : policy.type === 'Percent' ? '%' : undefined;
   return unit === undefined ? '?' : `${sign}${policy.value}${unit}/${policy.periodSeconds}s`;
-}
-
-function isData(value: unknown): value is Data {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
