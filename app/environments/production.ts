@@ -52,8 +52,8 @@ export const production: EnvironmentConfig = {
     dashboardLabels: { grafana_dashboard: '1' },
   },
   // Memory per replica, every section alike (one service): npm run capacity's rule, the highest RSS under load
-  // seen across the bench runs (147 MiB on Node 24; docs/benchmarks.md, section 5, has the latest) x 1.25 = 192Mi
-  // requested, twice that as the limit.
+  // of the bench runs x 1.25 = 192Mi requested, twice that as the limit. That was 147.4 MiB on Node 24 in the
+  // full run committed with e7a3444 (`git show e7a3444:docs/benchmarks.md`, section 5); the latest run is lower.
   sections: {
     chocolates: {
       image: { repository: 'registry.example.com/sweetshop/chocolates', tag: '0.1.0' },
