@@ -402,7 +402,7 @@ class Shop implements LocalShop, ScaleTarget {
           const next = await this.untilReady(deployment, index, await this.spawnReplica(deployment, index));
           replicas[index] = next;
           try {
-            await this.balancer!.reload(this.renderConfig());
+            await this.reloadBalancer();
           } catch (error) {
             replicas[index] = old;
             await this.retire(next);
@@ -493,11 +493,12 @@ class Shop implements LocalShop, ScaleTarget {
   /**
    * A replica that died leaves nginx at once, as the endpoints controller drops a pod that is not ready:
    * its port is free again, and whatever binds it next (another local shop's replica) must get none of
-   * this shop's traffic. After the changes queued before it; a reload renders only running replicas.
+   * this shop's traffic. Not behind the changes queued before it (a scale-out may wait up to its ready timeout):
+   * only behind reloads already under way, and a reload renders only running replicas.
    */
   private dropFromNginx(replica: ReplicaProcess): void {
     if (!this.balancer) return; // still starting: start() fails on it anyway
-    this.exclusive(() => this.reloadBalancer())
+    this.reloadBalancer()
       .then(() => this.emit('info', `${replica.id} out of nginx; it stays listed as gone until a rollout replaces it`))
       .catch((error: Error) => {
         if (!this.stopping) this.emit('warn', `${replica.id} could not be taken out of nginx: ${error.message}`);
