@@ -11,9 +11,9 @@ import { PORT_NAME, type SweetShopService } from './sweetshop-service.ts';
 /** Where every replica serves its Prometheus metrics (docs/contracts.md). */
 export const METRICS_PATH = '/metrics';
 /** Name of the ConfigMap holding the dashboard; its data key is `sweetshop-<env>.json`. */
-export const DASHBOARD_CONFIGMAP_NAME = 'sweetshop-dashboard';
+const DASHBOARD_CONFIGMAP_NAME = 'sweetshop-dashboard';
 /** Suffix of each section's scrape NetworkPolicy (`<section>-metrics`), next to its own `<section>` policy. */
-export const METRICS_POLICY_SUFFIX = '-metrics';
+const METRICS_POLICY_SUFFIX = '-metrics';
 
 export interface ShopMonitoringProps {
   /** A validated environment: its name, namespace and each section's CPU target go onto the dashboard. */

@@ -6,16 +6,16 @@
  */
 
 /** How the HPA picks among a direction's policies: the biggest change, the smallest, or no change at all. */
-export const SELECT_POLICIES = ['Max', 'Min', 'Disabled'] as const;
+const SELECT_POLICIES = ['Max', 'Min', 'Disabled'] as const;
 export type SelectPolicy = (typeof SELECT_POLICIES)[number];
 
 /** `Pods`: a number of pods; `Percent`: a share of the replicas at the start of the period. */
-export const SCALING_POLICY_TYPES = ['Pods', 'Percent'] as const;
+const SCALING_POLICY_TYPES = ['Pods', 'Percent'] as const;
 export type ScalingPolicyType = (typeof SCALING_POLICY_TYPES)[number];
 
 /** The autoscaling/v2 API's bounds (kubernetes pkg/apis/autoscaling/validation). */
-export const MAX_STABILIZATION_WINDOW_SECONDS = 3600;
-export const MAX_POLICY_PERIOD_SECONDS = 1800;
+const MAX_STABILIZATION_WINDOW_SECONDS = 3600;
+const MAX_POLICY_PERIOD_SECONDS = 1800;
 
 /** At most `value` pods (or percent of the replicas) per `periodSeconds`. */
 export interface ScalingPolicy {

@@ -2,7 +2,7 @@
  * Most characters of client input (a path, an id, a header value) copied into a response or a log line:
  * a client must not be able to make the service write kilobytes for every request it sends.
  */
-export const ECHO_LIMIT = 128;
+const ECHO_LIMIT = 128;
 
 /** `text`, cut to ECHO_LIMIT characters; a cut one says how long the original was. */
 export function clip(text: string): string {

@@ -10,7 +10,7 @@ export type { Logger } from 'pino';
  * (~250 bytes per request). 4 MiB is ~15,000 request lines, ~1 s of logs at full load: a reader that pauses
  * for less loses nothing.
  */
-export const MAX_BUFFERED_LOG_BYTES = 4 * 1024 * 1024;
+const MAX_BUFFERED_LOG_BYTES = 4 * 1024 * 1024;
 
 /** A logger writing JSON lines to stdout, and how to close it without losing lines. */
 export interface LogOutput {

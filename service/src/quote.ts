@@ -10,7 +10,7 @@ const MAX_QUOTE_QUANTITY = 100;
  * A JSON number that a double cannot hold exactly (beyond 2^53, or out of range), kept as the client wrote
  * it. It can never be a valid quantity, and an error should quote it as given, not rounded.
  */
-export class InexactNumber {
+class InexactNumber {
   readonly source: string;
 
   constructor(source: string) {

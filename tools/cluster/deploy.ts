@@ -20,7 +20,7 @@ import { type ConfirmStep, commandStep, type ProbeStep, type Runbook, type Step 
 /** Where deploy renders an environment other than the committed one (git-ignored). */
 export const MANIFESTS_DIR = '.cluster/manifests';
 /** The committed manifests: dist/ holds exactly the `local` environment (a test keeps it fresh). */
-export const COMMITTED = { environment: 'local', dir: 'dist' } as const;
+const COMMITTED = { environment: 'local', dir: 'dist' } as const;
 /** Where the diff's copy of the manifests goes (git-ignored). */
 const DIFF_DIR = '.cluster/diff';
 

@@ -9,7 +9,7 @@ import { commandStep, type Step } from './runbook.ts';
  */
 export const MONITORING_RELEASE = 'kube-prometheus-stack';
 export const MONITORING_NAMESPACE = 'monitoring';
-export const MONITORING_CHART = {
+const MONITORING_CHART = {
   repo: 'https://prometheus-community.github.io/helm-charts',
   name: 'kube-prometheus-stack',
   version: '88.2.0',

@@ -15,9 +15,9 @@ export interface AutoscaleOptions {
 }
 
 /** --horizontal-pod-autoscaler-sync-period, and metrics-server's --metric-resolution: one 15 s tick here. */
-export const SYNC_PERIOD_MS = 15_000;
+const SYNC_PERIOD_MS = 15_000;
 /** Past this the metric window gets too short for /proc's 10 ms clock tick to measure 50m of CPU. */
-export const MAX_HPA_SPEED = 60;
+const MAX_HPA_SPEED = 60;
 
 /** A replica as the autoscaler sees it; times are Date.now() milliseconds. */
 export interface ReplicaTiming {

@@ -165,7 +165,7 @@ function podRequests(pods: readonly PodState[]): Map<string, number> {
  * percent (Go's integer division), and the ratio compares that whole percent to the target.
  * Metrics of pods without a request (pods the lister does not know) are skipped.
  */
-export function resourceUtilizationRatio(
+function resourceUtilizationRatio(
   metrics: ReadonlyMap<string, PodMetric>,
   requests: ReadonlyMap<string, number>,
   targetUtilization: number,
