@@ -12,7 +12,7 @@ const NESTED_TOO_DEEPLY = 'request body is JSON nested too deeply to parse (a qu
 
 /** The last middleware: anything no route answered is a JSON 404. */
 export const notFound: RequestHandler = (req, res) => {
-  sendJson(res, 404, JSON.stringify({ error: `no route for ${req.method} ${clip(pathOf(req.originalUrl))}` }));
+  sendJson(res, 404, JSON.stringify({ error: `no route for ${req.method} ${requestPath(req)}` }));
 };
 
 /**
@@ -22,7 +22,7 @@ export const notFound: RequestHandler = (req, res) => {
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const { status, message } = toClientError(err, req);
-    if (status >= 500) log.error({ err, method: req.method, path: clip(pathOf(req.originalUrl)) }, 'request failed');
+    if (status >= 500) log.error({ err, method: req.method, path: requestPath(req) }, 'request failed');
     if (res.headersSent) {
       // Too late for a clean error response: cut the connection so the client sees a failure, not a truncated 200.
       res.destroy();
@@ -65,8 +65,9 @@ function toClientError(err: unknown, req: Request): { status: number; message: s
   return { status: 500, message: 'internal server error' };
 }
 
-/** The path part of a URL, without parsing it. */
-export function pathOf(url: string): string {
+/** The request's path (its URL without the query, not parsed), clipped as every echo of client input is. */
+export function requestPath(req: { readonly originalUrl: string }): string {
+  const url = req.originalUrl;
   const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
+  return clip(query === -1 ? url : url.slice(0, query));
 }

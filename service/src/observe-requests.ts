@@ -2,8 +2,7 @@ import { performance } from 'node:perf_hooks';
 
 import type { RequestHandler, Response } from 'express';
 
-import { clip } from './client-input.ts';
-import { pathOf } from './errors.ts';
+import { requestPath } from './errors.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
@@ -38,10 +37,7 @@ export function observeRequests(deps: { replicaId: string; log: Logger; metrics:
     const status = this.writableFinished ? this.statusCode : CLIENT_CLOSED_STATUS;
     const route: string = req.route?.path ?? UNMATCHED_ROUTE;
     metrics.observe(req.method, route, status, durationMs / 1000);
-    log.info(
-      { method: req.method, path: clip(pathOf(req.originalUrl)), status, durationMs: Math.round(durationMs * 1000) / 1000 },
-      'request',
-    );
+    log.info({ method: req.method, path: requestPath(req), status, durationMs: Math.round(durationMs * 1000) / 1000 }, 'request');
   }
 
   return (_req, res: ObservedResponse, next) => {
