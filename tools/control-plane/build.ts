@@ -1,0 +1,172 @@
+// Builds the control plane's programs from their wrapper modules, as upstream's release builds do
+// (CGO off, -trimpath, stripped, version stamped), each into a temporary file renamed into place, so a
+// half-written or interrupted build never leaves a program that looks current.
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import {
+  BIN_DIR,
+  type BuildStamp,
+  MANIFESTS_DIR,
+  moduleDir,
+  programPath,
+  STAMP_DIR,
+  sourceDigest,
+  staleReason,
+  stampPath,
+} from './build-state.ts';
+import { GO_MODULES, type GoModule } from './programs.ts';
+
+const LOG_DIR = join(BIN_DIR, '..', 'logs');
+/** How often a running build prints a progress line. */
+const PROGRESS_EVERY_MS = 20_000;
+
+/**
+ * The environment of every go command: this Go, never a toolchain download (GOTOOLCHAIN=local); no
+ * go.work of the user's; go.mod and go.sum as committed (-mod=readonly: a missing sum fails instead of
+ * editing them).
+ */
+export function goEnvironment(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...base, GOTOOLCHAIN: 'local', GOWORK: 'off', CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' };
+}
+
+/** The `go build` arguments for one program of `module`, written to `output`. */
+export function buildArguments(module: GoModule, program: string, output: string): string[] {
+  const stamp = Object.entries(module.stamp.variables).map(([variable, value]) => `-X ${variable}=${value}`);
+  return [
+    'build',
+    '-v',
+    '-trimpath',
+    ...(module.tags.length > 0 ? ['-tags', module.tags.join(',')] : []),
+    '-ldflags',
+    ['-s', '-w', ...stamp].join(' '),
+    '-o',
+    output,
+    module.programs[program]!,
+  ];
+}
+
+/** `go env GOVERSION`, or undefined when Go is not installed. */
+export function goVersion(): string | undefined {
+  const result = spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8', env: goEnvironment() });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+export interface BuildOptions {
+  readonly log: (line: string) => void;
+  /** Rebuild even what is current. */
+  readonly force?: boolean;
+}
+
+/** Builds every module whose programs are missing or stale; returns the seconds each build took. */
+export async function buildControlPlane(options: BuildOptions): Promise<Record<string, number>> {
+  const go = goVersion();
+  if (go === undefined) throw new Error('go is not installed: install Go 1.26 (https://go.dev/doc/install), then run this again');
+  const built: Record<string, number> = {};
+  for (const module of GO_MODULES) {
+    const reason = options.force ? 'forced' : staleReason(module, go);
+    if (reason === undefined) {
+      options.log(`${module.name}: current (${Object.keys(module.programs).join(', ')})`);
+      continue;
+    }
+    options.log(`${module.name}: building ${module.upstream.path}@${module.upstream.version} (${reason})`);
+    built[module.name] = await buildModule(module, go, options.log);
+  }
+  return built;
+}
+
+async function buildModule(module: GoModule, go: string, log: (line: string) => void): Promise<number> {
+  const started = Date.now();
+  mkdirSync(BIN_DIR, { recursive: true });
+  mkdirSync(STAMP_DIR, { recursive: true });
+  rmSync(stampPath(module), { force: true });
+  for (const program of Object.keys(module.programs)) {
+    const partial = `${programPath(program)}.partial-${process.pid}`;
+    try {
+      await goBuild(module, program, partial, log);
+      renameSync(partial, programPath(program));
+    } finally {
+      rmSync(partial, { force: true });
+    }
+  }
+  copyManifests(module, log);
+  const seconds = Math.round((Date.now() - started) / 100) / 10;
+  const stamp: BuildStamp = { digest: sourceDigest(module), goVersion: go, seconds };
+  writeFileSync(stampPath(module), `${JSON.stringify(stamp, null, 2)}\n`);
+  log(`${module.name}: built in ${seconds} s`);
+  return seconds;
+}
+
+/** The module's manifest folders, from the module cache copy `go build` just used (`go list -m` finds it). */
+function copyManifests(module: GoModule, log: (line: string) => void): void {
+  const folders = Object.entries(module.manifests ?? {});
+  if (folders.length === 0) return;
+  const listed = spawnSync('go', ['list', '-m', '-f', '{{.Dir}}', module.upstream.path], {
+    cwd: moduleDir(module),
+    env: goEnvironment(),
+    encoding: 'utf8',
+  });
+  const source = listed.stdout.trim();
+  if (listed.status !== 0 || source === '') throw new Error(`go list -m ${module.upstream.path} failed: ${listed.stderr.trim()}`);
+  for (const [name, folder] of folders) {
+    const target = join(MANIFESTS_DIR, name);
+    rmSync(target, { recursive: true, force: true });
+    cpSync(join(source, folder), target, { recursive: true });
+    makeWritable(target);
+    log(`  ${name}: copied ${module.upstream.path}@${module.upstream.version}/${folder}`);
+  }
+}
+
+/** The module cache is read-only, and so are copies of it; the next build must be able to replace them. */
+function makeWritable(folder: string): void {
+  chmodSync(folder, 0o755);
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) makeWritable(path);
+    else chmodSync(path, 0o644);
+  }
+}
+
+/** One `go build`, its output in .control-plane/logs/<program>.log, a progress line every PROGRESS_EVERY_MS. */
+function goBuild(module: GoModule, program: string, output: string, log: (line: string) => void): Promise<void> {
+  mkdirSync(LOG_DIR, { recursive: true });
+  const logFile = join(LOG_DIR, `${program}.log`);
+  const sink = createWriteStream(logFile);
+  const started = Date.now();
+  let compiled = 0;
+  let tail: string[] = [];
+  return new Promise((resolve, reject) => {
+    const child = spawn('go', buildArguments(module, program, output), {
+      cwd: moduleDir(module),
+      env: goEnvironment(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const progress = setInterval(() => {
+      log(`  ${program}: ${compiled} packages compiled, ${Math.round((Date.now() - started) / 1000)} s`);
+    }, PROGRESS_EVERY_MS);
+    const read = (chunk: Buffer) => {
+      sink.write(chunk);
+      const lines = chunk.toString('utf8').split('\n').filter(Boolean);
+      compiled += lines.filter((line) => !line.startsWith('go: ') && !line.includes(' ')).length;
+      tail = [...tail, ...lines].slice(-15);
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('error', (error) => {
+      clearInterval(progress);
+      reject(new Error(`could not start go: ${error.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearInterval(progress);
+      sink.end();
+      if (code === 0) {
+        log(`  ${program}: linked after ${Math.round((Date.now() - started) / 1000)} s (${compiled} packages compiled)`);
+        resolve();
+        return;
+      }
+      const status = signal ? `signal ${signal}` : `exit code ${code}`;
+      reject(new Error(`go build of ${program} failed (${status}); full log ${logFile}; last lines:\n${tail.join('\n')}`));
+    });
+  });
+}
