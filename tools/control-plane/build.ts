@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { cacheRoot, restoreFromCache, saveToCache } from './build-cache.ts';
 import {
   BIN_DIR,
   type BuildStamp,
@@ -59,21 +60,36 @@ export interface BuildOptions {
   readonly force?: boolean;
 }
 
-/** Builds every module whose programs are missing or stale; returns the seconds each build took. */
-export async function buildControlPlane(options: BuildOptions): Promise<Record<string, number>> {
+/** What a run did: the seconds each module's build took, and the modules restored from the cache. */
+export interface BuildOutcome {
+  readonly built: Record<string, number>;
+  readonly restored: string[];
+}
+
+/** Builds (or restores from the cache) every module whose programs are missing or stale. */
+export async function buildControlPlane(options: BuildOptions): Promise<BuildOutcome> {
   const go = goVersion();
   if (go === undefined) throw new Error('go is not installed: install Go 1.26 (https://go.dev/doc/install), then run this again');
   const built: Record<string, number> = {};
+  const restored: string[] = [];
   for (const module of GO_MODULES) {
     const reason = options.force ? 'forced' : staleReason(module, go);
     if (reason === undefined) {
       options.log(`${module.name}: current (${Object.keys(module.programs).join(', ')})`);
       continue;
     }
+    if (!options.force && restoreFromCache(module, go)) {
+      writeStamp(module, go, 0);
+      options.log(`${module.name}: restored from ${cacheRoot()} (${reason})`);
+      restored.push(module.name);
+      continue;
+    }
     options.log(`${module.name}: building ${module.upstream.path}@${module.upstream.version} (${reason})`);
     built[module.name] = await buildModule(module, go, options.log);
+    const problem = saveToCache(module, go);
+    if (problem) options.log(`${module.name}: not cached (${problem}); the next clean checkout builds it again`);
   }
-  return built;
+  return { built, restored };
 }
 
 async function buildModule(module: GoModule, go: string, log: (line: string) => void): Promise<number> {
@@ -92,10 +108,15 @@ async function buildModule(module: GoModule, go: string, log: (line: string) => 
   }
   copyManifests(module, log);
   const seconds = Math.round((Date.now() - started) / 100) / 10;
-  const stamp: BuildStamp = { digest: sourceDigest(module), goVersion: go, seconds };
-  writeFileSync(stampPath(module), `${JSON.stringify(stamp, null, 2)}\n`);
+  writeStamp(module, go, seconds);
   log(`${module.name}: built in ${seconds} s`);
   return seconds;
+}
+
+function writeStamp(module: GoModule, go: string, seconds: number): void {
+  mkdirSync(STAMP_DIR, { recursive: true });
+  const stamp: BuildStamp = { digest: sourceDigest(module), goVersion: go, seconds };
+  writeFileSync(stampPath(module), `${JSON.stringify(stamp, null, 2)}\n`);
 }
 
 /** The module's manifest folders, from the module cache copy `go build` just used (`go list -m` finds it). */

@@ -9,7 +9,8 @@ const HELP = `Usage: npm run control-plane:build [-- --force]
 
 Builds ${GO_MODULES.flatMap((module) => Object.keys(module.programs)).join(', ')}
 from their Go modules (tools/control-plane/go/*/go.mod) into ${BIN_DIR}.
-A module whose go.mod, go.sum, build settings and Go version are unchanged since its last build is reused.
+A module whose go.mod, go.sum, build settings and Go version are unchanged since its last build is reused,
+from this checkout or from the cache of earlier builds (\${SWEETSHOP_CONTROL_PLANE_CACHE:-~/.cache/sweetshop/control-plane}).
 Needs Go 1.26 and the Go module proxy; Go's own caches make a rebuild after a change mostly a link.
 
   --force     rebuild everything
@@ -24,12 +25,13 @@ async function main(): Promise<void> {
     return;
   }
   const started = Date.now();
-  const built = await buildControlPlane({ log: (line) => console.log(line), force: values.force });
-  const names = Object.keys(built);
+  const { built, restored } = await buildControlPlane({ log: (line) => console.log(line), force: values.force });
   const total = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(
-    names.length === 0 ? `control plane: everything current (${total} s)` : `control plane: built ${names.join(', ')} in ${total} s`,
-  );
+  const done = [
+    ...(Object.keys(built).length > 0 ? [`built ${Object.keys(built).join(', ')}`] : []),
+    ...(restored.length > 0 ? [`restored ${restored.join(', ')}`] : []),
+  ];
+  console.log(`control plane: ${done.length === 0 ? 'everything current' : done.join('; ')} in ${total} s`);
 }
 
 main().catch((error: unknown) => {
