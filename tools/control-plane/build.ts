@@ -119,23 +119,21 @@ function writeStamp(module: GoModule, go: string, seconds: number): void {
   writeFileSync(stampPath(module), `${JSON.stringify(stamp, null, 2)}\n`);
 }
 
-/** The module's manifest folders, from the module cache copy `go build` just used (`go list -m` finds it). */
+/** The module's manifest folders, from the module cache copies `go build` just used (`go list -m` finds them). */
 function copyManifests(module: GoModule, log: (line: string) => void): void {
-  const folders = Object.entries(module.manifests ?? {});
-  if (folders.length === 0) return;
-  const listed = spawnSync('go', ['list', '-m', '-f', '{{.Dir}}', module.upstream.path], {
-    cwd: moduleDir(module),
-    env: goEnvironment(),
-    encoding: 'utf8',
-  });
-  const source = listed.stdout.trim();
-  if (listed.status !== 0 || source === '') throw new Error(`go list -m ${module.upstream.path} failed: ${listed.stderr.trim()}`);
-  for (const [name, folder] of folders) {
+  for (const [name, { module: path, folder }] of Object.entries(module.manifests ?? {})) {
+    const listed = spawnSync('go', ['list', '-m', '-f', '{{.Dir}}\t{{.Version}}', path], {
+      cwd: moduleDir(module),
+      env: goEnvironment(),
+      encoding: 'utf8',
+    });
+    const [source, version] = listed.stdout.trim().split('\t');
+    if (listed.status !== 0 || !source) throw new Error(`go list -m ${path} failed: ${listed.stderr.trim()}`);
     const target = join(MANIFESTS_DIR, name);
     rmSync(target, { recursive: true, force: true });
     cpSync(join(source, folder), target, { recursive: true });
     makeWritable(target);
-    log(`  ${name}: copied ${module.upstream.path}@${module.upstream.version}/${folder}`);
+    log(`  ${name}: copied ${path}@${version}/${folder}`);
   }
 }
 

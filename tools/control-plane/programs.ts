@@ -30,10 +30,10 @@ export interface GoModule {
   readonly tags: readonly string[];
   readonly stamp: VersionStamp;
   /**
-   * Folders of the upstream module copied to .control-plane/manifests/<name> after the build: manifests
-   * the cluster would otherwise download, taken from the same pinned module (its go.sum hash covers them).
+   * Folders copied to .control-plane/manifests/<name> after the build: manifests the cluster would otherwise
+   * download, taken from a module of this module's build list (pinned by its go.sum like the code).
    */
-  readonly manifests?: Readonly<Record<string, string>>;
+  readonly manifests?: Readonly<Record<string, { readonly module: string; readonly folder: string }>>;
 }
 
 export const KUBERNETES_VERSION = 'v1.37.2';
@@ -87,9 +87,9 @@ export const GO_MODULES: readonly GoModule[] = [
     upstream: { path: 'sigs.k8s.io/metrics-server', version: 'v0.8.0' },
     programs: { 'metrics-server': 'sigs.k8s.io/metrics-server/cmd/metrics-server' },
     tags: [],
-    stamp: { variables: { 'sigs.k8s.io/metrics-server/pkg/version.gitVersion': 'v0.8.0' } },
+    stamp: { variables: { 'k8s.io/client-go/pkg/version.gitVersion': 'v0.8.0' } },
     // kwokctl keeps the APIService and Service of this kustomization (it runs metrics-server as a process).
-    manifests: { 'metrics-server': 'manifests/base' },
+    manifests: { 'metrics-server': { module: 'sigs.k8s.io/metrics-server', folder: 'manifests/base' } },
   },
   {
     name: 'envoy-gateway',
@@ -97,8 +97,12 @@ export const GO_MODULES: readonly GoModule[] = [
     programs: { 'envoy-gateway': 'github.com/envoyproxy/gateway/cmd/envoy-gateway' },
     tags: [],
     stamp: { variables: { 'github.com/envoyproxy/gateway/internal/cmd/version.envoyGatewayVersion': 'v1.9.0' } },
-    // Every CRD the controller watches: Gateway API's (gatewayapi-crds.yaml) and its own (generated/).
-    manifests: { 'envoy-gateway-crds': 'charts/gateway-helm/charts/crds/crds' },
+    // The CRDs a cluster needs for it: Gateway API's standard channel at the version Envoy Gateway is built
+    // against (the experimental channel its Helm chart bundles is not what production runs), and its own.
+    manifests: {
+      'gateway-api-crds': { module: 'sigs.k8s.io/gateway-api', folder: 'config/crd/standard' },
+      'envoy-gateway-crds': { module: 'github.com/envoyproxy/gateway', folder: 'charts/gateway-helm/charts/crds/crds/generated' },
+    },
   },
 ];
 
