@@ -216,6 +216,7 @@ describe('deploy', () => {
         '# check: dist/ is what the local environment renders now (else: npm run synth, review, commit)',
         `kubectl --context ${context} get namespace sweetshop --ignore-not-found --output=name  # unless it prints namespace/sweetshop:`,
         `  kubectl --context ${context} create namespace sweetshop`,
+        "# Deployments in sweetshop whose immutable spec.selector differs from dist/ (another environment's) are deleted before the diff, with --yes or a yes at the prompt",
         `# write .cluster/diff/local.k8s.yaml: dist/ with the label the apply adds to every object (applyset.kubernetes.io/part-of=${ID})`,
         `kubectl --context ${context} diff --server-side --filename .cluster/diff/local.k8s.yaml  # exit 1 means it found differences (printed); nothing is changed`,
         `KUBECTL_APPLYSET=true kubectl --context ${context} --namespace sweetshop ${APPLY} --dry-run=server --filename dist` +
@@ -235,7 +236,7 @@ describe('deploy', () => {
       'npm run --silent synth -- --env production --out .cluster/manifests/production',
     ]);
     assert.equal(
-      lines[10],
+      lines[11],
       `KUBECTL_APPLYSET=true kubectl --context kind-sweetshop --namespace sweetshop ${APPLY} --filename .cluster/manifests/production`,
     );
     assert.ok(
@@ -258,7 +259,7 @@ describe('deploy', () => {
 
   test('--yes approves the deletions up front; it is refused on any other step', () => {
     assert.match(
-      dryRun('deploy', '--yes')[7] ?? '',
+      dryRun('deploy', '--yes')[8] ?? '',
       /--dry-run=server --filename dist {2}# lists the objects --prune would delete from the cluster; --yes given: no question$/,
     );
     assert.throws(() => dryRun('up', '--yes'), { message: '--yes applies to deploy only (it allows the deletions pruning lists)' });
@@ -308,7 +309,7 @@ describe('cluster:down', () => {
 
 describe('bad arguments', () => {
   test('name the argument, the allowed values and what was given', () => {
-    assert.throws(() => dryRun('up', '--provider', 'k3d'), { message: "--provider must be one of kind, minikube, got 'k3d'" });
+    assert.throws(() => dryRun('up', '--provider', 'k3d'), { message: "--provider must be one of kind, minikube, kwok, got 'k3d'" });
     assert.throws(() => dryRun('launch'), { message: "unknown step 'launch': choose one of up, load, deploy, smoke, down" });
     assert.throws(() => dryRun('smoke', '--requests', 'many'), { message: "--requests must be an integer from 1 to 1000, got 'many'" });
     assert.throws(() => dryRun('deploy', '--env', 'staging'), /unknown environment 'staging'/);
@@ -326,4 +327,51 @@ test('the npm script prints the same sequence and runs nothing', () => {
     env: { ...process.env, PATH: '/nonexistent' }, // nothing could run even if it tried
   });
   assert.deepEqual(stdout.trim().split('\n'), dryRun('up', '--provider', 'minikube'));
+});
+
+describe('--provider kwok', () => {
+  const inRoot = (lines: string[]) => lines.map((line) => line.replaceAll(root, '<root>'));
+  const kubectl = '.control-plane/bin/kubectl --context kwok-sweetshop';
+  const kwokctl = 'KWOK_WORKDIR=<root>/.cluster/kwok PATH=.control-plane/bin:$PATH .control-plane/bin/kwokctl --name sweetshop --v=WARN';
+
+  test('cluster:up builds what is missing, starts the control plane, then adds nodes, CRDs, the platform and Envoy Gateway', () => {
+    const lines = inRoot(dryRun('up', '--provider', 'kwok'));
+    assert.deepEqual(lines.slice(0, 9), [
+      'npm run --silent control-plane:build',
+      '# write <root>/.cluster/kwok/kwokctl.yaml: kwokctl configuration (programs from .control-plane/bin)',
+      `${kwokctl} --config <root>/.cluster/kwok/kwokctl.yaml create cluster --wait 120s`,
+      `${kubectl} get --raw /readyz  # must print ok (kwokctl create exits 0 even when its wait timed out)`,
+      '# write <root>/.cluster/kwok/nodes.yaml: fake nodes, 2 in each of 3 zone(s) (tools/cluster/kwok-nodes.ts)',
+      `${kubectl} apply --server-side --filename <root>/.cluster/kwok/nodes.yaml`,
+      `${kubectl} wait --for=condition=Ready nodes --all --timeout=60s`,
+      `${kubectl} apply --server-side --filename .control-plane/manifests/gateway-api-crds --filename .control-plane/manifests/envoy-gateway-crds --filename crds/prometheus-operator-v0.93.0`,
+      `${kubectl} wait --for=condition=Established crd --all --timeout=60s`,
+    ]);
+    assert.ok(lines.includes(`${kubectl} apply --server-side --filename <root>/.cluster/kwok/platform.yaml`));
+    assert.match(lines.at(-2) ?? '', /^# start Envoy Gateway's controller in the background unless it runs/);
+    assert.equal(lines.at(-1), `${kubectl} --namespace gateway-infra wait --for=condition=Programmed gateway/public --timeout=60s`);
+  });
+
+  test('cluster:down stops Envoy Gateway, deletes the cluster, then its folder', () => {
+    assert.deepEqual(inRoot(dryRun('down', '--provider', 'kwok')), [
+      "# stop Envoy Gateway's controller if it runs (pid <root>/.cluster/kwok/envoy-gateway/envoy-gateway.pid)",
+      `${kwokctl} delete cluster`,
+      '# remove <root>/.cluster/kwok (the configuration, nodes, certificates and logs cluster:up wrote)',
+    ]);
+  });
+
+  test('deploy uses the kubectl built with the control plane; what needs containers is refused', () => {
+    const lines = dryRun('deploy', '--provider', 'kwok', '--env', 'production');
+    assert.equal(
+      lines[1],
+      `${kubectl.replace(' --context kwok-sweetshop', '')} config get-contexts kwok-sweetshop --output=name --no-headers  # must list kwok-sweetshop`,
+    );
+    assert.ok(lines.slice(1).every((line) => line.startsWith('#') || line.startsWith('  ') || !line.startsWith('kubectl ')));
+    assert.throws(
+      () => dryRun('load', '--provider', 'kwok'),
+      /^Error: cluster:load does not apply to --provider kwok: its pods run no containers/,
+    );
+    assert.throws(() => dryRun('smoke', '--provider', 'kwok'), /^Error: smoke does not apply to --provider kwok/);
+    assert.throws(() => dryRun('up', '--provider', 'kwok', '--monitoring'), /^Error: --monitoring does not apply to --provider kwok/);
+  });
 });

@@ -1,5 +1,6 @@
 // Command-line arguments of tools/cluster/main.ts -> the runbook of one cluster step. Reads the kind config
 // files; runs no command except cluster:load's builder detection (does docker's daemon answer).
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { environmentNamed, environments } from '../../app/environments/index.ts';
@@ -12,6 +13,8 @@ import { downRunbook } from './down.ts';
 import { ingressUrl, parseHostPorts } from './host-ports.ts';
 import { createdHostPorts, KIND_CONFIG } from './kind-config.ts';
 import { runtimeFromEnv } from './kind-runtime.ts';
+import { kwokDownRunbook, kwokUpRunbook } from './kwok.ts';
+import { KWOK_WORKDIR } from './kwok-cluster.ts';
 import { loadRunbook } from './load.ts';
 import type { Runbook } from './runbook.ts';
 import { smokeRunbook } from './smoke.ts';
@@ -29,11 +32,13 @@ type Subcommand = keyof typeof SUBCOMMANDS;
 export const HELP = `Usage: npm run <script> [-- options]
 
   npm run cluster:up      create the 'sweetshop' cluster (skipped when it exists) with metrics-server and the environment's
-                          routing: ingress-nginx (local), or Envoy Gateway and the GatewayClass its Gateway names (local-gateway)
-  npm run cluster:load    build the section images and load them into the cluster
+                          routing: ingress-nginx (local), or Envoy Gateway and the GatewayClass its Gateway names (local-gateway);
+                          kwok: builds the control plane if needed, starts it with fake nodes in three zones, and adds what every
+                          environment expects (CRDs, GatewayClasses, the platform Gateway, namespaces) and Envoy Gateway's controller
+  npm run cluster:load    build the section images and load them into the cluster (kind, minikube)
   npm run deploy          kubectl diff, then server-side apply with ApplySet pruning of dist/ (local) or of a synth into
                           .cluster/manifests/<env>; deletions need --yes or a yes at the prompt; waits for the rollouts
-  npm run smoke           requests to every section through the ingress, showing X-Served-By
+  npm run smoke           requests to every section through the ingress, showing X-Served-By (kind, minikube)
   npm run cluster:down    delete the cluster
 
 Options:
@@ -51,6 +56,10 @@ Options:
   --yes                     deploy only: delete what pruning would delete without asking (needed without a terminal)
   --dry-run                 print the exact sequence (commands, probes, checks) without running any of it
   -h, --help                show this help`;
+
+/** kwok simulates pods: the control plane is real, nothing runs in them. */
+const NO_CONTAINERS = (step: string, consequence: string) =>
+  `${step} does not apply to --provider kwok: its pods run no containers (kwok only marks them Running and Ready), ${consequence}; use kind or minikube`;
 
 /** What the commands read besides their arguments; injectable so tests need no real cluster state. */
 export interface CliContext {
@@ -110,6 +119,16 @@ function subcommandRunbook(subcommand: Subcommand, provider: Provider, values: V
   const env = environmentNamed(values.env);
   switch (subcommand) {
     case 'up': {
+      if (provider === 'kwok') {
+        if (values.monitoring)
+          throw new Error(
+            NO_CONTAINERS(
+              '--monitoring',
+              'so kube-prometheus-stack could not run (cluster:up already creates the monitoring namespace and the CRDs)',
+            ),
+          );
+        return kwokUpRunbook(Object.values(environments), { workdir: join(context.root, KWOK_WORKDIR) });
+      }
       const hostPorts = values['host-ports'] === undefined ? undefined : parseHostPorts(values['host-ports']);
       return upRunbook(provider, env, {
         hostPorts,
@@ -119,12 +138,14 @@ function subcommandRunbook(subcommand: Subcommand, provider: Provider, values: V
       });
     }
     case 'down':
-      return downRunbook(provider);
+      return provider === 'kwok' ? kwokDownRunbook({ workdir: join(context.root, KWOK_WORKDIR) }) : downRunbook(provider);
     case 'deploy':
       return deployRunbook(provider, env, { yes: values.yes });
     case 'load':
+      if (provider === 'kwok') throw new Error(NO_CONTAINERS('cluster:load', 'pods pull no image, so there is nothing to load'));
       return loadRunbook(provider, builderFor(provider, values.builder, context.processEnv), sectionImages(env));
     case 'smoke': {
+      if (provider === 'kwok') throw new Error(NO_CONTAINERS('smoke', 'no request can reach a replica'));
       const requests = Number(values.requests);
       if (!Number.isInteger(requests) || requests < 1 || requests > 1000) {
         throw new Error(`--requests must be an integer from 1 to 1000, got '${values.requests}'`);

@@ -1,13 +1,14 @@
 /** What every cluster step agrees on: which cluster, reached how. */
+import { BIN_FOLDER } from '../control-plane/build-state.ts';
 
-export const PROVIDERS = ['kind', 'minikube'] as const;
+export const PROVIDERS = ['kind', 'minikube', 'kwok'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 export function isProvider(name: string): name is Provider {
   return (PROVIDERS as readonly string[]).includes(name);
 }
 
-/** kind cluster name and minikube profile: a dedicated cluster, so `cluster:down` deletes only ours. */
+/** kind cluster name, minikube profile and kwokctl cluster: a dedicated cluster, so `cluster:down` deletes only ours. */
 export const CLUSTER_NAME = 'sweetshop';
 
 /**
@@ -15,11 +16,21 @@ export const CLUSTER_NAME = 'sweetshop';
  * deploy never lands on whatever cluster happens to be the current context.
  */
 export function kubeContext(provider: Provider): string {
-  return provider === 'kind' ? `kind-${CLUSTER_NAME}` : CLUSTER_NAME;
+  if (provider === 'kind') return `kind-${CLUSTER_NAME}`;
+  return provider === 'kwok' ? `kwok-${CLUSTER_NAME}` : CLUSTER_NAME;
+}
+
+/**
+ * The kubectl that talks to the provider's cluster: the one on PATH for kind and minikube, the one built
+ * with the control plane for kwok (same version as its API server; a system kubectl may be several minors
+ * older than Kubernetes' supported skew of one).
+ */
+export function kubectlProgram(provider: Provider): string {
+  return provider === 'kwok' ? `${BIN_FOLDER}/kubectl` : 'kubectl';
 }
 
 export function kubectl(provider: Provider, ...args: string[]): string[] {
-  return ['kubectl', '--context', kubeContext(provider), ...args];
+  return [kubectlProgram(provider), '--context', kubeContext(provider), ...args];
 }
 
 /** A kind command on CLUSTER_NAME: `kind <verb> <noun> --name sweetshop ...`. */

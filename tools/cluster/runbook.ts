@@ -15,7 +15,7 @@ export interface Runbook {
   readonly steps: readonly Step[];
 }
 
-export type Step = CommandStep | RequestsStep | ProbeStep | UnlessStep | CheckStep | WriteStep | ConfirmStep;
+export type Step = CommandStep | RequestsStep | ProbeStep | UnlessStep | CheckStep | TaskStep | WriteStep | ConfirmStep;
 
 export interface CommandStep {
   readonly type: 'command';
@@ -83,6 +83,14 @@ export interface CheckStep {
   readonly run: (context: StepContext) => Promise<void>;
 }
 
+/** Work this tool does itself rather than through one command (start or stop a background process). */
+export interface TaskStep {
+  readonly type: 'task';
+  readonly description: string;
+  /** Resolves when done; rejects with one line saying what went wrong and what to do. */
+  readonly run: (context: StepContext) => Promise<void>;
+}
+
 /** A file this tool writes (relative to the runner's directory), with its parents. */
 export interface WriteStep {
   readonly type: 'write';
@@ -136,6 +144,8 @@ function describeStep(step: Step, captures: Record<string, string>): string[] {
       ];
     case 'check':
       return [`# check: ${step.description}`];
+    case 'task':
+      return [`# ${step.description}`];
     case 'write':
       return [`# write ${step.path}: ${step.description}`];
     case 'confirm': {
@@ -216,6 +226,9 @@ async function executeStep(step: Step, context: StepContext, captured: Record<st
       return executeUnless(step, context, captured);
     case 'check':
       log(`# check: ${step.description}`);
+      return step.run(context);
+    case 'task':
+      log(`# ${step.description}`);
       return step.run(context);
     case 'write': {
       log(`# write ${step.path}: ${step.description}`);

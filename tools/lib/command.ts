@@ -1,10 +1,16 @@
 import { spawn } from 'node:child_process';
+import { delimiter, resolve } from 'node:path';
 
 /** One external command: what `--dry-run` prints and what the runner executes. */
 export interface Command {
   readonly argv: readonly string[];
   /** Variables set for this command only, on top of the runner's environment (e.g. KUBECTL_APPLYSET=true). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * A folder searched before the runner's PATH (e.g. .control-plane/bin, so kwokctl finds the kubectl built
+   * beside it); printed as `PATH=<folder>:$PATH`.
+   */
+  readonly pathPrepend?: string;
 }
 
 const SAFE_WORD = /^[\w@%+=:,./-]+$/;
@@ -18,7 +24,8 @@ function shellQuote(arg: string): string {
 /** The command as one copy-pasteable shell line (its own variables first, as `NAME=value command`). */
 export function formatCommand(cmd: Command): string {
   const assignments = Object.entries(cmd.env ?? {}).map(([name, value]) => `${name}=${shellQuote(value)}`);
-  return [...assignments, ...cmd.argv.map(shellQuote)].join(' ');
+  const path = cmd.pathPrepend === undefined ? [] : [`PATH=${shellQuote(cmd.pathPrepend)}:$PATH`];
+  return [...assignments, ...path, ...cmd.argv.map(shellQuote)].join(' ');
 }
 
 class CommandFailedError extends Error {
@@ -53,7 +60,7 @@ export function runCommand(cmd: Command, options: RunOptions = {}): Promise<stri
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: options.cwd,
-      env: cmd.env === undefined ? options.env : { ...(options.env ?? process.env), ...cmd.env },
+      env: commandEnvironment(cmd, options),
       stdio: ['ignore', options.forward ? 'pipe' : (options.stdout ?? 'inherit'), options.forward ? 'pipe' : 'inherit'],
     });
     let stdout = '';
@@ -68,6 +75,15 @@ export function runCommand(cmd: Command, options: RunOptions = {}): Promise<stri
       else reject(new CommandFailedError(cmd, code, signal));
     });
   });
+}
+
+/** The runner's environment with the command's own variables on top, and its folder first on PATH. */
+function commandEnvironment(cmd: Command, options: RunOptions): NodeJS.ProcessEnv | undefined {
+  if (cmd.env === undefined && cmd.pathPrepend === undefined) return options.env;
+  const base = { ...(options.env ?? process.env), ...cmd.env };
+  if (cmd.pathPrepend === undefined) return base;
+  const folder = resolve(options.cwd ?? '.', cmd.pathPrepend);
+  return { ...base, PATH: [folder, base.PATH].filter(Boolean).join(delimiter) };
 }
 
 /** What a probe saw: exit status (null when killed or not started), both outputs, and why it did not start. */
