@@ -59,6 +59,7 @@ describe('deploy on kind', () => {
       'kubectl config get-contexts kind-sweetshop --output=name --no-headers',
       `${KUBECTL} get namespace sweetshop --ignore-not-found --output=name`,
       `${KUBECTL} create namespace sweetshop`,
+      `${KUBECTL} --namespace sweetshop get deployments --output=json`,
       `${KUBECTL} diff --server-side --filename .cluster/diff/local.k8s.yaml`,
       DRY_RUN,
       `${APPLY} --filename dist`,
@@ -78,6 +79,36 @@ describe('deploy on kind', () => {
     for (const object of diffed) delete object.metadata.labels[PART_OF_LABEL];
     assert.deepEqual(diffed, applied);
     assert.ok(!run.fakes.calls().includes(`${KUBECTL} create namespace sweetshop`), 'an existing namespace is left alone');
+  });
+
+  test('a Deployment another environment created (its immutable selector differs): stopped without --yes, replaced with it', async () => {
+    const live = JSON.stringify({
+      items: [
+        {
+          metadata: { name: 'chocolates' },
+          spec: {
+            selector: { matchLabels: { 'app.kubernetes.io/instance': 'sweetshop-local-gateway', 'app.kubernetes.io/name': 'chocolates' } },
+          },
+        },
+        {
+          metadata: { name: 'candies' },
+          spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'candies', 'app.kubernetes.io/instance': 'sweetshop-local' } } },
+        },
+      ],
+    });
+    const stopped = deploy([], { FAKE_NAMESPACE: 'sweetshop', FAKE_DEPLOYMENTS: live });
+    await assert.rejects(
+      stopped.result,
+      /stopped before the diff: Deployments with another environment's selector in sweetshop \(1\): chocolates;/,
+    );
+    assert.ok(!stopped.fakes.calls().some((call) => call.includes(' delete ') || call.includes(' apply ')), 'nothing deleted or applied');
+    stopped.fakes.remove();
+    const replaced = deploy(['--yes'], { FAKE_NAMESPACE: 'sweetshop', FAKE_DEPLOYMENTS: live });
+    await replaced.result;
+    assert.ok(
+      replaced.fakes.calls().includes(`${KUBECTL} --namespace sweetshop delete deployment/chocolates --wait=true`),
+      replaced.fakes.calls().join('\n'),
+    );
   });
 
   test('differences (kubectl diff exits 1) are shown and the deploy goes on', async () => {

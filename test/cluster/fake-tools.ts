@@ -17,6 +17,7 @@ esac`,
   "config get-contexts "*) if [ -z "$FAKE_NO_CONTEXT" ]; then echo "$3"; fi ;;
   "version --client --output=json") echo "{\\"clientVersion\\":{\\"major\\":\\"1\\",\\"minor\\":\\"\${FAKE_KUBECTL_MINOR:-33}\\"}}" ;;
   *" get namespace "*) if [ -n "$FAKE_NAMESPACE" ]; then echo "namespace/$FAKE_NAMESPACE"; fi ;;
+  *" get deployments --output=json") if [ -n "$FAKE_DEPLOYMENTS" ]; then printf '%s\\n' "$FAKE_DEPLOYMENTS"; else echo '{"items":[]}'; fi ;;
   *" diff "*) if [ -n "$FAKE_DIFF" ]; then echo "$FAKE_DIFF"; exit 1; fi ;;
   *" --applyset="*)
     if [ "$KUBECTL_APPLYSET" != "true" ]; then echo "error: unknown flag: --applyset" >&2; exit 1; fi

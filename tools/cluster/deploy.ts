@@ -12,43 +12,52 @@ import {
   MIN_KUBECTL_MINOR,
   prunedObjects,
 } from './apply-set.ts';
-import { kubeContext, kubectl, type Provider, rolloutStatus } from './cluster.ts';
+import { kubeContext, kubectl, kubectlProgram, type Provider, rolloutStatus } from './cluster.ts';
 import { GATEWAY_NAME } from './envoy-gateway.ts';
 import { manifestsCurrentCheck } from './reviewed-manifests.ts';
 import { type ConfirmStep, commandStep, type ProbeStep, type Runbook, type Step } from './runbook.ts';
+import { renderedSelectors, selectorChangeStep } from './selector-change.ts';
 
-/** Where deploy renders an environment other than the committed one (git-ignored). */
-export const MANIFESTS_DIR = '.cluster/manifests';
+/** Where deploy keeps what it renders and compares (git-ignored): manifests/<env> and diff/<env>.k8s.yaml. */
+const STATE_DIR = '.cluster';
 /** The committed manifests: dist/ holds exactly the `local` environment (a test keeps it fresh). */
 const COMMITTED = { environment: 'local', dir: 'dist' } as const;
-/** Where the diff's copy of the manifests goes (git-ignored). */
-const DIFF_DIR = '.cluster/diff';
 
 export interface DeployOptions {
   /** Delete what pruning would delete without asking (`--yes`). */
   readonly yes?: boolean;
+  /**
+   * Apply the manifests already in this folder instead of rendering the environment (tests deploy edited
+   * renderings this way, e.g. one with a section removed).
+   */
+  readonly manifests?: string;
+  /** Instead of .cluster/: a folder of its own for a test's cluster, so two deploys of one environment never share files. */
+  readonly stateDir?: string;
 }
 
 /**
  * Shows what will change on the live cluster, then applies exactly the reviewed manifests with server-side
  * apply and ApplySet pruning, and waits for every rollout and for a Gateway it renders to be programmed
  * (Envoy Gateway has started its proxy). `local` deploys the committed dist/ (checked to be current); any
- * other environment is synthesized into MANIFESTS_DIR/<env> first, never into dist/.
+ * other environment is synthesized into .cluster/manifests/<env> first, never into dist/.
  */
 export function deployRunbook(provider: Provider, env: EnvironmentConfig, options: DeployOptions = {}): Runbook {
-  const committed = env.name === COMMITTED.environment;
-  const dir = committed ? COMMITTED.dir : `${MANIFESTS_DIR}/${env.name}`;
+  const committed = env.name === COMMITTED.environment && options.manifests === undefined;
+  const state = options.stateDir ?? STATE_DIR;
+  const dir = options.manifests ?? (committed ? COMMITTED.dir : `${state}/manifests/${env.name}`);
+  const render = options.manifests !== undefined ? [] : committed ? [manifestsCurrentCheck(env, dir)] : synthSteps(env, state, dir);
   return {
     steps: [
-      kubectlVersionProbe(),
+      kubectlVersionProbe(provider),
       contextProbe(provider),
       ...existingGatewayProbe(provider, env),
-      ...(committed ? [manifestsCurrentCheck(env, dir)] : synthSteps(env, dir)),
+      ...render,
       namespaceStep(provider, env.namespace),
-      ...diffSteps(provider, env, dir),
+      selectorChangeStep(provider, env.namespace, dir, options.yes ?? false),
+      ...diffSteps(provider, env, dir, `${state}/diff/${env.name}.k8s.yaml`),
       pruneConfirmation(provider, env.namespace, dir, options.yes ?? false),
       { type: 'command', cmd: applyCommand(provider, env.namespace, dir) },
-      ...SECTION_NAMES.map((section) => commandStep(rolloutStatus(provider, env.namespace, section))),
+      ...deploymentsOf(options.manifests).map((name) => commandStep(rolloutStatus(provider, env.namespace, name))),
       ...(env.gateway?.className === undefined
         ? []
         : [
@@ -68,10 +77,15 @@ export function deployRunbook(provider: Provider, env: EnvironmentConfig, option
   };
 }
 
-function synthSteps(env: EnvironmentConfig, dir: string): Step[] {
+/** The Deployments whose rollouts deploy waits for: every section's, or those of the given manifests. */
+function deploymentsOf(manifests: string | undefined): string[] {
+  return manifests === undefined ? [...SECTION_NAMES] : [...renderedSelectors(manifests).keys()];
+}
+
+function synthSteps(env: EnvironmentConfig, state: string, dir: string): Step[] {
   return [
     // npm run synth stages next to its output folder, so the parent must exist.
-    commandStep(['mkdir', '-p', MANIFESTS_DIR]),
+    commandStep(['mkdir', '-p', `${state}/manifests`]),
     commandStep(['npm', 'run', '--silent', 'synth', '--', '--env', env.name, '--out', dir]),
   ];
 }
@@ -81,12 +95,12 @@ function contextProbe(provider: Provider): ProbeStep {
   const context = kubeContext(provider);
   return {
     type: 'probe',
-    cmd: { argv: ['kubectl', 'config', 'get-contexts', context, '--output=name', '--no-headers'] },
+    cmd: { argv: [kubectlProgram(provider), 'config', 'get-contexts', context, '--output=name', '--no-headers'] },
     expectation: `must list ${context}`,
     verify: (stdout) =>
       stdout.trim() === context
         ? undefined
-        : `kubectl has no context ${context}: create the cluster first (npm run cluster:up${provider === 'minikube' ? ' -- --provider minikube' : ''})`,
+        : `kubectl has no context ${context}: create the cluster first (npm run cluster:up${provider === 'kind' ? '' : ` -- --provider ${provider}`})`,
   };
 }
 
@@ -128,10 +142,10 @@ function clientVersion(stdout: string): { major?: string; minor?: string } | und
 }
 
 /** --applyset needs kubectl 1.27 or later; an older one would fail with "unknown flag" halfway. */
-function kubectlVersionProbe(): ProbeStep {
+function kubectlVersionProbe(provider: Provider): ProbeStep {
   return {
     type: 'probe',
-    cmd: { argv: ['kubectl', 'version', '--client', '--output=json'] },
+    cmd: { argv: [kubectlProgram(provider), 'version', '--client', '--output=json'] },
     expectation: `must be v1.${MIN_KUBECTL_MINOR} or later (--applyset)`,
     verify: (stdout) => {
       const version = clientVersion(stdout);
@@ -161,9 +175,8 @@ function namespaceStep(provider: Provider, namespace: string): Step {
 }
 
 /** kubectl diff of the manifests as the apply will send them (with the ApplySet member label). */
-function diffSteps(provider: Provider, env: EnvironmentConfig, dir: string): Step[] {
+function diffSteps(provider: Provider, env: EnvironmentConfig, dir: string, copy: string): Step[] {
   const id = applySetId(applySetParent(env.namespace));
-  const copy = `${DIFF_DIR}/${env.name}.k8s.yaml`;
   return [
     {
       type: 'write',
