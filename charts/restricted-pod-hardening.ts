@@ -19,8 +19,14 @@ export interface PodHardeningOptions {
   readonly limits: ResourceQuantities;
   /** Labels that identify this workload's pods, used by the topology spread. */
   readonly podLabels: Readonly<Record<string, string>>;
-  /** Over nodes: `required` leaves a replica Pending rather than next to another; zones are always preferred. */
+  /** Over nodes: `required` keeps the skew at most 1 and needs `minNodes` nodes; zones are always preferred. */
   readonly spreadAcrossNodes: NodeSpread;
+  /**
+   * `required` only: the nodes a section needs (its minDomains). With fewer, the scheduler runs one pod per
+   * node and leaves the rest Pending; without it, a one-node cluster is a single domain, whose skew is
+   * always 0, and every replica would land on that node (kube-scheduler 1.37 did exactly that).
+   */
+  readonly minNodes: number;
 }
 
 const POD_SPEC = '/spec/template/spec';
@@ -43,11 +49,9 @@ export function hardenDeployment(deployment: Deployment, options: PodHardeningOp
     // as the environment says (`preferred` for a one-node kind cluster), over zones when the cluster has
     // them (ScheduleAnyway: a single-zone cluster still schedules).
     JsonPatch.add(`${POD_SPEC}/topologySpreadConstraints`, [
-      spreadOver(
-        'kubernetes.io/hostname',
-        options.podLabels,
-        options.spreadAcrossNodes === 'required' ? 'DoNotSchedule' : 'ScheduleAnyway',
-      ),
+      options.spreadAcrossNodes === 'required'
+        ? { ...spreadOver('kubernetes.io/hostname', options.podLabels, 'DoNotSchedule'), minDomains: options.minNodes }
+        : spreadOver('kubernetes.io/hostname', options.podLabels, 'ScheduleAnyway'),
       spreadOver('topology.kubernetes.io/zone', options.podLabels, 'ScheduleAnyway'),
     ]),
     // The construct-path label would tie pod labels to construct ids; selectors use app.kubernetes.io labels.

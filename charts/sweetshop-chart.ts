@@ -112,6 +112,7 @@ export class SweetShopChart extends Chart {
         ingressControllerPods: gatewayProxyPods(environment),
         logLevel: environment.logLevel,
         spreadAcrossNodes: environment.availability.spreadAcrossNodes,
+        minNodes: environment.availability.minReplicasFloor,
       });
     };
     return Object.fromEntries(SECTION_NAMES.map((section) => [section, build(section)])) as Record<SectionName, SweetShopService>;

@@ -44,6 +44,12 @@ export interface SweetShopServiceProps extends SectionSizing {
    * @default 'preferred'
    */
   readonly spreadAcrossNodes?: NodeSpread;
+  /**
+   * With `required`: the nodes the replicas need (the environment's availability.minReplicasFloor, each of
+   * those replicas on a node of its own); with fewer nodes the rest stay Pending.
+   * @default 2
+   */
+  readonly minNodes?: number;
   /** LOG_LEVEL for the service. */
   readonly logLevel: EnvironmentConfig['logLevel'];
   /**
@@ -148,6 +154,7 @@ export class SweetShopService extends Construct {
       limits: props.limits,
       podLabels: this.selectorLabels,
       spreadAcrossNodes: props.spreadAcrossNodes ?? 'preferred',
+      minNodes: props.minNodes ?? 2,
     });
     return deployment;
   }

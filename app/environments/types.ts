@@ -113,9 +113,10 @@ export interface AvailabilityConfig {
    */
   readonly minReplicasFloor: number;
   /**
-   * Whether a section's replicas must sit on different nodes (`required`: the scheduler leaves a replica
-   * Pending rather than put it next to another, so one node failure cannot take a section down) or should
-   * (`preferred`: spread when possible, schedule anyway; a one-node laptop cluster needs this).
+   * How strictly a section's replicas spread over nodes. `required`: evenly (no node holds 2 more than
+   * another) over at least `minReplicasFloor` nodes, so one node failure cannot take a section down; with
+   * fewer nodes the scheduler runs one replica per node and leaves the rest Pending. `preferred`: spread
+   * when possible, schedule anyway (a one-node laptop cluster needs this).
    */
   readonly spreadAcrossNodes: NodeSpread;
 }

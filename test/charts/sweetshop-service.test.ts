@@ -66,6 +66,7 @@ test('all props: every optional prop reaches the manifests', () => {
     drainTimeoutSeconds: 20,
     ingressControllerPods: { 'app.kubernetes.io/name': 'envoy' },
     spreadAcrossNodes: 'required',
+    minNodes: 3,
   };
   const manifests = synth(props);
   const main = container(manifests);
@@ -84,6 +85,7 @@ test('all props: every optional prop reaches the manifests', () => {
     spread.map((c: { topologyKey: string; whenUnsatisfiable: string }) => `${c.topologyKey} ${c.whenUnsatisfiable}`),
     ['kubernetes.io/hostname DoNotSchedule', 'topology.kubernetes.io/zone ScheduleAnyway'],
   );
+  assert.equal(spread[0].minDomains, 3, "minNodes becomes the hostname spread's minDomains");
   assert.deepEqual(findObject(manifests, 'NetworkPolicy', 'candies').spec.ingress[0].from[0].podSelector, {
     matchLabels: { 'app.kubernetes.io/name': 'envoy' },
   });
