@@ -56,9 +56,9 @@ describe('deploys to the real API server and Envoy Gateway (kwok provider)', { s
   }
 
   test('the API server refuses an unknown field (strict field validation) and warns about a pod that breaks "restricted"', async () => {
-    const rendered = render(local);
-    const namespace = rendered.find((each) => each.kind === 'Namespace')!;
-    assert.equal((await cluster.kubectl(['apply', '--server-side', '--filename', '-'], JSON.stringify(namespace))).status, 0);
+    // Production: the environment the namespace holds after the deploys above (a Deployment's selector is immutable).
+    await deploy(production);
+    const rendered = render(production);
     const deployment = rendered.find((each) => each.kind === 'Deployment')!;
     const unknown = structuredClone(deployment);
     unknown.spec.replica = 2;
