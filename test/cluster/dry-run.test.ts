@@ -32,12 +32,12 @@ const INGRESS_NGINX =
 const METRICS_SERVER = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.1/components.yaml';
 const ENVOY_GATEWAY = 'https://github.com/envoyproxy/gateway/releases/download/v1.9.0/install.yaml';
 const INSECURE_TLS_PATCH = `'[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]'`;
-const NODE_IMAGE = 'kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a';
+const NODE_IMAGE = 'kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5';
 
 describe('cluster:up', () => {
   test('on kind: probes and checks first, the cluster unless it exists, the patch unless applied, then waits', () => {
     assert.deepEqual(dryRun('up', '--provider', 'kind'), [
-      'kind version  # must be v0.30.0 or later',
+      'kind version  # must be v0.33.0 or later',
       "# check: kind's node runtime (KIND_EXPERIMENTAL_PROVIDER, else docker, nerdctl/finch, podman as kind finds them) answers `info`",
       'kind get clusters  # unless it lists sweetshop:',
       '  # check: 127.0.0.1:80 and 127.0.0.1:443 are free, and publishable by a rootless runtime',
@@ -64,7 +64,7 @@ describe('cluster:up', () => {
 
   test('on minikube: Calico (so NetworkPolicies are enforced), the ingress and metrics-server addons, then waits', () => {
     assert.deepEqual(dryRun('up', '--provider', 'minikube'), [
-      'minikube --profile sweetshop start --cni=calico --kubernetes-version=v1.34.0',
+      'minikube --profile sweetshop start --cni=calico --kubernetes-version=v1.37.0',
       'minikube --profile sweetshop addons enable ingress',
       'minikube --profile sweetshop addons enable metrics-server',
       'kubectl --context sweetshop --namespace ingress-nginx rollout status deployment/ingress-nginx-controller --timeout=180s',
@@ -104,7 +104,7 @@ describe('cluster:up for Gateway API routing (--env local-gateway)', () => {
 
   test('on minikube: Calico, Envoy Gateway server-side instead of the ingress addon, metrics-server, then the GatewayClass', () => {
     assert.deepEqual(dryRun('up', '--provider', 'minikube', '--env', 'local-gateway'), [
-      'minikube --profile sweetshop start --cni=calico --kubernetes-version=v1.34.0',
+      'minikube --profile sweetshop start --cni=calico --kubernetes-version=v1.37.0',
       `kubectl --context sweetshop apply --server-side --filename ${ENVOY_GATEWAY}`,
       'minikube --profile sweetshop addons enable metrics-server',
       'kubectl --context sweetshop --namespace envoy-gateway-system rollout status deployment/envoy-gateway --timeout=180s',

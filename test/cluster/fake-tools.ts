@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 const SCRIPTS: Readonly<Record<string, string>> = {
   kind: `case "$1 $2" in
-  "version ") echo "\${FAKE_KIND_VERSION:-kind v0.30.0 go1.24.6 linux/amd64}" ;;
+  "version ") echo "\${FAKE_KIND_VERSION:-kind v0.33.0 go1.26.3 linux/amd64}" ;;
   "get clusters") if [ -n "$FAKE_KIND_CLUSTERS" ]; then echo "$FAKE_KIND_CLUSTERS"; fi ;; # none: stdout stays empty
 esac`,
   // deploy: FAKE_NO_CONTEXT (no kubectl context for the cluster), FAKE_KUBECTL_MINOR (default 33), FAKE_NAMESPACE (an existing namespace), FAKE_DIFF (differences:

@@ -24,9 +24,9 @@ type Mapping = { containerPort: number; hostPort: number; listenAddress: string 
 const mappings = (config: { nodes: { extraPortMappings: Mapping[] }[] }) =>
   config.nodes[0]!.extraPortMappings.map((m) => [m.containerPort, m.hostPort, m.listenAddress]);
 
-test('the node image is pinned by digest: the Kubernetes 1.34 image kind v0.30.0 ships', () => {
+test('the node image is pinned by digest: the Kubernetes 1.37 image kind v0.33.0 ships', () => {
   const config = parse(template);
-  assert.equal(config.nodes[0].image, 'kindest/node:v1.34.0@sha256:7416a61b42b1662ca6ca89f02028ac133a309a2a30ba309614e8ec94d976dc5a');
+  assert.equal(config.nodes[0].image, 'kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5');
   assert.equal(pinnedNodeImage(), config.nodes[0].image);
 });
 

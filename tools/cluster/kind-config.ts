@@ -99,7 +99,7 @@ export function createdPorts(root: string): ReturnType<typeof publishedPortsOf> 
   return existsSync(path) ? publishedPortsOf(readFileSync(path, 'utf8'), KIND_CONFIG) : undefined;
 }
 
-/** The Kubernetes version of the pinned node image (`v1.34.0`), for minikube's --kubernetes-version. */
+/** The Kubernetes version of the pinned node image (`v1.37.0`), for minikube's --kubernetes-version. */
 export function pinnedKubernetesVersion(image = pinnedNodeImage()): string {
   const version = /^kindest\/node:(v\d+\.\d+\.\d+)@/.exec(image)?.[1];
   if (!version) throw new Error(`${KIND_CONFIG_TEMPLATE}: the node image ${image} has no vX.Y.Z tag`);

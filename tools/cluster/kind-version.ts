@@ -1,16 +1,16 @@
 /**
  * The oldest kind cluster:up accepts. kind supports a node image with the kind release that built it
  * (kind.sigs.k8s.io/docs/design/node-image), and tools/cluster/kind-config.yaml pins the image kind
- * v0.30.0 ships. That also covers NetworkPolicy: kindnet enforces it only from kind v0.24 (older kind
+ * v0.33.0 ships. That also covers NetworkPolicy: kindnet enforces it only from kind v0.24 (older kind
  * applies the policies and silently ignores them).
  */
-export const MIN_KIND_VERSION = [0, 30, 0] as const;
+export const MIN_KIND_VERSION = [0, 33, 0] as const;
 
 const INSTALL = 'https://kind.sigs.k8s.io/docs/user/quick-start/#installation';
 
 /**
- * Undefined when `kind version` output (`kind v0.30.0 go1.24.6 linux/amd64`) is MIN_KIND_VERSION or
- * later, else the one-line error. A pre-release of the minimum (v0.30.0-alpha...) predates it.
+ * Undefined when `kind version` output (`kind v0.33.0 go1.26.3 linux/amd64`) is MIN_KIND_VERSION or
+ * later, else the one-line error. A pre-release of the minimum (v0.33.0-alpha...) predates it.
  */
 export function kindVersionProblem(output: string): string | undefined {
   const minimum = `v${MIN_KIND_VERSION.join('.')}`;
