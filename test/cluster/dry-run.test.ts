@@ -336,7 +336,7 @@ describe('--provider kwok', () => {
 
   test('cluster:up builds what is missing, starts the control plane, then adds nodes, CRDs, the platform and Envoy Gateway', () => {
     const lines = inRoot(dryRun('up', '--provider', 'kwok'));
-    assert.deepEqual(lines.slice(0, 9), [
+    assert.deepEqual(lines.slice(0, 10), [
       'npm run --silent control-plane:build',
       '# write <root>/.cluster/kwok/kwokctl.yaml: kwokctl configuration (programs from .control-plane/bin)',
       `${kwokctl} --config <root>/.cluster/kwok/kwokctl.yaml create cluster --wait 120s`,
@@ -344,6 +344,7 @@ describe('--provider kwok', () => {
       '# write <root>/.cluster/kwok/nodes.yaml: fake nodes, 2 in each of 3 zone(s) (tools/cluster/kwok-nodes.ts)',
       `${kubectl} apply --server-side --filename <root>/.cluster/kwok/nodes.yaml`,
       `${kubectl} wait --for=condition=Ready nodes --all --timeout=60s`,
+      `${kubectl} wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=60s`,
       `${kubectl} apply --server-side --filename .control-plane/manifests/gateway-api-crds --filename .control-plane/manifests/envoy-gateway-crds --filename crds/prometheus-operator-v0.93.0`,
       `${kubectl} wait --for=condition=Established crd --all --timeout=60s`,
     ]);

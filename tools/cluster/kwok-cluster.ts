@@ -28,7 +28,11 @@ export interface KwokPorts {
 }
 
 export interface KwokSettings {
-  /** Extra flags per component, e.g. a short HPA sync period for tests. */
+  /**
+   * Extra flags per component, e.g. a short HPA sync period for tests: appended after kwokctl's own, so for
+   * a single-value flag the last one wins (kwokctl's `override: true` replaces only flags it sets itself and
+   * drops any other with a log line: pkg/kwokctl/runtime/util.go, applyComponentArgsOverride).
+   */
   readonly componentArgs?: Partial<Record<KwokComponent, Readonly<Record<string, string>>>>;
   /** Fixed ports; kwokctl's own choice when left out. */
   readonly ports?: KwokPorts;
@@ -63,7 +67,7 @@ export function kwokctlConfiguration(settings: KwokSettings = {}): string {
   };
   const componentsPatches = Object.entries(settings.componentArgs ?? {}).map(([name, args]) => ({
     name,
-    extraArgs: Object.entries(args ?? {}).map(([key, value]) => ({ key, value, override: true })),
+    extraArgs: Object.entries(args ?? {}).map(([key, value]) => ({ key, value, override: false })),
   }));
   const configuration = {
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
