@@ -101,6 +101,8 @@ export class SweetShopChart extends Chart {
         image: config.image,
         imagePullPolicy: environment.imagePullPolicy,
         hpaBehavior: environment.hpaBehavior,
+        trafficDistribution: environment.trafficDistribution,
+        inPlaceResize: environment.inPlaceResize,
         minReplicas: config.minReplicas,
         maxReplicas: config.maxReplicas,
         cpuTargetPercent: config.cpuTargetPercent,

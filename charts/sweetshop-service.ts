@@ -1,4 +1,4 @@
-import { Duration, Size } from 'cdk8s';
+import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
@@ -6,6 +6,7 @@ import { parseQuantity } from '../app/environments/quantity.ts';
 import type { EnvironmentConfig, NodeSpread, SectionConfig } from '../app/environments/types.ts';
 import { PDB_MAX_UNAVAILABLE, type SectionName } from '../app/environments/vocabulary.ts';
 import { hpaBehaviorProps } from './autoscaling.ts';
+import { addHpaTolerances, addResizePolicy, addTrafficDistribution } from './newer-api-fields.ts';
 import { hardenDeployment } from './restricted-pod-hardening.ts';
 
 /** Numeric non-root identity; the service image need not declare a USER for the pod to run as non-root. */
@@ -27,6 +28,10 @@ export interface SweetShopServiceProps extends SectionSizing {
   readonly imagePullPolicy: EnvironmentConfig['imagePullPolicy'];
   /** The HPA's scale-up and scale-down behaviour, as the environment states it. */
   readonly hpaBehavior: EnvironmentConfig['hpaBehavior'];
+  /** Which endpoints the Service prefers; omitted: all alike. */
+  readonly trafficDistribution?: EnvironmentConfig['trafficDistribution'];
+  /** What an in-place resize of cpu or memory does to the container. */
+  readonly inPlaceResize: EnvironmentConfig['inPlaceResize'];
   /** Labels shared by every object of the chart (part-of, managed-by); `instance` comes separately. */
   readonly commonLabels: Readonly<Record<string, string>>;
   /** `app.kubernetes.io/instance`, part of the immutable pod selector. */
@@ -125,6 +130,9 @@ export class SweetShopService extends Construct {
     this.deployment = this.buildDeployment(metadata, props, options);
     this.service = this.buildService(metadata, options);
     this.hpa = this.buildAutoscaler(metadata, props);
+    addResizePolicy(ApiObject.of(this.deployment), props.inPlaceResize);
+    addTrafficDistribution(ApiObject.of(this.service), props.trafficDistribution);
+    addHpaTolerances(ApiObject.of(this.hpa), props.hpaBehavior);
     this.pdb = this.buildDisruptionBudget(metadata);
     this.networkPolicy = this.buildNetworkPolicy(metadata, props, options.containerPort);
   }

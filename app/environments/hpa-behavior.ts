@@ -37,6 +37,12 @@ export interface ScalingRules {
   readonly selectPolicy: SelectPolicy;
   /** At least one (the API requires it, even with `Disabled`). */
   readonly policies: readonly ScalingPolicy[];
+  /**
+   * How far (a fraction, 0 to 0.999 in steps of 0.001) the metric may be from its target before this
+   * direction acts (`tolerance`, GA in Kubernetes 1.37, on by default from 1.35). Omitted: the cluster's
+   * --horizontal-pod-autoscaler-tolerance, 0.1 unless its operators changed it.
+   */
+  readonly tolerance?: number;
 }
 
 /** Both directions, rendered into every section's HPA as `spec.behavior`. */
@@ -73,6 +79,9 @@ function rulesProblems(at: string, direction: Direction, rules: ScalingRules | u
     problems.push(`${at}.selectPolicy: ${show(rules.selectPolicy)} is not a select policy; use one of ${SELECT_POLICIES.join(', ')}`);
   }
   problems.push(...policiesProblems(`${at}.policies`, direction, rules.policies));
+  if (rules.tolerance !== undefined && !isToleranceFraction(rules.tolerance)) {
+    problems.push(`${at}.tolerance: ${show(rules.tolerance)} must be a fraction from 0 to 0.999 in steps of 0.001, e.g. 0.05 (5%)`);
+  }
   return problems;
 }
 
@@ -102,6 +111,11 @@ function policyProblems(at: string, direction: Direction, policy: ScalingPolicy)
     );
   }
   return problems;
+}
+
+function isToleranceFraction(value: unknown): value is number {
+  // The API stores it as a quantity: milli-units are its finest step.
+  return typeof value === 'number' && value >= 0 && value < 1 && Math.abs(value * 1000 - Math.round(value * 1000)) < 1e-9;
 }
 
 function isWholeNumberIn(value: unknown, min: number, max: number): value is number {

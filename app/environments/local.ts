@@ -28,6 +28,8 @@ export const local: EnvironmentConfig = {
   // does: scale up by the larger of +4 pods or +100% per 15 s; scale down 5 minutes after the load drops, by at
   // most 25% of the replicas (at least one pod) per minute.
   hpaBehavior: production.hpaBehavior,
+  // One node, one zone: no trafficDistribution. Resizes as in production (the reasons are there).
+  inPlaceResize: production.inPlaceResize,
   // A bare kind/minikube cluster has no prometheus-operator CRDs: a PodMonitor would fail `kubectl apply -f dist/`.
   monitoring: { enabled: false },
   sections: {

@@ -4,7 +4,7 @@
  * The names these fields take (sections, controllers, algorithms) come from ./vocabulary.ts.
  */
 import type { HpaBehavior } from './hpa-behavior.ts';
-import type { ControllerFor, LoadBalancingAlgorithm, SectionName } from './vocabulary.ts';
+import type { ControllerFor, LoadBalancingAlgorithm, ResizeRestartPolicy, SectionName, TrafficDistribution } from './vocabulary.ts';
 
 export const IMAGE_PULL_POLICIES = ['IfNotPresent', 'Always', 'Never'] as const;
 export type ImagePullPolicy = (typeof IMAGE_PULL_POLICIES)[number];
@@ -169,6 +169,13 @@ interface EnvironmentSettings {
   readonly availability: AvailabilityConfig;
   /** How fast every section's HPA scales up and down (`spec.behavior`); see ./hpa-behavior.ts. */
   readonly hpaBehavior: HpaBehavior;
+  /** Which endpoints each section's Service prefers (`trafficDistribution`); omitted: all alike (one zone, one node). */
+  readonly trafficDistribution?: TrafficDistribution;
+  /**
+   * What an in-place resize of a replica's cpu or memory does (the container's `resizePolicy`): apply the
+   * new value to the running container, or restart it to take effect.
+   */
+  readonly inPlaceResize: { readonly cpu: ResizeRestartPolicy; readonly memory: ResizeRestartPolicy };
   readonly monitoring: MonitoringConfig;
   readonly sections: Readonly<Record<SectionName, SectionConfig>>;
 }

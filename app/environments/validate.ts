@@ -5,7 +5,7 @@ import { IMAGE_PULL_POLICIES, LOG_LEVELS, NODE_SPREADS } from './types.ts';
 import { gatewayProblems } from './validate-gateway.ts';
 import { monitoringProblems } from './validate-monitoring.ts';
 import { DNS_LABEL, HOST, loadBalancingProblems } from './validate-routing.ts';
-import { PDB_MAX_UNAVAILABLE, SECTION_NAMES } from './vocabulary.ts';
+import { PDB_MAX_UNAVAILABLE, RESIZE_RESTART_POLICIES, SECTION_NAMES, TRAFFIC_DISTRIBUTIONS } from './vocabulary.ts';
 
 const RESOURCE_KEYS = ['cpu', 'memory', 'ephemeralStorage'] as const satisfies readonly (keyof ResourceQuantities)[];
 // Optional registry host[:port]/, then lowercase path components; a ':tag' or '@digest' is not allowed here.
@@ -41,9 +41,31 @@ export function environmentProblems(environment: EnvironmentConfig): string[] {
     ...routingProblems(environment),
     ...floor.problems,
     ...hpaBehaviorProblems(`${environment.name}.hpaBehavior`, environment.hpaBehavior),
+    ...workloadProblems(environment),
     ...monitoringProblems(environment),
     ...sectionsProblems(environment, floor.value),
   ];
+}
+
+/** trafficDistribution and inPlaceResize: names the API server knows. */
+function workloadProblems(environment: EnvironmentConfig): string[] {
+  const problems: string[] = [];
+  const at = String(environment.name);
+  const { trafficDistribution, inPlaceResize } = environment;
+  if (trafficDistribution !== undefined && !TRAFFIC_DISTRIBUTIONS.includes(trafficDistribution)) {
+    problems.push(
+      `${at}.trafficDistribution: '${trafficDistribution}' is not a traffic distribution; use one of ${TRAFFIC_DISTRIBUTIONS.join(', ')}, or leave it out`,
+    );
+  }
+  for (const resource of ['cpu', 'memory'] as const) {
+    const policy = inPlaceResize?.[resource];
+    if (!RESIZE_RESTART_POLICIES.includes(policy)) {
+      problems.push(
+        `${at}.inPlaceResize.${resource}: ${policy === undefined ? 'missing' : `'${policy}' is not a resize policy`}; use one of ${RESIZE_RESTART_POLICIES.join(', ')}`,
+      );
+    }
+  }
+  return problems;
 }
 
 function settingProblems(environment: EnvironmentConfig): string[] {

@@ -9,6 +9,18 @@
  * how it runs it, or why it cannot.
  */
 
+/**
+ * Service `trafficDistribution` (GA in Kubernetes 1.35): which ready endpoints a client's proxy prefers.
+ * PreferSameZone keeps a request in the caller's zone while that zone has a ready endpoint (no cross-zone
+ * traffic cost or latency); PreferSameNode on the caller's node. Omitted: every ready endpoint alike.
+ */
+export const TRAFFIC_DISTRIBUTIONS = ['PreferSameZone', 'PreferSameNode'] as const;
+export type TrafficDistribution = (typeof TRAFFIC_DISTRIBUTIONS)[number];
+
+/** A container's `resizePolicy` per resource (in-place resize, GA in 1.35): apply a new value live, or restart. */
+export const RESIZE_RESTART_POLICIES = ['NotRequired', 'RestartContainer'] as const;
+export type ResizeRestartPolicy = (typeof RESIZE_RESTART_POLICIES)[number];
+
 /** The three sections of the sweet shop; each runs as its own Deployment named after it. */
 export const SECTION_NAMES = ['chocolates', 'candies', 'cakes'] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];

@@ -276,6 +276,23 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
     ],
   },
   {
+    name: 'an HPA tolerance that is no fraction of milli steps, an unknown traffic distribution or resize policy',
+    base: production,
+    mutate: (environment) => {
+      environment.hpaBehavior.scaleUp.tolerance = 1;
+      environment.hpaBehavior.scaleDown.tolerance = 0.0005;
+      environment.trafficDistribution = 'PreferClose';
+      environment.inPlaceResize = { cpu: 'Live' };
+    },
+    problems: [
+      'production.hpaBehavior.scaleUp.tolerance: 1 must be a fraction from 0 to 0.999 in steps of 0.001, e.g. 0.05 (5%)',
+      'production.hpaBehavior.scaleDown.tolerance: 0.0005 must be a fraction from 0 to 0.999 in steps of 0.001, e.g. 0.05 (5%)',
+      "production.trafficDistribution: 'PreferClose' is not a traffic distribution; use one of PreferSameZone, PreferSameNode, or leave it out",
+      "production.inPlaceResize.cpu: 'Live' is not a resize policy; use one of NotRequired, RestartContainer",
+      'production.inPlaceResize.memory: missing; use one of NotRequired, RestartContainer',
+    ],
+  },
+  {
     name: 'a scale-down of more than 100% (a scale-up may: +200% triples)',
     base: local,
     mutate: (environment) => {

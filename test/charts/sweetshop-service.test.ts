@@ -31,6 +31,7 @@ const required = {
     },
     scaleDown: { stabilizationWindowSeconds: 0, selectPolicy: 'Disabled', policies: [{ type: 'Pods', value: 2, periodSeconds: 1800 }] },
   },
+  inPlaceResize: { cpu: 'RestartContainer', memory: 'NotRequired' },
 } as const satisfies SweetShopServiceProps;
 
 function synth(props: SweetShopServiceProps): Manifest[] {
@@ -67,6 +68,11 @@ test('all props: every optional prop reaches the manifests', () => {
     ingressControllerPods: { 'app.kubernetes.io/name': 'envoy' },
     spreadAcrossNodes: 'required',
     minNodes: 3,
+    trafficDistribution: 'PreferSameNode',
+    hpaBehavior: {
+      scaleUp: { ...required.hpaBehavior.scaleUp, tolerance: 0.025 },
+      scaleDown: { ...required.hpaBehavior.scaleDown, tolerance: 0.2 },
+    },
   };
   const manifests = synth(props);
   const main = container(manifests);
@@ -86,6 +92,14 @@ test('all props: every optional prop reaches the manifests', () => {
     ['kubernetes.io/hostname DoNotSchedule', 'topology.kubernetes.io/zone ScheduleAnyway'],
   );
   assert.equal(spread[0].minDomains, 3, "minNodes becomes the hostname spread's minDomains");
+  // Fields Kubernetes 1.27's types lack, so cdk8s-plus-27 would drop them: they survive synth.
+  assert.equal(findObject(manifests, 'Service', 'candies').spec.trafficDistribution, 'PreferSameNode');
+  const behavior = findObject(manifests, 'HorizontalPodAutoscaler', 'candies').spec.behavior;
+  assert.deepEqual([behavior.scaleUp.tolerance, behavior.scaleDown.tolerance], ['0.025', '0.2']);
+  assert.deepEqual(main.resizePolicy, [
+    { resourceName: 'cpu', restartPolicy: 'RestartContainer' },
+    { resourceName: 'memory', restartPolicy: 'NotRequired' },
+  ]);
   assert.deepEqual(findObject(manifests, 'NetworkPolicy', 'candies').spec.ingress[0].from[0].podSelector, {
     matchLabels: { 'app.kubernetes.io/name': 'envoy' },
   });
