@@ -141,6 +141,15 @@ describe('renderPlan: HPA behaviour and what synth refuses', () => {
     assert.match(row!, /^\| cakes +\| 2 +\| 5 +\| 70% +\| max\(\+4 pods\/15s, \+100%\/15s\) \| -25%\/60s after 300s \| 100m /);
   });
 
+  test("a stated tolerance reads `past N%` in its direction's cell", () => {
+    const staging = withBehavior(25);
+    const tolerant = {
+      ...staging,
+      hpaBehavior: { ...staging.hpaBehavior, scaleDown: { ...staging.hpaBehavior.scaleDown, tolerance: 0.125 } },
+    };
+    assert.match(renderPlan({ staging: tolerant }), /\| max\(\+4 pods\/15s, \+100%\/15s\) \| -25%\/60s after 300s past 12\.5% \|/);
+  });
+
   test('a changed behaviour reads old → new in the cell and is listed field by field, array items as [i]', () => {
     const output = renderPlan({ staging: withBehavior(50, 0) }, { base: { staging: withBehavior(25) }, baseLabel: 'main' });
     assert.match(output, /\| max\(\+4 pods\/15s, \+100%\/15s\) \| -25%\/60s after 300s → -50%\/60s \|/);

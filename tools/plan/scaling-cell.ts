@@ -1,6 +1,6 @@
 /**
  * One direction of an environment's HPA behaviour as a table cell: `max(+4 pods/15s, +100%/15s)` for
- * scale-up, `-25%/60s after 300s` for scale-down. Works on plain data (the base may be older or invalid):
+ * scale-up, `-25%/60s after 300s` for scale-down, `past 5%` appended when it states a tolerance. Works on plain data (the base may be older or invalid):
  * whatever does not have the expected shape reads `?`.
  */
 import { isJsonObject } from '../lib/json-object.ts';
@@ -14,7 +14,12 @@ export function scalingCell(direction: 'scaleUp' | 'scaleDown', rules: unknown):
   const select = typeof rules.selectPolicy === 'string' ? rules.selectPolicy.toLowerCase() : '?';
   const change = policies.length === 1 ? policies[0] : `${select}(${policies.join(', ')})`;
   const window = rules.stabilizationWindowSeconds;
-  return window === 0 ? change : `${change} after ${typeof window === 'number' ? window : '?'}s`;
+  const timed = window === 0 ? change : `${change} after ${typeof window === 'number' ? window : '?'}s`;
+  return rules.tolerance === undefined ? timed : `${timed} past ${toleranceText(rules.tolerance)}`;
+}
+
+function toleranceText(tolerance: unknown): string {
+  return typeof tolerance === 'number' ? `${Math.round(tolerance * 1000) / 10}%` : '?';
 }
 
 function policyText(sign: string, policy: unknown): string {
