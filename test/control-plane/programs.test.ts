@@ -2,11 +2,13 @@
 // -json`), and the built programs report the versions they were pinned at.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import { buildArguments, goEnvironment } from '../../tools/control-plane/build.ts';
 import { moduleDir, programPath } from '../../tools/control-plane/build-state.ts';
+import { SUPPORTED_RELEASES } from '../../tools/control-plane/openapi-specs.ts';
 import { GO_MODULES, type GoModule, KUBERNETES_VERSION } from '../../tools/control-plane/programs.ts';
 import { skipUnlessControlPlane } from '../support/control-plane.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
@@ -48,6 +50,20 @@ describe('the wrapper modules pin what programs.ts says', {
     const replaces = wrapper(kubernetes).Replace ?? [];
     assert.deepEqual(replaces.map((each) => each.Old.Path).sort(), staging);
     for (const each of replaces) assert.deepEqual(each.New, { Path: each.Old.Path, Version: STAGING_VERSION });
+  });
+
+  test("the OpenAPI documents of the control plane's own minor come from the very k8s.io/kubernetes zip it is built from", () => {
+    const current = SUPPORTED_RELEASES.find((release) => release.version === KUBERNETES_VERSION);
+    assert.ok(current, `openapi-specs.ts fetches ${KUBERNETES_VERSION}'s documents`);
+    const kubernetes = GO_MODULES.find((module) => module.upstream.path === 'k8s.io/kubernetes')!;
+    const sum = readFileSync(join(moduleDir(kubernetes), 'go.sum'), 'utf8');
+    assert.match(sum, new RegExp(`^k8s\\.io/kubernetes ${KUBERNETES_VERSION} ${current.sum.replace(/[+/=]/g, '\\$&')}$`, 'm'));
+    // The three maintained minors end at the control plane's own.
+    const minor = Number(KUBERNETES_VERSION.split('.')[1]);
+    assert.deepEqual(
+      SUPPORTED_RELEASES.map((release) => release.minor),
+      [`1.${minor - 2}`, `1.${minor - 1}`, `1.${minor}`],
+    );
   });
 
   test('go build is given the tags and the version stamp, from the module folder', () => {

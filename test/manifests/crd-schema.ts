@@ -154,7 +154,8 @@ function key(resource: Resource): string {
   return `${resource.apiVersion} ${resource.kind}`;
 }
 
-function describeError(error: ErrorObject): string {
+/** One line per Ajv error: the field path, and what the server would say of it. */
+export function describeError(error: ErrorObject): string {
   const at = error.instancePath === '' ? '(root)' : error.instancePath.slice(1).replaceAll('/', '.');
   if (error.keyword === 'additionalProperty' || error.keyword === 'additionalProperties') {
     return `${at}: unknown field '${(error.params as { additionalProperty: string }).additionalProperty}' (the API server would prune it)`;

@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
 
 import type { EnvironmentConfig } from '../../app/environments/index.ts';
 import { environments } from '../../app/environments/index.ts';
@@ -17,22 +16,14 @@ import type { KwokPorts } from '../../tools/cluster/kwok-cluster.ts';
 import { executeRunbook, type Runbook } from '../../tools/cluster/runbook.ts';
 import { controlPlaneProblem } from '../../tools/control-plane/build-state.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
+import { skipWhen } from './system-tool.ts';
 
 /**
  * Gate for suites that need the control plane (the value for node:test's `skip`): false when every
  * program is built and current. Otherwise CI (CI=true) gets a failing test and a laptop one loud line.
  */
 export function skipUnlessControlPlane(): false | string {
-  const problem = controlPlaneProblem();
-  if (problem === undefined) return false;
-  if (process.env.CI === 'true') {
-    test('the control plane is built (required when CI=true)', () => {
-      assert.fail(problem);
-    });
-  } else {
-    console.warn(`\n!!! SKIPPING: ${problem} !!!\n`);
-  }
-  return problem;
+  return skipWhen(controlPlaneProblem(), 'the control plane is built');
 }
 
 export interface CommandResult {

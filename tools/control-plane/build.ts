@@ -17,6 +17,7 @@ import {
   staleReason,
   stampPath,
 } from './build-state.ts';
+import { fetchOpenApiSpecs } from './openapi-specs.ts';
 import { GO_MODULES, type GoModule } from './programs.ts';
 
 const LOG_DIR = join(BIN_DIR, '..', 'logs');
@@ -66,7 +67,7 @@ export interface BuildOutcome {
   readonly restored: string[];
 }
 
-/** Builds (or restores from the cache) every module whose programs are missing or stale. */
+/** Builds (or restores from the cache) every module whose programs are missing or stale, and fetches the OpenAPI documents. */
 export async function buildControlPlane(options: BuildOptions): Promise<BuildOutcome> {
   const go = goVersion();
   if (go === undefined) throw new Error('go is not installed: install Go 1.26 (https://go.dev/doc/install), then run this again');
@@ -89,6 +90,7 @@ export async function buildControlPlane(options: BuildOptions): Promise<BuildOut
     const problem = saveToCache(module, go);
     if (problem) options.log(`${module.name}: not cached (${problem}); the next clean checkout builds it again`);
   }
+  fetchOpenApiSpecs(options.log);
   return { built, restored };
 }
 
