@@ -16,7 +16,7 @@ const load = (): BenchResults => assertBenchResults(JSON.parse(readFileSync(FIXT
 describe('bench results JSON', () => {
   test('has the contract keys and ratios from issue 5', () => {
     const results = load();
-    assert.deepEqual(Object.keys(results).sort(), ['balancing', 'memory', 'meta', 'runtime', 'service', 'synth']);
+    assert.deepEqual(Object.keys(results).sort(), ['balancing', 'controlPlane', 'memory', 'meta', 'runtime', 'service', 'synth']);
     assert.equal(typeof results.synth?.ratioCliVsStock, 'number');
     assert.equal(typeof results.synth?.ratioNpmSynthVsStock, 'number');
     assert.equal(typeof results.service?.ratioVsExpressHello, 'number');
@@ -67,6 +67,7 @@ describe('renderReport', () => {
       '## 4. Load balancing through the local nginx',
       '## 5. Memory of one replica',
       '## 6. What it means for capacity',
+      '## 7. Control plane',
     ]) {
       assert.ok(markdown.includes(`\n${heading}\n`) || markdown.startsWith(`${heading}\n`), `missing ${heading}`);
     }
@@ -133,6 +134,26 @@ describe('renderReport', () => {
       '| Target req/s per section | Replicas for load | HPA min (1 lost) | HPA max (×2) | CPU request | HPA scales out above (req/s per replica) |',
     ];
     for (const row of rows) assert.ok(markdown.includes(`\n${row}\n`), `missing row:\n${row}`);
+  });
+
+  test("the control-plane section: the no-op build, disk, start-up rounds and each component's memory with their total", () => {
+    const results = load();
+    const plane = results.controlPlane!;
+    const { markdown } = renderReport(results, 'benchmarks.json');
+    const total = Object.values(plane.rssMiB).reduce((sum, each) => sum + each, 0);
+    for (const row of [
+      `| kube-apiserver | ${plane.rssMiB['kube-apiserver']} MiB |`,
+      `| **total** | **${total} MiB** |`,
+      `| \`.control-plane/bin\` (the programs) | ${plane.disk.programsMiB} |`,
+      `| \`cluster:up -- --provider kwok\` (6 nodes, CRDs, platform Gateway, Envoy Gateway, metrics API) | ${plane.upSeconds[0]} s | ${plane.upSeconds[0]} s | ${plane.upSeconds[0]} s | 1 |`,
+    ]) {
+      assert.ok(markdown.includes(`\n${row}\n`), `missing row:\n${row}`);
+    }
+    assert.ok(markdown.includes(`nothing to do (stamps and files checked): ${plane.noOpBuildMs} ms`));
+    assert.ok(markdown.includes('was not measured in this run (`--cold-build`)'), 'a quick run says the cold build is missing');
+    // Results written before the control plane existed still render, without its section.
+    const { controlPlane: _, ...older } = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+    assert.ok(!renderReport(assertBenchResults(older, 'older.json')).markdown.includes('## 7. Control plane'));
   });
 
   test('the machine described is the one in meta (core count), not a fixed 2-core one', () => {

@@ -9,8 +9,10 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from '../lib/repo-root.ts';
 import { BENCH_NAMES, type BenchName, type BenchResults, readBenchResults } from '../measure/results.ts';
 import { createLogDir, SCRATCH_DIR } from '../measure/scratch.ts';
+import { median } from '../measure/stats.ts';
 import { benchBalancing } from './balancing.ts';
 import type { BenchContext } from './context.ts';
+import { benchControlPlane } from './control-plane.ts';
 import { benchMemory } from './memory.ts';
 import { PROFILES } from './profile.ts';
 import { writeReport } from './report/write-report.ts';
@@ -29,12 +31,16 @@ Runs the benchmarks side by side on this machine and prints progress to stderr.
   runtime    the replica and Express 5 hello on Node 24 vs Node 20 (fetched from the registry once), req/s and RSS
   balancing  round robin vs least connections through local nginx with one slow replica; 1/2/3 replicas
   memory     a replica's RSS idle and under load vs the memory request/limit in the environment config
+  controlPlane  the kwok provider's control plane: build check, disk, cluster up/deploy/down, memory per
+             component, control-plane test files (needs \`npm run control-plane:build\` first)
 
 Options:
   --quick           short runs (whole suite under 3 minutes); numbers are noisier
   --only <list>     comma-separated subset of: ${BENCH_NAMES.join(', ')}
+  --cold-build      controlPlane also builds every program from an empty Go build cache (tens of minutes)
   --json <file>     also write the results there (always written to .bench/last.json)
   --report          write docs/benchmarks.md and docs/img/*.svg from the results
+  --into <file>     keep <file>'s results and replace only what --only measured (the report notes when)
   --from <file>     measure nothing: render the report from an earlier results file (implies --report)
   --docs <dir>      where the report goes (default: docs); charts go to <dir>/img
   -h, --help        show this help`;
@@ -48,7 +54,9 @@ function parseOptions() {
       only: { type: 'string' },
       json: { type: 'string' },
       report: { type: 'boolean', default: false },
+      'cold-build': { type: 'boolean', default: false },
       from: { type: 'string' },
+      into: { type: 'string' },
       docs: { type: 'string', default: join(REPO_ROOT, 'docs') },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -75,9 +83,9 @@ async function main(): Promise<void> {
     progress: (message) => console.error(`[bench ${String(Math.round((Date.now() - started) / 1000)).padStart(3)}s] ${message}`),
   };
   const results = emptyResults(new Date(started), profile.mode, only);
-  await runBenchmarks(results, context, only);
+  await runBenchmarks(results, context, only, options['cold-build']);
   results.meta.finishedAt = new Date().toISOString();
-  writeOutputs(results, options, context.progress);
+  writeOutputs(options.into === undefined ? results : mergeInto(readBenchResults(options.into), results), options, context.progress);
   printSummary(results);
   if (results.meta.failures.length > 0) {
     throw new Error(results.meta.failures.map((f) => `${f.benchmark}: ${f.message}`).join('; '));
@@ -107,6 +115,7 @@ function emptyResults(started: Date, mode: BenchResults['meta']['mode'], only: B
     runtime: null,
     balancing: null,
     memory: null,
+    controlPlane: null,
   };
 }
 
@@ -114,7 +123,7 @@ function emptyResults(started: Date, mode: BenchResults['meta']['mode'], only: B
  * One failing benchmark (a port race, a missing nginx) must not throw away the others' minutes of
  * measurement: it is recorded, its key stays null, and the run exits non-zero at the end.
  */
-async function runBenchmarks(results: BenchResults, context: BenchContext, only: readonly BenchName[]): Promise<void> {
+async function runBenchmarks(results: BenchResults, context: BenchContext, only: readonly BenchName[], coldBuild: boolean): Promise<void> {
   const run = async <K extends BenchName>(name: K, bench: () => Promise<NonNullable<BenchResults[K]>>): Promise<void> => {
     if (!only.includes(name)) return;
     try {
@@ -130,6 +139,7 @@ async function runBenchmarks(results: BenchResults, context: BenchContext, only:
   await run('runtime', () => benchRuntime(context));
   await run('balancing', () => benchBalancing(context));
   await run('memory', () => benchMemory(context));
+  await run('controlPlane', () => benchControlPlane(context, { coldBuild }));
 }
 
 function writeOutputs(results: BenchResults, options: Options, progress: (message: string) => void): void {
@@ -142,6 +152,19 @@ function writeOutputs(results: BenchResults, options: Options, progress: (messag
   if (!options.report) return;
   for (const file of writeReport(results, resolve(options.docs), options.json ? resolve(options.json) : LAST_RESULTS))
     progress(`wrote ${file}`);
+}
+
+/** An earlier run's results with this run's benchmarks in place of its own, and a note saying so. */
+function mergeInto(earlier: BenchResults, run: BenchResults): BenchResults {
+  const merged: BenchResults = { ...earlier, meta: { ...earlier.meta, notes: [...earlier.meta.notes] } };
+  for (const name of run.meta.only) {
+    (merged as unknown as Record<string, unknown>)[name] = run[name];
+    merged.meta.notes.push(
+      `${name} was measured in a later ${run.meta.mode} run (${run.meta.startedAt.slice(0, 16).replace('T', ' ')} UTC, commit \`${run.meta.gitCommit}\`).`,
+    );
+  }
+  merged.meta.failures = [...earlier.meta.failures, ...run.meta.failures];
+  return merged;
 }
 
 function parseOnly(text: string | undefined): BenchName[] {
@@ -169,7 +192,7 @@ function gitCommit(): string {
 
 function printSummary(results: BenchResults): void {
   const lines: string[] = [];
-  const { synth, service, runtime, balancing, memory } = results;
+  const { synth, service, runtime, balancing, memory, controlPlane } = results;
   if (synth) {
     lines.push(
       `synth   stock ${synth.stock.medianMs} ms | project cdk8s synth ${synth.projectCli.medianMs} ms (x${synth.ratioCliVsStock}) | npm run synth ${synth.npmSynth.medianMs} ms (x${synth.ratioNpmSynthVsStock})`,
@@ -195,6 +218,12 @@ function printSummary(results: BenchResults): void {
   if (memory) {
     const budgets = memory.budgets.map((b) => `${b.environment} ${b.request.quantity}/${b.limit.quantity}`).join(', ');
     lines.push(`memory  idle ${memory.idleRssMiB} MiB | under load ${memory.loadRssMiB} MiB | request/limit: ${budgets}`);
+  }
+  if (controlPlane) {
+    const rss = Object.values(controlPlane.rssMiB).reduce((sum, each) => sum + each, 0);
+    lines.push(
+      `kwok    up ${median(controlPlane.upSeconds)} s | production deploy ${median(controlPlane.deploySeconds)} s | components ${rss} MiB RSS | no-op build ${controlPlane.noOpBuildMs} ms`,
+    );
   }
   console.log(lines.join('\n'));
 }

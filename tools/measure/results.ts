@@ -199,6 +199,42 @@ export interface MemoryResults {
   budgets: MemoryBudget[];
 }
 
+export interface ModuleBuild {
+  name: string;
+  programs: string[];
+  seconds: number;
+}
+
+/** Disk the control plane uses, in MiB (`du -sk`). */
+export interface DiskUse {
+  /** .control-plane/bin */
+  programsMiB: number;
+  /** .control-plane/openapi */
+  openApiMiB: number;
+  /** ~/.cache/sweetshop/control-plane: the built programs of every checkout, by source digest. */
+  outerCacheMiB: number;
+  /** `go env GOCACHE` and `go env GOMODCACHE`: shared with every other Go build of the machine. */
+  goBuildCacheMiB: number;
+  goModuleCacheMiB: number;
+}
+
+export interface ControlPlaneResults {
+  measuredAt: string;
+  /** Median of `npm run control-plane:build`'s check when everything is current. */
+  noOpBuildMs: number;
+  /** Every program from an empty Go build cache (`--cold-build`), or null when not measured. */
+  coldBuild: { modules: ModuleBuild[]; buildCacheMiB: number } | null;
+  disk: DiskUse;
+  /** Per round: `cluster:up -- --provider kwok` (every environment's prerequisites), production's deploy, cluster:down. */
+  upSeconds: number[];
+  deploySeconds: number[];
+  downSeconds: number[];
+  /** VmRSS of each component with production deployed (last round), by program. */
+  rssMiB: Record<string, number>;
+  /** Each test file of test/control-plane run alone (full runs only). */
+  testFiles: { file: string; seconds: number; passed: boolean }[];
+}
+
 export interface BenchMeta {
   startedAt: string;
   finishedAt: string;
@@ -214,7 +250,7 @@ export interface BenchMeta {
   notes: string[];
 }
 
-export const BENCH_NAMES = ['synth', 'service', 'runtime', 'balancing', 'memory'] as const;
+export const BENCH_NAMES = ['synth', 'service', 'runtime', 'balancing', 'memory', 'controlPlane'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export interface BenchResults {
@@ -225,6 +261,7 @@ export interface BenchResults {
   runtime: RuntimeResults | null;
   balancing: BalancingResults | null;
   memory: MemoryResults | null;
+  controlPlane: ControlPlaneResults | null;
 }
 
 /**
@@ -235,6 +272,8 @@ export function assertBenchResults(value: unknown, source: string): BenchResults
   const problems: string[] = [];
   if (!isJsonObject(value)) throw new Error(`${source}: expected a JSON object with keys meta, ${BENCH_NAMES.join(', ')}`);
   if (!isJsonObject(value.meta)) problems.push('meta is missing');
+  // Results from before the control plane existed have no key for it: it was not run.
+  if (!('controlPlane' in value)) value.controlPlane = null;
   for (const name of BENCH_NAMES) {
     if (!(name in value)) problems.push(`${name} is missing (null when not run)`);
     else if (value[name] !== null && !isJsonObject(value[name])) problems.push(`${name} must be an object or null`);

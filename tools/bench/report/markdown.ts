@@ -2,6 +2,7 @@ import type { BenchResults } from '../../measure/results.ts';
 import type { ChartSet, ReportSection } from './report-section.ts';
 import { balancingSection } from './sections/balancing.ts';
 import { capacitySection } from './sections/capacity.ts';
+import { controlPlaneSection } from './sections/control-plane.ts';
 import { headlineSection } from './sections/headline.ts';
 import { memorySection } from './sections/memory.ts';
 import { runtimeSection } from './sections/runtime.ts';
@@ -20,7 +21,7 @@ export interface RenderedReport {
  * capacity example); no I/O, no clock. A benchmark that did not run leaves its section out.
  */
 export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'): RenderedReport {
-  const { meta, synth, service, runtime, balancing, memory } = results;
+  const { meta, synth, service, runtime, balancing, memory, controlPlane } = results;
   const sections: ReportSection[] = [
     ...(synth ? [synthSection(synth)] : []),
     ...(service ? [serviceSection(service, meta)] : []),
@@ -28,6 +29,7 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
     ...(balancing ? [balancingSection(balancing, meta)] : []),
     ...(memory ? [memorySection(memory)] : []),
     ...(service && memory ? [{ lines: capacitySection(service, memory, meta.cpus), charts: {} }] : []),
+    ...(controlPlane ? [controlPlaneSection(controlPlane)] : []),
   ];
   const lines = [...headlineSection(results, jsonPath), ...sections.flatMap((section) => section.lines), ...REPRODUCE];
   return {
