@@ -1,6 +1,15 @@
 import { request } from 'node:http';
 
-import type { RequestsStep } from './runbook.ts';
+/** HTTP requests through the ingress, reporting which replicas answered (X-Served-By). */
+export interface RequestsStep {
+  readonly type: 'requests';
+  readonly section: string;
+  /** May contain `{name}` placeholders filled from captured command output. */
+  readonly url: string;
+  readonly count: number;
+  /** Host header, when the Ingress matches a virtual host. */
+  readonly host?: string;
+}
 
 /**
  * Sends the step's GETs through the ingress, each on a fresh connection, and logs which replicas

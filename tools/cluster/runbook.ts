@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 import { type Command, formatCommand, runCommand } from '../lib/command.ts';
-import { runRequests } from './requests.ts';
+import { type RequestsStep, runRequests } from './requests.ts';
 
 /**
  * The runbook of one cluster command (cluster:up, deploy, ...): its full step sequence, known before
@@ -26,17 +26,6 @@ export interface CommandStep {
   readonly exitCodes?: readonly number[];
   /** Printed after the command by --dry-run, e.g. what an accepted non-zero exit code means. */
   readonly comment?: string;
-}
-
-/** HTTP requests through the ingress, reporting which replicas answered (X-Served-By). */
-export interface RequestsStep {
-  readonly type: 'requests';
-  readonly section: string;
-  /** May contain `{name}` placeholders filled from captured command output. */
-  readonly url: string;
-  readonly count: number;
-  /** Host header, when the Ingress matches a virtual host. */
-  readonly host?: string;
 }
 
 /** A read-only command whose output must meet an expectation (e.g. `kind version` is new enough). */
