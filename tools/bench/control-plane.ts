@@ -12,9 +12,9 @@ import { deployRunbook } from '../cluster/deploy.ts';
 import { kwokDownRunbook, kwokUpRunbook } from '../cluster/kwok.ts';
 import type { KwokPorts } from '../cluster/kwok-cluster.ts';
 import { executeRunbook, type Runbook } from '../cluster/runbook.ts';
-import { buildArguments, buildControlPlane, goEnvironment } from '../control-plane/build.ts';
+import { buildControlPlane, goBuild, goEnvironment } from '../control-plane/build.ts';
 import { cacheRoot } from '../control-plane/build-cache.ts';
-import { BIN_DIR, controlPlaneProblem, moduleDir } from '../control-plane/build-state.ts';
+import { BIN_DIR, controlPlaneProblem } from '../control-plane/build-state.ts';
 import { OPENAPI_DIR } from '../control-plane/openapi-specs.ts';
 import { GO_MODULES } from '../control-plane/programs.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
@@ -30,7 +30,7 @@ export async function benchControlPlane(context: BenchContext, options: { coldBu
   const problem = controlPlaneProblem();
   if (problem !== undefined) throw new Error(problem);
   const noOpMs = await timeNoOpBuilds(context);
-  const coldBuild = options.coldBuild ? coldBuilds(context) : null;
+  const coldBuild = options.coldBuild ? await coldBuilds(context) : null;
   const clusters = [];
   for (let round = 1; round <= context.profile.serviceRounds; round += 1) {
     context.progress(`control-plane: cluster round ${round}/${context.profile.serviceRounds}`);
@@ -64,23 +64,24 @@ async function timeNoOpBuilds(context: BenchContext): Promise<number> {
 }
 
 /** Every program built from an empty Go build cache (the module cache stays: downloads are not timed). */
-function coldBuilds(context: BenchContext): { modules: ModuleBuild[]; buildCacheMiB: number } {
+async function coldBuilds(context: BenchContext): Promise<{ modules: ModuleBuild[]; buildCacheMiB: number }> {
   const scratch = mkdtempSync(join(tmpdir(), 'sweetshop-cold-build-'));
   try {
     const env = { ...goEnvironment(), GOCACHE: join(scratch, 'gocache') };
-    const modules = GO_MODULES.map((module) => {
+    const modules: ModuleBuild[] = [];
+    for (const module of GO_MODULES) {
       const started = performance.now();
       for (const program of Object.keys(module.programs)) {
         context.progress(`control-plane: cold build of ${program}`);
-        const result = spawnSync('go', buildArguments(module, program, join(scratch, program)), {
-          cwd: moduleDir(module),
-          env,
-          encoding: 'utf8',
-        });
-        if (result.status !== 0) throw new Error(`cold build of ${program} failed: ${result.stderr.slice(-2000)}`);
+        const settings = { env, logFile: join(context.logDir, `cold-build-${program}.log`) };
+        await goBuild(module, program, join(scratch, program), (line) => context.progress(`control-plane: ${line.trim()}`), settings);
       }
-      return { name: module.name, programs: Object.keys(module.programs), seconds: Math.round((performance.now() - started) / 100) / 10 };
-    });
+      modules.push({
+        name: module.name,
+        programs: Object.keys(module.programs),
+        seconds: Math.round((performance.now() - started) / 100) / 10,
+      });
+    }
     return { modules, buildCacheMiB: duMiB(join(scratch, 'gocache')) };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

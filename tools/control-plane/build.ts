@@ -3,7 +3,7 @@
 // half-written or interrupted build never leaves a program that looks current.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { cacheRoot, restoreFromCache, saveToCache } from './build-cache.ts';
 import {
@@ -149,10 +149,22 @@ function makeWritable(folder: string): void {
   }
 }
 
-/** One `go build`, its output in .control-plane/logs/<program>.log, a progress line every PROGRESS_EVERY_MS. */
-function goBuild(module: GoModule, program: string, output: string, log: (line: string) => void): Promise<void> {
-  mkdirSync(LOG_DIR, { recursive: true });
-  const logFile = join(LOG_DIR, `${program}.log`);
+/** Where a `go build` runs and logs: by default this machine's Go caches, and .control-plane/logs/<program>.log. */
+export interface GoBuildSettings {
+  readonly env: NodeJS.ProcessEnv;
+  readonly logFile: string;
+}
+
+/** One `go build`, its output in the log file, a progress line every PROGRESS_EVERY_MS. */
+export function goBuild(
+  module: GoModule,
+  program: string,
+  output: string,
+  log: (line: string) => void,
+  settings: GoBuildSettings = { env: goEnvironment(), logFile: join(LOG_DIR, `${program}.log`) },
+): Promise<void> {
+  const { logFile } = settings;
+  mkdirSync(dirname(logFile), { recursive: true });
   const sink = createWriteStream(logFile);
   const started = Date.now();
   let compiled = 0;
@@ -160,7 +172,7 @@ function goBuild(module: GoModule, program: string, output: string, log: (line: 
   return new Promise((resolve, reject) => {
     const child = spawn('go', buildArguments(module, program, output), {
       cwd: moduleDir(module),
-      env: goEnvironment(),
+      env: settings.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const progress = setInterval(() => {
