@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,7 +11,7 @@ import type { EnvironmentConfig } from '../../app/environments/index.ts';
 import { environments } from '../../app/environments/index.ts';
 import { kubectl } from '../../tools/cluster/cluster.ts';
 import { type KwokOptions, kwokDownRunbook, kwokUpRunbook } from '../../tools/cluster/kwok.ts';
-import type { KwokPorts } from '../../tools/cluster/kwok-cluster.ts';
+import { freeKwokPorts } from '../../tools/cluster/kwok-cluster.ts';
 import { executeRunbook, type Runbook } from '../../tools/cluster/runbook.ts';
 import { controlPlaneProblem } from '../../tools/control-plane/build-state.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
@@ -48,32 +47,6 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function freePorts(): Promise<KwokPorts> {
-  const names = [
-    'kubeApiserverPort',
-    'etcdPort',
-    'etcdPeerPort',
-    'kwokControllerPort',
-    'kubeControllerManagerPort',
-    'kubeSchedulerPort',
-    'metricsServerPort',
-  ] as const;
-  const ports: Record<string, number> = {};
-  for (const name of names) ports[name] = await freePort();
-  return ports as unknown as KwokPorts;
-}
-
 function runKubectl(env: NodeJS.ProcessEnv, args: readonly string[], input?: string): Promise<CommandResult> {
   const [file, ...rest] = kubectl('kwok', ...args);
   return new Promise((resolve) => {
@@ -100,7 +73,7 @@ export interface TestClusterOptions extends Pick<KwokOptions, 'componentArgs' | 
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const workdir = mkdtempSync(join(tmpdir(), 'sweetshop-kwok-'));
   const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: join(workdir, 'kubeconfig') };
-  const kwok: KwokOptions = { ...options, workdir, ports: await freePorts() };
+  const kwok: KwokOptions = { ...options, workdir, ports: await freeKwokPorts() };
   const run = async (runbook: Runbook) => {
     const transcript: string[] = [];
     try {

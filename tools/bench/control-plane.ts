@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import { environments } from '../../app/environments/index.ts';
 import { deployRunbook } from '../cluster/deploy.ts';
 import { kwokDownRunbook, kwokUpRunbook } from '../cluster/kwok.ts';
-import type { KwokPorts } from '../cluster/kwok-cluster.ts';
+import { freeKwokPorts } from '../cluster/kwok-cluster.ts';
 import { executeRunbook, type Runbook } from '../cluster/runbook.ts';
 import { buildControlPlane, goBuild, goEnvironment } from '../control-plane/build.ts';
 import { cacheRoot } from '../control-plane/build-cache.ts';
@@ -18,7 +18,6 @@ import { BIN_DIR, controlPlaneProblem } from '../control-plane/build-state.ts';
 import { OPENAPI_DIR } from '../control-plane/openapi-specs.ts';
 import { GO_MODULES } from '../control-plane/programs.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
-import { ephemeralPort } from '../local/ports.ts';
 import { readRssMiB } from '../measure/processes.ts';
 import type { ControlPlaneResults, DiskUse, ModuleBuild } from '../measure/results.ts';
 import { median } from '../measure/stats.ts';
@@ -108,26 +107,11 @@ function diskUse(): DiskUse {
   };
 }
 
-async function freePorts(): Promise<KwokPorts> {
-  const names = [
-    'kubeApiserverPort',
-    'etcdPort',
-    'etcdPeerPort',
-    'kwokControllerPort',
-    'kubeControllerManagerPort',
-    'kubeSchedulerPort',
-    'metricsServerPort',
-  ];
-  const ports: Record<string, number> = {};
-  for (const name of names) ports[name] = await ephemeralPort();
-  return ports as unknown as KwokPorts;
-}
-
 /** One cluster up (as cluster:up does, in a folder of its own), production deployed, memory read, cluster down. */
 async function clusterRound(): Promise<{ upSeconds: number; deploySeconds: number; downSeconds: number; rssMiB: Record<string, number> }> {
   const workdir = mkdtempSync(join(tmpdir(), 'sweetshop-bench-kwok-'));
   const env = { ...process.env, KUBECONFIG: join(workdir, 'kubeconfig') };
-  const options = { workdir, ports: await freePorts() };
+  const options = { workdir, ports: await freeKwokPorts() };
   const run = async (runbook: Runbook) => {
     const started = performance.now();
     await executeRunbook(runbook, { cwd: REPO_ROOT, env, log: () => undefined, output: () => undefined });

@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 
 import { BIN_FOLDER, MANIFESTS_FOLDER } from '../control-plane/build-state.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
+import { ephemeralPort } from '../local/ports.ts';
 
 /** KWOK_WORKDIR of the provider's cluster (git-ignored): its certificates, etcd data, logs and pid files. */
 export const KWOK_WORKDIR = '.cluster/kwok';
@@ -25,6 +26,22 @@ export interface KwokPorts {
   readonly kubeControllerManagerPort: number;
   readonly kubeSchedulerPort: number;
   readonly metricsServerPort: number;
+}
+
+/** A free loopback port for each listener, so a second cluster (a test's, the bench's) can run beside another. */
+export async function freeKwokPorts(): Promise<KwokPorts> {
+  const names = [
+    'kubeApiserverPort',
+    'etcdPort',
+    'etcdPeerPort',
+    'kwokControllerPort',
+    'kubeControllerManagerPort',
+    'kubeSchedulerPort',
+    'metricsServerPort',
+  ];
+  const ports: Record<string, number> = {};
+  for (const name of names) ports[name] = await ephemeralPort();
+  return ports as unknown as KwokPorts;
 }
 
 export interface KwokSettings {
