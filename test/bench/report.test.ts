@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
+import { goalLines } from '../../tools/bench/report/goals.ts';
 import { renderReport } from '../../tools/bench/report/markdown.ts';
 import { niceMax, renderBarChart } from '../../tools/bench/report/svg-chart.ts';
 import { formatMarkdown } from '../../tools/lib/format-markdown.ts';
@@ -72,8 +73,16 @@ describe('renderReport', () => {
       assert.ok(markdown.includes(`\n${heading}\n`) || markdown.startsWith(`${heading}\n`), `missing ${heading}`);
     }
     const cliShare = Math.round((results.synth!.projectCli.medianMs / results.synth!.stock.medianMs) * 1000) / 1000;
-    assert.ok(markdown.includes(`| **${cliShare}×** (`), 'cdk8s synth time as a share of the stock time, against its 0.35 goal');
-    assert.ok(markdown.includes(`**${results.runtime!.ratioServiceVsExpressHelloPrevious}** (goal met)`));
+    assert.ok(markdown.includes(`| **${cliShare}×** (`), 'cdk8s synth time as a share of the stock time');
+    assert.ok(
+      markdown.includes(`| \`cdk8s synth\` time ÷ stock template's | ${cliShare} | ≤ 0.35 | ${cliShare <= 0.35 ? 'met' : '**not met**'} |`),
+    );
+    const runtimeRatio = results.runtime!.ratioServiceVsExpressHelloPrevious;
+    assert.ok(
+      markdown.includes(
+        `| service on the current Node ÷ Express hello on the previous | ${runtimeRatio} | ≥ 2.5 | ${runtimeRatio >= 2.5 ? 'met' : '**not met**'} |`,
+      ),
+    );
     assert.ok(markdown.includes(`**${results.service!.ratioVsExpressHello}**`));
     assert.ok(markdown.includes('[benchmarks.json](benchmarks.json)'));
     assert.match(markdown, /shared/, 'the noise caveat is stated');
@@ -154,6 +163,15 @@ describe('renderReport', () => {
     // Results written before the control plane existed still render, without its section.
     const { controlPlane: _, ...older } = JSON.parse(readFileSync(FIXTURE, 'utf8'));
     assert.ok(!renderReport(assertBenchResults(older, 'older.json')).markdown.includes('## 7. Control plane'));
+  });
+
+  test('every goal is judged from its figure: one below its bound reads NOT MET on the console and **not met** on the page', () => {
+    const fixture = load();
+    const slower = { ...fixture, balancing: { ...fixture.balancing!, ratio2vs1Replicas: 0.5, ratio3vs1Replicas: 0.95 } };
+    const lines = goalLines(slower);
+    assert.ok(lines.includes('NOT MET  throughput through nginx, 2 ÷ 1 replicas: 0.5 (goal ≥ 0.9)'), lines.join('\n'));
+    assert.ok(lines.includes('met      throughput through nginx, 3 ÷ 1 replicas: 0.95 (goal ≥ 0.9)'), lines.join('\n'));
+    assert.ok(renderReport(slower).markdown.includes('\n| throughput through nginx, 2 ÷ 1 replicas | 0.5 | ≥ 0.9 | **not met** |\n'));
   });
 
   test('the machine described is the one in meta (core count), not a fixed 2-core one', () => {

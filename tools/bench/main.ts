@@ -15,6 +15,7 @@ import type { BenchContext } from './context.ts';
 import { benchControlPlane } from './control-plane.ts';
 import { benchMemory } from './memory.ts';
 import { PROFILES } from './profile.ts';
+import { goalLines } from './report/goals.ts';
 import { writeReport } from './report/write-report.ts';
 import { benchRuntime } from './runtime.ts';
 import { benchService } from './service.ts';
@@ -225,7 +226,7 @@ function printSummary(results: BenchResults): void {
       `kwok    up ${median(controlPlane.upSeconds)} s | production deploy ${median(controlPlane.deploySeconds)} s | components ${rss} MiB RSS | no-op build ${controlPlane.noOpBuildMs} ms`,
     );
   }
-  console.log(lines.join('\n'));
+  console.log([...lines, '', 'Goals:', ...goalLines(results)].join('\n'));
 }
 
 // Node's default for these signals ends the process without running 'exit' listeners, and those are

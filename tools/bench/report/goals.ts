@@ -1,0 +1,51 @@
+import type { BenchResults } from '../../measure/results.ts';
+
+/** One goal a benchmark checks: the figure measured, the bound it must meet, and whether it did. */
+export interface GoalVerdict {
+  readonly goal: string;
+  readonly figure: number;
+  readonly bound: string;
+  readonly met: boolean;
+}
+
+const round3 = (value: number) => Math.round(value * 1000) / 1000;
+const atMost = (goal: string, figure: number, bound: number): GoalVerdict => ({
+  goal,
+  figure: round3(figure),
+  bound: `≤ ${bound}`,
+  met: figure <= bound,
+});
+const atLeast = (goal: string, figure: number, bound: number): GoalVerdict => ({
+  goal,
+  figure: round3(figure),
+  bound: `≥ ${bound}`,
+  met: figure >= bound,
+});
+
+/** Every goal the benchmarks that ran can judge, in the order of the report's sections. */
+export function goalVerdicts({ synth, service, runtime, balancing, memory }: BenchResults): GoalVerdict[] {
+  return [
+    ...(synth
+      ? [
+          atMost("`cdk8s synth` time ÷ stock template's", synth.projectCli.medianMs / synth.stock.medianMs, 0.35),
+          atMost("`npm run synth` time ÷ stock template's", synth.npmSynth.medianMs / synth.stock.medianMs, 0.15),
+        ]
+      : []),
+    ...(service ? [atLeast('service req/s ÷ bare Express hello', service.ratioVsExpressHello, 1)] : []),
+    ...(runtime
+      ? [atLeast('service on the current Node ÷ Express hello on the previous', runtime.ratioServiceVsExpressHelloPrevious, 2.5)]
+      : []),
+    ...(balancing
+      ? [
+          atLeast('throughput through nginx, 2 ÷ 1 replicas', balancing.ratio2vs1Replicas, 0.9),
+          atLeast('throughput through nginx, 3 ÷ 1 replicas', balancing.ratio3vs1Replicas, 0.9),
+        ]
+      : []),
+    ...(memory ? [atMost('replica peak RSS under the standard load (MiB)', memory.peakRssMiB, 100)] : []),
+  ];
+}
+
+/** The console's closing lines: one per goal, verdict first. */
+export function goalLines(results: BenchResults): string[] {
+  return goalVerdicts(results).map((each) => `${each.met ? 'met    ' : 'NOT MET'}  ${each.goal}: ${each.figure} (goal ${each.bound})`);
+}
