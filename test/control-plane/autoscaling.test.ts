@@ -5,26 +5,30 @@
 // seconds and keeps everything else. Broken twin: the same Deployment without a cpu request, under the same
 // load, which the controller cannot compute a utilization for (ScalingActive=False), so it stays at its floor.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-
-import { parseAllDocuments } from 'yaml';
 
 import type { ScalingRules } from '../../app/environments/hpa-behavior.ts';
 import { type EnvironmentConfig, environments } from '../../app/environments/index.ts';
 import { validateEnvironment } from '../../app/environments/validate.ts';
-import { CLUSTER_NAME } from '../../tools/cluster/cluster.ts';
-import type { KwokComponent } from '../../tools/cluster/kwok-cluster.ts';
 import { type Manifest, render } from '../charts/render.ts';
 import { skipUnlessControlPlane, startTestCluster, type TestCluster } from '../support/control-plane.ts';
-import { type Condition, eventually, summary } from './support.ts';
+import {
+  apply,
+  assertStartedWith,
+  type Condition,
+  cpuUsage,
+  eventually,
+  FAST_AUTOSCALING_ARGS,
+  NAME_LABEL,
+  renamedDeployment,
+  rescales,
+  summary,
+} from './support.ts';
 
 const production = environments.production!;
 const NAMESPACE = production.namespace;
 const SECTION = 'chocolates';
 const TWIN = `${SECTION}-no-cpu-request`;
-const NAME_LABEL = 'app.kubernetes.io/name';
 /** What kwok reports per pod while idle: 4% of the request, far below the target. */
 const IDLE_CPU = '10m';
 
@@ -46,13 +50,6 @@ const fast: EnvironmentConfig = validateEnvironment({
   },
 });
 const sizing = fast.sections[SECTION];
-
-// The HPA controller every second (default 15 s); metrics-server at its minimum resolution (default here 15 s),
-// which needs a scrape timeout below 90% of it (metrics-server refuses to start otherwise).
-const COMPONENT_ARGS = {
-  'kube-controller-manager': { 'horizontal-pod-autoscaler-sync-period': '1s' },
-  'metrics-server': { 'metric-resolution': '10s', 'kubelet-request-timeout': '5s' },
-} as const satisfies Partial<Record<KwokComponent, Record<string, string>>>;
 
 /**
  * The replica counts the controller steps through when every recommendation lies beyond `to` (its
@@ -76,16 +73,6 @@ function expectedSteps(from: number, to: number, rules: ScalingRules): number[] 
   return history;
 }
 
-/** What kwok reports for every pod of the namespace (kwok computes the cumulative counters metrics-server rates). */
-function cpuUsage(cpu: string): object {
-  return {
-    apiVersion: 'kwok.x-k8s.io/v1alpha1',
-    kind: 'ClusterResourceUsage',
-    metadata: { name: 'sweetshop-cpu' },
-    spec: { selector: { matchNamespaces: [NAMESPACE] }, usages: [{ usage: { cpu: { value: cpu }, memory: { value: '100Mi' } } }] },
-  };
-}
-
 /** The section's objects the HPA needs (no Service, PDB, policies or routes: nothing here sends traffic). */
 function sectionObjects(manifests: readonly Manifest[]): Manifest[] {
   const wanted = (each: Manifest) =>
@@ -97,12 +84,7 @@ function sectionObjects(manifests: readonly Manifest[]): Manifest[] {
 /** The section's Deployment and HPA under the twin's name and labels, the container with no cpu request or limit. */
 function twinObjects(manifests: readonly Manifest[]): Manifest[] {
   const find = (kind: string) => structuredClone(manifests.find((each) => each.kind === kind && each.metadata.name === SECTION)!);
-  const deployment = find('Deployment');
-  deployment.metadata.name = TWIN;
-  for (const labels of [deployment.metadata.labels, deployment.spec.selector.matchLabels, deployment.spec.template.metadata.labels]) {
-    labels[NAME_LABEL] = TWIN;
-  }
-  for (const constraint of deployment.spec.template.spec.topologySpreadConstraints) constraint.labelSelector.matchLabels[NAME_LABEL] = TWIN;
+  const deployment = renamedDeployment(find('Deployment'), TWIN);
   // Both go: with a limit alone, the API server defaults the request to it.
   for (const container of deployment.spec.template.spec.containers) {
     delete container.resources.requests.cpu;
@@ -208,14 +190,6 @@ class Timeline {
   }
 }
 
-/** The flags kwokctl really started a component with (its state file), to prove componentArgs reached the process. */
-function startedFlags(cluster: TestCluster, component: KwokComponent): string[] {
-  const file = join(cluster.workdir, 'clusters', CLUSTER_NAME, 'kwok.yaml');
-  const documents = parseAllDocuments(readFileSync(file, 'utf8')).map((document) => document.toJS());
-  const components = documents.flatMap((document) => document?.components ?? []);
-  return components.find((each: { name: string }) => each.name === component)?.args ?? [];
-}
-
 /** Each size has its SuccessfulRescale event with the controller's reason. */
 function assertRescaled(messages: readonly string[], sizes: readonly number[], reason: string): void {
   for (const size of sizes) {
@@ -232,17 +206,11 @@ describe('the real HPA controller scales a section as the rendered behavior says
   let timeline: Timeline;
 
   before(async () => {
-    cluster = await startTestCluster({ envoyGateway: false, environments: [fast], componentArgs: COMPONENT_ARGS });
-    // The flags must have reached the processes: kwokctl silently drops an `override` of a flag it does not set itself.
-    for (const [component, args] of Object.entries(COMPONENT_ARGS)) {
-      const flags = startedFlags(cluster, component as KwokComponent);
-      for (const [key, value] of Object.entries(args)) {
-        assert.ok(flags.includes(`--${key}=${value}`), `${component} was started without --${key}=${value}: ${flags.join(' ')}`);
-      }
-    }
-    await apply(cpuUsage(IDLE_CPU)); // before the pods exist, so kwok reports a low usage from their first scrape
+    cluster = await startTestCluster({ envoyGateway: false, environments: [fast], componentArgs: FAST_AUTOSCALING_ARGS });
+    assertStartedWith(cluster, FAST_AUTOSCALING_ARGS);
+    await apply(cluster, cpuUsage(NAMESPACE, IDLE_CPU)); // before the pods exist, so kwok reports a low usage from their first scrape
     const manifests = render(fast);
-    await apply(...sectionObjects(manifests), ...twinObjects(manifests));
+    await apply(cluster, ...sectionObjects(manifests), ...twinObjects(manifests));
     timeline = new Timeline(cluster);
   });
   after(async () => {
@@ -250,26 +218,6 @@ describe('the real HPA controller scales a section as the rendered behavior says
     timeline?.print();
     await cluster?.stop();
   });
-
-  async function apply(...objects: object[]): Promise<void> {
-    const list = { apiVersion: 'v1', kind: 'List', items: objects };
-    const applied = await cluster.kubectl(['apply', '--server-side', '--filename', '-'], JSON.stringify(list));
-    assert.equal(applied.status, 0, applied.stderr);
-  }
-
-  /** The messages of the HPA controller's SuccessfulRescale events for HPA `name`. */
-  async function rescales(name: string): Promise<string[]> {
-    const selector = `involvedObject.kind=HorizontalPodAutoscaler,involvedObject.name=${name},reason=SuccessfulRescale`;
-    const events = await cluster.json<{ items: { message: string }[] }>(
-      '--namespace',
-      NAMESPACE,
-      'get',
-      'events',
-      '--field-selector',
-      selector,
-    );
-    return events.items.map((event) => event.message);
-  }
 
   test('scales from min to max under high CPU, each step limited by the scale-up policy; the twin without a cpu request cannot', async () => {
     const low = await eventually(
@@ -285,7 +233,7 @@ describe('the real HPA controller scales a section as the rendered behavior says
 
     // Every replica at its cpu limit: far above the target, so only the policy and maxReplicas bound each step.
     const high = timeline.mark(`kwok reports ${sizing.limits.cpu} cpu per pod`);
-    await apply(cpuUsage(sizing.limits.cpu));
+    await apply(cluster, cpuUsage(NAMESPACE, sizing.limits.cpu));
     const top = await eventually(
       () => timeline.latest(high),
       (sample) => sample?.replicas === sizing.maxReplicas && sample.desired === sizing.maxReplicas,
@@ -305,10 +253,12 @@ describe('the real HPA controller scales a section as the rendered behavior says
     assert.match(active!.message!, new RegExp(`missing request for cpu in container service of Pod ${TWIN}-`));
     const twinCounts = new Set(timeline.samples.filter((sample) => sample.at >= high).map((sample) => sample.twinReplicas));
     assert.deepEqual([...twinCounts], [sizing.minReplicas], 'the twin never left minReplicas');
-    assert.deepEqual(await rescales(TWIN), [`New size: ${sizing.minReplicas}; reason: Current number of replicas below Spec.MinReplicas`]);
+    assert.deepEqual(await rescales(cluster, NAMESPACE, TWIN), [
+      `New size: ${sizing.minReplicas}; reason: Current number of replicas below Spec.MinReplicas`,
+    ]);
     // The controller's own record of the steps (Normal events; its Warnings are rate-limited per object after 25).
     const up = expectedSteps(sizing.minReplicas, sizing.maxReplicas, fast.hpaBehavior.scaleUp).slice(1);
-    assertRescaled(await rescales(SECTION), up, 'cpu resource utilization (percentage of request) above target');
+    assertRescaled(await rescales(cluster, NAMESPACE, SECTION), up, 'cpu resource utilization (percentage of request) above target');
   });
 
   /** How many of the section's pods metrics-server has a usage for (it needs two scrapes of a new pod). */
@@ -323,7 +273,7 @@ describe('the real HPA controller scales a section as the rendered behavior says
     // intermediate recommendations while the new pods' first metrics arrive: wait for them, so the drop is one step.
     await eventually(podsWithMetrics, (count) => count === sizing.maxReplicas, 60_000, `${SECTION}: metrics for every pod`);
     const drop = timeline.mark(`kwok reports ${IDLE_CPU} cpu per pod`);
-    await apply(cpuUsage(IDLE_CPU));
+    await apply(cluster, cpuUsage(NAMESPACE, IDLE_CPU));
     await eventually(
       () => timeline.latest(drop),
       (sample) => sample?.replicas === sizing.minReplicas && sample.desired === sizing.minReplicas,
@@ -332,7 +282,7 @@ describe('the real HPA controller scales a section as the rendered behavior says
     );
     const down = expectedSteps(sizing.maxReplicas, sizing.minReplicas, fast.hpaBehavior.scaleDown);
     assert.deepEqual(timeline.replicaHistory(drop), down);
-    assertRescaled(await rescales(SECTION), down.slice(1), 'All metrics below target');
+    assertRescaled(await rescales(cluster, NAMESPACE, SECTION), down.slice(1), 'All metrics below target');
     // The window is visible in the controller's own words: low usage seen, still at max, held by older recommendations.
     const held = timeline.samples.filter(
       (sample) =>

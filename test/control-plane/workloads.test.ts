@@ -15,11 +15,10 @@ import { deployRunbook } from '../../tools/cluster/deploy.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { type Manifest, render } from '../charts/render.ts';
 import { skipUnlessControlPlane, startTestCluster, type TestCluster } from '../support/control-plane.ts';
-import { eventually, summary } from './support.ts';
+import { eventually, NAME_LABEL, renamedDeployment, summary } from './support.ts';
 
 const production = environments.production!;
 const NAMESPACE = production.namespace;
-const NAME_LABEL = 'app.kubernetes.io/name';
 
 interface Pod {
   metadata: { name: string; labels: Record<string, string>; ownerReferences?: { kind: string; name: string }[] };
@@ -36,13 +35,8 @@ async function sectionPods(cluster: TestCluster, section: string): Promise<Pod[]
 
 /** A copy of a rendered Deployment under its own name and labels, so no Service, PDB or HPA of ours counts its pods. */
 function copyOf(section: string, suffix: string, edit: (deployment: Manifest) => void): Manifest {
-  const deployment = structuredClone(render(production).find((each) => each.kind === 'Deployment' && each.metadata.name === section)!);
-  const name = `${section}-${suffix}`;
-  deployment.metadata.name = name;
-  for (const labels of [deployment.metadata.labels, deployment.spec.selector.matchLabels, deployment.spec.template.metadata.labels]) {
-    labels[NAME_LABEL] = name;
-  }
-  for (const constraint of deployment.spec.template.spec.topologySpreadConstraints) constraint.labelSelector.matchLabels[NAME_LABEL] = name;
+  const rendered = render(production).find((each) => each.kind === 'Deployment' && each.metadata.name === section)!;
+  const deployment = renamedDeployment(rendered, `${section}-${suffix}`);
   deployment.spec.replicas = 2;
   edit(deployment);
   return deployment;
@@ -220,13 +214,8 @@ describe('the same production rule on a one-node cluster (kwok provider)', { ski
     const withoutMinDomains = manifests
       .filter((each) => each.kind === 'Deployment')
       .map((deployment) => {
-        const copy = structuredClone(deployment);
-        copy.metadata.name = `${deployment.metadata.name}-no-min-domains`;
+        const copy = renamedDeployment(deployment, `${deployment.metadata.name}-no-min-domains`);
         for (const constraint of copy.spec.template.spec.topologySpreadConstraints) delete constraint.minDomains;
-        copy.spec.template.metadata.labels[NAME_LABEL] = copy.metadata.name;
-        copy.spec.selector.matchLabels[NAME_LABEL] = copy.metadata.name;
-        for (const constraint of copy.spec.template.spec.topologySpreadConstraints)
-          constraint.labelSelector.matchLabels[NAME_LABEL] = copy.metadata.name;
         return copy;
       });
     const replicas = Object.fromEntries(SECTION_NAMES.map((section) => [section, production.sections[section].minReplicas]));
