@@ -35,3 +35,6 @@ export function bootId(): string;
 
 /** Pids of the live children of `parent` (nginx's workers are its master's children). */
 export function childPids(parent: number): number[];
+
+/** Pids of the live members of process group `group` except its leader (an nginx master's workers, also once it is gone). */
+export function groupMembers(group: number): number[];

@@ -74,3 +74,19 @@ export function childPids(parent) {
       return stat !== undefined && stat.ppid === parent && stat.state !== 'Z';
     });
 }
+
+/**
+ * Live members of process group `group` other than its leader: an nginx master's workers, also once
+ * the master is gone (they stay in its group; while any does, the kernel does not hand out its pid again).
+ * @param {number} group
+ */
+export function groupMembers(group) {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      if (pid === group) return false;
+      const stat = readProcStat(pid);
+      return stat !== undefined && stat.pgrp === group && stat.state !== 'Z';
+    });
+}

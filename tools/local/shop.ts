@@ -28,6 +28,9 @@ const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'NODE_EXTRA_CA_CE
 const REPLICA_STOP_TIMEOUT_MS = 15_000;
 // Starts of one replica when its port keeps being taken by another process before it listens.
 const PORT_ATTEMPTS = 5;
+// Restarts of one nginx (front or balancer) per run after its master died; past that the shop stops:
+// something keeps killing it, and a shop that answers only now and then hides that.
+const NGINX_RESTARTS = 5;
 
 export interface StartLocalShopOptions {
   /** Directory of the synthesized manifests. @default `<repo>/dist` */
@@ -139,6 +142,11 @@ export interface LocalShop {
   rolloutRestart(section?: string, onStep?: (step: RolloutStep) => void): Promise<RolloutStep[]>;
   /** Stops nginx, then drains every replica, then removes the temp directory. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Resolves once the shop has stopped: after stop(), or on its own when an nginx whose master died
+   * could not be started again (the events say why).
+   */
+  readonly stopped: Promise<void>;
 }
 
 /**
@@ -217,6 +225,11 @@ class Shop implements LocalShop, ScaleTarget {
   private changes: Promise<unknown> = Promise.resolve();
   private autoscaler: Autoscaler | undefined;
   private reloading: Promise<void> = Promise.resolve();
+  private readonly nginxRestarts = { balancer: 0, front: 0 };
+  private markStopped!: () => void;
+  readonly stopped = new Promise<void>((resolve) => {
+    this.markStopped = resolve;
+  });
   private readonly killOnExit = (): void => {
     for (const replica of this.live) replica.kill('SIGKILL');
     this.front?.killNow();
@@ -344,8 +357,7 @@ class Shop implements LocalShop, ScaleTarget {
     );
     const stableFront = this.options.stableFront ?? true;
     this.balancerPort = stableFront ? await ephemeralPort() : this.port;
-    const balancerPrefix = join(this.prefix, 'balancer');
-    this.balancer = await NginxProcess.start(this.nginxBinary, balancerPrefix, this.renderConfig(), this.balancerPort, this.guard);
+    this.balancer = await this.startNginx('balancer');
     if (!stableFront) {
       this.emit(
         'info',
@@ -353,9 +365,7 @@ class Shop implements LocalShop, ScaleTarget {
       );
       return;
     }
-    const frontPrefix = join(this.prefix, 'front');
-    const frontConfig = renderFrontConfig({ prefix: frontPrefix, listenPort: this.port, balancerPort: this.balancerPort });
-    this.front = await NginxProcess.start(this.nginxBinary, frontPrefix, frontConfig, this.port, this.guard);
+    this.front = await this.startNginx('front');
     this.emit(
       'info',
       `nginx balancer ${this.balancer.pid} on 127.0.0.1:${this.balancerPort} (${this.balance.algorithm}, from ${this.balance.source})`,
@@ -440,6 +450,47 @@ class Shop implements LocalShop, ScaleTarget {
         replica = await this.spawnReplica(deployment, index);
       }
     }
+  }
+
+  /** Starts the front or the balancer nginx with its current config, supervised: see nginxExited. */
+  private async startNginx(role: 'balancer' | 'front'): Promise<NginxProcess> {
+    const prefix = join(this.prefix, role);
+    const [config, port] =
+      role === 'balancer'
+        ? [this.renderConfig(), this.balancerPort]
+        : [renderFrontConfig({ prefix, listenPort: this.port, balancerPort: this.balancerPort }), this.port];
+    const nginx = await NginxProcess.start(this.nginxBinary, prefix, config, port, this.guard);
+    if (this.stopping) {
+      await nginx.stop(); // shutDown has stopped the one it knew of; this one is not its to stop
+      throw new Error('interrupted: the local shop is stopping');
+    }
+    void nginx.exited.then(() => this.nginxExited(role, nginx));
+    return nginx;
+  }
+
+  /**
+   * A master that exits while the shop runs (kill -9, the OOM killer) has had its orphaned workers
+   * killed (NginxProcess) and is started again on the same port with the current config, behind any
+   * reload under way; a reload that was waiting on it fails and is rolled back by its caller. If it
+   * cannot be started again, the shop stops rather than run half-routed.
+   */
+  private nginxExited(role: 'balancer' | 'front', nginx: NginxProcess): void {
+    if (this.stopping || nginx.isStopping) return;
+    const restarts = ++this.nginxRestarts[role];
+    this.emit('warn', `nginx ${role} ${nginx.pid} ${describeExit(nginx.exit!)} unexpectedly; its workers were stopped; starting it again`);
+    const restart = this.reloading.then(async () => {
+      if (restarts > NGINX_RESTARTS) throw new Error(`its master died ${restarts} times in this run`);
+      const next = await this.startNginx(role);
+      this[role] = next;
+      const port = role === 'balancer' ? this.balancerPort : this.port;
+      this.emit('info', `nginx ${role} ${next.pid} on 127.0.0.1:${port} (started again)`);
+    });
+    this.reloading = restart.catch(() => undefined);
+    restart.catch((error: Error) => {
+      if (this.stopping) return;
+      this.emit('warn', `nginx ${role} could not be started again (${error.message}): stopping the shop`);
+      void this.stop();
+    });
   }
 
   /** Runs `change` once every change queued before it has finished. */
@@ -542,12 +593,15 @@ class Shop implements LocalShop, ScaleTarget {
     // Front first: no new requests come in; then the balancer, then the replicas drain.
     await this.front?.stop();
     await this.balancer?.stop();
+    // A restart of an nginx under way stops what it started itself (startNginx).
+    await this.reloading;
     await Promise.all([...this.live].map((r) => this.retire(r)));
     await this.changes;
     // Before the guard closes: its watchdog would remove the directory too, at the same time.
     rmSync(this.prefix, { recursive: true, force: true });
     await this.guard.close();
     process.off('exit', this.killOnExit);
+    this.markStopped();
   }
 
   private emit(level: 'info' | 'warn', message: string): void {

@@ -23,5 +23,6 @@ export function fakeShop(rollout: LocalShop['rolloutRestart']): LocalShop {
     },
     rolloutRestart: rollout,
     stop: async () => undefined,
+    stopped: new Promise(() => undefined),
   };
 }
