@@ -95,8 +95,9 @@ export class NginxProcess {
   /**
    * Graceful reload: checks the new config, sends SIGHUP, then waits until the workers that ran the
    * old config have finished their requests and exited, so no one still proxies to an old replica.
+   * A timeout here comes after the SIGHUP: the new config is live, only old workers linger.
    */
-  async reload(config: string): Promise<void> {
+  async reload(config: string, options: { drain?: boolean } = {}): Promise<void> {
     await writeAndTest(this.binary, this.prefix, config);
     if (hasExited(this.child)) throw new Error(`nginx reload: master ${this.pid} is not running`);
     const oldWorkers = childPids(this.pid);
@@ -106,6 +107,9 @@ export class NginxProcess {
       () => {
         if (hasExited(this.child)) throw new Error(`nginx reload: master ${this.pid} exited during the reload`);
         const current = childPids(this.pid);
+        // drain false: done once a worker with the new config runs (a rollback must not wait on old
+        // workers stuck on a hung replica; those finish or time out on their own).
+        if (options.drain === false) return current.some((pid) => !oldWorkers.includes(pid));
         return current.length > 0 && !oldWorkers.some((pid) => current.includes(pid));
       },
       15_000,

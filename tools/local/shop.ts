@@ -409,14 +409,29 @@ class Shop implements LocalShop, ScaleTarget {
         for (let index = 0; index < replicas.length; index++) {
           if (this.stopping) throw new Error('rollout interrupted: the local shop is stopping');
           const old = replicas[index]!;
-          const next = await this.untilReady(deployment, index, await this.spawnReplica(deployment, index));
+          const spawned = await this.spawnReplica(deployment, index);
+          let next: ReplicaProcess;
+          try {
+            next = await this.untilReady(deployment, index, spawned);
+          } catch (error) {
+            // untilReady has stopped it; nginx never saw it.
+            throw new Error(`rollout ${deployment.name}: ${(error as Error).message}; rolled back: nginx unchanged, ${old.id} kept`);
+          }
           replicas[index] = next;
           try {
             await this.reloadBalancer();
           } catch (error) {
+            // A failed reload may have applied the new config anyway (a timeout comes after the SIGHUP):
+            // nginx gets the last working set back before the new replica stops, or it would route to a dead port.
             replicas[index] = old;
+            const restored = await this.reloadBalancer({ drain: false }).then(
+              () => `rolled back: nginx routes to ${old.id} again`,
+              (restore: Error) => `rollback of nginx failed too (${restore.message})`,
+            );
             await this.retire(next);
-            throw error;
+            throw new Error(
+              `rollout ${deployment.name}: replica ${next.id} (port ${next.port}) could not take ${old.id}'s place: ${(error as Error).message}; ${restored}, ${next.id} stopped`,
+            );
           }
           draining.push(this.retire(old));
           const step = { section: deployment.name, from: old.id, to: next.id, port: next.port };
@@ -501,11 +516,11 @@ class Shop implements LocalShop, ScaleTarget {
   }
 
   // Replicas of one scale-out get ready at about the same time: one nginx reload after the other.
-  private reloadBalancer(): Promise<void> {
+  private reloadBalancer(options: { drain?: boolean } = {}): Promise<void> {
     const reload = this.reloading.then(() => {
       // stop() may have stopped nginx meanwhile: its pid is no longer ours to signal.
       if (this.stopping) throw new Error('interrupted: the local shop is stopping');
-      return this.balancer!.reload(this.renderConfig());
+      return this.balancer!.reload(this.renderConfig(), options);
     });
     this.reloading = reload.catch(() => undefined);
     return reload;
