@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -7,21 +7,9 @@ import { after, describe, test } from 'node:test';
 import { acceptsConnections } from '../../tools/local/ports.ts';
 import type { LocalShop } from '../../tools/local/shop.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
-import { childrenWithCommand, eventuallyEmpty, processesWithTmpdir } from './support/processes.ts';
+import { upstreamPorts } from './support/balancer-config.ts';
+import { eventuallyEmpty, processesWithTmpdir } from './support/processes.ts';
 import { FIXTURES, startTestShop } from './support/test-shop.ts';
-
-/** The chocolates upstream's ports in the balancer's nginx.conf (the test process is nginx's parent). */
-function upstreamPorts(): number[] {
-  // nginx rewrites its command line into its process title: `nginx: master process ... -c <file> ...`.
-  const configs = childrenWithCommand(process.pid, 'nginx').map(
-    (pid) => /-c (\S+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '))?.[1],
-  );
-  const file = configs.find((path) => path?.endsWith('/balancer/nginx.conf'));
-  assert.ok(file, `no balancer nginx found among ${JSON.stringify(configs)}`);
-  const config = readFileSync(file, 'utf8');
-  const block = /upstream chocolates \{([^}]*)\}/.exec(config)![1]!;
-  return [...block.matchAll(/server 127\.0\.0\.1:(\d+);/g)].map((m) => Number(m[1])).sort();
-}
 
 describe('a rollout that fails is rolled back', { skip: skipUnlessInstalled('nginx', 'apt-get install nginx-light') }, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'sweetshop-rollback-'));
@@ -66,7 +54,7 @@ describe('a rollout that fails is rolled back', { skip: skipUnlessInstalled('ngi
     assert.notEqual(outcome, 'finished');
     t.diagnostic(`the rollout failed: ${outcome}`);
     const listed = running.replicas.filter((r) => r.section === 'chocolates');
-    const ports = upstreamPorts();
+    const ports = upstreamPorts('chocolates');
     assert.deepEqual(ports, listed.map((r) => r.port).sort(), 'the upstream and status disagree');
     for (const replica of listed) assert.equal(replica.exit, undefined, `${replica.id} is listed but has exited`);
     for (const port of ports) assert.equal(await acceptsConnections(port), true, `nothing listens on upstream port ${port}`);

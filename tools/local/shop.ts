@@ -10,6 +10,7 @@ import { renderBalancerConfig, renderFrontConfig } from './nginx-config.ts';
 import { findNginx, NginxProcess } from './nginx-process.ts';
 import { podName } from './pod-names.ts';
 import { ephemeralPort, isPortFree, releasePort, reservePort } from './ports.ts';
+import { PeriodicProbe } from './probes.ts';
 import { describeExit, type ProcessExit } from './process-exit.ts';
 import { ProcessGuard } from './process-guard.ts';
 import { describeLeftovers } from './process-record.ts';
@@ -89,6 +90,10 @@ export interface LocalReplica {
   readonly exit?: ProcessExit;
   /** Set while a replica added by a scale-out has not answered /readyz yet (it is not in nginx). */
   readonly starting?: true;
+  /** In nginx: answered /readyz, runs, and passes its readinessProbe (the manifests' period and thresholds). */
+  readonly ready: boolean;
+  /** Restarts after its livenessProbe failed (the pod's restartCount): the same name, a new process. */
+  readonly restarts: number;
 }
 
 /** One section (Deployment) and its HPA, as `status` shows them. */
@@ -226,6 +231,8 @@ class Shop implements LocalShop, ScaleTarget {
   private autoscaler: Autoscaler | undefined;
   private reloading: Promise<void> = Promise.resolve();
   private readonly nginxRestarts = { balancer: 0, front: 0 };
+  // The readiness and liveness probes of each replica, from its first /readyz 200 until it stops.
+  private readonly probes = new Map<ReplicaProcess, PeriodicProbe[]>();
   private markStopped!: () => void;
   readonly stopped = new Promise<void>((resolve) => {
     this.markStopped = resolve;
@@ -270,7 +277,16 @@ class Shop implements LocalShop, ScaleTarget {
   get replicas(): LocalReplica[] {
     const describe = (r: ReplicaProcess, starting: boolean): LocalReplica => {
       const exit = r.exit;
-      return { section: r.section, id: r.id, port: r.port, pid: r.pid, ...(exit ? { exit } : {}), ...(starting ? { starting: true } : {}) };
+      return {
+        section: r.section,
+        id: r.id,
+        port: r.port,
+        pid: r.pid,
+        ...(exit ? { exit } : {}),
+        ...(starting ? { starting: true } : {}),
+        ready: r.ready,
+        restarts: r.restarts,
+      };
     };
     return [...this.current.keys()].flatMap((section) => [
       ...this.current.get(section)!.map((r) => describe(r, false)),
@@ -526,14 +542,18 @@ class Shop implements LocalShop, ScaleTarget {
     return reload;
   }
 
-  private async spawnReplica(deployment: DeploymentSpec, index: number): Promise<ReplicaProcess> {
+  private async spawnReplica(
+    deployment: DeploymentSpec,
+    index: number,
+    restartOf?: { id: string; restarts: number },
+  ): Promise<ReplicaProcess> {
     const port = await reservePort(this.options.basePort ?? DEFAULT_REPLICA_BASE_PORT);
     // stop() may have begun during that await; shutDown only retires replicas already in `live`.
     if (this.stopping) {
       releasePort(port);
       throw new Error('rollout interrupted: the local shop is stopping');
     }
-    const id = podName(deployment.name, JSON.stringify(deployment.env), this.revisions.get(deployment.name)!);
+    const id = restartOf?.id ?? podName(deployment.name, JSON.stringify(deployment.env), this.revisions.get(deployment.name)!);
     const replica = new ReplicaProcess({
       section: deployment.name,
       id,
@@ -542,10 +562,14 @@ class Shop implements LocalShop, ScaleTarget {
       command: this.options.serviceCommand ?? { executable: process.execPath, args: ['service/src/server.ts'], cwd: REPO_ROOT },
       onLine: (r, line, stream) => this.options.onEvent?.({ type: 'replica-output', section: r.section, replica: r.id, stream, line }),
       watcher: this.guard,
+      restarts: restartOf?.restarts ?? 0,
+      onReady: (r) => this.startProbes(deployment, r),
     });
     this.live.add(replica);
     void replica.exited.then(() => {
       this.live.delete(replica);
+      for (const probe of this.probes.get(replica) ?? []) probe.stop();
+      this.probes.delete(replica);
       releasePort(port);
       // Kubernetes would restart the container; here it stays listed as gone until a rollout replaces it.
       if (!replica.isStopping && !this.stopping) {
@@ -554,6 +578,72 @@ class Shop implements LocalShop, ScaleTarget {
       }
     });
     return replica;
+  }
+
+  /**
+   * The kubelet's probes, with the manifests' period, timeout and thresholds, from the replica's first
+   * /readyz 200 (local mode's startup check) on. A failing readinessProbe takes the replica out of
+   * nginx (reload without waiting for the old workers: they may hold requests stuck on it) until it
+   * passes again; a failing livenessProbe restarts it.
+   */
+  private startProbes(deployment: DeploymentSpec, replica: ReplicaProcess): void {
+    const probes: PeriodicProbe[] = [];
+    const { readinessProbe, livenessProbe } = deployment;
+    const where = (): string => `replica ${replica.id} (${deployment.name}, port ${replica.port})`;
+    const ignore = (): boolean => this.stopping !== undefined || replica.isStopping || !replica.running;
+    if (readinessProbe) {
+      probes.push(
+        new PeriodicProbe(readinessProbe, replica.port, (passing) => {
+          if (ignore()) return;
+          replica.setProbeReady(passing);
+          const message = passing
+            ? `${where()} passes its readinessProbe again: back in nginx`
+            : `${where()} failed its readinessProbe ${readinessProbe.failureThreshold} times in a row (GET ${readinessProbe.path}, every ${readinessProbe.periodSeconds} s): out of nginx until it passes`;
+          // Said once nginx's new workers route that way; status shows the verdict at once.
+          if (!this.current.get(deployment.name)?.includes(replica)) return this.emit(passing ? 'info' : 'warn', message);
+          this.reloadBalancer({ drain: false }).then(
+            () => this.emit(passing ? 'info' : 'warn', message),
+            (error: Error) => {
+              if (!this.stopping) this.emit('warn', `${where()}: nginx reload after its readinessProbe changed failed: ${error.message}`);
+            },
+          );
+        }),
+      );
+    }
+    if (livenessProbe) {
+      probes.push(
+        new PeriodicProbe(livenessProbe, replica.port, (passing) => {
+          if (passing || ignore()) return;
+          this.emit(
+            'warn',
+            `${where()} failed its livenessProbe ${livenessProbe.failureThreshold} times in a row (GET ${livenessProbe.path}, every ${livenessProbe.periodSeconds} s): restarting it`,
+          );
+          this.exclusive(() => this.restartReplica(deployment, replica)).catch((error: Error) => {
+            if (!this.stopping) this.emit('warn', `${where()} could not be restarted: ${error.message}`);
+          });
+        }),
+      );
+    }
+    this.probes.set(replica, probes);
+  }
+
+  /**
+   * What the kubelet does on a liveness failure: the container is stopped (SIGTERM, SIGKILL after the
+   * pod's grace period, at most REPLICA_STOP_TIMEOUT_MS here) and started again under the same name,
+   * its restart count one higher; it rejoins nginx once ready. Queued with the other changes.
+   */
+  private async restartReplica(deployment: DeploymentSpec, replica: ReplicaProcess): Promise<void> {
+    const replicas = this.current.get(deployment.name)!;
+    const index = replicas.indexOf(replica);
+    if (index === -1 || this.stopping || replica.isStopping) return; // replaced or removed meanwhile
+    replica.setProbeReady(false);
+    await this.reloadBalancer({ drain: false });
+    await replica.stop(Math.min(deployment.terminationGracePeriodSeconds * 1_000, REPLICA_STOP_TIMEOUT_MS));
+    const fresh = await this.spawnReplica(deployment, index, { id: replica.id, restarts: replica.restarts + 1 });
+    replicas[index] = fresh; // listed (not ready) while it starts
+    replicas[index] = await this.untilReady(deployment, index, fresh);
+    await this.reloadBalancer();
+    this.emit('info', `replica ${fresh.id} restarted (restart ${fresh.restarts}, port ${replicas[index]!.port}): ready, back in nginx`);
   }
 
   /**
@@ -592,7 +682,7 @@ class Shop implements LocalShop, ScaleTarget {
       // Only running replicas: the port of one that died may belong to another process by now.
       upstreams: this.manifests.services.map((s) => ({
         name: s.name,
-        ports: (this.current.get(s.deployment) ?? []).filter((r) => r.running).map((r) => r.port),
+        ports: (this.current.get(s.deployment) ?? []).filter((r) => r.ready).map((r) => r.port),
       })),
       locations: this.manifests.routes.map((r) => ({ path: r.path, pathType: r.pathType, upstream: r.service })),
     });
