@@ -97,7 +97,7 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
     const [killed, survivor] = replicaRows(run.output());
 
     process.kill(killed!.pid, 'SIGKILL');
-    const gone = new RegExp(`^chocolates\\s+${killed!.id}\\s+\\d+\\s+${killed!.pid}\\s+gone \\(killed by SIGKILL\\)$`, 'm');
+    const gone = new RegExp(`^chocolates\\s+${killed!.id}\\s+\\d+\\s+${killed!.pid}\\s+0\\s+gone \\(killed by SIGKILL\\)$`, 'm');
     let status = '';
     const reported = await pollUntil(
       async () => {
