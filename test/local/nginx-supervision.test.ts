@@ -79,6 +79,18 @@ describe('nginx supervision: kill -9 of a master', { skip: skipUnlessInstalled('
     assert.equal(await isPortFree(port), true, `port ${port} still taken after the shop stopped`);
   });
 
+  test('a master and the supervisor killed together: the watchdog ends the workers the master left', async () => {
+    const { run, port } = await startShop('watchdog');
+    const masters = nginxPids(run.output());
+    groups.push(...masters);
+    // One synchronous block: the supervisor is gone before it could hear of the master's exit.
+    process.kill(masters[0]!, 'SIGKILL');
+    run.child.kill('SIGKILL');
+    await run.exited;
+    assert.deepEqual(await eventuallyEmpty(() => processesInGroups(groups)), [], 'nginx workers left running');
+    assert.equal(await isPortFree(port), true, `port ${port} still taken after the watchdog ran`);
+  });
+
   test('a master killed just before stop: its workers end with the shop and the port is free', async () => {
     const { run, port } = await startShop('stop');
     const masters = nginxPids(run.output());
