@@ -79,6 +79,18 @@ describe('nginx supervision: kill -9 of a master', { skip: skipUnlessInstalled('
     assert.equal(await isPortFree(port), true, `port ${port} still taken after the shop stopped`);
   });
 
+  test('a balancer master killed again and again: past 5 restarts the shop stops cleanly, exit 1, nothing left', async () => {
+    const { run, port } = await startShop('limit');
+    groups.push(...nginxPids(run.output()));
+    for (let i = 0; i < 5; i++) await killMaster(run, 'balancer');
+    process.kill(lastMaster(run.output(), 'balancer'), 'SIGKILL');
+    assert.equal(await run.exited, 1, run.output());
+    assert.match(run.output(), /nginx balancer could not be started again \(its master died 6 times in this run\): stopping the shop/);
+    assert.match(run.output(), /local: the shop stopped itself/);
+    assert.deepEqual(await eventuallyEmpty(() => processesInGroups(groups)), [], 'nginx processes of the shop left running');
+    assert.equal(await isPortFree(port), true, `port ${port} still taken after the shop stopped`);
+  });
+
   test('a master and the supervisor killed together: the watchdog ends the workers the master left', async () => {
     const { run, port } = await startShop('watchdog');
     const masters = nginxPids(run.output());
