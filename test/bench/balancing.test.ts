@@ -3,7 +3,7 @@ import { test } from 'node:test';
 
 import { slowReplicaId } from '../../tools/bench/balancing.ts';
 
-const replica = (section: string, id: string, port: number) => ({ section, id, port, pid: port });
+const replica = (section: string, id: string, port: number) => ({ section, id, port, pid: port, ready: true, restarts: 0 });
 
 test('the slow replica is the one the bench gave the delay (the second chocolates replica), however fast each answers', () => {
   // As startLocalShop lists them: per section, in start order; other sections around them.

@@ -56,7 +56,7 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
     await run.waitFor(/stop: Ctrl-C/);
     const output = run.output();
 
-    assert.match(output, /SECTION\s+REPLICA\s+PORT\s+PID\s+STATUS/);
+    assert.match(output, /SECTION\s+REPLICA\s+PORT\s+PID\s+RESTARTS\s+STATUS/);
     const rows = replicaRows(output);
     assert.deepEqual(
       rows.map((r) => r.section),
@@ -97,7 +97,7 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
     const [killed, survivor] = replicaRows(run.output());
 
     process.kill(killed!.pid, 'SIGKILL');
-    const gone = new RegExp(`^chocolates\\s+${killed!.id}\\s+\\d+\\s+${killed!.pid}\\s+gone \\(killed by SIGKILL\\)$`, 'm');
+    const gone = new RegExp(`^chocolates\\s+${killed!.id}\\s+\\d+\\s+${killed!.pid}\\s+0\\s+gone \\(killed by SIGKILL\\)$`, 'm');
     let status = '';
     const reported = await pollUntil(
       async () => {
@@ -108,7 +108,7 @@ describe('npm run local (the CLI)', { skip: skipUnlessInstalled('nginx', 'apt-ge
       100,
     );
     assert.ok(reported, `status does not list the killed replica as gone (killed by SIGKILL) within 5 s:\n${status}`);
-    assert.match(status, new RegExp(`^chocolates\\s+${survivor!.id}\\s+\\d+\\s+${survivor!.pid}\\s+running$`, 'm'));
+    assert.match(status, new RegExp(`^chocolates\\s+${survivor!.id}\\s+\\d+\\s+${survivor!.pid}\\s+0\\s+running$`, 'm'));
     assert.match(status, /^1 of 2 replicas gone: nginx routes around it; `npm run local -- rollout restart chocolates` replaces it$/m);
 
     run.child.kill('SIGTERM');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -57,6 +57,36 @@ describe('control socket', () => {
       requestRolloutRestart(stateDir, undefined, () => undefined),
       /^Error: a rollout is already in progress$/,
     );
+  });
+
+  test('requests off the API get a JSON 404 or 405 naming what is wrong', async () => {
+    const stateDir = join(work, 'refusing');
+    const server = await startControlServer(
+      fakeShop(async () => []),
+      stateDir,
+    );
+    servers.push([server, stateDir]);
+    const ask = (method: string, path: string): Promise<{ status: number; allow: string | undefined; body: unknown }> =>
+      new Promise((resolve, reject) => {
+        const req = request({ socketPath: controlSocketPath(stateDir), method, path }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, allow: res.headers.allow, body: JSON.parse(body) }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    assert.deepEqual(await ask('GET', '//'), {
+      status: 404,
+      allow: undefined,
+      body: { error: 'no "//" here (the control API has /status, /rollout-restart)' },
+    });
+    assert.deepEqual(await ask('GET', '/rollout-restart'), {
+      status: 405,
+      allow: 'POST',
+      body: { error: '/rollout-restart takes POST, not GET' },
+    });
+    assert.equal((await ask('POST', '/rollout-restart?section=a&section=b')).status, 400);
   });
 
   test('a socket file nothing answers on (a killed supervisor) is replaced', async () => {

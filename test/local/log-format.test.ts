@@ -39,20 +39,30 @@ describe('formatShopEvent', () => {
   });
 });
 
-test('formatReplicaTable aligns section, replica, port, pid and status; a replica that died says how', () => {
+test('formatReplicaTable aligns section, replica, port, pid, restarts and status; a replica that died says how, one failing its readinessProbe says not ready', () => {
   assert.equal(
     formatReplicaTable([
-      { section: 'chocolates', id: 'chocolates-a-1', port: 8000, pid: 101 },
-      { section: 'chocolates', id: 'chocolates-a-2', port: 8002, pid: 103, exit: { code: null, signal: 'SIGKILL' } },
-      { section: 'cakes', id: 'cakes-b-2', port: 8001, pid: 102, exit: { code: 1, signal: null } },
-      { section: 'cakes', id: 'cakes-b-3', port: 8003, pid: 104, starting: true },
+      { section: 'chocolates', id: 'chocolates-a-1', port: 8000, pid: 101, ready: true, restarts: 0 },
+      {
+        section: 'chocolates',
+        id: 'chocolates-a-2',
+        port: 8002,
+        pid: 103,
+        exit: { code: null, signal: 'SIGKILL' },
+        ready: false,
+        restarts: 0,
+      },
+      { section: 'cakes', id: 'cakes-b-2', port: 8001, pid: 102, exit: { code: 1, signal: null }, ready: false, restarts: 2 },
+      { section: 'cakes', id: 'cakes-b-3', port: 8003, pid: 104, starting: true, ready: false, restarts: 0 },
+      { section: 'cakes', id: 'cakes-b-4', port: 8004, pid: 105, ready: false, restarts: 1 },
     ]),
     [
-      'SECTION     REPLICA         PORT  PID  STATUS',
-      'chocolates  chocolates-a-1  8000  101  running',
-      'chocolates  chocolates-a-2  8002  103  gone (killed by SIGKILL)',
-      'cakes       cakes-b-2       8001  102  gone (exited with code 1)',
-      'cakes       cakes-b-3       8003  104  starting',
+      'SECTION     REPLICA         PORT  PID  RESTARTS  STATUS',
+      'chocolates  chocolates-a-1  8000  101  0         running',
+      'chocolates  chocolates-a-2  8002  103  0         gone (killed by SIGKILL)',
+      'cakes       cakes-b-2       8001  102  2         gone (exited with code 1)',
+      'cakes       cakes-b-3       8003  104  0         starting',
+      'cakes       cakes-b-4       8004  105  1         running, not ready',
     ].join('\n'),
   );
 });

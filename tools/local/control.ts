@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 
 import type { LocalReplica, LocalShop, RolloutStep, SectionStatus } from './shop.ts';
@@ -45,32 +45,78 @@ export async function startControlServer(shop: LocalShop, stateDir: string): Pro
     unlinkSync(socket); // left behind by a supervisor that was killed
   }
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://local');
-    if (req.method === 'GET' && url.pathname === '/status') {
-      res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ url: shop.url, pid: process.pid, replicas: shop.replicas, sections: shop.sections } satisfies ShopStatus));
+    // A throw here would end the supervisor, and its watchdog would remove the whole shop with it.
+    res.on('error', () => undefined); // the client went away: nothing to answer
+    try {
+      answer(shop, req, res);
+    } catch (error) {
+      if (!res.headersSent) refuse(res, 400, `cannot handle ${req.method} ${JSON.stringify(req.url)}: ${(error as Error).message}`);
+      else res.destroy();
+    }
+  });
+  // What Node's HTTP parser refuses (random bytes, a bad Content-Length, headers past 16 KiB) never
+  // reaches the handler: its default answer is a bare 400; this one says why, in JSON like every other.
+  server.on('clientError', (error: NodeJS.ErrnoException, connection) => {
+    if (!connection.writable || (connection as { _httpMessage?: unknown })._httpMessage) {
+      connection.destroy();
       return;
     }
-    if (req.method === 'POST' && url.pathname === '/rollout-restart') {
-      res.setHeader('Content-Type', 'application/x-ndjson');
-      const send = (line: ControlLine): void => {
-        res.write(`${JSON.stringify(line)}\n`);
-      };
-      shop
-        .rolloutRestart(url.searchParams.get('section') ?? undefined, (step) => send({ step }))
-        .then((steps) => send({ done: true, steps: steps.length }))
-        .catch((error: Error) => send({ error: error.message }))
-        .finally(() => res.end());
-      return;
-    }
-    res.statusCode = 404;
-    res.end(JSON.stringify({ error: `no ${req.method} ${url.pathname} here` }));
+    const [status, reason] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : [400, 'Bad Request'];
+    const body = `${JSON.stringify({ error: `malformed request: ${error.code ?? error.message}` })}\n`;
+    connection.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(socket, resolve);
   });
   return server;
+}
+
+const ROUTES: Readonly<Record<string, string>> = { '/status': 'GET', '/rollout-restart': 'POST' };
+
+function answer(shop: LocalShop, req: IncomingMessage, res: ServerResponse): void {
+  // Not new URL(req.url, base): a request target such as `//` or `http://[::1` makes it throw.
+  const target = req.url ?? '/';
+  const queryAt = target.indexOf('?');
+  const path = queryAt === -1 ? target : target.slice(0, queryAt);
+  const query = new URLSearchParams(queryAt === -1 ? '' : target.slice(queryAt + 1));
+  const method = ROUTES[path];
+  if (method === undefined) {
+    refuse(res, 404, `no ${JSON.stringify(path)} here (the control API has ${Object.keys(ROUTES).join(', ')})`);
+    return;
+  }
+  if (req.method !== method) {
+    res.setHeader('Allow', method);
+    refuse(res, 405, `${path} takes ${method}, not ${req.method}`);
+    return;
+  }
+  if (path === '/status') {
+    res.setHeader('Content-Type', 'application/json');
+    res.end(JSON.stringify({ url: shop.url, pid: process.pid, replicas: shop.replicas, sections: shop.sections } satisfies ShopStatus));
+    return;
+  }
+  const sections = query.getAll('section');
+  if (sections.length > 1) {
+    refuse(res, 400, `one section per rollout, not ${sections.length}`);
+    return;
+  }
+  res.setHeader('Content-Type', 'application/x-ndjson');
+  const send = (line: ControlLine): void => {
+    res.write(`${JSON.stringify(line)}\n`);
+  };
+  shop
+    .rolloutRestart(sections[0], (step) => send({ step }))
+    .then((steps) => send({ done: true, steps: steps.length }))
+    .catch((error: Error) => send({ error: error.message }))
+    .finally(() => res.end());
+}
+
+function refuse(res: ServerResponse, status: number, error: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json');
+  res.end(`${JSON.stringify({ error })}\n`);
 }
 
 /** Stops the control server and removes its socket. */

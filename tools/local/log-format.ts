@@ -35,13 +35,17 @@ function describeFields(entry: Record<string, unknown>): string[] {
     .map(([key, value]) => `${key}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
 }
 
-/** The start-up and status table: section, replica, port, pid, and whether it still runs. */
+/**
+ * The start-up and status table: section, replica, port, pid, liveness restarts, and whether it runs
+ * and is ready (`running, not ready`: its readinessProbe fails, it is out of nginx).
+ */
 export function formatReplicaTable(replicas: readonly LocalReplica[]): string {
-  const header = ['SECTION', 'REPLICA', 'PORT', 'PID', 'STATUS'];
-  const status = (r: LocalReplica): string => (r.exit ? `gone (${describeExit(r.exit)})` : r.starting ? 'starting' : 'running');
+  const header = ['SECTION', 'REPLICA', 'PORT', 'PID', 'RESTARTS', 'STATUS'];
+  const status = (r: LocalReplica): string =>
+    r.exit ? `gone (${describeExit(r.exit)})` : r.starting ? 'starting' : r.ready ? 'running' : 'running, not ready';
   return formatTable(
     header,
-    replicas.map((r) => [r.section, r.id, String(r.port), String(r.pid), status(r)]),
+    replicas.map((r) => [r.section, r.id, String(r.port), String(r.pid), String(r.restarts), status(r)]),
   );
 }
 

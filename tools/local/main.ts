@@ -134,7 +134,13 @@ async function run(options: {
   if (options.autoscale) console.log(`\n${formatAutoscalerTable(shop.sections)}\nwatch it: npm run local -- status`);
   console.log(`rolling restart: npm run local -- rollout restart [section]    stop: Ctrl-C\n`);
 
-  const signal = await stopSignal;
+  const signal = await Promise.race([stopSignal, shop.stopped.then(() => undefined)]);
+  if (signal === undefined) {
+    // The shop stopped itself (an nginx it could not start again); the events above say why.
+    await stopControlServer(control, options.stateDir);
+    console.error('local: the shop stopped itself (see the lines above)');
+    return 1;
+  }
   console.log(`local: ${signal}: stopping nginx, draining replicas (a second Ctrl-C kills them)`);
   await stopControlServer(control, options.stateDir);
   await shop.stop();

@@ -17,6 +17,7 @@ import {
   PLAIN_URL_PATH_RULE,
 } from './manifest-values.ts';
 import { nginxLocations } from './nginx-config.ts';
+import { type ProbeSpec, readProbe } from './probes.ts';
 import { missingServiceReason } from './service-refs.ts';
 
 /** One environment variable of a replica: a literal value, or the pod's own name (fieldRef metadata.name). */
@@ -34,6 +35,11 @@ export interface DeploymentSpec {
   readonly podLabels: Readonly<Record<string, string>>;
   /** What `--autoscale` reads (hpa/autoscaler-spec.ts), as written: unread, and so never an error, without it. */
   readonly autoscaling: AutoscalingSource;
+  /** The service container's probes, run on every replica once it is in nginx; absent: always ready / alive. */
+  readonly readinessProbe?: ProbeSpec;
+  readonly livenessProbe?: ProbeSpec;
+  /** spec.template.spec.terminationGracePeriodSeconds (Kubernetes' default 30): how long a liveness kill waits after SIGTERM. */
+  readonly terminationGracePeriodSeconds: number;
 }
 
 /** The HPA targeting a Deployment (if any) and the Deployment's workload container resources. */
@@ -220,7 +226,21 @@ function readDeployment(object: ManifestObject, hpaMinReplicas: number | undefin
   const replicas = hpaMinReplicas ?? (spec.replicas === undefined ? 1 : readCount(spec.replicas, `${object.source}: spec.replicas`));
   const metadata = isJsonObject(template.metadata) ? template.metadata : {};
   const autoscaling = { ...(hpa ? { hpa } : {}), deploymentSource: object.source, containerResources: container.resources };
-  return { name: object.name, replicas, env, podLabels: readStringMap(metadata.labels), autoscaling };
+  const readinessProbe = readProbe(container, 'readinessProbe', object.source);
+  const livenessProbe = readProbe(container, 'livenessProbe', object.source);
+  const grace = podSpec.terminationGracePeriodSeconds ?? 30;
+  if (!Number.isInteger(grace) || (grace as number) < 0 || (grace as number) > 3_600)
+    throw new Error(`${object.source}: terminationGracePeriodSeconds ${JSON.stringify(grace)}: expected an integer 0..3600`);
+  return {
+    name: object.name,
+    replicas,
+    env,
+    podLabels: readStringMap(metadata.labels),
+    autoscaling,
+    ...(readinessProbe ? { readinessProbe } : {}),
+    ...(livenessProbe ? { livenessProbe } : {}),
+    terminationGracePeriodSeconds: grace as number,
+  };
 }
 
 function readEnvVar(entry: unknown, where: string): EnvVarSpec[] {

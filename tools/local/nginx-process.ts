@@ -6,9 +6,9 @@ import { promisify } from 'node:util';
 import { findExecutable } from '../lib/find-executable.ts';
 import { pollUntil } from '../lib/poll-until.ts';
 import { acceptsConnections } from './ports.ts';
-import { hasExited, stopChild, waitForExit } from './process-exit.ts';
+import { hasExited, type ProcessExit, stopChild, waitForExit } from './process-exit.ts';
 import type { ProcessWatcher } from './process-guard.ts';
-import { childPids } from './process-identity.mjs';
+import { childPids, groupMembers } from './process-identity.mjs';
 
 const run = promisify(execFile);
 
@@ -29,13 +29,20 @@ export class NginxProcess {
   private readonly binary: string;
   private readonly prefix: string;
   private readonly child: ChildProcess;
-  private readonly exited: Promise<number | null>;
+  /** Resolves once the master has exited (and its orphaned workers, if any, were sent SIGKILL). */
+  readonly exited: Promise<number | null>;
+  private stopping = false;
 
   private constructor(binary: string, prefix: string, child: ChildProcess) {
     this.binary = binary;
     this.prefix = prefix;
     this.child = child;
-    this.exited = waitForExit(child);
+    // A master killed with -9 leaves its workers running, still accepting on its listen socket (the
+    // next start on that port fails) and proxying with the config they had: they go with it.
+    this.exited = waitForExit(child).then((code) => {
+      this.killOrphans();
+      return code;
+    });
   }
 
   /** Writes the config, checks it with `nginx -t`, starts nginx and waits until it accepts connections on 127.0.0.1:listenPort. */
@@ -75,18 +82,34 @@ export class NginxProcess {
     return this.child.pid!;
   }
 
+  /** undefined while the master runs; how it ended once it has. */
+  get exit(): ProcessExit | undefined {
+    return hasExited(this.child) ? { code: this.child.exitCode, signal: this.child.signalCode } : undefined;
+  }
+
+  /** True once stop() was called: an exit after that is expected. */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
   /**
    * Graceful reload: checks the new config, sends SIGHUP, then waits until the workers that ran the
    * old config have finished their requests and exited, so no one still proxies to an old replica.
+   * A timeout here comes after the SIGHUP: the new config is live, only old workers linger.
    */
-  async reload(config: string): Promise<void> {
+  async reload(config: string, options: { drain?: boolean } = {}): Promise<void> {
     await writeAndTest(this.binary, this.prefix, config);
+    if (hasExited(this.child)) throw new Error(`nginx reload: master ${this.pid} is not running`);
     const oldWorkers = childPids(this.pid);
     process.kill(this.pid, 'SIGHUP');
     // New workers appear and old ones leave; done once no old worker is left and a new one runs.
     const replaced = await pollUntil(
       () => {
+        if (hasExited(this.child)) throw new Error(`nginx reload: master ${this.pid} exited during the reload`);
         const current = childPids(this.pid);
+        // drain false: done once a worker with the new config runs (a rollback must not wait on old
+        // workers stuck on a hung replica; those finish or time out on their own).
+        if (options.drain === false) return current.some((pid) => !oldWorkers.includes(pid));
         return current.length > 0 && !oldWorkers.some((pid) => current.includes(pid));
       },
       15_000,
@@ -95,9 +118,16 @@ export class NginxProcess {
     if (!replaced) throw new Error(`nginx reload: old workers ${oldWorkers.join(', ')} still running after 15 s`);
   }
 
-  /** Graceful quit (SIGQUIT), then SIGKILL if nginx has not exited within the timeout. */
-  stop(timeoutMs = 5_000): Promise<void> {
-    return stopChild(this.child, this.exited, 'SIGQUIT', timeoutMs, () => this.killNow());
+  /**
+   * Graceful quit (SIGQUIT), then SIGKILL if nginx has not exited within the timeout; resolves once
+   * no process of its group is left, whatever happened to the master before.
+   */
+  async stop(timeoutMs = 5_000): Promise<void> {
+    this.stopping = true;
+    await stopChild(this.child, this.exited, 'SIGQUIT', timeoutMs, () => this.killNow());
+    await this.exited;
+    this.killOrphans();
+    await pollUntil(() => groupMembers(this.pid).length === 0, timeoutMs, 25);
   }
 
   /**
@@ -106,11 +136,26 @@ export class NginxProcess {
    * master respawn one before it dies, and that orphan would keep listening.
    */
   killNow(): void {
-    if (hasExited(this.child)) return;
+    if (hasExited(this.child)) {
+      this.killOrphans();
+      return;
+    }
     try {
       process.kill(-this.pid, 'SIGKILL');
     } catch {
       // already gone
+    }
+  }
+
+  // Once the master has gone, its pid may be reused; its workers are found by their process group,
+  // which the kernel keeps (and does not reuse) while any member lives.
+  private killOrphans(): void {
+    for (const pid of groupMembers(this.pid)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // exited meanwhile
+      }
     }
   }
 

@@ -18,7 +18,8 @@ export function isSameProcess(recorded: ProcessIdentity): boolean;
 
 /**
  * SIGKILLs the recorded process, and with it its process group when it leads one (nginx's workers are
- * in their master's group; killing the master alone lets it respawn a worker before it dies). Does
+ * in their master's group; killing the master alone lets it respawn a worker before it dies), also
+ * when the recorded leader has gone and left members of its group (a master killed with -9). Does
  * nothing when the pid now belongs to another process, or is init's or this process's own. Returns
  * whether it sent the signal.
  */
@@ -35,3 +36,6 @@ export function bootId(): string;
 
 /** Pids of the live children of `parent` (nginx's workers are its master's children). */
 export function childPids(parent: number): number[];
+
+/** Pids of the live members of process group `group` except its leader (an nginx master's workers, also once it is gone). */
+export function groupMembers(group: number): number[];

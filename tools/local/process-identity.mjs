@@ -42,9 +42,27 @@ export function killIfSame(recorded) {
   // Never init (kill(-1) would signal every process) nor this process: a record is a file, files get edited.
   if (!Number.isInteger(recorded.pid) || recorded.pid <= 1 || recorded.pid === process.pid) return false;
   const stat = readProcStat(recorded.pid);
-  if (!stat || stat.state === 'Z' || stat.startTime !== recorded.startTime) return false;
+  if (!stat || stat.state === 'Z') return killOrphanedGroup(recorded);
+  if (stat.startTime !== recorded.startTime) return false;
   try {
     process.kill(stat.pgrp === recorded.pid ? -recorded.pid : recorded.pid, 'SIGKILL');
+    return true;
+  } catch {
+    return false; // exited between the check and the kill
+  }
+}
+
+/**
+ * A group leader that has gone (an nginx master killed with -9, its supervisor too before it could
+ * react) leaves its workers in its group. The kernel hands the group's id out again only once its
+ * last member has gone, and members that started before the recorded leader cannot be its.
+ * @param {{ pid: number, startTime: number }} recorded
+ */
+function killOrphanedGroup(recorded) {
+  const members = groupMembers(recorded.pid).filter((pid) => (readProcStat(pid)?.startTime ?? -1) >= recorded.startTime);
+  if (members.length === 0) return false;
+  try {
+    process.kill(-recorded.pid, 'SIGKILL');
     return true;
   } catch {
     return false; // exited between the check and the kill
@@ -72,5 +90,21 @@ export function childPids(parent) {
     .filter((pid) => {
       const stat = readProcStat(pid);
       return stat !== undefined && stat.ppid === parent && stat.state !== 'Z';
+    });
+}
+
+/**
+ * Live members of process group `group` other than its leader: an nginx master's workers, also once
+ * the master is gone (they stay in its group; while any does, the kernel does not hand out its pid again).
+ * @param {number} group
+ */
+export function groupMembers(group) {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      if (pid === group) return false;
+      const stat = readProcStat(pid);
+      return stat !== undefined && stat.pgrp === group && stat.state !== 'Z';
     });
 }

@@ -26,6 +26,10 @@ export interface ReplicaStart {
   readonly onLine: (replica: ReplicaProcess, line: string, stream: 'stdout' | 'stderr') => void;
   /** Kills the replica if the supervisor dies without stopping it. */
   readonly watcher: ProcessWatcher;
+  /** Liveness restarts of this replica before this process (the pod's restartCount). @default 0 */
+  readonly restarts?: number;
+  /** Called once /readyz first answers 200 (the shop starts its probes then). */
+  readonly onReady?: (replica: ReplicaProcess) => void;
 }
 
 const TAIL_LINES = 20;
@@ -36,6 +40,8 @@ export class ReplicaProcess {
   readonly id: string;
   readonly port: number;
   readonly exited: Promise<number | null>;
+  /** Liveness restarts before this process: a restart is a new process under the same name. */
+  readonly restarts: number;
   /** When it was spawned, when /readyz first answered 200 and when it exited (Date.now() ms): the HPA reads them. */
   readonly startedAt = Date.now();
   private readyTime: number | undefined;
@@ -43,8 +49,13 @@ export class ReplicaProcess {
   private readonly child: ChildProcess;
   private readonly tail: string[] = [];
   private stopping = false;
+  // Cleared while its readinessProbe fails: it stays running, out of nginx.
+  private probeReady = true;
+  private readonly onReady: ((replica: ReplicaProcess) => void) | undefined;
 
   constructor(start: ReplicaStart) {
+    this.restarts = start.restarts ?? 0;
+    this.onReady = start.onReady;
     this.section = start.section;
     this.id = start.id;
     this.port = start.port;
@@ -85,6 +96,16 @@ export class ReplicaProcess {
   /** undefined while the process runs; how it ended once it has. */
   get exit(): ProcessExit | undefined {
     return hasExited(this.child) ? { code: this.child.exitCode, signal: this.child.signalCode } : undefined;
+  }
+
+  /** Ready as nginx sees it: answered /readyz once, runs, and its readinessProbe (if any) passes. */
+  get ready(): boolean {
+    return this.readyTime !== undefined && this.running && this.probeReady;
+  }
+
+  /** The readinessProbe's verdict (the shop reloads nginx after a change). */
+  setProbeReady(ready: boolean): void {
+    this.probeReady = ready;
   }
 
   get readyAt(): number | undefined {
@@ -128,6 +149,7 @@ export class ReplicaProcess {
         `replica ${this.id} (${this.section}) was not ready on port ${this.port} within ${timeoutMs / 1000} s${this.describeTail()}`,
       );
     this.readyTime = Date.now();
+    this.onReady?.(this);
   }
 
   /** SIGTERM (the service drains), then SIGKILL after the timeout; resolves once the process is gone. */

@@ -10,6 +10,7 @@ import { renderBalancerConfig, renderFrontConfig } from './nginx-config.ts';
 import { findNginx, NginxProcess } from './nginx-process.ts';
 import { podName } from './pod-names.ts';
 import { ephemeralPort, isPortFree, releasePort, reservePort } from './ports.ts';
+import { PeriodicProbe } from './probes.ts';
 import { describeExit, type ProcessExit } from './process-exit.ts';
 import { ProcessGuard } from './process-guard.ts';
 import { describeLeftovers } from './process-record.ts';
@@ -28,6 +29,9 @@ const INHERITED_ENV = ['PATH', 'HOME', 'TMPDIR', 'TZ', 'LANG', 'NODE_EXTRA_CA_CE
 const REPLICA_STOP_TIMEOUT_MS = 15_000;
 // Starts of one replica when its port keeps being taken by another process before it listens.
 const PORT_ATTEMPTS = 5;
+// Restarts of one nginx (front or balancer) per run after its master died; past that the shop stops:
+// something keeps killing it, and a shop that answers only now and then hides that.
+const NGINX_RESTARTS = 5;
 
 export interface StartLocalShopOptions {
   /** Directory of the synthesized manifests. @default `<repo>/dist` */
@@ -86,6 +90,10 @@ export interface LocalReplica {
   readonly exit?: ProcessExit;
   /** Set while a replica added by a scale-out has not answered /readyz yet (it is not in nginx). */
   readonly starting?: true;
+  /** In nginx: answered /readyz, runs, and passes its readinessProbe (the manifests' period and thresholds). */
+  readonly ready: boolean;
+  /** Restarts after its livenessProbe failed (the pod's restartCount): the same name, a new process. */
+  readonly restarts: number;
 }
 
 /** One section (Deployment) and its HPA, as `status` shows them. */
@@ -139,6 +147,11 @@ export interface LocalShop {
   rolloutRestart(section?: string, onStep?: (step: RolloutStep) => void): Promise<RolloutStep[]>;
   /** Stops nginx, then drains every replica, then removes the temp directory. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Resolves once the shop has stopped: after stop(), or on its own when an nginx whose master died
+   * could not be started again (the events say why).
+   */
+  readonly stopped: Promise<void>;
 }
 
 /**
@@ -217,6 +230,13 @@ class Shop implements LocalShop, ScaleTarget {
   private changes: Promise<unknown> = Promise.resolve();
   private autoscaler: Autoscaler | undefined;
   private reloading: Promise<void> = Promise.resolve();
+  private readonly nginxRestarts = { balancer: 0, front: 0 };
+  // The readiness and liveness probes of each replica, from its first /readyz 200 until it stops.
+  private readonly probes = new Map<ReplicaProcess, PeriodicProbe[]>();
+  private markStopped!: () => void;
+  readonly stopped = new Promise<void>((resolve) => {
+    this.markStopped = resolve;
+  });
   private readonly killOnExit = (): void => {
     for (const replica of this.live) replica.kill('SIGKILL');
     this.front?.killNow();
@@ -257,7 +277,16 @@ class Shop implements LocalShop, ScaleTarget {
   get replicas(): LocalReplica[] {
     const describe = (r: ReplicaProcess, starting: boolean): LocalReplica => {
       const exit = r.exit;
-      return { section: r.section, id: r.id, port: r.port, pid: r.pid, ...(exit ? { exit } : {}), ...(starting ? { starting: true } : {}) };
+      return {
+        section: r.section,
+        id: r.id,
+        port: r.port,
+        pid: r.pid,
+        ...(exit ? { exit } : {}),
+        ...(starting ? { starting: true } : {}),
+        ready: r.ready,
+        restarts: r.restarts,
+      };
     };
     return [...this.current.keys()].flatMap((section) => [
       ...this.current.get(section)!.map((r) => describe(r, false)),
@@ -344,8 +373,7 @@ class Shop implements LocalShop, ScaleTarget {
     );
     const stableFront = this.options.stableFront ?? true;
     this.balancerPort = stableFront ? await ephemeralPort() : this.port;
-    const balancerPrefix = join(this.prefix, 'balancer');
-    this.balancer = await NginxProcess.start(this.nginxBinary, balancerPrefix, this.renderConfig(), this.balancerPort, this.guard);
+    this.balancer = await this.startNginx('balancer');
     if (!stableFront) {
       this.emit(
         'info',
@@ -353,9 +381,7 @@ class Shop implements LocalShop, ScaleTarget {
       );
       return;
     }
-    const frontPrefix = join(this.prefix, 'front');
-    const frontConfig = renderFrontConfig({ prefix: frontPrefix, listenPort: this.port, balancerPort: this.balancerPort });
-    this.front = await NginxProcess.start(this.nginxBinary, frontPrefix, frontConfig, this.port, this.guard);
+    this.front = await this.startNginx('front');
     this.emit(
       'info',
       `nginx balancer ${this.balancer.pid} on 127.0.0.1:${this.balancerPort} (${this.balance.algorithm}, from ${this.balance.source})`,
@@ -399,14 +425,29 @@ class Shop implements LocalShop, ScaleTarget {
         for (let index = 0; index < replicas.length; index++) {
           if (this.stopping) throw new Error('rollout interrupted: the local shop is stopping');
           const old = replicas[index]!;
-          const next = await this.untilReady(deployment, index, await this.spawnReplica(deployment, index));
+          const spawned = await this.spawnReplica(deployment, index);
+          let next: ReplicaProcess;
+          try {
+            next = await this.untilReady(deployment, index, spawned);
+          } catch (error) {
+            // untilReady has stopped it; nginx never saw it.
+            throw new Error(`rollout ${deployment.name}: ${(error as Error).message}; rolled back: nginx unchanged, ${old.id} kept`);
+          }
           replicas[index] = next;
           try {
             await this.reloadBalancer();
           } catch (error) {
+            // A failed reload may have applied the new config anyway (a timeout comes after the SIGHUP):
+            // nginx gets the last working set back before the new replica stops, or it would route to a dead port.
             replicas[index] = old;
+            const restored = await this.reloadBalancer({ drain: false }).then(
+              () => `rolled back: nginx routes to ${old.id} again`,
+              (restore: Error) => `rollback of nginx failed too (${restore.message})`,
+            );
             await this.retire(next);
-            throw error;
+            throw new Error(
+              `rollout ${deployment.name}: replica ${next.id} (port ${next.port}) could not take ${old.id}'s place: ${(error as Error).message}; ${restored}, ${next.id} stopped`,
+            );
           }
           draining.push(this.retire(old));
           const step = { section: deployment.name, from: old.id, to: next.id, port: next.port };
@@ -442,6 +483,47 @@ class Shop implements LocalShop, ScaleTarget {
     }
   }
 
+  /** Starts the front or the balancer nginx with its current config, supervised: see nginxExited. */
+  private async startNginx(role: 'balancer' | 'front'): Promise<NginxProcess> {
+    const prefix = join(this.prefix, role);
+    const [config, port] =
+      role === 'balancer'
+        ? [this.renderConfig(), this.balancerPort]
+        : [renderFrontConfig({ prefix, listenPort: this.port, balancerPort: this.balancerPort }), this.port];
+    const nginx = await NginxProcess.start(this.nginxBinary, prefix, config, port, this.guard);
+    if (this.stopping) {
+      await nginx.stop(); // shutDown has stopped the one it knew of; this one is not its to stop
+      throw new Error('interrupted: the local shop is stopping');
+    }
+    void nginx.exited.then(() => this.nginxExited(role, nginx));
+    return nginx;
+  }
+
+  /**
+   * A master that exits while the shop runs (kill -9, the OOM killer) has had its orphaned workers
+   * killed (NginxProcess) and is started again on the same port with the current config, behind any
+   * reload under way; a reload that was waiting on it fails and is rolled back by its caller. If it
+   * cannot be started again, the shop stops rather than run half-routed.
+   */
+  private nginxExited(role: 'balancer' | 'front', nginx: NginxProcess): void {
+    if (this.stopping || nginx.isStopping) return;
+    const restarts = ++this.nginxRestarts[role];
+    this.emit('warn', `nginx ${role} ${nginx.pid} ${describeExit(nginx.exit!)} unexpectedly; its workers were stopped; starting it again`);
+    const restart = this.reloading.then(async () => {
+      if (restarts > NGINX_RESTARTS) throw new Error(`its master died ${restarts} times in this run`);
+      const next = await this.startNginx(role);
+      this[role] = next;
+      const port = role === 'balancer' ? this.balancerPort : this.port;
+      this.emit('info', `nginx ${role} ${next.pid} on 127.0.0.1:${port} (started again)`);
+    });
+    this.reloading = restart.catch(() => undefined);
+    restart.catch((error: Error) => {
+      if (this.stopping) return;
+      this.emit('warn', `nginx ${role} could not be started again (${error.message}): stopping the shop`);
+      void this.stop();
+    });
+  }
+
   /** Runs `change` once every change queued before it has finished. */
   private exclusive<T>(change: () => Promise<T>): Promise<T> {
     const run = this.changes.then(change);
@@ -450,24 +532,28 @@ class Shop implements LocalShop, ScaleTarget {
   }
 
   // Replicas of one scale-out get ready at about the same time: one nginx reload after the other.
-  private reloadBalancer(): Promise<void> {
+  private reloadBalancer(options: { drain?: boolean } = {}): Promise<void> {
     const reload = this.reloading.then(() => {
       // stop() may have stopped nginx meanwhile: its pid is no longer ours to signal.
       if (this.stopping) throw new Error('interrupted: the local shop is stopping');
-      return this.balancer!.reload(this.renderConfig());
+      return this.balancer!.reload(this.renderConfig(), options);
     });
     this.reloading = reload.catch(() => undefined);
     return reload;
   }
 
-  private async spawnReplica(deployment: DeploymentSpec, index: number): Promise<ReplicaProcess> {
+  private async spawnReplica(
+    deployment: DeploymentSpec,
+    index: number,
+    restartOf?: { id: string; restarts: number },
+  ): Promise<ReplicaProcess> {
     const port = await reservePort(this.options.basePort ?? DEFAULT_REPLICA_BASE_PORT);
     // stop() may have begun during that await; shutDown only retires replicas already in `live`.
     if (this.stopping) {
       releasePort(port);
       throw new Error('rollout interrupted: the local shop is stopping');
     }
-    const id = podName(deployment.name, JSON.stringify(deployment.env), this.revisions.get(deployment.name)!);
+    const id = restartOf?.id ?? podName(deployment.name, JSON.stringify(deployment.env), this.revisions.get(deployment.name)!);
     const replica = new ReplicaProcess({
       section: deployment.name,
       id,
@@ -476,10 +562,14 @@ class Shop implements LocalShop, ScaleTarget {
       command: this.options.serviceCommand ?? { executable: process.execPath, args: ['service/src/server.ts'], cwd: REPO_ROOT },
       onLine: (r, line, stream) => this.options.onEvent?.({ type: 'replica-output', section: r.section, replica: r.id, stream, line }),
       watcher: this.guard,
+      restarts: restartOf?.restarts ?? 0,
+      onReady: (r) => this.startProbes(deployment, r),
     });
     this.live.add(replica);
     void replica.exited.then(() => {
       this.live.delete(replica);
+      for (const probe of this.probes.get(replica) ?? []) probe.stop();
+      this.probes.delete(replica);
       releasePort(port);
       // Kubernetes would restart the container; here it stays listed as gone until a rollout replaces it.
       if (!replica.isStopping && !this.stopping) {
@@ -488,6 +578,72 @@ class Shop implements LocalShop, ScaleTarget {
       }
     });
     return replica;
+  }
+
+  /**
+   * The kubelet's probes, with the manifests' period, timeout and thresholds, from the replica's first
+   * /readyz 200 (local mode's startup check) on. A failing readinessProbe takes the replica out of
+   * nginx (reload without waiting for the old workers: they may hold requests stuck on it) until it
+   * passes again; a failing livenessProbe restarts it.
+   */
+  private startProbes(deployment: DeploymentSpec, replica: ReplicaProcess): void {
+    const probes: PeriodicProbe[] = [];
+    const { readinessProbe, livenessProbe } = deployment;
+    const where = (): string => `replica ${replica.id} (${deployment.name}, port ${replica.port})`;
+    const ignore = (): boolean => this.stopping !== undefined || replica.isStopping || !replica.running;
+    if (readinessProbe) {
+      probes.push(
+        new PeriodicProbe(readinessProbe, replica.port, (passing) => {
+          if (ignore()) return;
+          replica.setProbeReady(passing);
+          const message = passing
+            ? `${where()} passes its readinessProbe again: back in nginx`
+            : `${where()} failed its readinessProbe ${readinessProbe.failureThreshold} times in a row (GET ${readinessProbe.path}, every ${readinessProbe.periodSeconds} s): out of nginx until it passes`;
+          // Said once nginx's new workers route that way; status shows the verdict at once.
+          if (!this.current.get(deployment.name)?.includes(replica)) return this.emit(passing ? 'info' : 'warn', message);
+          this.reloadBalancer({ drain: false }).then(
+            () => this.emit(passing ? 'info' : 'warn', message),
+            (error: Error) => {
+              if (!this.stopping) this.emit('warn', `${where()}: nginx reload after its readinessProbe changed failed: ${error.message}`);
+            },
+          );
+        }),
+      );
+    }
+    if (livenessProbe) {
+      probes.push(
+        new PeriodicProbe(livenessProbe, replica.port, (passing) => {
+          if (passing || ignore()) return;
+          this.emit(
+            'warn',
+            `${where()} failed its livenessProbe ${livenessProbe.failureThreshold} times in a row (GET ${livenessProbe.path}, every ${livenessProbe.periodSeconds} s): restarting it`,
+          );
+          this.exclusive(() => this.restartReplica(deployment, replica)).catch((error: Error) => {
+            if (!this.stopping) this.emit('warn', `${where()} could not be restarted: ${error.message}`);
+          });
+        }),
+      );
+    }
+    this.probes.set(replica, probes);
+  }
+
+  /**
+   * What the kubelet does on a liveness failure: the container is stopped (SIGTERM, SIGKILL after the
+   * pod's grace period, at most REPLICA_STOP_TIMEOUT_MS here) and started again under the same name,
+   * its restart count one higher; it rejoins nginx once ready. Queued with the other changes.
+   */
+  private async restartReplica(deployment: DeploymentSpec, replica: ReplicaProcess): Promise<void> {
+    const replicas = this.current.get(deployment.name)!;
+    const index = replicas.indexOf(replica);
+    if (index === -1 || this.stopping || replica.isStopping) return; // replaced or removed meanwhile
+    replica.setProbeReady(false);
+    await this.reloadBalancer({ drain: false });
+    await replica.stop(Math.min(deployment.terminationGracePeriodSeconds * 1_000, REPLICA_STOP_TIMEOUT_MS));
+    const fresh = await this.spawnReplica(deployment, index, { id: replica.id, restarts: replica.restarts + 1 });
+    replicas[index] = fresh; // listed (not ready) while it starts
+    replicas[index] = await this.untilReady(deployment, index, fresh);
+    await this.reloadBalancer();
+    this.emit('info', `replica ${fresh.id} restarted (restart ${fresh.restarts}, port ${replicas[index]!.port}): ready, back in nginx`);
   }
 
   /**
@@ -526,7 +682,7 @@ class Shop implements LocalShop, ScaleTarget {
       // Only running replicas: the port of one that died may belong to another process by now.
       upstreams: this.manifests.services.map((s) => ({
         name: s.name,
-        ports: (this.current.get(s.deployment) ?? []).filter((r) => r.running).map((r) => r.port),
+        ports: (this.current.get(s.deployment) ?? []).filter((r) => r.ready).map((r) => r.port),
       })),
       locations: this.manifests.routes.map((r) => ({ path: r.path, pathType: r.pathType, upstream: r.service })),
     });
@@ -542,12 +698,15 @@ class Shop implements LocalShop, ScaleTarget {
     // Front first: no new requests come in; then the balancer, then the replicas drain.
     await this.front?.stop();
     await this.balancer?.stop();
+    // A restart of an nginx under way stops what it started itself (startNginx).
+    await this.reloading;
     await Promise.all([...this.live].map((r) => this.retire(r)));
     await this.changes;
     // Before the guard closes: its watchdog would remove the directory too, at the same time.
     rmSync(this.prefix, { recursive: true, force: true });
     await this.guard.close();
     process.off('exit', this.killOnExit);
+    this.markStopped();
   }
 
   private emit(level: 'info' | 'warn', message: string): void {

@@ -68,9 +68,9 @@ function waitForOutput(child: ChildProcess, output: () => string, pattern: RegEx
   });
 }
 
-/** The table's replica rows: `section id port pid status`. */
+/** The table's running, ready replica rows: `section id port pid restarts running`. */
 export function replicaRows(output: string): Array<{ section: string; id: string; port: number; pid: number }> {
-  return [...output.matchAll(/^(\S+)\s+(\S+-\S+-\S+)\s+(\d+)\s+(\d+)\s+running$/gm)].map((m) => ({
+  return [...output.matchAll(/^(\S+)\s+(\S+-\S+-\S+)\s+(\d+)\s+(\d+)\s+\d+\s+running$/gm)].map((m) => ({
     section: m[1]!,
     id: m[2]!,
     port: Number(m[3]),

@@ -6,7 +6,7 @@ export function fakeShop(rollout: LocalShop['rolloutRestart']): LocalShop {
     url: 'http://127.0.0.1:1',
     port: 1,
     balance: { algorithm: 'round-robin', source: 'test' },
-    replicas: [{ section: 'cakes', id: 'cakes-a-1', port: 20_000, pid: 1 }],
+    replicas: [{ section: 'cakes', id: 'cakes-a-1', port: 20_000, pid: 1, ready: true, restarts: 0 }],
     sections: {
       cakes: {
         replicas: 1,
@@ -23,5 +23,6 @@ export function fakeShop(rollout: LocalShop['rolloutRestart']): LocalShop {
     },
     rolloutRestart: rollout,
     stop: async () => undefined,
+    stopped: new Promise(() => undefined),
   };
 }
