@@ -101,19 +101,20 @@ export const INGRESS_CONTROLLERS = {
     routes: 'Ingress',
     retired: {
       since: 'March 2026',
-      instead: "choose ingress.controller 'f5-nginx-ingress' (IngressClass nginx, annotation nginx.org/lb-method) or a gateway with controller 'envoy-gateway'",
+      instead:
+        "choose ingress.controller 'f5-nginx-ingress' (IngressClass nginx, annotation nginx.org/lb-method) or a gateway with controller 'envoy-gateway'",
     },
     balancing: { kind: 'ingress-annotation', key: 'nginx.ingress.kubernetes.io/load-balance' },
     algorithms: {
       'round-robin': { value: 'round_robin' },
       'least-connections': {
         unsupported: 'its Lua balancer dropped least_conn in 2019',
-        instead: "choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'f5-nginx-ingress' or 'haproxy-ingress' for least-connections",
+        instead:
+          "choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'f5-nginx-ingress' or 'haproxy-ingress' for least-connections",
       },
       'least-request': {
         unsupported: 'its balancers are round_robin and ewma',
-        instead:
-          "choose 'ewma' (latency-aware), or switch ingress.controller to 'f5-nginx-ingress' for least-request",
+        instead: "choose 'ewma' (latency-aware), or switch ingress.controller to 'f5-nginx-ingress' for least-request",
       },
       ewma: { value: 'ewma' },
     },
