@@ -43,6 +43,13 @@ function interpret(yaml: string) {
 }
 
 describe('readShopManifests', () => {
+  test("the committed dist/ balances as F5's controller would: its round_robin is local nginx's round robin, exactly", () => {
+    assert.deepEqual(readShopManifests(join(REPO_ROOT, 'dist')).balance, {
+      algorithm: 'round-robin',
+      source: 'Ingress sweetshop nginx.org/lb-method=round_robin',
+    });
+  });
+
   test('the committed dist/ gives three sections, each with its Service and Ingress path, and HPA minReplicas as the count', () => {
     const manifests = readShopManifests(join(REPO_ROOT, 'dist'));
     const sections = ['chocolates', 'candies', 'cakes'];
