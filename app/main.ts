@@ -1,14 +1,16 @@
 // The cdk8s app entry (cdk8s.yaml): it reads SWEETSHOP_ENV and CDK8S_OUTDIR and writes manifests.
 // Entry points are the only files that read the process environment; everything below takes arguments.
 import { buildApp } from './build-app.ts';
-import { selectEnvironment } from './environments/index.ts';
+import { environmentWarnings, selectEnvironment } from './environments/index.ts';
 import { restoreCommittedOutput } from './restore-committed-output.ts';
 
 // The cdk8s CLI passes its output folder in CDK8S_OUTDIR (and has already emptied it).
 const outdir = process.env.CDK8S_OUTDIR ?? 'dist';
 try {
   // Validation runs inside buildApp, before anything is written.
-  buildApp(selectEnvironment(undefined, process.env), outdir).synth();
+  const environment = selectEnvironment(undefined, process.env);
+  buildApp(environment, outdir).synth();
+  for (const warning of environmentWarnings(environment)) console.error(warning);
 } catch (error) {
   console.error(`synth failed: ${error instanceof Error ? error.message : String(error)}`);
   if (restoreCommittedOutput(outdir)) {

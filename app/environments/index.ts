@@ -6,6 +6,7 @@ import type { EnvironmentConfig } from './types.ts';
 export type { AvailabilityConfig, EnvironmentConfig, GatewayConfig, IngressConfig, SectionConfig } from './types.ts';
 export type { IngressController, LoadBalancingAlgorithm, SectionName } from './vocabulary.ts';
 export { SECTION_NAMES } from './vocabulary.ts';
+export { environmentWarnings } from './warnings.ts';
 
 /** Every environment `cdk8s synth` can render, by the name SWEETSHOP_ENV selects. */
 export const environments: Readonly<Record<string, EnvironmentConfig>> = { local, 'local-gateway': localGateway, production };

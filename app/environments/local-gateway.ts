@@ -2,7 +2,7 @@ import { local } from './local.ts';
 import type { EnvironmentConfig } from './types.ts';
 
 // The local shop (same namespace, images, sizes and floor) on a kind/minikube cluster with Envoy Gateway
-// instead of ingress-nginx: an HTTPRoute on a Gateway of class 'eg' (which `npm run cluster:up -- --env
+// instead of an Ingress controller: an HTTPRoute on a Gateway of class 'eg' (which `npm run cluster:up -- --env
 // local-gateway` creates), balanced the way production is, so least-request can be tried before it ships.
 const { name: _local, ingress: _ingress, ...shop } = local;
 

@@ -16,10 +16,12 @@ export const local: EnvironmentConfig = {
   namespace: 'sweetshop',
   imagePullPolicy: 'IfNotPresent',
   logLevel: 'info',
+  // F5's NGINX Ingress Controller, which `npm run cluster:up` installs (tools/cluster/f5-nginx-ingress.yaml):
+  // maintained, and nginx like local mode, so round robin here is the same nginx method there.
   ingress: {
-    controller: 'ingress-nginx',
+    controller: 'f5-nginx-ingress',
     className: 'nginx',
-    controllerNamespace: 'ingress-nginx',
+    controllerNamespace: 'nginx-ingress',
     loadBalancing: 'round-robin',
   },
   // One node: a drain takes every replica with it whatever the floor, so a section may run just one.

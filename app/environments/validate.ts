@@ -96,7 +96,7 @@ function routingProblems(environment: EnvironmentConfig): string[] {
   if (gateway) return gatewayProblems(`${at}.gateway`, gateway);
   if (ingress) return ingressProblems(`${at}.ingress`, ingress);
   return [
-    `${at}: no routing; set ingress (an Ingress, e.g. controller 'ingress-nginx') or gateway (an HTTPRoute, e.g. controller 'envoy-gateway')`,
+    `${at}: no routing; set ingress (an Ingress, e.g. controller 'f5-nginx-ingress') or gateway (an HTTPRoute, e.g. controller 'envoy-gateway')`,
   ];
 }
 

@@ -69,6 +69,8 @@ export interface ControllerSupport {
   readonly algorithms: Readonly<Record<LoadBalancingAlgorithm, AlgorithmSupport>>;
   /** Label keys the controller puts on a Gateway's proxy pods, when it runs several Gateways' proxies in its namespace. */
   readonly proxyPodLabels?: { readonly gatewayName: string; readonly gatewayNamespace: string };
+  /** Set when the project is retired upstream: still renderable, but synth and plan warn with what to choose instead. */
+  readonly retired?: { readonly since: string; readonly instead: string };
 }
 
 /**
@@ -76,19 +78,43 @@ export interface ControllerSupport {
  * environment's `ingress.controller` or `gateway.controller` uses (`routes` says which of the two).
  */
 export const INGRESS_CONTROLLERS = {
+  // F5's NGINX Ingress Controller (nginx/kubernetes-ingress), the default of `local`. Its annotation
+  // parser (internal/configs/parsing_helpers.go, ParseLBMethod) reads round_robin as nginx's default
+  // method and accepts least_conn and `random two least_conn`; without the annotation it runs its own
+  // default, `random two least_conn`, so the chart always writes it.
+  'f5-nginx-ingress': {
+    routes: 'Ingress',
+    balancing: { kind: 'ingress-annotation', key: 'nginx.org/lb-method' },
+    algorithms: {
+      'round-robin': { value: 'round_robin' },
+      'least-connections': { value: 'least_conn' },
+      // nginx counts a peer's connections while a request uses them (an idle keep-alive one is not
+      // counted), so two random peers compared on that are Envoy's LeastRequest (choice count 2).
+      'least-request': { value: 'random two least_conn' },
+      ewma: {
+        unsupported: 'NGINX (OSS) has no EWMA balancer; the latency-aware least_time is NGINX Plus only',
+        instead: "choose 'least-request' (it also steers away from a slow replica) or 'least-connections'",
+      },
+    },
+  },
   'ingress-nginx': {
     routes: 'Ingress',
+    retired: {
+      since: 'March 2026',
+      instead:
+        "choose ingress.controller 'f5-nginx-ingress' (IngressClass nginx, annotation nginx.org/lb-method) or a gateway with controller 'envoy-gateway'",
+    },
     balancing: { kind: 'ingress-annotation', key: 'nginx.ingress.kubernetes.io/load-balance' },
     algorithms: {
       'round-robin': { value: 'round_robin' },
       'least-connections': {
         unsupported: 'its Lua balancer dropped least_conn in 2019',
-        instead: "choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'haproxy-ingress' for least-connections",
+        instead:
+          "choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'f5-nginx-ingress' or 'haproxy-ingress' for least-connections",
       },
       'least-request': {
         unsupported: 'its balancers are round_robin and ewma',
-        instead:
-          "choose 'ewma' (latency-aware), or route through Gateway API (`gateway` with controller 'envoy-gateway') for least-request",
+        instead: "choose 'ewma' (latency-aware), or switch ingress.controller to 'f5-nginx-ingress' for least-request",
       },
       ewma: { value: 'ewma' },
     },
@@ -105,7 +131,7 @@ export const INGRESS_CONTROLLERS = {
       },
       ewma: {
         unsupported: 'HAProxy has no EWMA balancer',
-        instead: "choose 'least-connections' (closest to ewma) or 'round-robin', or switch ingress.controller to 'ingress-nginx' for ewma",
+        instead: "choose 'least-connections' (closest to ewma) or 'round-robin'",
       },
     },
   },
@@ -158,6 +184,16 @@ export function isIngressController(name: string): name is IngressController {
 /** True when `name` is one of LOAD_BALANCING_ALGORITHMS. */
 export function isLoadBalancingAlgorithm(name: string): name is LoadBalancingAlgorithm {
   return (LOAD_BALANCING_ALGORITHMS as readonly string[]).includes(name);
+}
+
+/**
+ * One line for an environment whose routing names a retired controller (what it is and what to choose
+ * instead), or undefined. synth and plan print it; validation still accepts the controller.
+ */
+export function retiredControllerWarning(at: string, controller: IngressController): string | undefined {
+  const support: ControllerSupport = INGRESS_CONTROLLERS[controller];
+  if (support.retired === undefined) return undefined;
+  return `warning: ${at}.controller '${controller}' is retired (no releases or security fixes since ${support.retired.since}): ${support.retired.instead}`;
 }
 
 /** The algorithms `controller` can run with the value it reads for each, in LOAD_BALANCING_ALGORITHMS order. */

@@ -32,14 +32,14 @@ test('selectEnvironment: the --env flag wins, then SWEETSHOP_ENV, then local; an
   });
 });
 
-test('local fits a one-node kind/minikube cluster: 2 replicas per section, local images, ingress-nginx round-robin', () => {
+test("local fits a one-node kind/minikube cluster: 2 replicas per section, local images, F5's NGINX Ingress Controller round-robin", () => {
   const { local } = environments;
   assert.equal(local.imagePullPolicy, 'IfNotPresent');
   assert.equal(local.namespace, 'sweetshop');
   assert.deepEqual(local.ingress, {
-    controller: 'ingress-nginx',
+    controller: 'f5-nginx-ingress',
     className: 'nginx',
-    controllerNamespace: 'ingress-nginx',
+    controllerNamespace: 'nginx-ingress',
     loadBalancing: 'round-robin',
   });
   // One node: a drain stops every replica whatever the floor, so local promises nothing more than 1.

@@ -287,11 +287,12 @@ describe('environmentsAtRef checks each environment with the app builder of its 
 describe('tools/plan/main.ts (npm run plan)', () => {
   const plan = (args: string[]) => promisify(execFile)(process.execPath, ['tools/plan/main.ts', ...args], { cwd: REPO_ROOT });
 
-  test('prints a table for every environment', async () => {
-    const { stdout } = await plan([]);
+  test('prints a table for every environment, and no warning: no shipped environment names a retired controller', async () => {
+    const { stdout, stderr } = await plan([]);
+    assert.equal(stderr, '');
     assert.match(
       stdout,
-      /^### local: namespace sweetshop, ingress ingress-nginx \(class nginx\), min replicas floor 1, node spread preferred$/m,
+      /^### local: namespace sweetshop, ingress f5-nginx-ingress \(class nginx\), min replicas floor 1, node spread preferred$/m,
     );
     assert.match(
       stdout,

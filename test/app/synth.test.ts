@@ -110,6 +110,11 @@ describe('tools/synth/main.ts (npm run synth)', () => {
     assert.equal(stdout, `synthesized environment 'production' into ${out}/: sweetshop.k8s.yaml\n`);
   });
 
+  test('the default environment synthesizes without a warning (its Ingress controller is maintained)', async () => {
+    const { stderr } = await synth(['--out', join(workdir, 'cli-local')]);
+    assert.equal(stderr, '');
+  });
+
   test('--out creates the folder with the usual mode (0777 minus the umask), not a private 700', async () => {
     for (const [umask, mode] of [
       ['022', 0o755],

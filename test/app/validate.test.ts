@@ -216,12 +216,25 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
     name: 'ingress-nginx cannot do least-connections',
     base: local,
     mutate: (environment) => {
+      environment.ingress.controller = 'ingress-nginx';
       environment.ingress.loadBalancing = 'least-connections';
     },
     problems: [
       "local.ingress.loadBalancing: ingress-nginx cannot do 'least-connections' (its Lua balancer dropped least_conn in 2019; " +
         "it supports round-robin, ewma): choose 'ewma' (latency-aware) or 'round-robin', " +
-        "or switch ingress.controller to 'haproxy-ingress' for least-connections",
+        "or switch ingress.controller to 'f5-nginx-ingress' or 'haproxy-ingress' for least-connections",
+    ],
+  },
+  {
+    name: "F5's NGINX Ingress Controller cannot do ewma",
+    base: local,
+    mutate: (environment) => {
+      environment.ingress.loadBalancing = 'ewma';
+    },
+    problems: [
+      "local.ingress.loadBalancing: f5-nginx-ingress cannot do 'ewma' (NGINX (OSS) has no EWMA balancer; the latency-aware " +
+        'least_time is NGINX Plus only; it supports round-robin, least-connections, least-request): ' +
+        "choose 'least-request' (it also steers away from a slow replica) or 'least-connections'",
     ],
   },
   {
@@ -233,7 +246,7 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
     problems: [
       "production.ingress.loadBalancing: haproxy-ingress cannot do 'ewma' " +
         '(HAProxy has no EWMA balancer; it supports round-robin, least-connections): ' +
-        "choose 'least-connections' (closest to ewma) or 'round-robin', or switch ingress.controller to 'ingress-nginx' for ewma",
+        "choose 'least-connections' (closest to ewma) or 'round-robin'",
     ],
   },
   {
@@ -250,7 +263,7 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
       "local.namespace: 'Sweet_Shop' is not a valid namespace name; use lowercase letters, digits and '-' (at most 63)",
       "local.imagePullPolicy: 'Sometimes' is not a pull policy; use one of IfNotPresent, Always, Never",
       "local.logLevel: 'loud' is not a pino level; use one of fatal, error, warn, info, debug, trace",
-      "local.ingress.controller: 'traefik' is not supported; use one of ingress-nginx, haproxy-ingress",
+      "local.ingress.controller: 'traefik' is not supported; use one of f5-nginx-ingress, ingress-nginx, haproxy-ingress",
       "local.ingress.loadBalancing: 'random' is not an algorithm; use one of round-robin, least-connections, least-request, ewma",
     ],
   },
@@ -348,12 +361,13 @@ function routingCases(): typeof CASES {
       name: 'ingress-nginx cannot do least-request',
       base: local,
       mutate: (environment) => {
+        environment.ingress.controller = 'ingress-nginx';
         environment.ingress.loadBalancing = 'least-request';
       },
       problems: [
         "local.ingress.loadBalancing: ingress-nginx cannot do 'least-request' (its balancers are round_robin and ewma; " +
           "it supports round-robin, ewma): choose 'ewma' (latency-aware), " +
-          "or route through Gateway API (`gateway` with controller 'envoy-gateway') for least-request",
+          "or switch ingress.controller to 'f5-nginx-ingress' for least-request",
       ],
     },
     {
@@ -452,7 +466,7 @@ function routingCases(): typeof CASES {
         delete environment.ingress;
       },
       problems: [
-        "local: no routing; set ingress (an Ingress, e.g. controller 'ingress-nginx') or gateway (an HTTPRoute, e.g. controller 'envoy-gateway')",
+        "local: no routing; set ingress (an Ingress, e.g. controller 'f5-nginx-ingress') or gateway (an HTTPRoute, e.g. controller 'envoy-gateway')",
       ],
     },
   ];
@@ -498,7 +512,7 @@ describe('validateEnvironment', () => {
     const environment = copyOf(local);
     environment.sections.cakes.minReplicas = 9;
     environment.sections.cakes.image.tag = 'latest';
-    environment.ingress.loadBalancing = 'least-connections';
+    environment.ingress.loadBalancing = 'ewma';
     assert.throws(
       () => validateEnvironment(environment),
       (error: unknown) => {

@@ -66,7 +66,7 @@ for (const controller of controllersFor('HTTPRoute')) {
 }
 
 test('each API has its controllers, and every controller is of exactly one', () => {
-  assert.deepEqual(controllersFor('Ingress'), ['ingress-nginx', 'haproxy-ingress']);
+  assert.deepEqual(controllersFor('Ingress'), ['f5-nginx-ingress', 'ingress-nginx', 'haproxy-ingress']);
   assert.deepEqual(controllersFor('HTTPRoute'), ['envoy-gateway']);
   assert.deepEqual([...controllersFor('Ingress'), ...controllersFor('HTTPRoute')].sort(), [...INGRESS_CONTROLLER_NAMES].sort());
   assert.deepEqual(INGRESS_CONTROLLERS['envoy-gateway'].balancing, {

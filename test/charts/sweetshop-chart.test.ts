@@ -236,10 +236,20 @@ function routingTests(environment: EnvironmentConfig, manifests: Manifest[]): vo
   });
 }
 
-test('local: ingress-nginx round-robin is rendered as the round_robin annotation (the key local mode reads)', () => {
-  assert.deepEqual(findObject(render(local), 'Ingress', 'sweetshop').metadata.annotations, {
-    'nginx.ingress.kubernetes.io/load-balance': 'round_robin',
-  });
+test("local: F5's NGINX Ingress Controller round-robin is rendered as lb-method round_robin (the key local mode reads), class nginx", () => {
+  const ingress = findObject(render(local), 'Ingress', 'sweetshop');
+  assert.deepEqual(ingress.metadata.annotations, { 'nginx.org/lb-method': 'round_robin' });
+  assert.equal(ingress.spec.ingressClassName, 'nginx');
+});
+
+test("F5's least-connections and least-request are its least_conn and `random two least_conn`", () => {
+  for (const [loadBalancing, value] of [
+    ['least-connections', 'least_conn'],
+    ['least-request', 'random two least_conn'],
+  ] as const) {
+    const environment = withRouting(local, { ingress: { ...local.ingress!, loadBalancing } });
+    assert.deepEqual(findObject(render(environment), 'Ingress', 'sweetshop').metadata.annotations, { 'nginx.org/lb-method': value });
+  }
 });
 
 test('HAProxy Ingress least-connections (production before Gateway API) is rendered as balance-algorithm leastconn', () => {
@@ -257,18 +267,20 @@ test('HAProxy Ingress least-connections (production before Gateway API) is rende
   });
 });
 
-test('ingress-nginx with ewma is rendered as load-balance ewma', () => {
-  const environment = withRouting(local, { ingress: { ...local.ingress!, loadBalancing: 'ewma' } });
+test('ingress-nginx (retired, still renderable) with ewma is rendered as load-balance ewma', () => {
+  const environment = withRouting(local, { ingress: { ...local.ingress!, controller: 'ingress-nginx', loadBalancing: 'ewma' } });
   assert.deepEqual(findObject(render(environment), 'Ingress', 'sweetshop').metadata.annotations, {
     'nginx.ingress.kubernetes.io/load-balance': 'ewma',
   });
 });
 
 test('the chart refuses a controller/algorithm pair the controller cannot do, even without validation', () => {
-  const environment = withRouting(local, { ingress: { ...local.ingress!, loadBalancing: 'least-connections' } });
+  const environment = withRouting(local, {
+    ingress: { ...local.ingress!, controller: 'ingress-nginx', loadBalancing: 'least-connections' },
+  });
   assert.throws(() => render(environment), {
     message:
       "ingress-nginx cannot do 'least-connections' (its Lua balancer dropped least_conn in 2019; it supports round-robin, ewma): " +
-      "choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'haproxy-ingress' for least-connections",
+      "choose 'ewma' (latency-aware) or 'round-robin', or switch ingress.controller to 'f5-nginx-ingress' or 'haproxy-ingress' for least-connections",
   });
 });

@@ -7,8 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
+import { local } from '../../app/environments/local.ts';
 import { runbookFor } from '../../tools/cluster/cli.ts';
 import { describeRunbook } from '../../tools/cluster/runbook.ts';
+import { upRunbook } from '../../tools/cluster/up.ts';
+import { withRouting } from '../charts/render.ts';
 
 /** An empty .cluster/ home: no earlier cluster:up, so smoke uses the default ports. */
 const root = mkdtempSync(join(tmpdir(), 'sweetshop-dry-run-'));
@@ -29,6 +32,10 @@ function dryRunIn(processEnv: NodeJS.ProcessEnv, ...args: string[]): string[] {
 
 const INGRESS_NGINX =
   'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml';
+const F5_NGINX_INGRESS = 'tools/cluster/f5-nginx-ingress.yaml';
+const NO_INGRESS_NGINX_CLASS = (context: string) =>
+  `kubectl --context ${context} get ingressclass nginx --ignore-not-found '--output=jsonpath={.spec.controller}'` +
+  '  # no IngressClass nginx of k8s.io/ingress-nginx (ingress-nginx, retired)';
 const METRICS_SERVER = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.1/components.yaml';
 const ENVOY_GATEWAY = 'https://github.com/envoyproxy/gateway/releases/download/v1.9.0/install.yaml';
 const INSECURE_TLS_PATCH = `'[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]'`;
@@ -43,14 +50,15 @@ describe('cluster:up', () => {
       '  # check: 127.0.0.1:80 and 127.0.0.1:443 are free, and publishable by a rootless runtime',
       `  # write .cluster/kind-config.yaml: tools/cluster/kind-config.yaml (node image ${NODE_IMAGE}) with host ports 127.0.0.1:80, 127.0.0.1:443`,
       '  kind create cluster --name sweetshop --config .cluster/kind-config.yaml --wait 120s',
-      "# check: .cluster/kind-config.yaml publishes node port 80, where an Ingress (ingress-nginx's hostPort 80) listens",
-      `kubectl --context kind-sweetshop apply --filename ${INGRESS_NGINX}`,
+      "# check: .cluster/kind-config.yaml publishes node port 80, where an Ingress (the controller's hostPort 80) listens",
+      NO_INGRESS_NGINX_CLASS('kind-sweetshop'),
+      `kubectl --context kind-sweetshop apply --filename ${F5_NGINX_INGRESS}`,
       'kubectl --context kind-sweetshop --namespace kube-system get deployment metrics-server --ignore-not-found --output=name' +
         '  # unless it prints deployment.apps/metrics-server:',
       `  kubectl --context kind-sweetshop apply --filename ${METRICS_SERVER}`,
       "kubectl --context kind-sweetshop --namespace kube-system get deployment metrics-server --output 'jsonpath={.spec.template.spec.containers[0].args[*]}'  # unless it has --kubelet-insecure-tls:",
       `  kubectl --context kind-sweetshop --namespace kube-system patch deployment metrics-server --type=json --patch ${INSECURE_TLS_PATCH}`,
-      'kubectl --context kind-sweetshop --namespace ingress-nginx rollout status deployment/ingress-nginx-controller --timeout=180s',
+      'kubectl --context kind-sweetshop --namespace nginx-ingress rollout status daemonset/nginx-ingress --timeout=180s',
       'kubectl --context kind-sweetshop --namespace kube-system rollout status deployment/metrics-server --timeout=180s',
     ]);
   });
@@ -62,8 +70,30 @@ describe('cluster:up', () => {
     assert.deepEqual([...lines.slice(0, 3), ...lines.slice(5)], [...dryRun('up').slice(0, 3), ...dryRun('up').slice(5)]);
   });
 
-  test('on minikube: Calico (so NetworkPolicies are enforced), the ingress and metrics-server addons, then waits', () => {
+  test("on minikube: Calico (so NetworkPolicies are enforced), F5's controller from the same manifest (not the ingress addon: that is ingress-nginx), metrics-server, then waits", () => {
     assert.deepEqual(dryRun('up', '--provider', 'minikube'), [
+      'minikube --profile sweetshop start --cni=calico --kubernetes-version=v1.37.0',
+      NO_INGRESS_NGINX_CLASS('sweetshop'),
+      `kubectl --context sweetshop apply --filename ${F5_NGINX_INGRESS}`,
+      'minikube --profile sweetshop addons enable metrics-server',
+      'kubectl --context sweetshop --namespace nginx-ingress rollout status daemonset/nginx-ingress --timeout=180s',
+      'kubectl --context sweetshop --namespace kube-system rollout status deployment/metrics-server --timeout=180s',
+    ]);
+  });
+
+  test('an environment naming the retired ingress-nginx still gets it: its final kind manifest, or the minikube addon', () => {
+    const retired = withRouting(local, {
+      ingress: { ...local.ingress!, controller: 'ingress-nginx', controllerNamespace: 'ingress-nginx' },
+    });
+    const onKind = describeRunbook(upRunbook('kind', retired, { env: {} }));
+    const defaultOnKind = dryRun('up', '--provider', 'kind');
+    assert.deepEqual(onKind.slice(0, 7), defaultOnKind.slice(0, 7));
+    assert.deepEqual(onKind.slice(7, 8), [`kubectl --context kind-sweetshop apply --filename ${INGRESS_NGINX}`]);
+    assert.equal(
+      onKind.at(-2),
+      'kubectl --context kind-sweetshop --namespace ingress-nginx rollout status deployment/ingress-nginx-controller --timeout=180s',
+    );
+    assert.deepEqual(describeRunbook(upRunbook('minikube', retired)), [
       'minikube --profile sweetshop start --cni=calico --kubernetes-version=v1.37.0',
       'minikube --profile sweetshop addons enable ingress',
       'minikube --profile sweetshop addons enable metrics-server',

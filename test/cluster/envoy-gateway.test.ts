@@ -68,7 +68,8 @@ test('the environment decides the routing; what cluster:up cannot set up is refu
   });
   assert.throws(() => clusterRoutingOf(haproxy), {
     message:
-      "production.ingress.controller is 'haproxy-ingress', which cluster:up does not install (it installs ingress-nginx or Envoy Gateway): " +
+      "production.ingress.controller is 'haproxy-ingress', which cluster:up does not install " +
+      "(it installs F5's NGINX Ingress Controller, the retired ingress-nginx, or Envoy Gateway): " +
       "install it yourself (HAProxy Ingress's Helm chart creates IngressClass 'haproxy' only with " +
       'controller.ingressClassResource.enabled=true), or use --env local or --env local-gateway',
   });

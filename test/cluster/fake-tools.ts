@@ -11,9 +11,10 @@ const SCRIPTS: Readonly<Record<string, string>> = {
 esac`,
   // deploy: FAKE_NO_CONTEXT (no kubectl context for the cluster), FAKE_KUBECTL_MINOR (default 33), FAKE_NAMESPACE (an existing namespace), FAKE_DIFF (differences:
   // printed, exit 1), FAKE_PRUNED (objects the applyset apply prunes). Like the real one, it knows --applyset
-  // only with KUBECTL_APPLYSET=true.
+  // only with KUBECTL_APPLYSET=true. cluster:up: FAKE_INGRESS_CLASS_CONTROLLER (spec.controller of IngressClass nginx).
   kubectl: `case "$*" in
   *" get deployment metrics-server "*) echo "$FAKE_METRICS_SERVER_ARGS" ;;
+  *" get ingressclass nginx "*) if [ -n "$FAKE_INGRESS_CLASS_CONTROLLER" ]; then printf '%s' "$FAKE_INGRESS_CLASS_CONTROLLER"; fi ;;
   "config get-contexts "*) if [ -z "$FAKE_NO_CONTEXT" ]; then echo "$3"; fi ;;
   "version --client --output=json") echo "{\\"clientVersion\\":{\\"major\\":\\"1\\",\\"minor\\":\\"\${FAKE_KUBECTL_MINOR:-33}\\"}}" ;;
   *" get namespace "*) if [ -n "$FAKE_NAMESPACE" ]; then echo "namespace/$FAKE_NAMESPACE"; fi ;;

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 
 import { parse } from 'yaml';
 
+import { INGRESS_NGINX_KIND_MANIFEST } from '../../tools/cluster/ingress-controllers.ts';
 import {
   createdHostPorts,
   hostPortsOf,
@@ -16,7 +17,6 @@ import {
   kindConfigFor,
   pinnedNodeImage,
 } from '../../tools/cluster/kind-config.ts';
-import { INGRESS_NGINX_KIND_MANIFEST } from '../../tools/cluster/up.ts';
 
 const template = readFileSync(KIND_CONFIG_TEMPLATE, 'utf8');
 
@@ -33,8 +33,8 @@ test('the node image is pinned by digest: the Kubernetes 1.37 image kind v0.33.0
 test('one node publishing 80 and 443 on 127.0.0.1 only, with no ingress-ready label to keep up to date', () => {
   const config = parse(template);
   assert.equal(config.apiVersion, 'kind.x-k8s.io/v1alpha4');
-  // The kind manifest (controller-v1.13.0 and later) selects only kubernetes.io/os=linux: with one
-  // node, the controller's hostPorts land on the node whose ports are mapped.
+  // The controllers' manifests select only kubernetes.io/os=linux: with one node, the controller's
+  // hostPorts land on the node whose ports are mapped.
   assert.match(INGRESS_NGINX_KIND_MANIFEST, /\/controller-v1\.15\.1\/deploy\/static\/provider\/kind\/deploy\.yaml$/);
   assert.equal(config.nodes.length, 1);
   assert.equal(config.nodes[0].role, 'control-plane');

@@ -100,7 +100,7 @@ describe('cluster:up on kind', () => {
     assert.ok(run.log.includes('  it lists sweetshop: skipping 3 step(s)'));
     assert.ok(run.log.includes('  it has --kubelet-insecure-tls: skipping 1 step(s)'));
     assert.deepEqual(calls.slice(-2), [
-      'kubectl --context kind-sweetshop --namespace ingress-nginx rollout status deployment/ingress-nginx-controller --timeout=180s',
+      'kubectl --context kind-sweetshop --namespace nginx-ingress rollout status daemonset/nginx-ingress --timeout=180s',
       'kubectl --context kind-sweetshop --namespace kube-system rollout status deployment/metrics-server --timeout=180s',
     ]);
   });
@@ -112,6 +112,35 @@ describe('cluster:up on kind', () => {
     });
     await run.result;
     assert.equal(run.fakes.calls().filter((call) => call.startsWith(PATCH)).length, 1);
+  });
+
+  test("a cluster still running ingress-nginx (its IngressClass nginx) stops before F5's controller is applied, with how to remove it", async () => {
+    const run = up(['kind', 'kubectl', 'docker'], await hostPorts(), {
+      FAKE_KIND_CLUSTERS: 'sweetshop',
+      FAKE_INGRESS_CLASS_CONTROLLER: 'k8s.io/ingress-nginx',
+    });
+    await assert.rejects(run.result, {
+      message:
+        "the cluster still runs ingress-nginx (IngressClass nginx is k8s.io/ingress-nginx's), which holds the class name and host ports " +
+        "F5's NGINX Ingress Controller needs: uninstall it (kubectl --context kind-sweetshop delete --ignore-not-found --filename " +
+        'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml) ' +
+        'or recreate the cluster (npm run cluster:down), then run cluster:up again',
+    });
+    assert.equal(
+      run.fakes.calls().some((call) => call.includes('apply')),
+      false,
+    );
+  });
+
+  test("F5's own IngressClass (a re-run) does not stop it", async () => {
+    const run = up(['kind', 'kubectl', 'docker'], await hostPorts(), {
+      FAKE_KIND_CLUSTERS: 'sweetshop',
+      FAKE_METRICS_SERVER_ARGS: PATCHED,
+      FAKE_INGRESS_CLASS_CONTROLLER: 'nginx.org/ingress-controller',
+    });
+    await run.result;
+    assert.ok(run.log.includes('  IngressClass nginx: nginx.org/ingress-controller'));
+    assert.ok(run.fakes.calls().includes('kubectl --context kind-sweetshop apply --filename tools/cluster/f5-nginx-ingress.yaml'));
   });
 
   test('a taken host port stops the run before kind create cluster, naming the port and its holder', async () => {
@@ -179,7 +208,7 @@ describe('cluster:up on kind for Gateway API routing (--env local-gateway)', () 
     const again = executeRunbook((parsed as { runbook: Runbook }).runbook, { cwd: first.fakes.dir, env, log: () => {}, output: () => {} });
     await assert.rejects(again, {
       message:
-        "the kind cluster 'sweetshop' was created for an Ingress (ingress-nginx's hostPort 80), but local-gateway routes through " +
+        "the kind cluster 'sweetshop' was created for an Ingress (the controller's hostPort 80), but local-gateway routes through " +
         "Gateway API (Envoy's NodePort 30080), and kind cannot add a port mapping to a cluster: " +
         'npm run cluster:down, then npm run cluster:up -- --env local-gateway',
     });

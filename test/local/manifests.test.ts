@@ -43,6 +43,13 @@ function interpret(yaml: string) {
 }
 
 describe('readShopManifests', () => {
+  test("the committed dist/ balances as F5's controller would: its round_robin is local nginx's round robin, exactly", () => {
+    assert.deepEqual(readShopManifests(join(REPO_ROOT, 'dist')).balance, {
+      algorithm: 'round-robin',
+      source: 'Ingress sweetshop nginx.org/lb-method=round_robin',
+    });
+  });
+
   test('the committed dist/ gives three sections, each with its Service and Ingress path, and HPA minReplicas as the count', () => {
     const manifests = readShopManifests(join(REPO_ROOT, 'dist'));
     const sections = ['chocolates', 'candies', 'cakes'];
@@ -108,6 +115,10 @@ describe('interpretManifests', () => {
 
 describe('balancing annotations (contracts.md)', () => {
   const cases: Array<[Record<string, string>, string]> = [
+    // F5's NGINX Ingress Controller (local's): round_robin and least_conn are the same nginx methods here.
+    [{ 'nginx.org/lb-method': 'round_robin' }, 'round-robin'],
+    [{ 'nginx.org/lb-method': 'least_conn' }, 'least-connections'],
+    [{ 'nginx.org/lb-method': 'random two least_conn' }, 'least-connections'],
     [{ 'nginx.ingress.kubernetes.io/load-balance': 'round_robin' }, 'round-robin'],
     [{ 'nginx.ingress.kubernetes.io/load-balance': 'ewma' }, 'least-connections'],
     [{ 'haproxy-ingress.github.io/balance-algorithm': 'roundrobin' }, 'round-robin'],
@@ -123,12 +134,28 @@ describe('balancing annotations (contracts.md)', () => {
     assert.match(balanceFromIngressAnnotations({ 'nginx.ingress.kubernetes.io/load-balance': 'ewma' }, 'x')!.note!, /no EWMA/);
   });
 
+  test("F5's `random two least_conn` (least-request) runs as least_conn, and says it compares all replicas, not two", () => {
+    const choice = balanceFromIngressAnnotations({ 'nginx.org/lb-method': 'random two least_conn' }, 'x')!;
+    assert.equal(choice.source, 'Ingress x nginx.org/lb-method=random two least_conn');
+    assert.match(choice.note!, /least_conn picks the fewest requests in flight among all replicas/);
+  });
+
+  test("an nginx-based controller's annotation wins over HAProxy Ingress's; an unknown F5 value lists F5's values", () => {
+    const both = { 'haproxy-ingress.github.io/balance-algorithm': 'roundrobin', 'nginx.org/lb-method': 'least_conn' };
+    assert.equal(balanceFromIngressAnnotations(both, 'x')?.algorithm, 'least-connections');
+    assert.throws(
+      () => balanceFromIngressAnnotations({ 'nginx.org/lb-method': 'ip_hash' }, 'x'),
+      /nginx\.org\/lb-method=ip_hash: unsupported value \(expected round_robin or least_conn or random two least_conn\)/,
+    );
+  });
+
   test('no annotation -> undefined (the caller falls back to round robin)', () => {
     assert.equal(balanceFromIngressAnnotations({}, 'sweetshop'), undefined);
   });
 
   test('--balance accepts the two names and rejects others with the list', () => {
     assert.equal(parseLocalAlgorithm('least-connections'), 'least-connections');
+    assert.equal(parseLocalAlgorithm('least_conn'), 'least-connections');
     assert.equal(parseLocalAlgorithm('round-robin'), 'round-robin');
     assert.throws(() => parseLocalAlgorithm('random'), /--balance random: expected round-robin or least-connections/);
     // Names every plain object inherits are not algorithms either.

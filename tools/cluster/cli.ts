@@ -32,7 +32,7 @@ type Subcommand = keyof typeof SUBCOMMANDS;
 export const HELP = `Usage: npm run <script> [-- options]
 
   npm run cluster:up      create the 'sweetshop' cluster (skipped when it exists) with metrics-server and the environment's
-                          routing: ingress-nginx (local), or Envoy Gateway and the GatewayClass its Gateway names (local-gateway);
+                          routing: F5's NGINX Ingress Controller (local), or Envoy Gateway and the GatewayClass its Gateway names (local-gateway);
                           kwok: builds the control plane if needed, starts it with fake nodes in three zones, and adds what every
                           environment expects (CRDs, GatewayClasses, the platform Gateway, namespaces) and Envoy Gateway's controller
   npm run cluster:load    build the section images and load them into the cluster (kind, minikube)

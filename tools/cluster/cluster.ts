@@ -45,7 +45,12 @@ export function minikube(...args: string[]): string[] {
 /** How long each `kubectl rollout status` may wait (image pulls on a cold laptop cluster are slow). */
 const ROLLOUT_TIMEOUT = '180s';
 
-/** Waits until the Deployment's rollout has finished. */
-export function rolloutStatus(provider: Provider, namespace: string, deployment: string): string[] {
-  return kubectl(provider, '--namespace', namespace, 'rollout', 'status', `deployment/${deployment}`, `--timeout=${ROLLOUT_TIMEOUT}`);
+/** Waits until the Deployment's (or DaemonSet's) rollout has finished. */
+export function rolloutStatus(
+  provider: Provider,
+  namespace: string,
+  name: string,
+  kind: 'deployment' | 'daemonset' = 'deployment',
+): string[] {
+  return kubectl(provider, '--namespace', namespace, 'rollout', 'status', `${kind}/${name}`, `--timeout=${ROLLOUT_TIMEOUT}`);
 }

@@ -27,7 +27,7 @@ export interface NodePorts {
   readonly http: number;
   readonly https: number;
 }
-/** ingress-nginx's kind manifest binds hostPorts 80 and 443 on the node (the template's mappings). */
+/** The Ingress controller binds hostPorts 80 and 443 on the node (the template's mappings). */
 export const INGRESS_NODE_PORTS: NodePorts = { http: 80, https: 443 };
 /**
  * Envoy Gateway's proxy Service is a NodePort Service pinned to these (tools/cluster/envoy-gateway.ts):

@@ -4,10 +4,11 @@
  * a routing these scripts cannot set up is refused with what to do instead.
  */
 import type { EnvironmentConfig } from '../../app/environments/index.ts';
+import type { IngressControllerInstall } from './ingress-controllers.ts';
 import { GATEWAY_NODE_PORTS, INGRESS_NODE_PORTS, type NodePorts } from './kind-config.ts';
 
 export type ClusterRouting =
-  | { readonly controller: 'ingress-nginx'; readonly nodePorts: NodePorts; readonly host?: string }
+  | { readonly controller: IngressControllerInstall; readonly nodePorts: NodePorts; readonly host?: string }
   | {
       readonly controller: 'envoy-gateway';
       readonly nodePorts: NodePorts;
@@ -21,10 +22,13 @@ export function clusterRoutingOf(environment: EnvironmentConfig): ClusterRouting
   const { ingress, gateway, name } = environment;
   const host = (ingress ?? gateway).host;
   const hosted = host === undefined ? {} : { host };
-  if (ingress?.controller === 'ingress-nginx') return { controller: 'ingress-nginx', nodePorts: INGRESS_NODE_PORTS, ...hosted };
+  if (ingress?.controller === 'f5-nginx-ingress' || ingress?.controller === 'ingress-nginx') {
+    return { controller: ingress.controller, nodePorts: INGRESS_NODE_PORTS, ...hosted };
+  }
   if (ingress) {
     throw new Error(
-      `${name}.ingress.controller is '${ingress.controller}', which cluster:up does not install (it installs ingress-nginx or Envoy Gateway): ` +
+      `${name}.ingress.controller is '${ingress.controller}', which cluster:up does not install ` +
+        "(it installs F5's NGINX Ingress Controller, the retired ingress-nginx, or Envoy Gateway): " +
         "install it yourself (HAProxy Ingress's Helm chart creates IngressClass 'haproxy' only with " +
         'controller.ingressClassResource.enabled=true), or use --env local or --env local-gateway',
     );
@@ -43,5 +47,5 @@ export function clusterRoutingOf(environment: EnvironmentConfig): ClusterRouting
 export function describeRouting(nodePorts: NodePorts): string {
   return nodePorts.http === GATEWAY_NODE_PORTS.http
     ? `Gateway API (Envoy's NodePort ${nodePorts.http})`
-    : `an Ingress (ingress-nginx's hostPort ${nodePorts.http})`;
+    : `an Ingress (the controller's hostPort ${nodePorts.http})`;
 }

@@ -15,6 +15,7 @@ import {
   LISTEN_ADDRESS,
   unprivilegedPortStart,
 } from './host-ports.ts';
+import { installIngressController, waitForIngressController } from './ingress-controllers.ts';
 import {
   createdPorts,
   INGRESS_NODE_PORTS,
@@ -31,11 +32,7 @@ import { monitoringSteps } from './monitoring.ts';
 import { type ClusterRouting, clusterRoutingOf, describeRouting } from './routing.ts';
 import { type CheckStep, commandStep, type Runbook, type Step, type StepContext, type WriteStep } from './runbook.ts';
 
-// Pinned, so every `cluster:up` installs the same controllers. ingress-nginx is retired (best-effort
-// maintenance ended March 2026); controller-v1.15.1 is its final release. Its kind manifest runs the
-// controller with hostPorts 80/443 on a linux node (see kind-config.yaml).
-export const INGRESS_NGINX_KIND_MANIFEST =
-  'https://raw.githubusercontent.com/kubernetes/ingress-nginx/controller-v1.15.1/deploy/static/provider/kind/deploy.yaml';
+// Pinned, so every `cluster:up` installs the same controllers (the Ingress ones: ingress-controllers.ts).
 export const METRICS_SERVER_MANIFEST = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.1/components.yaml';
 
 // kind's kubelets serve self-signed certificates; without this flag metrics-server never scrapes them
@@ -61,8 +58,8 @@ export interface UpOptions {
 }
 
 /**
- * Creates the cluster with what `environment`'s routing needs (ingress-nginx, or Envoy Gateway and the
- * GatewayClass its Gateway names), metrics-server and, with `monitoring`, kube-prometheus-stack, and waits
+ * Creates the cluster with what `environment`'s routing needs (its Ingress controller, or Envoy Gateway and
+ * the GatewayClass its Gateway names), metrics-server and, with `monitoring`, kube-prometheus-stack, and waits
  * until they run.
  */
 export function upRunbook(provider: Provider, environment: EnvironmentConfig, options: UpOptions = {}): Runbook {
@@ -81,9 +78,10 @@ export function upRunbook(provider: Provider, environment: EnvironmentConfig, op
         // so a policy that blocks the ingress controller fails here and not first in production.
         // The same Kubernetes as the pinned kind node image, so both providers run what was tested.
         commandStep(minikube('start', '--cni=calico', `--kubernetes-version=${pinnedKubernetesVersion()}`)),
-        routing.controller === 'ingress-nginx'
-          ? commandStep(minikube('addons', 'enable', 'ingress'))
-          : commandStep(kubectl('minikube', 'apply', '--server-side', '--filename', ENVOY_GATEWAY_MANIFEST)),
+        // Not the `ingress` addon for the default: that addon is ingress-nginx.
+        ...(routing.controller === 'envoy-gateway'
+          ? [commandStep(kubectl('minikube', 'apply', '--server-side', '--filename', ENVOY_GATEWAY_MANIFEST))]
+          : installIngressController('minikube', routing.controller)),
         commandStep(minikube('addons', 'enable', 'metrics-server')),
         ...waitForAddons,
       ],
@@ -104,7 +102,7 @@ export function upRunbook(provider: Provider, environment: EnvironmentConfig, op
 
 /** Waits for the routing's controller; for Envoy Gateway, then creates the GatewayClass (its CRDs exist by then). */
 function waitForRouting(provider: Provider, routing: ClusterRouting): Step[] {
-  if (routing.controller === 'ingress-nginx') return [commandStep(rolloutStatus(provider, 'ingress-nginx', 'ingress-nginx-controller'))];
+  if (routing.controller !== 'envoy-gateway') return waitForIngressController(provider, routing.controller);
   return [
     commandStep(rolloutStatus(provider, ENVOY_GATEWAY_NAMESPACE, ENVOY_GATEWAY_DEPLOYMENT)),
     {
@@ -216,9 +214,9 @@ function memoizedRuntime(): (context: StepContext) => Promise<RuntimeState> {
 function addonSteps(routing: ClusterRouting): Step[] {
   const metricsServer = (...args: string[]) => kubectl('kind', '--namespace', 'kube-system', ...args);
   return [
-    routing.controller === 'ingress-nginx'
-      ? commandStep(kubectl('kind', 'apply', '--filename', INGRESS_NGINX_KIND_MANIFEST))
-      : commandStep(kubectl('kind', 'apply', '--server-side', '--filename', ENVOY_GATEWAY_MANIFEST)),
+    ...(routing.controller === 'envoy-gateway'
+      ? [commandStep(kubectl('kind', 'apply', '--server-side', '--filename', ENVOY_GATEWAY_MANIFEST))]
+      : installIngressController('kind', routing.controller)),
     // Applied once: re-applying the manifest would replace the patched args (a list kubectl replaces whole),
     // and the guard below would then patch again, restarting metrics-server twice on every re-run.
     {

@@ -15,7 +15,7 @@ export const LOCAL_ALGORITHMS: readonly LocalAlgorithm[] = ['round-robin', 'leas
 /** An algorithm and where it came from, for the start-up log. */
 export interface BalanceChoice {
   readonly algorithm: LocalAlgorithm;
-  /** E.g. `Ingress sweetshop nginx.ingress.kubernetes.io/load-balance=ewma`. */
+  /** E.g. `Ingress sweetshop nginx.org/lb-method=least_conn`. */
   readonly source: string;
   /** Set when the local nginx cannot do exactly what was asked. */
   readonly note?: string;
@@ -34,10 +34,12 @@ const ON_LOCAL_NGINX: Readonly<Record<LoadBalancingAlgorithm, { algorithm: Local
 };
 
 // Controllers whose Ingress annotation local mode reads (app/environments/vocabulary.ts, the keys the
-// chart writes), ingress-nginx first: local mode runs nginx, so its annotation wins when both are set.
+// chart writes), the nginx-based ones first (F5's, the default, then the retired ingress-nginx): local
+// mode runs nginx, so their annotation wins when several are set.
+const NGINX_BASED: readonly ControllerFor<'Ingress'>[] = ['f5-nginx-ingress', 'ingress-nginx'];
 const ANNOTATED_CONTROLLERS: readonly ControllerFor<'Ingress'>[] = [
-  'ingress-nginx' as const,
-  ...controllersFor('Ingress').filter((controller) => controller !== 'ingress-nginx'),
+  ...NGINX_BASED,
+  ...controllersFor('Ingress').filter((controller) => !NGINX_BASED.includes(controller)),
 ];
 
 function isLocalAlgorithm(algorithm: LoadBalancingAlgorithm): algorithm is LocalAlgorithm {
@@ -45,8 +47,8 @@ function isLocalAlgorithm(algorithm: LoadBalancingAlgorithm): algorithm is Local
 }
 
 /**
- * Reads the load-balancing annotations of one Ingress. ingress-nginx wins when both controllers'
- * annotations are present, since local mode runs nginx; undefined when neither is set.
+ * Reads the load-balancing annotations of one Ingress. An nginx-based controller's wins when several
+ * controllers' annotations are present, since local mode runs nginx; undefined when none is set.
  */
 export function balanceFromIngressAnnotations(
   annotations: Readonly<Record<string, string>>,

@@ -4,7 +4,7 @@
 
 import { parseArgs } from 'node:util';
 
-import { environmentNamed, environments } from '../../app/environments/index.ts';
+import { environmentNamed, environments, environmentWarnings } from '../../app/environments/index.ts';
 import type { EnvironmentConfig } from '../../app/environments/types.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
 import { environmentsAtRef } from './environments-at-ref.ts';
@@ -58,6 +58,10 @@ async function main(): Promise<void> {
       baseUnchecked: atBase?.unchecked,
     }),
   );
+  // Synth's warnings too, once per environment (a retired controller still renders).
+  for (const environment of Object.values(current)) {
+    for (const warning of environmentWarnings(environment as EnvironmentConfig)) console.error(warning);
+  }
   // The same words synth prints ("synth failed: environment 'x' is invalid (n problems): ...").
   for (const { error } of refusals) console.error(`plan failed: ${error.message}`);
   if (refusals.length > 0) process.exitCode = 1;

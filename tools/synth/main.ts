@@ -1,7 +1,7 @@
 // `npm run synth`: what `cdk8s synth` does, without the CLI's start-up cost, and atomically.
 import { parseArgs } from 'node:util';
 
-import { ENVIRONMENT_VARIABLE, environments, selectEnvironment } from '../../app/environments/index.ts';
+import { ENVIRONMENT_VARIABLE, environments, environmentWarnings, selectEnvironment } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
 
 const HELP = `Usage: npm run synth [-- --env <name>] [--out <dir>]
@@ -27,6 +27,7 @@ try {
   } else {
     const environment = selectEnvironment(values.env, process.env);
     const files = synthesizeInto(environment, values.out);
+    for (const warning of environmentWarnings(environment)) console.error(warning);
     console.log(`synthesized environment '${environment.name}' into ${values.out}/: ${files.join(', ')}`);
   }
 } catch (error) {
