@@ -1,14 +1,12 @@
-import { createRequire } from 'node:module';
-
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 
 import type { EnvironmentConfig } from '../app/environments/types.ts';
 import { type ControllerSupport, INGRESS_CONTROLLERS, SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
-import type { GatewayRouting, GatewayRoutingProps } from './gateway-routing.ts';
+import { type GatewayRouting, renderGatewayRouting } from './gateway-routing.ts';
 import { renderIngress } from './ingress-routing.ts';
-import type { ShopMonitoring } from './monitoring.ts';
+import { ShopMonitoring } from './monitoring.ts';
 import { pascalCase, ROUTING_NAME, sectionBackends } from './section-backends.ts';
 import { SweetShopService } from './sweetshop-service.ts';
 
@@ -80,7 +78,7 @@ export class SweetShopChart extends Chart {
     this.gatewayRouting = environment.gateway && renderGatewayRouting(this, { ...routing, gateway: environment.gateway });
 
     if (environment.monitoring.enabled) {
-      this.monitoring = new (optionalModules().monitoring().ShopMonitoring)(this, 'Monitoring', {
+      this.monitoring = new ShopMonitoring(this, 'Monitoring', {
         environment,
         monitoring: environment.monitoring,
         sections: this.sections,
@@ -119,22 +117,6 @@ export class SweetShopChart extends Chart {
     };
     return Object.fromEntries(SECTION_NAMES.map((section) => [section, build(section)])) as Record<SectionName, SweetShopService>;
   }
-}
-
-// Modules only some environments need are loaded on first use: Gateway API routing and monitoring bring
-// generated constructs (imports/: ~0.8 MB and ~0.1 MB of TypeScript), and loading the Gateway API ones
-// statically added ~160 ms to every synth of an Ingress environment (median of 15, interleaved, `local`
-// 311 -> 478 ms). Node 24 requires ES modules synchronously, as a constructor must.
-function optionalModules() {
-  const load = createRequire(import.meta.url);
-  return {
-    gatewayRouting: () => load('./gateway-routing.ts') as typeof import('./gateway-routing.ts'),
-    monitoring: () => load('./monitoring.ts') as typeof import('./monitoring.ts'),
-  };
-}
-
-function renderGatewayRouting(scope: Construct, props: GatewayRoutingProps): GatewayRouting {
-  return optionalModules().gatewayRouting().renderGatewayRouting(scope, props);
 }
 
 /** The proxy pods of the Gateway the HTTPRoute attaches to, by the labels its controller gives them. */
