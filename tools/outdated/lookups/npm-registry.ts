@@ -3,8 +3,9 @@ import type { Lookup, Pin } from '../pin.ts';
 import { newestVersion } from '../versions.ts';
 import { heldLine } from './held-line.ts';
 
-// One retry, briefly: offline, npm's default retries wait about a minute before saying so.
-const NPM_FLAGS = ['--json', '--fetch-retries=1', '--fetch-retry-mintimeout=1000', '--fetch-retry-maxtimeout=2000'];
+// One retry, briefly: offline, npm's default retries wait about a minute before saying so. --prefer-online:
+// npm otherwise answers from its cached package documents, which lag the registry's dist-tags for minutes.
+const NPM_FLAGS = ['--json', '--prefer-online', '--fetch-retries=1', '--fetch-retry-mintimeout=1000', '--fetch-retry-maxtimeout=2000'];
 
 interface OutdatedEntry {
   readonly latest?: string;
