@@ -12,6 +12,7 @@ import { GO_MODULES } from '../../tools/control-plane/programs.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { manifestPins } from '../../tools/outdated/controller-pins.ts';
 import { crdPins } from '../../tools/outdated/crd-pins.ts';
+import { kindPins } from '../../tools/outdated/image-pins.ts';
 
 /** The Renovate release the validator test runs (`npx --package renovate@<this>`). */
 const RENOVATE_VERSION = '44.121.2';
@@ -26,9 +27,9 @@ const config = JSON.parse(readFileSync(join(REPO_ROOT, 'renovate.json'), 'utf8')
 const files = spawnSync('git', ['ls-files'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
 
 /** What the regex managers extract from the repository: `depName currentValue` per match. */
-function extracted(): string[] {
+function extracted(managers: readonly CustomManager[] = config.customManagers): string[] {
   const deps: string[] = [];
-  for (const manager of config.customManagers) {
+  for (const manager of managers) {
     const patterns = manager.managerFilePatterns.map((pattern) => new RegExp(pattern.slice(1, -1)));
     for (const file of files.filter((path) => patterns.some((pattern) => pattern.test(path)))) {
       const text = readFileSync(join(REPO_ROOT, file), 'utf8');
@@ -45,9 +46,10 @@ function extracted(): string[] {
 
 describe('renovate.json', () => {
   const deps = extracted();
+  const nodeImage = `kindest/node ${kindPins(REPO_ROOT)[0]?.current.split('@')[0]}`;
 
   test('its regex managers find the kind node image, the image base, every controller, the chart, every CRD set and every control-plane module', () => {
-    assert.ok(deps.includes('kindest/node v1.37.0'), deps.join('\n'));
+    assert.ok(deps.includes(nodeImage), deps.join('\n'));
     assert.ok(
       deps.some((dep) => /^docker\.io\/library\/node 24\.\d+\.\d+-trixie-slim$/.test(dep)),
       deps.join('\n'),
@@ -60,6 +62,16 @@ describe('renovate.json', () => {
       assert.ok(deps.includes(`${pin.name} ${pin.current}`), `${pin.name} ${pin.current} (${pin.file})`);
     for (const pin of crdPins(REPO_ROOT)) assert.ok(deps.includes(`${pin.name.replace(/ CRDs$/, '')} ${pin.current}`), pin.file);
     for (const module of GO_MODULES) assert.ok(deps.includes(`${module.upstream.path} ${module.upstream.version}`), module.name);
+  });
+
+  test('the check means something: a manager whose regex no longer matches its file finds nothing', () => {
+    const kind = config.customManagers.filter((manager) => manager.managerFilePatterns.some((pattern) => pattern.includes('kind-config')));
+    assert.deepEqual(extracted(kind), [nodeImage]);
+    const misspelt = kind.map((manager) => ({
+      ...manager,
+      matchStrings: manager.matchStrings.map((source) => source.replace('image: ', 'images: ')),
+    }));
+    assert.deepEqual(extracted(misspelt), []);
   });
 
   const validator = (cwd: string) =>

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import type { Pin } from '../../tools/outdated/pin.ts';
-import { rowFor, summary, worthShowing } from '../../tools/outdated/report.ts';
+import { exitCode, rowFor, summary, worthShowing } from '../../tools/outdated/report.ts';
 
 const etcd: Pin = {
   name: 'go.etcd.io/etcd/server/v3',
@@ -58,4 +58,13 @@ test('the same tag with another digest is a new digest, which counts as behind',
   assert.equal(rowFor(image, { latest: 'v1.37.0@a1ed56cfb0e7' }).isBehind, false);
   const moved = rowFor(image, { latest: 'v1.37.0@0123456789ab' });
   assert.deepEqual([moved.behind, moved.isBehind], ['new digest', true]);
+});
+
+test('--fail-on-behind fails on a pin behind in its line, not on a held newer line or an unchecked pin; without it, 0', () => {
+  const behind = rowFor(etcd, { latest: 'v3.6.17', newestOverall: 'v3.7.4' });
+  const held = rowFor(etcd, { latest: 'v3.6.16', newestOverall: 'v3.7.4' });
+  const unchecked = rowFor(etcd, { problem: 'cannot check: Go module proxy disabled (GOPROXY=off)' });
+  assert.equal(exitCode([held, unchecked, behind], true), 1);
+  assert.equal(exitCode([held, unchecked], true), 0);
+  assert.equal(exitCode([behind], false), 0);
 });

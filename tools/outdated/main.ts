@@ -6,7 +6,7 @@ import { goLookups } from './lookups/go-proxy.ts';
 import { npmLookups } from './lookups/npm-registry.ts';
 import { webLookups } from './lookups/web.ts';
 import type { Lookup, Pin } from './pin.ts';
-import { reportTable, rowFor, summary, worthShowing } from './report.ts';
+import { exitCode, reportTable, rowFor, summary, worthShowing } from './report.ts';
 
 const HELP = `Usage: npm run outdated [-- options]
 
@@ -56,7 +56,7 @@ async function main(): Promise<number> {
   const rows = pins.map((pin) => rowFor(pin, lookups.get(pin) ?? { problem: 'cannot check: no lookup for this pin' }));
   const shown = values.all ? rows : rows.filter(worthShowing);
   console.log(`${reportTable(shown)}\n\n${summary(rows, shown.length)}`);
-  return values['fail-on-behind'] && rows.some((row) => row.isBehind) ? 1 : 0;
+  return exitCode(rows, values['fail-on-behind']);
 }
 
 main().then(

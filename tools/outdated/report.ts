@@ -61,3 +61,8 @@ export function summary(rows: readonly Row[], shown: number): string {
   for (const [problem, count] of problems) lines.push(`${count} pin(s): ${problem}`);
   return lines.join('\n');
 }
+
+/** 1 with --fail-on-behind when a pin is behind (held lines and pins that could not be checked excluded), else 0. */
+export function exitCode(rows: readonly Row[], failOnBehind: boolean): number {
+  return failOnBehind && rows.some((row) => row.isBehind) ? 1 : 0;
+}
