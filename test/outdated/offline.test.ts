@@ -61,7 +61,7 @@ test('an unreachable GitHub is one reason for every Action, asked once per host'
   ]);
 });
 
-test('GOPROXY=off: every Go pin and the kind node image say so, in one line each', { skip: skipGo }, async () => {
+test('GOPROXY=off: every Go pin, the kind node image and the Go toolchain say so, in one line each', { skip: skipGo }, async () => {
   const module: Pin = { name: 'sigs.k8s.io/kwok', file: 'go.mod', current: 'v0.8.0', source: { type: 'go', module: 'sigs.k8s.io/kwok' } };
   const image: Pin = { name: 'kindest/node', file: 'kind-config.yaml', current: 'v1.37.0@a1ed56cfb0e7', source: { type: 'kind-image' } };
   const lookups = await goLookups([module], [image], { ...process.env, GOPROXY: 'off' });

@@ -11,6 +11,7 @@ import { allPins } from '../../tools/outdated/all-pins.ts';
 import { manifestPins } from '../../tools/outdated/controller-pins.ts';
 import { crdPins } from '../../tools/outdated/crd-pins.ts';
 import { goPins } from '../../tools/outdated/go-pins.ts';
+import { goToolchainPins } from '../../tools/outdated/go-toolchain-pins.ts';
 import { baseImagePin, kindPins } from '../../tools/outdated/image-pins.ts';
 import { npmPins } from '../../tools/outdated/npm-pins.ts';
 
@@ -65,7 +66,7 @@ describe('pins are read from the files that pin them', () => {
       'crds/gateway-api-v1.6.1/LICENSE': '',
       'tools/control-plane/go/etcd/go.mod':
         'module x\n\nrequire go.etcd.io/etcd/server/v3 v3.6.16 // indirect\n\nrequire (\n\tgithub.com/a/b v1.0.0 // indirect\n)\n',
-      '.github/workflows/ci.yml': `jobs:\n  t:\n    steps:\n      - uses: actions/checkout@${SHA} # v5.0.0\n`,
+      '.github/workflows/ci.yml': `jobs:\n  t:\n    steps:\n      - uses: actions/checkout@${SHA} # v5.0.0\n        with:\n          go-version: 1.26.8\n`,
     });
     const base = baseImagePin(root);
     assert.deepEqual(
@@ -93,6 +94,10 @@ describe('pins are read from the files that pin them', () => {
       actionPins(root).map((pin) => [pin.name, pin.current]),
       [['actions/checkout', 'v5.0.0 (08c6903)']],
     );
+    assert.deepEqual(
+      goToolchainPins(root).map((pin) => [pin.name, pin.file, pin.current]),
+      [['Go toolchain', '.github/workflows/ci.yml', '1.26.8']],
+    );
   });
 
   test('the repository itself: the versions in the table are the ones in the pinning files', () => {
@@ -105,7 +110,7 @@ describe('pins are read from the files that pin them', () => {
       assert.equal(pins.find((pin) => pin.name === module.upstream.path)?.current, module.upstream.version, module.name);
     }
     const kinds = new Set(pins.map((pin) => pin.source.type));
-    assert.deepEqual([...kinds].sort(), ['docker-hub', 'github-release', 'go', 'helm', 'kind-image', 'npm']);
+    assert.deepEqual([...kinds].sort(), ['docker-hub', 'github-release', 'go', 'go-toolchain', 'helm', 'kind-image', 'npm']);
     assert.ok(
       pins.some((pin) => pin.file === '.github/workflows/ci.yml'),
       'the Actions are read',

@@ -2,6 +2,7 @@ import { actionPins } from './action-pins.ts';
 import { chartPins, manifestPins } from './controller-pins.ts';
 import { crdPins } from './crd-pins.ts';
 import { goPins } from './go-pins.ts';
+import { goToolchainPins } from './go-toolchain-pins.ts';
 import { baseImagePin, kindPins } from './image-pins.ts';
 import { npmPins } from './npm-pins.ts';
 import type { Pin } from './pin.ts';
@@ -17,5 +18,6 @@ export function allPins(root: string): Pin[] {
     ...crdPins(root),
     ...goPins(root),
     ...actionPins(root),
+    ...goToolchainPins(root),
   ];
 }

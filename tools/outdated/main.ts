@@ -12,7 +12,7 @@ const HELP = `Usage: npm run outdated [-- options]
 
 Lists every pin that is behind its newest release, and by how much: npm packages (and the Node binary),
 the image base, the kind node image, controllers, vendored CRDs, the control plane's Go modules and the
-GitHub Actions. Versions are read from the files that pin them; what cannot be reached is said in one line.
+GitHub Actions and the Go they set up. Versions are read from the files that pin them; what cannot be reached is said in one line.
 
   --all               list up-to-date pins too
   --fail-on-behind    exit 1 when a pin is behind (for CI); a pin that cannot be checked does not fail
@@ -47,7 +47,9 @@ async function main(): Promise<number> {
   const of = (...types: Pin['source']['type'][]) => pins.filter((pin) => types.includes(pin.source.type));
   const groups = await Promise.all([
     timed('npm registry', of('npm'), () => npmLookups(of('npm'), REPO_ROOT)),
-    timed('Go module proxy', of('go', 'kind-image'), () => goLookups(of('go'), of('kind-image'))),
+    timed('Go module proxy', of('go', 'kind-image', 'go-toolchain'), () =>
+      goLookups(of('go'), of('kind-image'), process.env, of('go-toolchain')),
+    ),
     timed('GitHub, Docker Hub, Helm repositories', of('github-release', 'docker-hub', 'helm'), () =>
       webLookups(of('github-release', 'docker-hub', 'helm')),
     ),

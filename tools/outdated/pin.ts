@@ -4,6 +4,8 @@ export type Source =
   | { readonly type: 'go'; readonly module: string }
   /** kind's default node image at the newest kind release (sigs.k8s.io/kind, pkg/apis/config/defaults/image.go). */
   | { readonly type: 'kind-image' }
+  /** Go releases, as the Go module proxy serves them (golang.org/toolchain's `v0.0.1-go1.26.8.linux-amd64`). */
+  | { readonly type: 'go-toolchain' }
   | { readonly type: 'github-release'; readonly repo: string; readonly tagPrefix: string }
   | { readonly type: 'docker-hub'; readonly repository: string; readonly tagSuffix: string }
   | { readonly type: 'helm'; readonly repo: string; readonly chart: string };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { probeCommand } from '../../lib/command.ts';
 import { shortDigest } from '../image-pins.ts';
 import type { Lookup, Pin } from '../pin.ts';
+import { newestVersion } from '../versions.ts';
 import { heldLine } from './held-line.ts';
 
 const KIND_MODULE = 'sigs.k8s.io/kind';
@@ -13,6 +14,7 @@ const KIND_IMAGE_FILE = 'pkg/apis/config/defaults/image.go';
 interface ModuleAnswer {
   readonly Path: string;
   readonly Version: string;
+  readonly Versions?: readonly string[];
   readonly Query?: string;
   readonly Dir?: string;
   readonly Error?: { readonly Err: string };
@@ -65,6 +67,17 @@ async function kindImageAt(version: string, env: NodeJS.ProcessEnv): Promise<Loo
   return { latest: shortDigest(image), note: `kind ${version}'s default` };
 }
 
+/** The newest Go release: golang.org/toolchain's versions name every release, per platform. */
+async function goToolchainLookup(env: NodeJS.ProcessEnv): Promise<Lookup> {
+  const result = await go(['list', '-m', '-versions', '-json', 'golang.org/toolchain'], env);
+  if ('problem' in result) return result;
+  const releases = (result.answers[0]?.Versions ?? []).flatMap(
+    (version) => /^v0\.0\.1-go(\d+\.\d+\.\d+)\.linux-amd64$/.exec(version)?.[1] ?? [],
+  );
+  const latest = newestVersion(releases);
+  return latest ? { latest } : { problem: 'cannot check: golang.org/toolchain lists no Go release' };
+}
+
 /**
  * The newest release of every Go-module pin and of kind's node image, in one `go list -m -e` (a held pin
  * also asks for its line, `module@v3.6`), plus one `go mod download` for kind's source.
@@ -73,8 +86,13 @@ export async function goLookups(
   goPins: readonly Pin[],
   kindImagePins: readonly Pin[],
   env: NodeJS.ProcessEnv = process.env,
+  toolchainPins: readonly Pin[] = [],
 ): Promise<Map<Pin, Lookup>> {
   const lookups = new Map<Pin, Lookup>();
+  if (toolchainPins.length > 0) {
+    const toolchain = await goToolchainLookup(env);
+    for (const pin of toolchainPins) lookups.set(pin, toolchain);
+  }
   const moduleOf = (pin: Pin) => (pin.source.type === 'go' ? pin.source.module : KIND_MODULE);
   const queries = new Set<string>();
   for (const pin of [...goPins, ...kindImagePins]) queries.add(`${moduleOf(pin)}@latest`);
