@@ -9,7 +9,8 @@ import { commandStep, type Step } from './runbook.ts';
  */
 export const MONITORING_RELEASE = 'kube-prometheus-stack';
 export const MONITORING_NAMESPACE = 'monitoring';
-const MONITORING_CHART = {
+/** The chart and the release of it that is installed (tools/outdated reports when a newer one exists). */
+export const MONITORING_CHART = {
   repo: 'https://prometheus-community.github.io/helm-charts',
   name: 'kube-prometheus-stack',
   version: '88.2.0',

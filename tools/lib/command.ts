@@ -96,6 +96,7 @@ export interface ProbeResult {
 }
 
 export interface ProbeOptions {
+  readonly cwd?: string;
   readonly env?: NodeJS.ProcessEnv;
   /** A daemon that does not answer must not hang the caller. */
   readonly timeoutMs?: number;
@@ -110,7 +111,7 @@ export function probeCommand(argv: readonly string[], options: ProbeOptions = {}
   if (!file) return Promise.reject(new Error('probeCommand: empty command'));
   const timeoutMs = options.timeoutMs ?? 15_000;
   return new Promise((resolve) => {
-    const child = spawn(file, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
     let stdout = '';
     let stderr = '';
     let error: string | undefined;
