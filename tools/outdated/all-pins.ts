@@ -1,5 +1,5 @@
 import { actionPins } from './action-pins.ts';
-import { chartPins, manifestPins } from './controller-pins.ts';
+import { chartPins, manifestPins, vendoredControllerPins } from './controller-pins.ts';
 import { crdPins } from './crd-pins.ts';
 import { goPins } from './go-pins.ts';
 import { goToolchainPins } from './go-toolchain-pins.ts';
@@ -14,6 +14,7 @@ export function allPins(root: string): Pin[] {
     baseImagePin(root),
     ...kindPins(root),
     ...manifestPins(root),
+    ...vendoredControllerPins(),
     ...chartPins(),
     ...crdPins(root),
     ...goPins(root),

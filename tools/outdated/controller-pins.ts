@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { F5_NGINX_INGRESS_VERSION } from '../cluster/ingress-controllers.ts';
 import { MONITORING_CHART } from '../cluster/monitoring.ts';
 import { releaseSource } from './crd-pins.ts';
 import type { Pin } from './pin.ts';
@@ -41,6 +42,19 @@ export function manifestPins(root: string): Pin[] {
     }
   }
   return [...pins.values()];
+}
+
+/** F5's NGINX Ingress Controller, installed from the reviewed manifest tools/cluster/f5-nginx-ingress.yaml (its releases are tagged v<version>). */
+export function vendoredControllerPins(): Pin[] {
+  return [
+    {
+      name: 'nginx/kubernetes-ingress',
+      file: `${FOLDER}/ingress-controllers.ts`,
+      current: F5_NGINX_INGRESS_VERSION,
+      source: releaseSource('nginx/kubernetes-ingress', 'v'),
+      note: 'bump with the image tag and header of tools/cluster/f5-nginx-ingress.yaml',
+    },
+  ];
 }
 
 /** The Helm chart `cluster:up --monitoring` installs. */
