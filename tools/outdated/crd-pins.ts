@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Pin, Source } from './pin.ts';
-import { GO_MODULE_OF_REPO } from './upstreams.ts';
+import { GO_MODULE_OF_REPO, HOLDS } from './upstreams.ts';
 
 const FILE = 'crds/README.md';
 
@@ -38,6 +38,7 @@ export function crdPins(root: string): Pin[] {
       throw new Error(`${FILE}: row ${name}: expected "<owner>/<repo>, tag <version>, <path>", got '${source}'`);
     if (!folders.has(name)) throw new Error(`${FILE}: row ${name}: no folder crds/${name}/`);
     if (!name.endsWith(`-${match[2]}`)) throw new Error(`${FILE}: row ${name}: the folder's version differs from the tag ${match[2]}`);
-    return { name: `${match[1]} CRDs`, file: `crds/${name}/`, current: match[2], source: releaseSource(match[1]) };
+    const pin = `${match[1]} CRDs`;
+    return { name: pin, file: `crds/${name}/`, current: match[2], source: releaseSource(match[1]), hold: HOLDS[pin] };
   });
 }

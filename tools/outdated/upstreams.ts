@@ -23,6 +23,8 @@ export const HOLDS: Readonly<Record<string, Hold>> = {
   '@types/node': { line: 'major', reason: 'types of the Node 24 runtime' },
   'docker.io/library/node': NODE_LTS,
   'go.etcd.io/etcd/server/v3': { line: 'minor', reason: "Kubernetes 1.34-1.37 support etcd 3.6 (kubeadm's SupportedEtcdVersion)" },
+  // The CRDs a cluster installs must be the ones the controller serving them reads.
+  'kubernetes-sigs/gateway-api CRDs': { line: 'minor', reason: 'Envoy Gateway v1.9 is built against Gateway API v1.6 (its go.mod)' },
 };
 
 /** Upstream facts a version number does not show, by repository. */
