@@ -69,6 +69,7 @@ export class SweetShopChart extends Chart {
 
     const routing = {
       backends: sectionBackends(environment, this.sections),
+      maxRequestBodyBytes: environment.maxRequestBodyBytes,
       labels: {
         ...commonLabels,
         'app.kubernetes.io/name': ROUTING_NAME,
@@ -113,6 +114,7 @@ export class SweetShopChart extends Chart {
         ingressControllerNamespace: (environment.ingress ?? environment.gateway).controllerNamespace,
         ingressControllerPods: gatewayProxyPods(environment),
         logLevel: environment.logLevel,
+        maxRequestBodyBytes: environment.maxRequestBodyBytes,
         spreadAcrossNodes: environment.availability.spreadAcrossNodes,
         minNodes: environment.availability.minReplicasFloor,
       });

@@ -16,6 +16,8 @@ export const local: EnvironmentConfig = {
   namespace: 'sweetshop',
   imagePullPolicy: 'IfNotPresent',
   logLevel: 'info',
+  // As production: a quote is a few hundred bytes (its reasons are there).
+  maxRequestBodyBytes: production.maxRequestBodyBytes,
   ingress: {
     controller: 'ingress-nginx',
     className: 'nginx',

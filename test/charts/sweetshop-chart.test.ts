@@ -106,6 +106,7 @@ function workloadTests(environment: EnvironmentConfig, manifests: Manifest[], se
       { name: 'SHOP_SECTION', value: section },
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'LOG_LEVEL', value: environment.logLevel },
+      { name: 'MAX_BODY_BYTES', value: String(environment.maxRequestBodyBytes) },
       { name: 'DRAIN_TIMEOUT_MS', value: '10000' },
       { name: 'NODE_OPTIONS', value: `--max-old-space-size=${heapLimitMiB(config.limits.memory)}` },
     ]);
@@ -239,6 +240,7 @@ function routingTests(environment: EnvironmentConfig, manifests: Manifest[]): vo
 test('local: ingress-nginx round-robin is rendered as the round_robin annotation (the key local mode reads)', () => {
   assert.deepEqual(findObject(render(local), 'Ingress', 'sweetshop').metadata.annotations, {
     'nginx.ingress.kubernetes.io/load-balance': 'round_robin',
+    'nginx.ingress.kubernetes.io/proxy-body-size': '16384',
   });
 });
 
@@ -254,6 +256,7 @@ test('HAProxy Ingress least-connections (production before Gateway API) is rende
   });
   assert.deepEqual(findObject(render(haproxy), 'Ingress', 'sweetshop').metadata.annotations, {
     'haproxy-ingress.github.io/balance-algorithm': 'leastconn',
+    'haproxy-ingress.github.io/proxy-body-size': '16384',
   });
 });
 
@@ -261,7 +264,22 @@ test('ingress-nginx with ewma is rendered as load-balance ewma', () => {
   const environment = withRouting(local, { ingress: { ...local.ingress!, loadBalancing: 'ewma' } });
   assert.deepEqual(findObject(render(environment), 'Ingress', 'sweetshop').metadata.annotations, {
     'nginx.ingress.kubernetes.io/load-balance': 'ewma',
+    'nginx.ingress.kubernetes.io/proxy-body-size': '16384',
   });
+});
+
+test("the body limit is the environment's one number at the edge and in every replica", () => {
+  const environment = { ...local, maxRequestBodyBytes: 4096 };
+  const manifests = render(environment);
+  const annotations = findObject(manifests, 'Ingress', 'sweetshop').metadata.annotations as Record<string, string>;
+  assert.equal(annotations['nginx.ingress.kubernetes.io/proxy-body-size'], '4096');
+  for (const section of ['chocolates', 'candies', 'cakes']) {
+    const env = findObject(manifests, 'Deployment', section).spec.template.spec.containers[0].env as { name: string; value?: string }[];
+    assert.deepEqual(
+      env.find((e) => e.name === 'MAX_BODY_BYTES'),
+      { name: 'MAX_BODY_BYTES', value: '4096' },
+    );
+  }
 });
 
 test('the chart refuses a controller/algorithm pair the controller cannot do, even without validation', () => {
