@@ -26,7 +26,8 @@ function raw(url: string, request: string): Promise<{ status: number; headers: s
         body: text.slice(split + 4),
       });
     });
-    socket.end(request);
+    // Not end(): nginx takes a client's half-close for an abort and drops a request it is proxying (499).
+    socket.write(request);
   });
 }
 

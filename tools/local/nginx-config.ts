@@ -157,6 +157,9 @@ events {
 http {
   access_log off;
   client_body_temp_path ${prefix}/temp/client_body;
+  # nginx's default is one or two memory pages (8k or 16k): one size everywhere, below the body limits
+  # environments set, so a body near the limit goes through the temp files on every platform.
+  client_body_buffer_size 8k;
   proxy_temp_path ${prefix}/temp/proxy;
   fastcgi_temp_path ${prefix}/temp/fastcgi;
   uwsgi_temp_path ${prefix}/temp/uwsgi;
