@@ -82,7 +82,7 @@ export function renderGatewayRouting(scope: Construct, props: GatewayRoutingProp
       timeout: { http: { connectionIdleTimeout: `${BALANCER_IDLE_TIMEOUT_SECONDS}s` } },
       // Envoy streams a body to the replica by default, with no limit: a replica's 413 then cuts a body Envoy
       // is still sending. Buffered, Envoy answers 413 itself above the limit, and sends the replica only
-      // whole bodies within it. A few KiB per request in flight: no other connection buffer setting needed.
+      // whole bodies within it. The CRD asks to size the connection buffer for it: its default is 32 KiB.
       requestBuffer: { limit: BackendTrafficPolicySpecRequestBufferLimit.fromNumber(props.maxRequestBodyBytes) },
     },
   });
