@@ -10,6 +10,7 @@ import type { GatewayConfig } from '../app/environments/types.ts';
 import { BALANCER_IDLE_TIMEOUT_SECONDS, SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
 import {
   BackendTrafficPolicy,
+  BackendTrafficPolicySpecRequestBufferLimit,
   BackendTrafficPolicySpecLoadBalancerType as LoadBalancerType,
 } from '../imports/backendtrafficpolicy-gateway.envoyproxy.io.ts';
 import { Gateway, GatewaySpecListenersAllowedRoutesNamespacesFrom } from '../imports/gateway-gateway.networking.k8s.io.ts';
@@ -29,6 +30,8 @@ const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 export interface GatewayRoutingProps {
   readonly gateway: GatewayConfig;
   readonly backends: Readonly<Record<SectionName, SectionBackend>>;
+  /** The environment's maxRequestBodyBytes: Envoy refuses larger bodies (413) before any replica. */
+  readonly maxRequestBodyBytes: number;
   /** Labels for every object (part-of, managed-by, name, instance, component). */
   readonly labels: Readonly<Record<string, string>>;
 }
@@ -77,6 +80,10 @@ export function renderGatewayRouting(scope: Construct, props: GatewayRoutingProp
       // Envoy keeps idle upstream connections for an hour by default; the service closes them after
       // SERVICE_KEEP_ALIVE_SECONDS. Envoy must close first, or a request races the close (a 503).
       timeout: { http: { connectionIdleTimeout: `${BALANCER_IDLE_TIMEOUT_SECONDS}s` } },
+      // Envoy streams a body to the replica by default, with no limit: a replica's 413 then cuts a body Envoy
+      // is still sending. Buffered, Envoy answers 413 itself above the limit, and sends the replica only
+      // whole bodies within it. The CRD asks to size the connection buffer for it: its default is 32 KiB.
+      requestBuffer: { limit: BackendTrafficPolicySpecRequestBufferLimit.fromNumber(props.maxRequestBodyBytes) },
     },
   });
   return { gateway, route, policy };

@@ -3,12 +3,14 @@ import type { Construct } from 'constructs';
 
 import type { IngressConfig } from '../app/environments/types.ts';
 import { SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
-import { loadBalancingAnnotations } from './load-balancing.ts';
+import { bodyLimitAnnotations, loadBalancingAnnotations } from './load-balancing.ts';
 import { ROUTING_NAME, type SectionBackend } from './section-backends.ts';
 
 export interface IngressRoutingProps {
   readonly ingress: IngressConfig;
   readonly backends: Readonly<Record<SectionName, SectionBackend>>;
+  /** The environment's maxRequestBodyBytes: the controller refuses larger bodies before any replica. */
+  readonly maxRequestBodyBytes: number;
   /** Labels for the Ingress (part-of, managed-by, name, instance, component). */
   readonly labels: Readonly<Record<string, string>>;
 }
@@ -20,7 +22,10 @@ export function renderIngress(scope: Construct, props: IngressRoutingProps): k8s
     metadata: {
       name: ROUTING_NAME,
       labels: { ...props.labels },
-      annotations: loadBalancingAnnotations(ingress.controller, ingress.loadBalancing),
+      annotations: {
+        ...loadBalancingAnnotations(ingress.controller, ingress.loadBalancing),
+        ...bodyLimitAnnotations(ingress.controller, props.maxRequestBodyBytes),
+      },
     },
     spec: {
       ingressClassName: ingress.className,

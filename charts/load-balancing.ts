@@ -15,3 +15,11 @@ export function algorithmValue(controller: IngressController, algorithm: LoadBal
 export function loadBalancingAnnotations(controller: ControllerFor<'Ingress'>, algorithm: LoadBalancingAlgorithm): Record<string, string> {
   return { [INGRESS_CONTROLLERS[controller].balancing.key]: algorithmValue(controller, algorithm) };
 }
+
+/**
+ * The Ingress annotation that limits request bodies on an Ingress `controller`, in bytes (a plain number is
+ * bytes to both controllers), so the controller answers 413 itself and never streams a body a replica refuses.
+ */
+export function bodyLimitAnnotations(controller: ControllerFor<'Ingress'>, bytes: number): Record<string, string> {
+  return { [INGRESS_CONTROLLERS[controller].bodyLimit.key]: String(bytes) };
+}

@@ -67,6 +67,7 @@ export class SweetShopChart extends Chart {
 
     const routing = {
       backends: sectionBackends(environment, this.sections),
+      maxRequestBodyBytes: environment.maxRequestBodyBytes,
       labels: {
         ...commonLabels,
         'app.kubernetes.io/name': ROUTING_NAME,
@@ -111,6 +112,7 @@ export class SweetShopChart extends Chart {
         ingressControllerNamespace: (environment.ingress ?? environment.gateway).controllerNamespace,
         ingressControllerPods: gatewayProxyPods(environment),
         logLevel: environment.logLevel,
+        maxRequestBodyBytes: environment.maxRequestBodyBytes,
         spreadAcrossNodes: environment.availability.spreadAcrossNodes,
         minNodes: environment.availability.minReplicasFloor,
       });

@@ -57,6 +57,8 @@ export interface SweetShopServiceProps extends SectionSizing {
   readonly minNodes?: number;
   /** LOG_LEVEL for the service. */
   readonly logLevel: EnvironmentConfig['logLevel'];
+  /** MAX_BODY_BYTES for the service: the environment's maxRequestBodyBytes, which the edge enforces too. */
+  readonly maxRequestBodyBytes: EnvironmentConfig['maxRequestBodyBytes'];
   /**
    * Port the Express server listens on inside the container (PORT).
    * @default 8080
@@ -249,6 +251,7 @@ function containerProps(props: SweetShopServiceProps, options: ResolvedOptions):
       SHOP_SECTION: kplus.EnvValue.fromValue(props.section),
       POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
       LOG_LEVEL: kplus.EnvValue.fromValue(props.logLevel),
+      MAX_BODY_BYTES: kplus.EnvValue.fromValue(String(props.maxRequestBodyBytes)),
       DRAIN_TIMEOUT_MS: kplus.EnvValue.fromValue(String(drainTimeoutSeconds * 1000)),
       NODE_OPTIONS: kplus.EnvValue.fromValue(`--max-old-space-size=${heapLimitMiB(props.limits.memory)}`),
     },

@@ -16,6 +16,8 @@ export const local: EnvironmentConfig = {
   namespace: 'sweetshop',
   imagePullPolicy: 'IfNotPresent',
   logLevel: 'info',
+  // As production: a quote is a few hundred bytes (its reasons are there).
+  maxRequestBodyBytes: production.maxRequestBodyBytes,
   // F5's NGINX Ingress Controller, which `npm run cluster:up` installs (tools/cluster/f5-nginx-ingress.yaml):
   // maintained, and nginx like local mode, so round robin here is the same nginx method there.
   ingress: {

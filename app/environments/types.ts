@@ -13,6 +13,9 @@ export type ImagePullPolicy = (typeof IMAGE_PULL_POLICIES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** What `maxRequestBodyBytes` may be; the service's MAX_BODY_BYTES accepts the same (service/src/config.ts). */
+export const MAX_REQUEST_BODY_BYTES_RANGE = { min: 1024, max: 1024 * 1024 } as const;
+
 /** Kubernetes quantities, written exactly as they will appear in the manifest (e.g. `100m`, `128Mi`). */
 export interface ResourceQuantities {
   readonly cpu: string;
@@ -166,6 +169,14 @@ interface EnvironmentSettings {
   readonly imagePullPolicy: ImagePullPolicy;
   /** pino log level passed to every replica as LOG_LEVEL. */
   readonly logLevel: LogLevel;
+  /**
+   * The largest request body, in bytes, that every hop accepts: the edge refuses a larger one itself (the
+   * Ingress controller's annotation, or Envoy Gateway's BackendTrafficPolicy `requestBuffer.limit`), and so
+   * do local mode's nginx and each replica (MAX_BODY_BYTES). One number, so no hop forwards what the next
+   * refuses: a replica that refuses a body a proxy is still writing looks like a failed replica to the proxy.
+   * 1 KiB to 1 MiB (MAX_REQUEST_BODY_BYTES_RANGE): a replica holds a whole body in memory.
+   */
+  readonly maxRequestBodyBytes: number;
   readonly availability: AvailabilityConfig;
   /** How fast every section's HPA scales up and down (`spec.behavior`); see ./hpa-behavior.ts. */
   readonly hpaBehavior: HpaBehavior;

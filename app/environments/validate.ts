@@ -1,7 +1,7 @@
 import { hpaBehaviorProblems } from './hpa-behavior.ts';
 import { parseQuantity } from './quantity.ts';
 import type { EnvironmentConfig, GatewayConfig, IngressConfig, ResourceQuantities, SectionConfig } from './types.ts';
-import { IMAGE_PULL_POLICIES, LOG_LEVELS, NODE_SPREADS } from './types.ts';
+import { IMAGE_PULL_POLICIES, LOG_LEVELS, MAX_REQUEST_BODY_BYTES_RANGE, NODE_SPREADS } from './types.ts';
 import { gatewayProblems } from './validate-gateway.ts';
 import { monitoringProblems } from './validate-monitoring.ts';
 import { DNS_LABEL, HOST, loadBalancingProblems } from './validate-routing.ts';
@@ -80,6 +80,13 @@ function settingProblems(environment: EnvironmentConfig): string[] {
   }
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`${at}.logLevel: '${logLevel}' is not a pino level; use one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const bodyLimit = environment.maxRequestBodyBytes as unknown;
+  const { min, max } = MAX_REQUEST_BODY_BYTES_RANGE;
+  if (!Number.isSafeInteger(bodyLimit) || (bodyLimit as number) < min || (bodyLimit as number) > max) {
+    problems.push(
+      `${at}.maxRequestBodyBytes: ${bodyLimit === undefined ? 'missing' : JSON.stringify(bodyLimit)}; set a whole number of bytes from ${min} (1 KiB) to ${max} (1 MiB), e.g. 16 * 1024`,
+    );
   }
   return problems;
 }

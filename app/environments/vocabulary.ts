@@ -65,6 +65,8 @@ export interface ControllerSupport {
   readonly routes: RouteApi;
   /** Where the algorithm is written. */
   readonly balancing: BalancingSetting;
+  /** Where the request body limit (`maxRequestBodyBytes`, in bytes) is written; the controller answers 413 above it. */
+  readonly bodyLimit: BalancingSetting;
   /** Every portable algorithm, in the controller's own spelling or with the reason it has none. */
   readonly algorithms: Readonly<Record<LoadBalancingAlgorithm, AlgorithmSupport>>;
   /** Label keys the controller puts on a Gateway's proxy pods, when it runs several Gateways' proxies in its namespace. */
@@ -85,6 +87,8 @@ export const INGRESS_CONTROLLERS = {
   'f5-nginx-ingress': {
     routes: 'Ingress',
     balancing: { kind: 'ingress-annotation', key: 'nginx.org/lb-method' },
+    // nginx's client_max_body_size for the Ingress's locations; a plain number is bytes.
+    bodyLimit: { kind: 'ingress-annotation', key: 'nginx.org/client-max-body-size' },
     algorithms: {
       'round-robin': { value: 'round_robin' },
       'least-connections': { value: 'least_conn' },
@@ -105,6 +109,8 @@ export const INGRESS_CONTROLLERS = {
         "choose ingress.controller 'f5-nginx-ingress' (IngressClass nginx, annotation nginx.org/lb-method) or a gateway with controller 'envoy-gateway'",
     },
     balancing: { kind: 'ingress-annotation', key: 'nginx.ingress.kubernetes.io/load-balance' },
+    // Its client_max_body_size per location; a plain number is bytes.
+    bodyLimit: { kind: 'ingress-annotation', key: 'nginx.ingress.kubernetes.io/proxy-body-size' },
     algorithms: {
       'round-robin': { value: 'round_robin' },
       'least-connections': {
@@ -122,6 +128,8 @@ export const INGRESS_CONTROLLERS = {
   'haproxy-ingress': {
     routes: 'Ingress',
     balancing: { kind: 'ingress-annotation', key: 'haproxy-ingress.github.io/balance-algorithm' },
+    // Unlimited by default; a plain number is bytes.
+    bodyLimit: { kind: 'ingress-annotation', key: 'haproxy-ingress.github.io/proxy-body-size' },
     algorithms: {
       'round-robin': { value: 'roundrobin' },
       'least-connections': { value: 'leastconn' },
@@ -148,6 +156,13 @@ export const INGRESS_CONTROLLERS = {
       apiVersion: 'gateway.envoyproxy.io/v1alpha1',
       policyKind: 'BackendTrafficPolicy',
       field: 'spec.loadBalancer.type',
+    },
+    // Envoy buffers the whole request and answers 413 above the limit (no limit by default: Envoy streams).
+    bodyLimit: {
+      kind: 'route-policy',
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      policyKind: 'BackendTrafficPolicy',
+      field: 'spec.requestBuffer.limit',
     },
     algorithms: {
       'round-robin': { value: 'RoundRobin' },

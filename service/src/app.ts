@@ -4,7 +4,8 @@ import express, { type RequestHandler } from 'express';
 
 import type { Section, Sweet } from './catalog.ts';
 import { quoted } from './client-input.ts';
-import { errorHandler, MAX_BODY_BYTES, notFound } from './errors.ts';
+import { DEFAULT_MAX_BODY_BYTES } from './config.ts';
+import { errorHandler, notFound } from './errors.ts';
 import { HttpError } from './http-error.ts';
 import { precomputed, sendJson } from './json-response.ts';
 import type { Lifecycle } from './lifecycle.ts';
@@ -28,6 +29,11 @@ export interface AppDeps {
   /** Readiness (reported on /readyz) and in-flight requests; the server starts the drain on it. */
   readonly lifecycle: Lifecycle;
   /**
+   * The largest request body accepted (MAX_BODY_BYTES), declared or counted; larger ones are a 413.
+   * @default 16384
+   */
+  readonly maxBodyBytes?: number;
+  /**
    * Latency added to every section request (test hook for load-balancing tests and benchmarks).
    * @default 0
    */
@@ -41,6 +47,7 @@ export interface AppDeps {
  */
 export function createApp(deps: AppDeps): RequestListener {
   const { section, replicaId, port, log, metrics, lifecycle } = deps;
+  const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const base = `/${section.name}`;
   const app = express();
   app.disable('x-powered-by');
@@ -48,7 +55,7 @@ export function createApp(deps: AppDeps): RequestListener {
   app.set('query parser', false);
 
   app.use(observeRequests({ replicaId, log, metrics, lifecycle }));
-  app.use(checkRequest);
+  app.use(checkRequest(maxBodyBytes));
   if (deps.testDelayMs) app.use(base, delay(deps.testDelayMs));
 
   // Section routes first: they are the hot path, and Express tries routes in order.
@@ -71,7 +78,7 @@ export function createApp(deps: AppDeps): RequestListener {
     sendJson(res, 200, body);
   });
   // Only this route parses a body, so GETs never pay for a body parser.
-  app.post(`${base}/quote`, requireJson, express.json({ limit: MAX_BODY_BYTES, reviver: keepInexactNumbers }), (req, res) => {
+  app.post(`${base}/quote`, requireJson, express.json({ limit: maxBodyBytes, reviver: keepInexactNumbers }), (req, res) => {
     sendJson(res, 200, JSON.stringify(quote(section, sweetsById, req.body)));
   });
 
@@ -88,7 +95,7 @@ export function createApp(deps: AppDeps): RequestListener {
   });
 
   app.use(notFound);
-  app.use(errorHandler(log));
+  app.use(errorHandler(log, maxBodyBytes));
   const listener = capPipelining(app, reportDroppedRequests({ log, metrics }));
   return (req, res) => {
     normalizeTarget(req);

@@ -19,6 +19,8 @@ export interface ServiceConfig {
   readonly logLevel: LogLevel;
   /** DRAIN_TIMEOUT_MS, default 10000: hard cap on the graceful drain after SIGTERM/SIGINT. */
   readonly drainTimeoutMs: number;
+  /** MAX_BODY_BYTES, default 16384: the largest request body accepted (the chart sets the environment's). */
+  readonly maxBodyBytes: number;
   /** SWEETSHOP_TEST_DELAY_MS when SWEETSHOP_TEST_HOOKS=1, else 0: latency added to section requests. */
   readonly testDelayMs: number;
   /** Problems that do not stop the server (logged once the logger exists). */
@@ -26,6 +28,12 @@ export interface ServiceConfig {
 }
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+/**
+ * The bounds of MAX_BODY_BYTES, the same as app/environments' for maxRequestBodyBytes (the service imports
+ * nothing outside itself). Up to 1 MiB: body-parser holds a whole body in memory, per request.
+ */
+export const MAX_BODY_BYTES_RANGE = { min: 1024, max: 1024 * 1024 } as const;
 
 /** Visible ASCII, inner spaces allowed: what an HTTP header value can carry without escaping. */
 const HEADER_SAFE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
@@ -52,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hostname: string = osHostname
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(rawLevel)}`);
   }
   const drainTimeoutMs = parseInteger(env, 'DRAIN_TIMEOUT_MS', { min: 1, max: 600_000 }) ?? DEFAULT_DRAIN_TIMEOUT_MS;
+  const maxBodyBytes = parseInteger(env, 'MAX_BODY_BYTES', MAX_BODY_BYTES_RANGE) ?? DEFAULT_MAX_BODY_BYTES;
 
   const warnings: string[] = [];
   let testDelayMs = 0;
@@ -74,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, hostname: string = osHostname
     replicaId,
     logLevel: rawLevel as LogLevel,
     drainTimeoutMs,
+    maxBodyBytes,
     testDelayMs,
     warnings,
   };

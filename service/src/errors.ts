@@ -5,9 +5,14 @@ import { HttpError } from './http-error.ts';
 import { sendJson } from './json-response.ts';
 import type { Logger } from './logger.ts';
 
-export const MAX_BODY_BYTES = 16 * 1024;
-/** The one message for a body over MAX_BODY_BYTES, declared (request-checks.ts) or counted while read (body-parser). */
-export const BODY_TOO_LARGE = `request body is larger than ${MAX_BODY_BYTES / 1024} KiB`;
+/**
+ * The one message for a body over the limit, declared (request-checks.ts) or counted while read
+ * (request-checks.ts for chunked bodies, body-parser for decompressed ones).
+ */
+export function bodyTooLarge(maxBodyBytes: number): string {
+  const size = maxBodyBytes % 1024 === 0 ? `${maxBodyBytes / 1024} KiB` : `${maxBodyBytes} bytes`;
+  return `request body is larger than ${size}`;
+}
 const NESTED_TOO_DEEPLY = 'request body is JSON nested too deeply to parse (a quote needs 3 levels)';
 
 /** The last middleware: anything no route answered is a JSON 404. */
@@ -19,9 +24,10 @@ export const notFound: RequestHandler = (req, res) => {
  * The one error path. Maps known errors to their status and a message safe for clients; anything
  * else is a 500 whose details (stack included) go to the log only, never to the client.
  */
-export function errorHandler(log: Logger): ErrorRequestHandler {
+export function errorHandler(log: Logger, maxBodyBytes: number): ErrorRequestHandler {
+  const tooLarge = bodyTooLarge(maxBodyBytes);
   return (err: unknown, req, res, _next) => {
-    const { status, message } = toClientError(err, req);
+    const { status, message } = toClientError(err, req, tooLarge);
     if (status >= 500) log.error({ err, method: req.method, path: requestPath(req) }, 'request failed');
     if (res.headersSent) {
       // Too late for a clean error response: cut the connection so the client sees a failure, not a truncated 200.
@@ -40,7 +46,7 @@ interface FrameworkError {
   errno?: unknown;
 }
 
-function toClientError(err: unknown, req: Request): { status: number; message: string } {
+function toClientError(err: unknown, req: Request, tooLarge: string): { status: number; message: string } {
   if (err instanceof HttpError) return { status: err.status, message: err.message };
   const e = (typeof err === 'object' && err !== null ? err : {}) as FrameworkError;
   if (e.type === 'entity.parse.failed') {
@@ -50,7 +56,7 @@ function toClientError(err: unknown, req: Request): { status: number; message: s
     if (err instanceof RangeError) return { status: 400, message: NESTED_TOO_DEEPLY };
     return { status: 400, message: `request body is not valid JSON: ${clip(String(e.message))}` };
   }
-  if (e.type === 'entity.too.large') return { status: 413, message: BODY_TOO_LARGE };
+  if (e.type === 'entity.too.large') return { status: 413, message: tooLarge };
   // body-parser passes a decompression stream's error on as a 400 with zlib's bare message ("incorrect header check").
   if (e.status === 400 && e.type === undefined && typeof e.errno === 'number') {
     const encoding = clip(String(req.headers['content-encoding']));

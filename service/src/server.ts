@@ -59,6 +59,7 @@ function main(): void {
     log,
     metrics,
     lifecycle,
+    maxBodyBytes: config.maxBodyBytes,
     testDelayMs: config.testDelayMs,
   });
   if (config.testDelayMs > 0) log.warn({ testDelayMs: config.testDelayMs }, 'test hook: every section request is delayed');
@@ -71,7 +72,10 @@ function main(): void {
     exit(1);
   });
   server.listen({ port: config.port, host: config.host }, () => {
-    log.info({ port: config.port, host: config.host ?? '*', drainTimeoutMs: config.drainTimeoutMs }, 'listening');
+    log.info(
+      { port: config.port, host: config.host ?? '*', drainTimeoutMs: config.drainTimeoutMs, maxBodyBytes: config.maxBodyBytes },
+      'listening',
+    );
   });
 
   const onSignal = gracefulShutdown({ server, lifecycle, log, replicaId: config.replicaId, drainTimeoutMs: config.drainTimeoutMs, exit });

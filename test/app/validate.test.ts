@@ -268,6 +268,30 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
     ],
   },
   {
+    name: 'a body limit over 1 MiB',
+    base: production,
+    mutate: (environment) => {
+      environment.maxRequestBodyBytes = 2 * 1024 * 1024;
+    },
+    problems: ['production.maxRequestBodyBytes: 2097152; set a whole number of bytes from 1024 (1 KiB) to 1048576 (1 MiB), e.g. 16 * 1024'],
+  },
+  {
+    name: 'a body limit written as a quantity, and one missing',
+    base: local,
+    mutate: (environment) => {
+      environment.maxRequestBodyBytes = '16Ki';
+    },
+    problems: ['local.maxRequestBodyBytes: "16Ki"; set a whole number of bytes from 1024 (1 KiB) to 1048576 (1 MiB), e.g. 16 * 1024'],
+  },
+  {
+    name: 'no body limit',
+    base: local,
+    mutate: (environment) => {
+      delete environment.maxRequestBodyBytes;
+    },
+    problems: ['local.maxRequestBodyBytes: missing; set a whole number of bytes from 1024 (1 KiB) to 1048576 (1 MiB), e.g. 16 * 1024'],
+  },
+  {
     name: 'HPA behaviour outside the API bounds (windows, periods, values, select policy, policy type)',
     base: production,
     mutate: (environment) => {

@@ -106,6 +106,7 @@ function workloadTests(environment: EnvironmentConfig, manifests: Manifest[], se
       { name: 'SHOP_SECTION', value: section },
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'LOG_LEVEL', value: environment.logLevel },
+      { name: 'MAX_BODY_BYTES', value: String(environment.maxRequestBodyBytes) },
       { name: 'DRAIN_TIMEOUT_MS', value: '10000' },
       { name: 'NODE_OPTIONS', value: `--max-old-space-size=${heapLimitMiB(config.limits.memory)}` },
     ]);
@@ -238,7 +239,7 @@ function routingTests(environment: EnvironmentConfig, manifests: Manifest[]): vo
 
 test("local: F5's NGINX Ingress Controller round-robin is rendered as lb-method round_robin (the key local mode reads), class nginx", () => {
   const ingress = findObject(render(local), 'Ingress', 'sweetshop');
-  assert.deepEqual(ingress.metadata.annotations, { 'nginx.org/lb-method': 'round_robin' });
+  assert.deepEqual(ingress.metadata.annotations, { 'nginx.org/lb-method': 'round_robin', 'nginx.org/client-max-body-size': '16384' });
   assert.equal(ingress.spec.ingressClassName, 'nginx');
 });
 
@@ -248,7 +249,10 @@ test("F5's least-connections and least-request are its least_conn and `random tw
     ['least-request', 'random two least_conn'],
   ] as const) {
     const environment = withRouting(local, { ingress: { ...local.ingress!, loadBalancing } });
-    assert.deepEqual(findObject(render(environment), 'Ingress', 'sweetshop').metadata.annotations, { 'nginx.org/lb-method': value });
+    assert.deepEqual(findObject(render(environment), 'Ingress', 'sweetshop').metadata.annotations, {
+      'nginx.org/lb-method': value,
+      'nginx.org/client-max-body-size': '16384',
+    });
   }
 });
 
@@ -264,6 +268,7 @@ test('HAProxy Ingress least-connections (production before Gateway API) is rende
   });
   assert.deepEqual(findObject(render(haproxy), 'Ingress', 'sweetshop').metadata.annotations, {
     'haproxy-ingress.github.io/balance-algorithm': 'leastconn',
+    'haproxy-ingress.github.io/proxy-body-size': '16384',
   });
 });
 
@@ -271,7 +276,22 @@ test('ingress-nginx (retired, still renderable) with ewma is rendered as load-ba
   const environment = withRouting(local, { ingress: { ...local.ingress!, controller: 'ingress-nginx', loadBalancing: 'ewma' } });
   assert.deepEqual(findObject(render(environment), 'Ingress', 'sweetshop').metadata.annotations, {
     'nginx.ingress.kubernetes.io/load-balance': 'ewma',
+    'nginx.ingress.kubernetes.io/proxy-body-size': '16384',
   });
+});
+
+test("the body limit is the environment's one number at the edge and in every replica", () => {
+  const environment = { ...local, maxRequestBodyBytes: 4096 };
+  const manifests = render(environment);
+  const annotations = findObject(manifests, 'Ingress', 'sweetshop').metadata.annotations as Record<string, string>;
+  assert.equal(annotations['nginx.org/client-max-body-size'], '4096');
+  for (const section of ['chocolates', 'candies', 'cakes']) {
+    const env = findObject(manifests, 'Deployment', section).spec.template.spec.containers[0].env as { name: string; value?: string }[];
+    assert.deepEqual(
+      env.find((e) => e.name === 'MAX_BODY_BYTES'),
+      { name: 'MAX_BODY_BYTES', value: '4096' },
+    );
+  }
 });
 
 test('the chart refuses a controller/algorithm pair the controller cannot do, even without validation', () => {

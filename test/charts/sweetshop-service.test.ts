@@ -19,6 +19,7 @@ const required = {
   instance: 'sweetshop-test',
   ingressControllerNamespace: 'ingress',
   logLevel: 'warn',
+  maxRequestBodyBytes: 5000,
   // Unlike both environments and every cdk8s-plus default, so each field is seen to come from here.
   hpaBehavior: {
     scaleUp: {
@@ -110,6 +111,7 @@ test('all props: every optional prop reaches the manifests', () => {
   );
   assert.equal(findObject(manifests, 'Deployment', 'candies').spec.template.spec.terminationGracePeriodSeconds, 3 + 20 + 5);
   assert.equal(main.env.find((e: { name: string }) => e.name === 'LOG_LEVEL').value, 'warn');
+  assert.equal(main.env.find((e: { name: string }) => e.name === 'MAX_BODY_BYTES').value, '5000');
 });
 
 test('min > max is refused at construction by the HPA, the only check below validation (which names the config field)', () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import { findExecutable } from '../../tools/lib/find-executable.ts';
-import { type BalancerConfigInput, renderBalancerConfig, renderFrontConfig } from '../../tools/local/nginx-config.ts';
+import { type BalancerConfigInput, deploymentBodyLimit, renderBalancerConfig, renderFrontConfig } from '../../tools/local/nginx-config.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 
 const INPUT: BalancerConfigInput = {
@@ -27,7 +27,10 @@ describe('renderBalancerConfig', () => {
   const config = renderBalancerConfig(INPUT);
 
   test('one upstream per Service with its replicas, keep-alive on', () => {
-    assert.match(config, /upstream chocolates \{\n {4}server 127\.0\.0\.1:8000;\n {4}server 127\.0\.0\.1:8001;\n {4}keepalive 32;/);
+    assert.match(
+      config,
+      /upstream chocolates \{\n {4}server 127\.0\.0\.1:8000 max_fails=0;\n {4}server 127\.0\.0\.1:8001 max_fails=0;\n {4}keepalive 32;/,
+    );
     assert.match(config, /proxy_http_version 1\.1;/);
     assert.match(config, /proxy_set_header Connection "";/);
   });
@@ -52,6 +55,42 @@ describe('renderBalancerConfig', () => {
   test('every file nginx writes lives under the prefix', () => {
     for (const line of config.split('\n').filter((l: string) => /(pid|error_log|_temp_path) /.test(l)))
       assert.match(line, /\/tmp\/sweetshop-local-test\//);
+  });
+
+  test("a location with a body limit refuses larger bodies itself, with the replicas' JSON 413", () => {
+    const limited = renderBalancerConfig({
+      ...INPUT,
+      locations: INPUT.locations.map((l) => ({ ...l, maxBodyBytes: 16384 })),
+    });
+    assert.match(
+      limited,
+      /location = \/chocolates \{ client_max_body_size 16384; error_page 413 \/_sweetshop_nginx_error\/413-16384; proxy_pass/,
+    );
+    assert.match(
+      limited,
+      /413-16384 \{ internal; client_max_body_size 0; return 413 '\{"error":"request body is larger than 16 KiB"\}\\n'; \}/,
+    );
+    // Broken twin: without a limit, no directive (nginx's 1 MiB default, which the replica reads and discards).
+    assert.doesNotMatch(config, /location = \/chocolates \{ client_max_body_size/);
+  });
+
+  test('nginx own errors are JSON pages; replicas are never taken out by nginx; Host is never empty', () => {
+    for (const code of [400, 405, 413, 414, 501, 502, 503, 504, 505]) {
+      assert.match(config, new RegExp(`error_page ${code} /_sweetshop_nginx_error/${code};`));
+      assert.match(config, new RegExp(`location = /_sweetshop_nginx_error/${code} \\{ internal; [^}]*return ${code} '\\{"error":`));
+    }
+    assert.doesNotMatch(config, /server 127\.0\.0\.1:\d+;/, 'every server has max_fails=0');
+    assert.match(config, /map \$host \$sweetshop_host \{\n\s+'' localhost;/);
+    assert.match(config, /proxy_set_header Host \$sweetshop_host;/);
+  });
+
+  test("a Deployment's MAX_BODY_BYTES is its limit; a value that is not bytes is refused, naming it", () => {
+    assert.equal(deploymentBodyLimit({ name: 'cakes', env: [{ name: 'MAX_BODY_BYTES', value: '16384' }] }), 16384);
+    assert.equal(deploymentBodyLimit({ name: 'cakes', env: [] }), undefined);
+    assert.throws(
+      () => deploymentBodyLimit({ name: 'cakes', env: [{ name: 'MAX_BODY_BYTES', value: '16k; return 200' }] }),
+      /Deployment cakes: MAX_BODY_BYTES must be a number of bytes, got "16k; return 200"/,
+    );
   });
 
   test('a location naming an unknown upstream is an error', () => {
@@ -84,6 +123,11 @@ describe('nginx configs with the real nginx', { skip: skipUnlessInstalled('nginx
     ['round-robin balancer', () => renderBalancerConfig({ ...INPUT, prefix, balance: 'round-robin' })],
     ['least-connections balancer', () => renderBalancerConfig({ ...INPUT, prefix, balance: 'least-connections' })],
     ['front', () => renderFrontConfig({ prefix, listenPort: 18080, balancerPort: 41000 })],
+    [
+      'body-limited balancer',
+      () => renderBalancerConfig({ ...INPUT, prefix, locations: INPUT.locations.map((l) => ({ ...l, maxBodyBytes: 16384 })) }),
+    ],
+    ['body-limited front', () => renderFrontConfig({ prefix, listenPort: 18080, balancerPort: 41000, maxBodyBytes: 16384 })],
   ];
   for (const [name, render] of configs) {
     test(`nginx -t accepts the ${name} config`, () => {

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       replicaId: 'box:8000',
       logLevel: 'info',
       drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
+      maxBodyBytes: 16 * 1024,
       testDelayMs: 0,
       warnings: [],
     });
@@ -26,7 +27,11 @@ describe('loadConfig', () => {
   });
 
   test('when every optional variable is set, then each is parsed', () => {
-    const config = loadConfig({ ...valid, HOST: '127.0.0.1', LOG_LEVEL: 'debug', DRAIN_TIMEOUT_MS: '2500', REPLICA_ID: 'r1' }, 'box');
+    const config = loadConfig(
+      { ...valid, HOST: '127.0.0.1', LOG_LEVEL: 'debug', DRAIN_TIMEOUT_MS: '2500', REPLICA_ID: 'r1', MAX_BODY_BYTES: '65536' },
+      'box',
+    );
+    assert.equal(config.maxBodyBytes, 65536);
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.logLevel, 'debug');
     assert.equal(config.drainTimeoutMs, 2500);
@@ -77,6 +82,16 @@ describe('loadConfig', () => {
         'DRAIN_TIMEOUT_MS with a trailing space',
         { ...valid, DRAIN_TIMEOUT_MS: '5000 ' },
         'DRAIN_TIMEOUT_MS must be an integer from 1 to 600000, got "5000 "',
+      ],
+      [
+        'MAX_BODY_BYTES over 1 MiB',
+        { ...valid, MAX_BODY_BYTES: '2097152' },
+        'MAX_BODY_BYTES must be an integer from 1024 to 1048576, got "2097152"',
+      ],
+      [
+        'MAX_BODY_BYTES as a quantity',
+        { ...valid, MAX_BODY_BYTES: '16Ki' },
+        'MAX_BODY_BYTES must be an integer from 1024 to 1048576, got "16Ki"',
       ],
       [
         'REPLICA_ID with a line break',

@@ -6,7 +6,7 @@ import { type AutoscaleOptions, Autoscaler, type AutoscalerStatus, checkHpaSpeed
 import type { BalanceChoice, LocalAlgorithm } from './balance.ts';
 import { type AutoscalerSpec, readAutoscalerSpec } from './hpa/autoscaler-spec.ts';
 import { type DeploymentSpec, readShopManifests, type ShopManifests } from './manifests.ts';
-import { renderBalancerConfig, renderFrontConfig } from './nginx-config.ts';
+import { deploymentBodyLimit, renderBalancerConfig, renderFrontConfig } from './nginx-config.ts';
 import { findNginx, NginxProcess } from './nginx-process.ts';
 import { podName } from './pod-names.ts';
 import { ephemeralPort, isPortFree, releasePort, reservePort } from './ports.ts';
@@ -489,7 +489,10 @@ class Shop implements LocalShop, ScaleTarget {
     const [config, port] =
       role === 'balancer'
         ? [this.renderConfig(), this.balancerPort]
-        : [renderFrontConfig({ prefix, listenPort: this.port, balancerPort: this.balancerPort }), this.port];
+        : [
+            renderFrontConfig({ prefix, listenPort: this.port, balancerPort: this.balancerPort, maxBodyBytes: this.largestBodyLimit() }),
+            this.port,
+          ];
     const nginx = await NginxProcess.start(this.nginxBinary, prefix, config, port, this.guard);
     if (this.stopping) {
       await nginx.stop(); // shutDown has stopped the one it knew of; this one is not its to stop
@@ -684,8 +687,26 @@ class Shop implements LocalShop, ScaleTarget {
         name: s.name,
         ports: (this.current.get(s.deployment) ?? []).filter((r) => r.ready).map((r) => r.port),
       })),
-      locations: this.manifests.routes.map((r) => ({ path: r.path, pathType: r.pathType, upstream: r.service })),
+      locations: this.manifests.routes.map((r) => ({
+        path: r.path,
+        pathType: r.pathType,
+        upstream: r.service,
+        maxBodyBytes: this.bodyLimitOf(r.service),
+      })),
     });
+  }
+
+  /** The body limit of the Deployment behind a Service: nginx refuses larger bodies itself, in JSON. */
+  private bodyLimitOf(service: string): number | undefined {
+    const name = this.manifests.services.find((s) => s.name === service)?.deployment;
+    const deployment = this.manifests.deployments.find((d) => d.name === name);
+    return deployment === undefined ? undefined : deploymentBodyLimit(deployment);
+  }
+
+  /** The largest of the routes' body limits, which the front refuses above; undefined if one has none. */
+  private largestBodyLimit(): number | undefined {
+    const limits = this.manifests.routes.map((r) => this.bodyLimitOf(r.service));
+    return limits.some((l) => l === undefined) ? undefined : Math.max(...(limits as number[]));
   }
 
   private async retire(replica: ReplicaProcess): Promise<void> {

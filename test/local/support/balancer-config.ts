@@ -13,5 +13,6 @@ export function upstreamPorts(upstream: string): number[] {
   assert.ok(file, `no balancer nginx found among ${JSON.stringify(configs)}`);
   const block = new RegExp(`upstream ${upstream} \\{([^}]*)\\}`).exec(readFileSync(file, 'utf8'))?.[1];
   assert.ok(block !== undefined, `no upstream ${upstream} in ${file}`);
-  return [...block.matchAll(/server 127\.0\.0\.1:(\d+);/g)].map((m) => Number(m[1])).sort();
+  // A server marked `down` (the placeholder of an upstream with no replica) takes no traffic.
+  return [...block.matchAll(/server 127\.0\.0\.1:(\d+)(?: max_fails=0)?;/g)].map((m) => Number(m[1])).sort();
 }
