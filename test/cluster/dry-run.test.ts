@@ -37,7 +37,7 @@ const NO_INGRESS_NGINX_CLASS = (context: string) =>
   `kubectl --context ${context} get ingressclass nginx --ignore-not-found '--output=jsonpath={.spec.controller}'` +
   '  # no IngressClass nginx of k8s.io/ingress-nginx (ingress-nginx, retired)';
 const METRICS_SERVER = 'https://github.com/kubernetes-sigs/metrics-server/releases/download/v0.8.1/components.yaml';
-const ENVOY_GATEWAY = 'https://github.com/envoyproxy/gateway/releases/download/v1.9.0/install.yaml';
+const ENVOY_GATEWAY = 'https://github.com/envoyproxy/gateway/releases/download/v1.9.1/install.yaml';
 const INSECURE_TLS_PATCH = `'[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--kubelet-insecure-tls"}]'`;
 const NODE_IMAGE = 'kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5';
 

@@ -1,4 +1,4 @@
-// Cases 1, 7 and 8 of the control-plane issue, against Kubernetes 1.37.2 and Envoy Gateway v1.9.0 built from
+// Cases 1, 7 and 8 of the control-plane issue, against Kubernetes 1.37.2 and Envoy Gateway v1.9.1 built from
 // source: every environment deploys (`npm run deploy`'s own runbook) with no error and no warning, a second
 // deploy changes nothing, pruning deletes exactly what left the set, and Envoy Gateway accepts the routes and
 // policies. Each check has a broken twin the real component refuses.

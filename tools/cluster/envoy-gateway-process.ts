@@ -4,7 +4,7 @@
  * Gateway's proxy Deployment and Service, whose pods kwok marks Ready. No Envoy proxy runs (there is no
  * binary): what it decides is real, the data plane is not.
  *
- * Two constraints of v1.9.0 shape this file (internal/xds/runner/runner.go, internal/provider/kubernetes/
+ * Two constraints of v1.9 shape this file (internal/xds/runner/runner.go, internal/provider/kubernetes/
  * kubernetes.go): it reads its xDS certificates from /certs only, so it starts in a mount namespace of its
  * own with its certificates bound there; and its health (8081), metrics (8080) and xDS (18000) ports are
  * fixed, so one machine runs one at a time.
@@ -93,7 +93,7 @@ async function assertPortsFree(): Promise<void> {
   for (const [use, port] of Object.entries(ENVOY_GATEWAY_FIXED_PORTS)) {
     if (await portFree(port)) continue;
     throw new Error(
-      `port ${port} (Envoy Gateway's ${use} port, fixed in v1.9.0) is in use: another Envoy Gateway (npm run cluster:up -- --provider kwok, ` +
+      `port ${port} (Envoy Gateway's ${use} port, fixed in v1.9) is in use: another Envoy Gateway (npm run cluster:up -- --provider kwok, ` +
         'or a test run) or another program holds it; stop it (npm run cluster:down -- --provider kwok) and try again',
     );
   }

@@ -12,8 +12,8 @@ import type { EnvoyProxyProps } from '../../imports/envoyproxy-gateway.envoyprox
 import type { GatewayClassProps } from '../../imports/gatewayclass-gateway.networking.k8s.io.ts';
 import { GATEWAY_NODE_PORTS } from './kind-config.ts';
 
-/** Envoy Gateway v1.9.0 (bundles the Gateway API v1.6.1 CRDs the chart's constructs come from). */
-export const ENVOY_GATEWAY_MANIFEST = 'https://github.com/envoyproxy/gateway/releases/download/v1.9.0/install.yaml';
+/** Envoy Gateway v1.9.1 (bundles the Gateway API v1.6.1 CRDs the chart's constructs come from). */
+export const ENVOY_GATEWAY_MANIFEST = 'https://github.com/envoyproxy/gateway/releases/download/v1.9.1/install.yaml';
 /** Where the controller and, by default, every Gateway's Envoy proxies run. */
 export const ENVOY_GATEWAY_NAMESPACE = 'envoy-gateway-system';
 export const ENVOY_GATEWAY_DEPLOYMENT = 'envoy-gateway';

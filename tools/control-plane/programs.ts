@@ -9,7 +9,7 @@
  * - etcd v3.6.16: Kubernetes 1.34-1.37 expect etcd 3.6 (kubeadm's SupportedEtcdVersion); Debian's 3.4 is end of life.
  * - kwok v0.8.0 (2026-06-23): the newest release; its kwokctl drives the other programs (`--runtime binary`).
  * - metrics-server v0.8.0: the newest approved release served (v0.9.0 is served but not an approved release).
- * - Envoy Gateway v1.9.0 (2026-08-15): the controller the Gateway API environments name.
+ * - Envoy Gateway v1.9.1 (2026-08-28): the newest release of the controller the Gateway API environments name.
  */
 
 /** How `go build` is told a program's version, where the program reports it (`--version`). */
@@ -93,10 +93,10 @@ export const GO_MODULES: readonly GoModule[] = [
   },
   {
     name: 'envoy-gateway',
-    upstream: { path: 'github.com/envoyproxy/gateway', version: 'v1.9.0' },
+    upstream: { path: 'github.com/envoyproxy/gateway', version: 'v1.9.1' },
     programs: { 'envoy-gateway': 'github.com/envoyproxy/gateway/cmd/envoy-gateway' },
     tags: [],
-    stamp: { variables: { 'github.com/envoyproxy/gateway/internal/cmd/version.envoyGatewayVersion': 'v1.9.0' } },
+    stamp: { variables: { 'github.com/envoyproxy/gateway/internal/cmd/version.envoyGatewayVersion': 'v1.9.1' } },
     // The CRDs a cluster needs for it: Gateway API's standard channel at the version Envoy Gateway is built
     // against (the experimental channel its Helm chart bundles is not what production runs), and its own.
     manifests: {
