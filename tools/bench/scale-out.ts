@@ -28,6 +28,8 @@ const HELP = `Usage: npm run bench:scale-out [-- options]
   --rounds <n>        interleaved rounds (default 5); medians are reported
   --duration <s>      seconds per measured run (default 10), after a 2 s warm-up
   --connections <n>   autocannon connections (default 50)
+  --rate <n>          offer at most n req/s in total (autocannon --overallRate) instead of a closed loop at full speed
+  --replica-env K=V   extra env for the ${SECTION} replicas (repeatable), e.g. LOG_LEVEL=warn to take request logs out
   --one-hop           no stable front: the balancer listens on the shop's port (as the bench's balancing suite)
   --json              print every run as JSON lines too`;
 
@@ -44,6 +46,10 @@ interface Run {
   non2xx: number;
   /** CPU microseconds per response, by role. */
   cpuUsPerRequest: Record<Role, number>;
+  /** read- and write-type system calls (/proc/<pid>/io syscr + syscw) per response, by role. */
+  ioCallsPerRequest: Record<Role, number>;
+  /** Context switches (voluntary + involuntary, every thread) per response, by role. */
+  switchesPerRequest: Record<Role, number>;
   /** TCP connections opened per 1000 responses, by hop (towards the balancer, towards the replicas). */
   connectsPer1k: { balancer: number; replicas: number };
 }
@@ -56,6 +62,8 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
       'one-hop': { type: 'boolean', default: false },
+      rate: { type: 'string' },
+      'replica-env': { type: 'string', multiple: true, default: [] },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -68,6 +76,14 @@ async function main(): Promise<void> {
   const rounds = positiveInteger(values.rounds, '--rounds');
   const durationSec = positiveInteger(values.duration, '--duration');
   const connections = positiveInteger(values.connections, '--connections');
+  const rate = values.rate === undefined ? undefined : positiveInteger(values.rate, '--rate');
+  const replicaEnv = Object.fromEntries(
+    values['replica-env'].map((pair) => {
+      const at = pair.indexOf('=');
+      if (at < 1) throw new Error(`--replica-env ${JSON.stringify(pair)}: expected KEY=VALUE`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
   const progress = (message: string): void => console.error(`[scale-out] ${message}`);
 
   buildService(progress);
@@ -77,15 +93,15 @@ async function main(): Promise<void> {
   try {
     for (const replicas of counts) {
       progress(`starting a local shop with ${replicas} ${SECTION} replica(s)`);
-      shops.set(replicas, await startShop(replicas, !values['one-hop']));
+      shops.set(replicas, await startShop(replicas, !values['one-hop'], replicaEnv));
     }
     const runs: Run[] = [];
     for (let round = 1; round <= rounds; round += 1) {
       for (const replicas of counts) {
         const shop = shops.get(replicas)!;
         const url = `${shop.url}/${SECTION}`;
-        await autocannon(url, connections, 2);
-        const measured = await measureRun(shop, url, connections, durationSec);
+        await autocannon(url, connections, 2, rate);
+        const measured = await measureRun(shop, url, connections, durationSec, rate);
         const entry: Run = { replicas, round, ...measured };
         runs.push(entry);
         progress(`round ${round}/${rounds}, ${replicas} replica(s): ${describeRun(entry)}`);
@@ -98,7 +114,7 @@ async function main(): Promise<void> {
   }
 }
 
-function startShop(replicas: number, stableFront: boolean): Promise<LocalShop> {
+function startShop(replicas: number, stableFront: boolean, env: Record<string, string>): Promise<LocalShop> {
   return startLocalShop({
     manifestsDir: MANIFESTS_DIR,
     port: 0,
@@ -106,6 +122,7 @@ function startShop(replicas: number, stableFront: boolean): Promise<LocalShop> {
     replicas: { [SECTION]: replicas, candies: 1, cakes: 1 },
     serviceCommand: { executable: process.execPath, args: [join('service', 'build', 'server.js')], cwd: REPO_ROOT },
     basePort: randomReplicaBasePort(),
+    replicaEnvFor: (section) => (section === SECTION ? env : undefined),
     // Replica output still goes through this process's pipes and line reader, as in local mode; it is dropped here.
     onEvent: (event) => {
       if (event.type === 'message' && event.level === 'warn') console.error(`[scale-out] local shop: ${event.message}`);
@@ -118,24 +135,31 @@ async function measureRun(
   url: string,
   connections: number,
   durationSec: number,
+  rate: number | undefined,
 ): Promise<Omit<Run, 'replicas' | 'round'>> {
   const pids = rolePids(shop);
   const hops = hopPorts(shop);
   const cpuBefore = roleTicks(pids);
   const connectsBefore = await connectionSnapshot(hops);
-  const result = await autocannon(url, connections, durationSec);
+  const result = await autocannon(url, connections, durationSec, rate);
   const cpuAfter = roleTicks(pids);
   const connectsAfter = await connectionSnapshot(hops);
   const responses = result.requests;
-  const perRequest = (role: Role): number =>
-    round1(((cpuAfter[role] - cpuBefore[role]) / TICKS_PER_SECOND / Math.max(responses, 1)) * 1e6);
+  const perRequest = (role: Role, field: keyof Counters = 'ticks'): number => {
+    const used = cpuAfter[role][field] - cpuBefore[role][field];
+    return round1((field === 'ticks' ? (used / TICKS_PER_SECOND) * 1e6 : used) / Math.max(responses, 1));
+  };
+  const byRole = (field: keyof Counters): Record<Role, number> =>
+    Object.fromEntries(ROLES.map((role) => [role, perRequest(role, field)])) as Record<Role, number>;
   const per1k = (n: number): number => round1((n / Math.max(responses, 1)) * 1000);
   return {
     rps: result.rps,
     requests: responses,
     errors: result.errors,
     non2xx: result.non2xx,
-    cpuUsPerRequest: Object.fromEntries(ROLES.map((role) => [role, perRequest(role)])) as Record<Role, number>,
+    cpuUsPerRequest: byRole('ticks'),
+    ioCallsPerRequest: byRole('ioCalls'),
+    switchesPerRequest: byRole('switches'),
     connectsPer1k: {
       balancer: per1k(opened(connectsBefore.balancer, connectsAfter.balancer)),
       replicas: per1k(opened(connectsBefore.replicas, connectsAfter.replicas)),
@@ -184,20 +208,38 @@ function childrenOf(pid: number): number[] {
   return children;
 }
 
-function roleTicks(pids: Record<Role, number[]>): Record<Role, number> {
-  return Object.fromEntries(ROLES.map((role) => [role, pids[role].reduce((sum, pid) => sum + ticksOf(pid), 0)])) as Record<
-    Role,
-    number
-  >;
+interface Counters {
+  ticks: number;
+  ioCalls: number;
+  switches: number;
 }
 
-// utime + stime (fields 14 and 15 of /proc/<pid>/stat, after the parenthesized command name).
-function ticksOf(pid: number): number {
+function roleTicks(pids: Record<Role, number[]>): Record<Role, Counters> {
+  const sum = (list: number[]): Counters =>
+    list
+      .map(countersOf)
+      .reduce((a, b) => ({ ticks: a.ticks + b.ticks, ioCalls: a.ioCalls + b.ioCalls, switches: a.switches + b.switches }), {
+        ticks: 0,
+        ioCalls: 0,
+        switches: 0,
+      });
+  return Object.fromEntries(ROLES.map((role) => [role, sum(pids[role])])) as Record<Role, Counters>;
+}
+
+// utime + stime are fields 14 and 15 of /proc/<pid>/stat, after the parenthesized command name.
+function countersOf(pid: number): Counters {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const field = (text: string, name: string): number => Number(new RegExp(`^${name}:\\s*(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    let switches = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
+      switches += field(status, 'voluntary_ctxt_switches') + field(status, 'nonvoluntary_ctxt_switches');
+    }
+    return { ticks: Number(fields[11]) + Number(fields[12]), ioCalls: field(io, 'syscr') + field(io, 'syscw'), switches };
   } catch {
-    return 0;
+    return { ticks: 0, ioCalls: 0, switches: 0 };
   }
 }
 
@@ -248,11 +290,15 @@ interface AutocannonResult {
   non2xx: number;
 }
 
-async function autocannon(url: string, connections: number, durationSec: number): Promise<AutocannonResult> {
+async function autocannon(url: string, connections: number, durationSec: number, rate?: number): Promise<AutocannonResult> {
   const bin = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
-  const { stdout } = await run(process.execPath, [bin, '-j', '-c', String(connections), '-d', String(durationSec), url], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    [bin, '-j', '-c', String(connections), '-d', String(durationSec), ...(rate === undefined ? [] : ['--overallRate', String(rate)]), url],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   const json = JSON.parse(stdout) as {
     requests: { average: number };
     errors: number;
@@ -272,7 +318,9 @@ async function autocannon(url: string, connections: number, durationSec: number)
 }
 
 function describeRun(r: Run): string {
-  const cpu = ROLES.map((role) => `${role} ${r.cpuUsPerRequest[role]}`).join(', ');
+  const cpu = ROLES.map(
+    (role) => `${role} ${r.cpuUsPerRequest[role]} (${r.ioCallsPerRequest[role]} io calls, ${r.switchesPerRequest[role]} switches)`,
+  ).join(', ');
   return `${r.rps} req/s, ${r.errors} errors, ${r.non2xx} non-2xx; CPU µs/request: ${cpu}; connections opened per 1k requests: balancer ${r.connectsPer1k.balancer}, replicas ${r.connectsPer1k.replicas}`;
 }
 
@@ -285,7 +333,10 @@ function summarize(runs: Run[], counts: number[], connections: number, durationS
     const rps = med(replicas, (r) => r.rps);
     const cpu = ROLES.map((role) => med(replicas, (r) => r.cpuUsPerRequest[role]));
     const sum = med(replicas, total);
-    return `| ${replicas} | ${rps} | ${ratio(rps, med(baseline, (r) => r.rps))} | ${cpu.join(' | ')} | ${round1(sum)} | ${ratio(sum, med(baseline, total))} | ${med(replicas, (r) => r.connectsPer1k.balancer)} | ${med(replicas, (r) => r.connectsPer1k.replicas)} |`;
+    return `| ${replicas} | ${rps} | ${ratio(
+      rps,
+      med(baseline, (r) => r.rps),
+    )} | ${cpu.join(' | ')} | ${round1(sum)} | ${ratio(sum, med(baseline, total))} | ${med(replicas, (r) => r.connectsPer1k.balancer)} | ${med(replicas, (r) => r.connectsPer1k.replicas)} |`;
   });
   return [
     `scale-out through local mode's nginx (${twoHops ? 'front + balancer' : 'balancer only'}), GET /${SECTION}, ${connections} connections, ${durationSec} s runs, medians of ${runs.length / counts.length} interleaved rounds`,

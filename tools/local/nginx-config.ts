@@ -90,7 +90,7 @@ ${commonHeader(input.prefix)}
     # max_fails=0: a connection closed by a reload is not a reason to stop using the balancer. A request
     # that fails on a cached keep-alive connection is retried without counting as a try.
     server ${balancer} max_fails=0;
-    keepalive 64;
+    keepalive ${UPSTREAM_KEEPALIVE};
     keepalive_timeout 60s;
   }
 
@@ -112,6 +112,14 @@ ${commonHeader(input.prefix)}
 }
 `;
 }
+
+/**
+ * Idle keep-alive connections each nginx keeps per upstream (shared by all its servers): ingress-nginx's
+ * default (upstream-keepalive-connections). A pool smaller than the requests in flight (32 against the
+ * bench's 50 connections) closed the least recently used connection on every surplus response and opened
+ * a new one for the next request, the more often the more replicas the pool was split between.
+ */
+export const UPSTREAM_KEEPALIVE = 320;
 
 // Process-wide settings both nginx instances share; every path is under the prefix.
 function commonHeader(prefix: string): string {
@@ -141,7 +149,7 @@ function renderUpstream(upstream: UpstreamConfig, balance: LocalAlgorithm): stri
   const servers = upstream.ports.length > 0 ? upstream.ports.map((p) => `127.0.0.1:${p}`) : ['127.0.0.1:1 down'];
   return `  upstream ${upstream.name} {
 ${balance === 'least-connections' ? '    least_conn;\n' : ''}${servers.map((s) => `    server ${s};`).join('\n')}
-    keepalive 32;
+    keepalive ${UPSTREAM_KEEPALIVE};
     keepalive_timeout 60s;
   }
 `;
