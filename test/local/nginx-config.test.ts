@@ -29,7 +29,7 @@ describe('renderBalancerConfig', () => {
   test('one upstream per Service with its replicas, keep-alive on', () => {
     assert.match(
       config,
-      /upstream chocolates \{\n {4}server 127\.0\.0\.1:8000 max_fails=0;\n {4}server 127\.0\.0\.1:8001 max_fails=0;\n {4}keepalive 32;/,
+      /upstream chocolates \{\n {4}server 127\.0\.0\.1:8000 max_fails=0;\n {4}server 127\.0\.0\.1:8001 max_fails=0;\n {4}keepalive 320;/,
     );
     assert.match(config, /proxy_http_version 1\.1;/);
     assert.match(config, /proxy_set_header Connection "";/);
@@ -106,7 +106,7 @@ describe('renderFrontConfig', () => {
 
   test('listens on LOCAL_PORT and forwards everything to the balancer over keep-alive', () => {
     assert.match(config, /listen 127\.0\.0\.1:8080;/);
-    assert.match(config, /upstream balancer \{[^}]*server 127\.0\.0\.1:41000 max_fails=0;[^}]*keepalive 64;/);
+    assert.match(config, /upstream balancer \{[^}]*server 127\.0\.0\.1:41000 max_fails=0;[^}]*keepalive 320;/);
     assert.match(config, /location \/ \{[^}]*proxy_pass http:\/\/balancer;[^}]*proxy_set_header Connection "";/);
   });
 

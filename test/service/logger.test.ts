@@ -66,6 +66,32 @@ test('when nobody reads the log output, lines beyond a few MiB are dropped and c
   assert.equal(report.level, 40);
 });
 
+test('lines logged in separate ticks leave in one write, and a lone line is still written without close', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sweetshop-log-'));
+  const fifo = join(dir, 'stdout');
+  execFileSync('mkfifo', [fifo]);
+  const chunks: string[] = [];
+  const reader = createReadStream(fifo, { encoding: 'utf8' }).on('data', (chunk) => chunks.push(chunk as string));
+  const output = createLogOutput({ level: 'info', replica: 'r', section: 'chocolates', fd: openSync(fifo, 'r+') });
+  t.after(async () => {
+    await output.close();
+    reader.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // A replica at part load: one request line per event-loop turn.
+  for (let i = 0; i < 3; i++) {
+    output.log.info({ i }, 'request');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  // No close(): only the periodic flush can write them, the batch being far from full.
+  for (const start = performance.now(); chunks.join('').split('\n').length < 4; ) {
+    assert.ok(performance.now() - start < 10_000, `the lines were not written without close: ${JSON.stringify(chunks)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(chunks.length, 1, `the 3 lines came in ${chunks.length} writes`);
+});
+
 const started: SpawnedServer[] = [];
 after(() => {
   for (const server of started) server.kill();

@@ -116,7 +116,7 @@ ${commonHeader(input.prefix)}
     # max_fails=0: a connection closed by a reload is not a reason to stop using the balancer. A request
     # that fails on a cached keep-alive connection is retried without counting as a try.
     server ${balancer} max_fails=0;
-    keepalive 64;
+    keepalive ${UPSTREAM_KEEPALIVE};
     keepalive_timeout 60s;
   }
 
@@ -142,6 +142,14 @@ ${errorPages(input.maxBodyBytes === undefined ? [] : [input.maxBodyBytes], input
 }
 `;
 }
+
+/**
+ * Idle keep-alive connections each nginx keeps per upstream (shared by all its servers): ingress-nginx's
+ * default (upstream-keepalive-connections). A pool smaller than the requests in flight (32 against the
+ * bench's 50 connections) closed the least recently used connection on every surplus response and opened
+ * a new one for the next request, the more often the more replicas the pool was split between.
+ */
+export const UPSTREAM_KEEPALIVE = 320;
 
 // Process-wide settings both nginx instances share; every path is under the prefix.
 function commonHeader(prefix: string): string {
@@ -238,7 +246,7 @@ function renderUpstream(upstream: UpstreamConfig, balance: LocalAlgorithm): stri
   // passive checks either. A request that fails is still retried on the next replica (proxy_next_upstream).
   return `  upstream ${upstream.name} {
 ${balance === 'least-connections' ? '    least_conn;\n' : ''}${servers.map((s) => `    server ${s}${s.endsWith(' down') ? '' : ' max_fails=0'};`).join('\n')}
-    keepalive 32;
+    keepalive ${UPSTREAM_KEEPALIVE};
     keepalive_timeout 60s;
   }
 `;
