@@ -42,7 +42,8 @@ function describeFields(entry: Record<string, unknown>): string[] {
 export function formatReplicaTable(replicas: readonly LocalReplica[]): string {
   const header = ['SECTION', 'REPLICA', 'PORT', 'PID', 'RESTARTS', 'STATUS'];
   const status = (r: LocalReplica): string =>
-    r.exit ? `gone (${describeExit(r.exit)})` : r.starting ? 'starting' : r.ready ? 'running' : 'running, not ready';
+    (r.exit ? `gone (${describeExit(r.exit)})` : r.starting ? 'starting' : r.ready ? 'running' : 'running, not ready') +
+    (r.lastTerminationReason ? ` (last: ${r.lastTerminationReason})` : '');
   return formatTable(
     header,
     replicas.map((r) => [r.section, r.id, String(r.port), String(r.pid), String(r.restarts), status(r)]),

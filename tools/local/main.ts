@@ -36,6 +36,8 @@ Options:
   --replica-port <n>                         first loopback port tried for replicas (default ${DEFAULT_REPLICA_BASE_PORT})
   --manifests <dir>                          manifests directory (default dist/)
   --state-dir <dir>                          where the control socket lives (default .local-run/)
+  --no-resource-limits                       run replicas without their manifests' cpu/memory limits (default: cgroups
+                                             enforce them as the kubelet does, where this machine lets us write cgroups)
   --quiet                                    hide per-request log lines
   -h, --help                                 this help
 
@@ -44,6 +46,7 @@ Stop with Ctrl-C: nginx stops, then every replica drains (SIGTERM), then the tem
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
+    allowNegative: true,
     options: {
       balance: { type: 'string' },
       replicas: { type: 'string', multiple: true },
@@ -53,6 +56,7 @@ async function main(): Promise<number> {
       'state-dir': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       autoscale: { type: 'boolean', default: false },
+      'resource-limits': { type: 'boolean', default: true },
       'hpa-speed': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -88,6 +92,7 @@ async function main(): Promise<number> {
     balance: values.balance === undefined ? undefined : parseLocalAlgorithm(values.balance),
     replicas: parseReplicaFlags(values.replicas ?? []),
     autoscale: values.autoscale ? { speed: speedText === undefined ? 1 : checkHpaSpeed(Number(speedText)) } : undefined,
+    resourceLimits: values['resource-limits'],
   });
 }
 
@@ -100,6 +105,7 @@ async function run(options: {
   balance: ReturnType<typeof parseLocalAlgorithm> | undefined;
   replicas: Record<string, number>;
   autoscale: { speed: number } | undefined;
+  resourceLimits: boolean;
 }): Promise<number> {
   const print = (event: ShopEvent): void => {
     if (options.quiet && event.type === 'replica-output' && event.line.includes('"msg":"request"')) return;
@@ -121,6 +127,7 @@ async function run(options: {
     processFile: join(options.stateDir, 'processes.json'),
     onEvent: print,
     ...(options.autoscale ? { autoscale: options.autoscale } : {}),
+    resourceLimits: options.resourceLimits,
   });
   const control = await startControlServer(shop, options.stateDir).catch(async (error: unknown) => {
     await shop.stop();

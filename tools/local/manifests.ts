@@ -18,6 +18,7 @@ import {
 } from './manifest-values.ts';
 import { nginxLocations } from './nginx-config.ts';
 import { type ProbeSpec, readProbe } from './probes.ts';
+import { type ContainerLimits, readContainerLimits } from './resource-limits.ts';
 import { missingServiceReason } from './service-refs.ts';
 
 /** One environment variable of a replica: a literal value, or the pod's own name (fieldRef metadata.name). */
@@ -40,6 +41,8 @@ export interface DeploymentSpec {
   readonly livenessProbe?: ProbeSpec;
   /** spec.template.spec.terminationGracePeriodSeconds (Kubernetes' default 30): how long a liveness kill waits after SIGTERM. */
   readonly terminationGracePeriodSeconds: number;
+  /** The service container's resources.limits: each replica runs inside them (resource-limits.ts). */
+  readonly limits: ContainerLimits;
 }
 
 /** The HPA targeting a Deployment (if any) and the Deployment's workload container resources. */
@@ -240,6 +243,7 @@ function readDeployment(object: ManifestObject, hpaMinReplicas: number | undefin
     ...(readinessProbe ? { readinessProbe } : {}),
     ...(livenessProbe ? { livenessProbe } : {}),
     terminationGracePeriodSeconds: grace as number,
+    limits: readContainerLimits(container.resources),
   };
 }
 

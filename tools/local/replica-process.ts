@@ -6,6 +6,7 @@ import { pollUntil } from '../lib/poll-until.ts';
 import { acceptsConnections } from './ports.ts';
 import { describeExit, hasExited, type ProcessExit, stopChild, waitForExit } from './process-exit.ts';
 import type { ProcessWatcher } from './process-guard.ts';
+import type { ReplicaCgroup } from './resource-limits.ts';
 
 /** How to start the service: contracts.md's `npm run serve`, without npm's extra process. */
 export interface ServiceCommand {
@@ -30,6 +31,10 @@ export interface ReplicaStart {
   readonly restarts?: number;
   /** Called once /readyz first answers 200 (the shop starts its probes then). */
   readonly onReady?: (replica: ReplicaProcess) => void;
+  /** The cgroup holding the manifest's limits; the process joins it before the service starts. */
+  readonly cgroup?: ReplicaCgroup;
+  /** Why the process before this one (same name) ended, where it was the memory limit. */
+  readonly lastTerminationReason?: 'OOMKilled';
 }
 
 const TAIL_LINES = 20;
@@ -49,31 +54,40 @@ export class ReplicaProcess {
   private readonly child: ChildProcess;
   private readonly tail: string[] = [];
   private stopping = false;
+  private oomKilledOnExit = false;
   // Cleared while its readinessProbe fails: it stays running, out of nginx.
   private probeReady = true;
   private readonly onReady: ((replica: ReplicaProcess) => void) | undefined;
+  readonly cgroup: ReplicaCgroup | undefined;
+  readonly lastTerminationReason: 'OOMKilled' | undefined;
 
   constructor(start: ReplicaStart) {
+    this.cgroup = start.cgroup;
+    this.lastTerminationReason = start.lastTerminationReason;
     this.restarts = start.restarts ?? 0;
     this.onReady = start.onReady;
     this.section = start.section;
     this.id = start.id;
     this.port = start.port;
     // Own process group: a terminal Ctrl-C reaches only the supervisor, which drains replicas after nginx stops.
+    const command = start.cgroup ? start.cgroup.wrap(start.command) : start.command;
     try {
-      this.child = spawn(start.command.executable, [...start.command.args], {
-        cwd: start.command.cwd,
+      this.child = spawn(command.executable, [...command.args], {
+        cwd: command.cwd,
         env: start.env,
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });
     } catch (error) {
+      this.cgroup?.remove();
       // Node throws some spawn failures (E2BIG: an environment too large) instead of emitting 'error'.
       throw new Error(`replica ${this.id} (${this.section}) could not be started: ${(error as Error).message}`);
     }
     start.watcher.watch(this.child, 'replica');
     this.exited = waitForExit(this.child).then((code) => {
       this.exitTime = Date.now();
+      this.oomKilledOnExit = (this.cgroup?.oomKills() ?? 0) > 0;
+      this.cgroup?.remove();
       return code;
     });
     for (const stream of ['stdout', 'stderr'] as const) {
@@ -96,6 +110,11 @@ export class ReplicaProcess {
   /** undefined while the process runs; how it ended once it has. */
   get exit(): ProcessExit | undefined {
     return hasExited(this.child) ? { code: this.child.exitCode, signal: this.child.signalCode } : undefined;
+  }
+
+  /** True once it has exited because the kernel's OOM killer ended it at its memory limit (a pod's OOMKilled). */
+  get oomKilled(): boolean {
+    return this.oomKilledOnExit;
   }
 
   /** Ready as nginx sees it: answered /readyz once, runs, and its readinessProbe (if any) passes. */
@@ -166,7 +185,9 @@ export class ReplicaProcess {
   // EADDRINUSE in its output (the service says `cannot listen on ...: EADDRINUSE`), or someone else
   // listening there now: the port went to another process between reservePort and the replica's listen.
   private async exitedBeforeReady(exit: ProcessExit): Promise<Error> {
-    const message = `replica ${this.id} (${this.section}) ${describeExit(exit)} before it was ready`;
+    await this.exited; // its cgroup's OOM count is read then
+    const how = this.oomKilled ? 'was OOMKilled at its memory limit' : describeExit(exit);
+    const message = `replica ${this.id} (${this.section}) ${how} before it was ready`;
     if (this.tail.some((line) => line.includes('EADDRINUSE')) || (await acceptsConnections(this.port)))
       return new PortTakenError(`${message}: port ${this.port} is held by another process${portHolderHint(this.port)}`);
     return new Error(`${message}${this.describeTail()}`);

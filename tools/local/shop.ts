@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { REPO_ROOT } from '../lib/repo-root.ts';
@@ -16,6 +16,7 @@ import { ProcessGuard } from './process-guard.ts';
 import { describeLeftovers } from './process-record.ts';
 import { checkAutoscaleTotal, resolveReplicaCounts } from './replica-counts.ts';
 import { PortTakenError, ReplicaProcess, type ServiceCommand } from './replica-process.ts';
+import { type CgroupHierarchy, findCgroupHierarchy, ReplicaCgroup } from './resource-limits.ts';
 import { convergeSection, type ScalingHost } from './section-scaling.ts';
 import { makeShopTempDir } from './shop-temp-dir.mjs';
 
@@ -34,6 +35,13 @@ const PORT_ATTEMPTS = 5;
 const NGINX_RESTARTS = 5;
 
 export interface StartLocalShopOptions {
+  /**
+   * Runs each replica inside its container's resources.limits, as the kubelet does (resource-limits.ts):
+   * the CPU limit as a CFS quota, the memory limit as a memory cgroup whose OOM kill restarts the replica.
+   * Where cgroups cannot be written (a rootless laptop) the shop says so once and runs them unlimited.
+   * @default true
+   */
+  readonly resourceLimits?: boolean;
   /** Directory of the synthesized manifests. @default `<repo>/dist` */
   readonly manifestsDir?: string;
   /** Overrides the Ingress annotations. @default - the annotations, else round robin */
@@ -92,8 +100,10 @@ export interface LocalReplica {
   readonly starting?: true;
   /** In nginx: answered /readyz, runs, and passes its readinessProbe (the manifests' period and thresholds). */
   readonly ready: boolean;
-  /** Restarts after its livenessProbe failed (the pod's restartCount): the same name, a new process. */
+  /** Restarts after its livenessProbe failed or an OOM kill (the pod's restartCount): the same name, a new process. */
   readonly restarts: number;
+  /** Why the process before this one ended, where it was the memory limit (a pod's lastState.terminated.reason). */
+  readonly lastTerminationReason?: 'OOMKilled';
 }
 
 /** One section (Deployment) and its HPA, as `status` shows them. */
@@ -249,6 +259,9 @@ class Shop implements LocalShop, ScaleTarget {
   readonly balance: BalanceChoice;
   readonly port: number;
   private readonly nginxBinary: string;
+  private cgroupHierarchy: CgroupHierarchy | string | undefined;
+  private cgroupProblem: string | undefined;
+  private cgroupCount = 0;
   // Stops every process this shop started if the supervisor dies without stop() (kill -9, crash).
   private readonly guard: ProcessGuard;
   private readonly options: StartLocalShopOptions;
@@ -286,6 +299,7 @@ class Shop implements LocalShop, ScaleTarget {
         ...(starting ? { starting: true } : {}),
         ready: r.ready,
         restarts: r.restarts,
+        ...(r.lastTerminationReason ? { lastTerminationReason: r.lastTerminationReason } : {}),
       };
     };
     return [...this.current.keys()].flatMap((section) => [
@@ -548,7 +562,7 @@ class Shop implements LocalShop, ScaleTarget {
   private async spawnReplica(
     deployment: DeploymentSpec,
     index: number,
-    restartOf?: { id: string; restarts: number },
+    restartOf?: { id: string; restarts: number; reason?: 'OOMKilled' },
   ): Promise<ReplicaProcess> {
     const port = await reservePort(this.options.basePort ?? DEFAULT_REPLICA_BASE_PORT);
     // stop() may have begun during that await; shutDown only retires replicas already in `live`.
@@ -557,6 +571,7 @@ class Shop implements LocalShop, ScaleTarget {
       throw new Error('rollout interrupted: the local shop is stopping');
     }
     const id = restartOf?.id ?? podName(deployment.name, JSON.stringify(deployment.env), this.revisions.get(deployment.name)!);
+    const cgroup = this.cgroupFor(deployment, id);
     const replica = new ReplicaProcess({
       section: deployment.name,
       id,
@@ -566,7 +581,9 @@ class Shop implements LocalShop, ScaleTarget {
       onLine: (r, line, stream) => this.options.onEvent?.({ type: 'replica-output', section: r.section, replica: r.id, stream, line }),
       watcher: this.guard,
       restarts: restartOf?.restarts ?? 0,
+      ...(restartOf?.reason ? { lastTerminationReason: restartOf.reason } : {}),
       onReady: (r) => this.startProbes(deployment, r),
+      ...(cgroup ? { cgroup } : {}),
     });
     this.live.add(replica);
     void replica.exited.then(() => {
@@ -574,13 +591,46 @@ class Shop implements LocalShop, ScaleTarget {
       for (const probe of this.probes.get(replica) ?? []) probe.stop();
       this.probes.delete(replica);
       releasePort(port);
-      // Kubernetes would restart the container; here it stays listed as gone until a rollout replaces it.
       if (!replica.isStopping && !this.stopping) {
+        if (replica.oomKilled && replica.readyAt !== undefined) {
+          this.oomKilled(deployment, replica);
+          return;
+        }
+        // A crash (not the memory limit) stays listed as gone until a rollout replaces it.
         this.emit('warn', `replica ${id} (${deployment.name}, port ${port}) ${describeExit(replica.exit!)} unexpectedly`);
         if (this.current.get(deployment.name)?.includes(replica)) this.dropFromNginx(replica);
       }
     });
     return replica;
+  }
+
+  /**
+   * The replica's cgroup with its container's limits, or undefined when limits are off or cannot be
+   * written here (said once, the first time).
+   */
+  private cgroupFor(deployment: DeploymentSpec, id: string): ReplicaCgroup | undefined {
+    if (this.options.resourceLimits === false || this.cgroupProblem !== undefined) return undefined;
+    try {
+      if (this.cgroupHierarchy === undefined) {
+        this.cgroupHierarchy = findCgroupHierarchy(readFileSync('/proc/self/cgroup', 'utf8'));
+        if (typeof this.cgroupHierarchy !== 'string') ReplicaCgroup.sweep(this.cgroupHierarchy);
+      }
+      if (typeof this.cgroupHierarchy === 'string') throw new Error(this.cgroupHierarchy);
+      return ReplicaCgroup.create(this.cgroupHierarchy, `${process.pid}-${id}-${++this.cgroupCount}`, deployment.limits);
+    } catch (error) {
+      this.cgroupProblem = (error as Error).message;
+      this.emit('warn', `replicas run without their manifests' cpu and memory limits: cannot create cgroups (${this.cgroupProblem})`);
+      return undefined;
+    }
+  }
+
+  /** What the kubelet does when a container is OOM-killed: the pod's restartCount goes up and it starts again. */
+  private oomKilled(deployment: DeploymentSpec, replica: ReplicaProcess): void {
+    const limit = deployment.limits.memoryBytes === undefined ? '' : ` (${Math.round(deployment.limits.memoryBytes / 2 ** 20)} MiB)`;
+    this.emit('warn', `replica ${replica.id} (${deployment.name}) was OOMKilled at its memory limit${limit}: restarting it`);
+    this.exclusive(() => this.restartReplica(deployment, replica, 'OOMKilled')).catch((error: Error) => {
+      if (!this.stopping) this.emit('warn', `replica ${replica.id} could not be restarted: ${error.message}`);
+    });
   }
 
   /**
@@ -635,14 +685,18 @@ class Shop implements LocalShop, ScaleTarget {
    * pod's grace period, at most REPLICA_STOP_TIMEOUT_MS here) and started again under the same name,
    * its restart count one higher; it rejoins nginx once ready. Queued with the other changes.
    */
-  private async restartReplica(deployment: DeploymentSpec, replica: ReplicaProcess): Promise<void> {
+  private async restartReplica(deployment: DeploymentSpec, replica: ReplicaProcess, reason?: 'OOMKilled'): Promise<void> {
     const replicas = this.current.get(deployment.name)!;
     const index = replicas.indexOf(replica);
     if (index === -1 || this.stopping || replica.isStopping) return; // replaced or removed meanwhile
     replica.setProbeReady(false);
     await this.reloadBalancer({ drain: false });
     await replica.stop(Math.min(deployment.terminationGracePeriodSeconds * 1_000, REPLICA_STOP_TIMEOUT_MS));
-    const fresh = await this.spawnReplica(deployment, index, { id: replica.id, restarts: replica.restarts + 1 });
+    const fresh = await this.spawnReplica(deployment, index, {
+      id: replica.id,
+      restarts: replica.restarts + 1,
+      ...(reason ? { reason } : {}),
+    });
     replicas[index] = fresh; // listed (not ready) while it starts
     replicas[index] = await this.untilReady(deployment, index, fresh);
     await this.reloadBalancer();
