@@ -50,3 +50,21 @@ test("npx cdk8s synth, as the README runs it, prints the synth's two lines and n
   assert.equal(stderr, '');
   assert.equal(stdout, `Synthesizing application\n  - ${out}/sweetshop.k8s.yaml\n`);
 });
+
+test('from a subfolder the cdk8s CLI stops before the app runs (README says so), and npm run synth works there', async () => {
+  const cli = await promisify(execFile)(process.execPath, [CLI, 'synth'], {
+    cwd: join(REPO_ROOT, 'app'),
+    env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+  }).catch((error: { stderr: string; code: number }) => error);
+  assert.notEqual((cli as { code?: number }).code ?? 0, 0);
+  assert.match(cli.stderr, /Missing required argument: app/);
+  assert.match(
+    readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'),
+    /from a subfolder its argument parser stops with `Missing required argument: app`/,
+  );
+  const out = join(workdir, 'from-subfolder');
+  await promisify(execFile)('npm', ['run', '--silent', 'synth', '--', '--out', out], { cwd: join(REPO_ROOT, 'app') });
+  const direct = join(workdir, 'direct-local');
+  synthesizeInto(environments.local, direct);
+  assert.equal(readFileSync(join(out, 'sweetshop.k8s.yaml'), 'utf8'), readFileSync(join(direct, 'sweetshop.k8s.yaml'), 'utf8'));
+});

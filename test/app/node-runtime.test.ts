@@ -93,6 +93,27 @@ describe(`started on the system's older node (${systemNode ?? 'none'}, major ${s
     );
   });
 
+  test('npm test checks the Node version first: without a project Node 24 its first step prints the one line and exits 1', () => {
+    // Node 20's --test does not expand "test/**/*.test.ts" and would report "Could not find" before any
+    // --import ran, so the guard must run on its own before tsc, biome and node --test.
+    const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const first = scripts.test!.split('&&')[0]!.trim();
+    assert.equal(first, 'node tools/lib/use-project-node.mjs');
+    const repo = join(workdir, 'lonely-test');
+    mkdirSync(join(repo, 'tools', 'lib'), { recursive: true });
+    cpSync(GUARD, join(repo, 'tools', 'lib', 'use-project-node.mjs'));
+    const result = spawnSync('sh', ['-c', first], { cwd: repo, encoding: 'utf8', env: systemEnv });
+    assert.equal(result.status, 1);
+    assert.equal(result.stdout, '');
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0]!, new RegExp(`^sweetshop needs Node\\.js 24 or newer, but this is v${systemMajor}\\.`));
+    // With the project's Node 24 present the same step passes and prints nothing.
+    const ok = spawnSync('sh', ['-c', first], { cwd: REPO_ROOT, encoding: 'utf8', env: systemEnv });
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stderr, '');
+  });
+
   test('without a project Node 24, under cdk8s synth (which deleted its output folder first), the committed output is put back', () => {
     const repo = join(workdir, 'lonely-repo');
     const guard = join(repo, 'tools', 'lib', 'use-project-node.mjs');

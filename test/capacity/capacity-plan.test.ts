@@ -115,7 +115,7 @@ describe('buildCapacityPlan', () => {
     assert.match(text, /^Capacity plan for environment 'production', p99 target 50 ms\nSource: fixture\n/);
     assert.match(text, /One replica sustains 2400 req\/s within the target \(p99 6 ms at 4 connection\(s\), 0.7 cores\)/);
     assert.match(text, /\nchocolates\s+3000\s+2\s+3\s+4\s+1000 \/ 1500\s+450m \(65%\)\s+1003\s+3\/12\/250m\n/);
-    assert.match(text, /\ncandies\s+1000\s+1\s+2\s+2\s+500 \/ 1000\s+200m \(80%\)\s+549\s+2\/8\/200m\n/);
+    assert.match(text, /\ncandies\s+1000\s+1\s+2\s+8\s+500 \/ 1000\s+200m \(80%\)\s+549\s+2\/8\/200m\n/);
     assert.match(text, / {2}- cpu per request: 0.7 cores at 2400 req\/s \(p99 6 ms\) = 0.2917m per req\/s \(291.7 µs of CPU per request\)/);
     assert.match(text, / {2}- cpu limit 1000m: at least one core/);
     assert.match(
@@ -144,9 +144,10 @@ describe('buildCapacityPlan', () => {
         policy: policyFor(ENV, { lostReplicas: 2 }),
       }),
     );
-    // min = 1 for load + 2 lost = 3; max = max(ceil(2000 / 2400) + 2, 3) = 3
+    // min = 1 for load + 2 lost = 3; max = max(ceil(2000 / 2400) + 2, 3) = 3 = min, so the diff and the
+    // table keep the file's max of 8
     assert.match(text, /HPA min \(2 lost\)/);
-    assert.match(text, /\ncandies\s+1000\s+1\s+3\s+3\s/);
+    assert.match(text, /\ncandies\s+1000\s+1\s+3\s+8\s/);
     assert.match(text, /HPA max equals min: 3 replicas carry 2000 req\/s even with 2 lost/);
   });
 
@@ -221,5 +222,13 @@ describe('buildCapacityPlan', () => {
     assert.deepEqual([plan.sections[0]!.replicas.minReplicas, plan.sections[0]!.replicas.maxReplicas], [2, 2]);
     assert.ok(!plan.diff.includes('maxReplicas'), plan.diff);
     assert.match(formatCapacityPlan(plan), /HPA max equals min: 2 replicas carry/);
+    // The table's HPA max column shows what the diff keeps (the file's), not the plan's 2.
+    const kept = plan.sections[0]!.current.maxReplicas;
+    const row = formatCapacityPlan(plan)
+      .split('\n')
+      .find((line) => /^\|? *candies *\|/.test(line) || line.startsWith('candies'))!;
+    const cells = row.split(/ *\| *| {2,}/).filter((cell) => cell !== '');
+    assert.equal(cells[4], String(kept), row);
+    assert.match(formatCapacityPlan(plan), new RegExp(`the diff keeps the current max \\(${kept}\\)`));
   });
 });

@@ -170,7 +170,8 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
         String(s.replicas.targetRps),
         String(s.replicas.forLoad),
         String(s.replicas.minReplicas),
-        String(s.replicas.maxReplicas),
+        // What the diff writes, so the table and the diff never disagree.
+        String(suggestedMax(s)),
         `${s.replicas.perReplicaRpsAtMin} / ${s.replicas.perReplicaRpsAfterLoss}`,
         `${s.cpu.cpuRequest} (${s.cpu.cpuTargetPercent}%)`,
         String(s.cpu.scaleOutRpsPerReplica),
@@ -207,7 +208,7 @@ function groupSections(sections: SectionPlan[], lostReplicas: number): Array<{ n
       ...(s.replicas.maxReplicas === s.replicas.minReplicas
         ? [
             `HPA max equals min: ${s.replicas.minReplicas} replicas carry ${s.cpu.burst.rps} req/s even with ${lostReplicas} lost, so the HPA has no room to act; ` +
-              'fine for capacity; keep the current max or pass a larger --burst if you want it to',
+              `fine for capacity; the diff keeps the current max (${suggestedMax(s)}); pass a larger --burst for a planned one`,
           ]
         : []),
     ];

@@ -1,5 +1,6 @@
 // Preloaded (`node --import ./tools/lib/use-project-node.mjs <entry>.ts`) by every npm script and by
-// cdk8s.yaml's app. Plain JavaScript on purpose: it must run on any Node, including the ones that cannot
+// cdk8s.yaml's app, and run on its own as `npm test`'s first step (Node 20's --test fails on the test glob
+// before any --import runs). Plain JavaScript on purpose: it must run on any Node, including the ones that cannot
 // load the .ts entry point at all.
 //
 // The project runs on Node 24 (native TypeScript). `npm ci` installs it as node_modules/.bin/node on
