@@ -127,6 +127,33 @@ describe('tools/synth/main.ts (npm run synth)', () => {
     }
   });
 
+  test('--check: a current folder passes in silence; a hand-edited one fails with one line naming the file and the fix, and is left as it is', async () => {
+    const out = join(workdir, 'cli-check');
+    await synth(['--out', out]);
+    const current = await synth(['--check', '--out', out]);
+    assert.deepEqual([current.stdout, current.stderr], ['', '']);
+    const file = join(out, 'sweetshop.k8s.yaml');
+    const edited = readFileSync(file, 'utf8').replace('cpu: 50m', 'cpu: 60m');
+    writeFileSync(file, edited);
+    await assert.rejects(synth(['--check', '--out', out]), (error: { code: number; stdout: string; stderr: string }) => {
+      assert.equal(error.code, 1);
+      assert.equal(error.stdout, '');
+      assert.equal(
+        error.stderr,
+        `${out}/ is not what app/environments/local.ts renders now (${out}/sweetshop.k8s.yaml differs): run \`npm run synth\`, review the diff and commit it\n`,
+      );
+      return true;
+    });
+    assert.equal(readFileSync(file, 'utf8'), edited, '--check writes nothing');
+  });
+
+  test('npm test checks dist/ right after the Node guard, so a stale dist/ is its first and only failure', () => {
+    const script = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts.test as string;
+    const steps = script.split(' && ');
+    assert.equal(steps[0], 'node tools/lib/use-project-node.mjs');
+    assert.equal(steps[1], 'node --import ./tools/lib/use-project-node.mjs tools/synth/main.ts --check');
+  });
+
   test('bad input exits 1 with one clear line that names what the user used (flag or variable)', async () => {
     await assert.rejects(synth(['--env', 'nope', '--out', join(workdir, 'cli-bad')]), (error: { code: number; stderr: string }) => {
       assert.equal(error.code, 1);
