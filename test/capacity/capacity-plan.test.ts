@@ -85,20 +85,50 @@ describe('buildCapacityPlan', () => {
         ['candies', 1, 2, 2, '200m', 73, 549],
       ],
     );
-    assert.deepEqual([plan.resources.cpuLimit, plan.resources.memoryRequest, plan.resources.memoryLimit], ['1', '160Mi', '320Mi']);
+    // The measurement needs 160Mi / 320Mi; chocolates states 192Mi / 384Mi, which capacity keeps (it never lowers memory).
+    assert.deepEqual([plan.resources.cpuLimit, plan.resources.memoryRequest, plan.resources.memoryLimit], ['1', '192Mi', '384Mi']);
     assert.equal(plan.diffProblem, undefined);
     assert.ok(plan.diff.startsWith('--- a/app/environments/production.ts\n+++ b/app/environments/production.ts\n'));
     assert.ok(plan.diff.includes('\n-      maxReplicas: 12,\n'));
     assert.ok(plan.diff.includes('\n+      maxReplicas: 4,\n'));
     assert.ok(
-      plan.diff.includes("+      requests: { cpu: '450m', memory: '160Mi', ephemeralStorage: '128Mi' },"),
+      plan.diff.includes("+      requests: { cpu: '450m', memory: '192Mi', ephemeralStorage: '128Mi' },"),
       'chocolates request for its own rate',
     );
     assert.ok(
-      !plan.diff.includes("\n-      requests: { cpu: '200m', memory: '160Mi'"),
-      'candies request already 200m / 160Mi for its own rate and target: unchanged',
+      plan.diff.includes("\n+      requests: { cpu: '200m', memory: '192Mi', ephemeralStorage: '128Mi' },"),
+      'candies keeps its 200m, and its memory follows the shared request (every section runs the same code)',
     );
     assert.ok(!plan.diff.includes('minReplicas: 3,\n+'), 'chocolates minReplicas already 3: unchanged line');
+  });
+
+  test('capacity never lowers a stated HPA min or memory request and says why; it raises memory the measurement needs (the twin)', () => {
+    const plan = buildCapacityPlan({
+      environment: ENV,
+      file: 'app/environments/production.ts',
+      source: SOURCE,
+      rates: { chocolates: 500 },
+      p99TargetMs: 50,
+      measurement: MEASUREMENT,
+    });
+    const chocolates = plan.sections[0]!;
+    assert.equal(chocolates.replicas.minReplicas, 2, 'the plan alone would go down to the floor');
+    assert.ok(!/^[-+] +minReplicas/m.test(plan.diff), 'the diff keeps minReplicas: 3');
+    const text = formatCapacityPlan(plan);
+    assert.match(text, /\nchocolates\s+500\s+1\s+3\s+/, 'the table shows the kept min, as the diff writes it');
+    assert.match(text, /HPA min: the plan needs 2; the environment states 3, kept: capacity never lowers a stated minimum/);
+    assert.match(text, /memory: this measurement needs 160Mi, but production states 192Mi \(limit 384Mi\): kept/);
+
+    const hungrier = buildCapacityPlan({
+      environment: ENV,
+      file: 'app/environments/production.ts',
+      source: SOURCE,
+      rates: { chocolates: 500 },
+      p99TargetMs: 50,
+      measurement: { ...MEASUREMENT, memory: { idleRssMiB: 60, loadRssMiB: 200 } },
+    });
+    assert.equal(hungrier.resources.memoryRequest, '256Mi', '200 MiB x 1.25 = 250 -> 256Mi: above the stated 192Mi, so raised');
+    assert.ok(!hungrier.resources.reasons.some((line) => line.includes('kept')));
   });
 
   test('the printed plan names the source, the table, the shared and per-section reasons and the diff, and says it edits nothing', () => {

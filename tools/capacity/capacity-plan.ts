@@ -1,6 +1,6 @@
-import type { EnvironmentConfig, SectionName } from '../../app/environments/index.ts';
+import type { EnvironmentConfig, SectionConfig, SectionName } from '../../app/environments/index.ts';
 import { textTable } from '../lib/text-table.ts';
-import { formatMiB, formatMillicores } from '../measure/quantity.ts';
+import { formatMiB, formatMillicores, memoryToMiB } from '../measure/quantity.ts';
 import { editEnvironmentSource, unifiedDiff } from './environment-edit.ts';
 import {
   type PeakCpu,
@@ -63,7 +63,7 @@ export function buildCapacityPlan(input: CapacityPlanInput): CapacityPlan {
   const policy = input.policy ?? policyFor(input.environment);
   const sustainable = sustainableRate(input.measurement.curve, input.p99TargetMs);
   const peak = peakCpu(input.measurement.curve);
-  const planned = planResources(sustainable, peak, input.measurement.memory, policy);
+  const planned = keepStatedMemory(planResources(sustainable, peak, input.measurement.memory, policy), input);
   const resources = {
     ...planned,
     cpuLimit: formatMillicores(planned.cpuLimitMillicores),
@@ -86,6 +86,34 @@ export function buildCapacityPlan(input: CapacityPlanInput): CapacityPlan {
     resources,
     ...environmentDiff(input, sections, resources),
   };
+}
+
+/**
+ * Memory is only ever raised: a request the environment states above this measurement's is kept (it may
+ * cover a higher RSS of an earlier run: production's comment names one), and the reasons say so. Lowering
+ * a reviewed request is a decision for a person, across runs.
+ */
+function keepStatedMemory(planned: ResourcePlan, input: CapacityPlanInput): ResourcePlan {
+  const stated = (pick: (config: SectionConfig) => string) =>
+    Math.max(...Object.keys(input.rates).map((section) => memoryToMiB(pick(input.environment.sections[section as SectionName]!))));
+  const request = stated((config) => config.requests.memory);
+  const limit = stated((config) => config.limits.memory);
+  if (planned.memoryRequestMiB >= request) return planned;
+  return {
+    ...planned,
+    memoryRequestMiB: request,
+    memoryLimitMiB: Math.max(planned.memoryLimitMiB, limit),
+    reasons: [
+      ...planned.reasons,
+      `memory: this measurement needs ${formatMiB(planned.memoryRequestMiB)}, but ${input.environment.name} states ${formatMiB(request)} ` +
+        `(limit ${formatMiB(limit)}): kept, as capacity only raises memory; lower it by hand once several runs agree`,
+    ],
+  };
+}
+
+/** The HPA min the patch writes: the plan's, never below what the environment states (an availability choice under review). */
+function suggestedMin(section: SectionPlan): number {
+  return Math.max(section.replicas.minReplicas, section.current.minReplicas);
 }
 
 function planSection(
@@ -117,7 +145,9 @@ function planSection(
  */
 function suggestedMax(section: SectionPlan): number {
   const { minReplicas, maxReplicas } = section.replicas;
-  return maxReplicas > minReplicas ? maxReplicas : Math.max(section.current.maxReplicas, minReplicas);
+  return maxReplicas > minReplicas
+    ? Math.max(maxReplicas, suggestedMin(section))
+    : Math.max(section.current.maxReplicas, suggestedMin(section));
 }
 
 /** The plan written into the environment file's text, as a diff; or why it cannot be. */
@@ -130,7 +160,7 @@ function environmentDiff(
     sections.map((s) => [
       s.section,
       {
-        minReplicas: s.replicas.minReplicas,
+        minReplicas: suggestedMin(s),
         maxReplicas: suggestedMax(s),
         requests: { cpu: s.cpu.cpuRequest, memory: resources.memoryRequest },
         limits: { cpu: resources.cpuLimit, memory: resources.memoryLimit },
@@ -169,8 +199,8 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
         s.section,
         String(s.replicas.targetRps),
         String(s.replicas.forLoad),
-        String(s.replicas.minReplicas),
         // What the diff writes, so the table and the diff never disagree.
+        String(suggestedMin(s)),
         String(suggestedMax(s)),
         `${s.replicas.perReplicaRpsAtMin} / ${s.replicas.perReplicaRpsAfterLoss}`,
         `${s.cpu.cpuRequest} (${s.cpu.cpuTargetPercent}%)`,
@@ -205,6 +235,11 @@ function groupSections(sections: SectionPlan[], lostReplicas: number): Array<{ n
   for (const s of sections) {
     const lines = [
       ...s.cpu.reasons,
+      ...(suggestedMin(s) > s.replicas.minReplicas
+        ? [
+            `HPA min: the plan needs ${s.replicas.minReplicas}; the environment states ${s.current.minReplicas}, kept: capacity never lowers a stated minimum (an availability choice); lower it by hand`,
+          ]
+        : []),
       ...(s.replicas.maxReplicas === s.replicas.minReplicas
         ? [
             `HPA max equals min: ${s.replicas.minReplicas} replicas carry ${s.cpu.burst.rps} req/s even with ${lostReplicas} lost, so the HPA has no room to act; ` +
