@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import { findExecutable } from '../../tools/lib/find-executable.ts';
+import { pollUntil } from '../../tools/lib/poll-until.ts';
 import { type BalancerConfigInput, deploymentBodyLimit, renderBalancerConfig, renderFrontConfig } from '../../tools/local/nginx-config.ts';
+import { acceptsConnections, ephemeralPort } from '../../tools/local/ports.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 
 const INPUT: BalancerConfigInput = {
@@ -62,9 +64,10 @@ describe('renderBalancerConfig', () => {
       ...INPUT,
       locations: INPUT.locations.map((l) => ({ ...l, maxBodyBytes: 16384 })),
     });
+    // Every error page again in the location: one that sets any error_page inherits none from the server.
     assert.match(
       limited,
-      /location = \/chocolates \{ client_max_body_size 16384; error_page 413 \/_sweetshop_nginx_error\/413-16384; proxy_pass/,
+      /location = \/chocolates \{ client_max_body_size 16384; [^}]*error_page 413 \/_sweetshop_nginx_error\/413-16384; [^}]*error_page 502 \/_sweetshop_nginx_error\/502; [^}]*proxy_pass/,
     );
     assert.match(
       limited,
@@ -139,4 +142,46 @@ describe('nginx configs with the real nginx', { skip: skipUnlessInstalled('nginx
       });
     });
   }
+});
+
+describe('a body-limited balancer run by the real nginx', { skip: skipUnlessInstalled('nginx', 'apt-get install nginx-light') }, () => {
+  const prefix = mkdtempSync(join(tmpdir(), 'sweetshop-nginx-run-test-'));
+  let nginx: ChildProcess | undefined;
+  let port = 0;
+  after(() => {
+    nginx?.kill('SIGQUIT');
+    rmSync(prefix, { recursive: true, force: true });
+  });
+
+  test("its own 502 (no replica listening) and 413 on a limited section route are the replicas' JSON, not nginx's HTML", async () => {
+    port = await ephemeralPort();
+    const dead = await ephemeralPort(); // nothing listens there: nginx answers 502 itself
+    for (const dir of ['logs', 'temp']) mkdirSync(join(prefix, dir), { recursive: true });
+    const config = renderBalancerConfig({
+      ...INPUT,
+      prefix,
+      listenPort: port,
+      upstreams: [
+        { name: 'chocolates', ports: [dead] },
+        { name: 'cakes', ports: [dead] },
+      ],
+      locations: INPUT.locations.map((l) => ({ ...l, maxBodyBytes: 16384 })),
+    });
+    writeFileSync(join(prefix, 'nginx.conf'), config);
+    nginx = spawn(
+      findExecutable('nginx')!,
+      ['-p', prefix, '-e', join(prefix, 'logs', 'error.log'), '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    assert.ok(await pollUntil(() => acceptsConnections(port), 5_000, 50), 'nginx listens');
+    const badGateway = await fetch(`http://127.0.0.1:${port}/chocolates`);
+    assert.equal(badGateway.status, 502);
+    assert.match(badGateway.headers.get('content-type') ?? '', /application\/json/);
+    assert.ok((await badGateway.json()).error, 'a JSON body with an error');
+    const tooLarge = await fetch(`http://127.0.0.1:${port}/chocolates`, { method: 'POST', body: 'x'.repeat(20_000) });
+    assert.equal(tooLarge.status, 413);
+    assert.deepEqual(await tooLarge.json(), { error: 'request body is larger than 16 KiB' });
+  });
 });

@@ -212,14 +212,21 @@ const ERROR_PREFIX = '/_sweetshop_nginx_error';
 // there would make it fall back to its HTML page.
 const PAGE_SETTINGS = 'internal; client_max_body_size 0;';
 
+/** The `error_page` directives that send nginx's own answers to their JSON pages (413: the page of `limit`, if any). */
+function errorPageDirectives(limit: number | undefined): string[] {
+  // 494 is nginx's internal code for headers too large: the client gets 400 unless a page says otherwise.
+  return Object.keys(NGINX_ERRORS)
+    .map(Number)
+    .map((code) =>
+      code === 413 && limit !== undefined
+        ? `error_page 413 ${ERROR_PREFIX}/413-${limit};`
+        : `error_page ${code} ${code === 494 ? '=400 ' : ''}${ERROR_PREFIX}/${code};`,
+    );
+}
+
 function errorPages(limits: readonly number[], defaultLimit = limits.length === 1 ? limits[0] : undefined): string {
   const codes = Object.keys(NGINX_ERRORS).map(Number);
-  // 494 is nginx's internal code for headers too large: the client gets 400 unless a page says otherwise.
-  const pages = codes.map((code) =>
-    code === 413 && defaultLimit !== undefined
-      ? `    error_page 413 ${ERROR_PREFIX}/413-${defaultLimit};`
-      : `    error_page ${code} ${code === 494 ? '=400 ' : ''}${ERROR_PREFIX}/${code};`,
-  );
+  const pages = errorPageDirectives(defaultLimit).map((directive) => `    ${directive}`);
   // The messages hold no quote or backslash, which nginx would read as the string's end or an escape.
   const body = (message: string) => `'${JSON.stringify({ error: message })}\\n'`;
   const locations = [
@@ -274,10 +281,11 @@ export function nginxLocations(location: Pick<LocationConfig, 'path' | 'pathType
 }
 
 function renderLocation(location: LocationConfig): string {
+  // A location that sets any error_page inherits none of the server's: it states them all, its own 413 included.
   const limit =
     location.maxBodyBytes === undefined
       ? ''
-      : `client_max_body_size ${location.maxBodyBytes}; error_page 413 ${ERROR_PREFIX}/413-${location.maxBodyBytes}; `;
+      : `client_max_body_size ${location.maxBodyBytes}; ${errorPageDirectives(location.maxBodyBytes).join(' ')} `;
   return nginxLocations(location)
     .map((match) => `    location ${match} { ${limit}proxy_pass http://${location.upstream}; }\n`)
     .join('');
