@@ -142,10 +142,16 @@ function isHeader(raw: string, name: string, canonical: string): boolean {
 }
 
 /**
- * Throws the error for the error handler, and closes the connection after the answer: a body the client
- * may still be sending is never read, so it cannot be taken for a next request either.
+ * Throws the error for the error handler, and closes the connection after the answer (with a FIN and a
+ * linger, see closeLingering): a body the client may still be sending is never read, so it cannot be taken
+ * for a next request either.
  */
 function refuse(res: Response, status: number, message: string): never {
   res.setHeader('Connection', 'close');
+  // A client still writing its body would otherwise get a reset, and with it lose this answer unread.
+  if (!res.req.complete) {
+    const socket = res.req.socket as Socket;
+    socket.destroySoon = () => closeLingering(socket);
+  }
   throw new HttpError(status, message);
 }

@@ -87,6 +87,16 @@ describe('a spawned replica with the production heap cap and the default body li
     assert.equal(response.headers.connection, 'close');
   });
 
+  test('a declared body too large to read (5 MB) that the client keeps writing still gets its JSON 413, not a reset', async () => {
+    const body = Buffer.alloc(5_000_000, 'x');
+    const head = `POST /chocolates/quote HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+    for (let round = 0; round < 3; round++) {
+      const { response } = await exchange(server.port, head, body);
+      assert.equal(response.status, 413, `round ${round}: ${response.text.slice(0, 200)}`);
+      assert.deepEqual(JSON.parse(response.body), TOO_LARGE);
+    }
+  });
+
   for (const [route, type, status] of [
     ['POST /chocolates/quote', 'application/json', 413],
     ['POST /chocolates/quote', 'text/plain', 415],
