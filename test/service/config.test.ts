@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { LOG_LEVELS as DEPLOYABLE_LOG_LEVELS } from '../../app/environments/types.ts';
-import { ConfigError, DEFAULT_DRAIN_TIMEOUT_MS, loadConfig } from '../../service/src/config.ts';
+import { LOG_LEVELS as DEPLOYABLE_LOG_LEVELS, MAX_REQUEST_BODY_BYTES_RANGE } from '../../app/environments/types.ts';
+import { ConfigError, DEFAULT_DRAIN_TIMEOUT_MS, loadConfig, MAX_BODY_BYTES_RANGE } from '../../service/src/config.ts';
 
 const valid = { PORT: '8000', SHOP_SECTION: 'chocolates' };
 
@@ -138,4 +138,8 @@ describe('loadConfig', () => {
       ]);
     });
   });
+});
+
+test("the service accepts exactly the body limits the environments may state (else a valid environment's replicas would exit on start)", () => {
+  assert.deepEqual(MAX_BODY_BYTES_RANGE, MAX_REQUEST_BODY_BYTES_RANGE);
 });
