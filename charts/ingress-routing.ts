@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 
 import type { IngressConfig } from '../app/environments/types.ts';
 import { SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
-import { bodyLimitAnnotations, loadBalancingAnnotations } from './load-balancing.ts';
+import { bodyLimitAnnotations, loadBalancingAnnotations, noPassiveEjectionAnnotations } from './load-balancing.ts';
 import { ROUTING_NAME, type SectionBackend } from './section-backends.ts';
 
 export interface IngressRoutingProps {
@@ -25,6 +25,7 @@ export function renderIngress(scope: Construct, props: IngressRoutingProps): k8s
       annotations: {
         ...loadBalancingAnnotations(ingress.controller, ingress.loadBalancing),
         ...bodyLimitAnnotations(ingress.controller, props.maxRequestBodyBytes),
+        ...noPassiveEjectionAnnotations(ingress.controller),
       },
     },
     spec: {

@@ -1,4 +1,10 @@
-import type { AlgorithmSupport, ControllerFor, IngressController, LoadBalancingAlgorithm } from '../app/environments/vocabulary.ts';
+import type {
+  AlgorithmSupport,
+  ControllerFor,
+  ControllerSupport,
+  IngressController,
+  LoadBalancingAlgorithm,
+} from '../app/environments/vocabulary.ts';
 import { INGRESS_CONTROLLERS, unsupportedLoadBalancing } from '../app/environments/vocabulary.ts';
 
 /**
@@ -20,6 +26,11 @@ export function loadBalancingAnnotations(controller: ControllerFor<'Ingress'>, a
  * The Ingress annotation that limits request bodies on an Ingress `controller`, in bytes (a plain number is
  * bytes to both controllers), so the controller answers 413 itself and never streams a body a replica refuses.
  */
+/** The controller's annotations that keep a replica in its upstream after failed requests (ControllerSupport.noPassiveEjection). */
+export function noPassiveEjectionAnnotations(controller: ControllerFor<'Ingress'>): Record<string, string> {
+  return { ...(INGRESS_CONTROLLERS[controller] as ControllerSupport).noPassiveEjection };
+}
+
 export function bodyLimitAnnotations(controller: ControllerFor<'Ingress'>, bytes: number): Record<string, string> {
   return { [INGRESS_CONTROLLERS[controller].bodyLimit.key]: String(bytes) };
 }

@@ -67,6 +67,14 @@ export interface ControllerSupport {
   readonly balancing: BalancingSetting;
   /** Where the request body limit (`maxRequestBodyBytes`, in bytes) is written; the controller answers 413 above it. */
   readonly bodyLimit: BalancingSetting;
+  /**
+   * Annotations that stop the controller taking a replica out on its own after failed requests (nginx's
+   * max_fails, 1 by default: one refused request, e.g. a 413 that closes before the body is read, ejects a
+   * healthy replica for 10 s). Kubernetes' readiness already removes replicas that are not serving. Absent:
+   * the controller has no passive ejection by default (ingress-nginx's Lua balancer, HAProxy Ingress,
+   * Envoy Gateway without a BackendTrafficPolicy healthCheck.passive).
+   */
+  readonly noPassiveEjection?: Readonly<Record<string, string>>;
   /** Every portable algorithm, in the controller's own spelling or with the reason it has none. */
   readonly algorithms: Readonly<Record<LoadBalancingAlgorithm, AlgorithmSupport>>;
   /** Label keys the controller puts on a Gateway's proxy pods, when it runs several Gateways' proxies in its namespace. */
@@ -89,6 +97,8 @@ export const INGRESS_CONTROLLERS = {
     balancing: { kind: 'ingress-annotation', key: 'nginx.org/lb-method' },
     // nginx's client_max_body_size for the Ingress's locations; a plain number is bytes.
     bodyLimit: { kind: 'ingress-annotation', key: 'nginx.org/client-max-body-size' },
+    // Its upstreams use nginx's defaults (max_fails 1, fail_timeout 10s) unless annotated.
+    noPassiveEjection: { 'nginx.org/max-fails': '0' },
     algorithms: {
       'round-robin': { value: 'round_robin' },
       'least-connections': { value: 'least_conn' },

@@ -239,7 +239,12 @@ function routingTests(environment: EnvironmentConfig, manifests: Manifest[]): vo
 
 test("local: F5's NGINX Ingress Controller round-robin is rendered as lb-method round_robin (the key local mode reads), class nginx", () => {
   const ingress = findObject(render(local), 'Ingress', 'sweetshop');
-  assert.deepEqual(ingress.metadata.annotations, { 'nginx.org/lb-method': 'round_robin', 'nginx.org/client-max-body-size': '16384' });
+  assert.deepEqual(ingress.metadata.annotations, {
+    'nginx.org/lb-method': 'round_robin',
+    'nginx.org/client-max-body-size': '16384',
+    // nginx's default max_fails=1 would take a replica out for 10 s after one refused request.
+    'nginx.org/max-fails': '0',
+  });
   assert.equal(ingress.spec.ingressClassName, 'nginx');
 });
 
@@ -252,6 +257,7 @@ test("F5's least-connections and least-request are its least_conn and `random tw
     assert.deepEqual(findObject(render(environment), 'Ingress', 'sweetshop').metadata.annotations, {
       'nginx.org/lb-method': value,
       'nginx.org/client-max-body-size': '16384',
+      'nginx.org/max-fails': '0',
     });
   }
 });
