@@ -1,8 +1,8 @@
 import { App } from 'cdk8s';
 
 import { SweetShopChart } from '../charts/sweetshop-chart.ts';
-import type { EnvironmentConfig } from './environments/types.ts';
-import { validateEnvironment } from './environments/validate.ts';
+import type { EnvironmentConfig } from '../config/types.ts';
+import { validateEnvironment } from '../config/validate.ts';
 
 /** Construct id of the chart; it names the output file `<id>.k8s.yaml`. */
 export const CHART_ID = 'sweetshop';

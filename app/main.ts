@@ -1,7 +1,8 @@
 // The cdk8s app entry (cdk8s.yaml): it reads SWEETSHOP_ENV and CDK8S_OUTDIR and writes manifests.
 // Entry points are the only files that read the process environment; everything below takes arguments.
+
+import { environmentWarnings, selectEnvironment } from '../config/index.ts';
 import { buildApp } from './build-app.ts';
-import { environmentWarnings, selectEnvironment } from './environments/index.ts';
 import { restoreCommittedOutput } from './restore-committed-output.ts';
 
 // The cdk8s CLI passes its output folder in CDK8S_OUTDIR (and has already emptied it).

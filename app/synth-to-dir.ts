@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
+import type { EnvironmentConfig } from '../config/types.ts';
 import { buildApp } from './build-app.ts';
-import type { EnvironmentConfig } from './environments/types.ts';
 
 /**
  * Renders `environment` into `outdir` without ever leaving it half-written or emptied: synthesis goes to a

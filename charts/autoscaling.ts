@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 
-import type { HpaBehavior, ScalingRules, SelectPolicy } from '../app/environments/hpa-behavior.ts';
+import type { HpaBehavior, ScalingRules, SelectPolicy } from '../config/hpa-behavior.ts';
 
 const STRATEGIES: Readonly<Record<SelectPolicy, kplus.ScalingStrategy>> = {
   Max: kplus.ScalingStrategy.MAX_CHANGE,

@@ -6,8 +6,8 @@
  */
 import type { Construct } from 'constructs';
 
-import type { GatewayConfig } from '../app/environments/types.ts';
-import { BALANCER_IDLE_TIMEOUT_SECONDS, SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
+import type { GatewayConfig } from '../config/types.ts';
+import { BALANCER_IDLE_TIMEOUT_SECONDS, SECTION_NAMES, type SectionName } from '../config/vocabulary.ts';
 import {
   BackendTrafficPolicy,
   BackendTrafficPolicySpecRequestBufferLimit,

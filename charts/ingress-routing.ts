@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 
-import type { IngressConfig } from '../app/environments/types.ts';
-import { SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
+import type { IngressConfig } from '../config/types.ts';
+import { SECTION_NAMES, type SectionName } from '../config/vocabulary.ts';
 import { bodyLimitAnnotations, loadBalancingAnnotations, noPassiveEjectionAnnotations } from './load-balancing.ts';
 import { ROUTING_NAME, type SectionBackend } from './section-backends.ts';
 

@@ -4,11 +4,11 @@ import type {
   ControllerSupport,
   IngressController,
   LoadBalancingAlgorithm,
-} from '../app/environments/vocabulary.ts';
-import { INGRESS_CONTROLLERS, unsupportedLoadBalancing } from '../app/environments/vocabulary.ts';
+} from '../config/vocabulary.ts';
+import { INGRESS_CONTROLLERS, unsupportedLoadBalancing } from '../config/vocabulary.ts';
 
 /**
- * `controller`'s own spelling of `algorithm`, as app/environments/vocabulary.ts has it; throws for a
+ * `controller`'s own spelling of `algorithm`, as config/vocabulary.ts has it; throws for a
  * combination the controller cannot do (validation reports it first).
  */
 export function algorithmValue(controller: IngressController, algorithm: LoadBalancingAlgorithm): string {

@@ -1,8 +1,8 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
-import type { EnvironmentConfig, PrometheusMonitoring } from '../app/environments/types.ts';
-import { SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
+import type { EnvironmentConfig, PrometheusMonitoring } from '../config/types.ts';
+import { SECTION_NAMES, type SectionName } from '../config/vocabulary.ts';
 import { PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction } from '../imports/podmonitor-monitoring.coreos.com.ts';
 import { type DashboardSection, SECTION_LABEL, shopDashboard } from './dashboard.ts';
 import { pascalCase } from './section-backends.ts';

@@ -7,8 +7,8 @@
  */
 import { type ApiObject, JsonPatch } from 'cdk8s';
 
-import type { HpaBehavior } from '../app/environments/hpa-behavior.ts';
-import type { EnvironmentConfig } from '../app/environments/types.ts';
+import type { HpaBehavior } from '../config/hpa-behavior.ts';
+import type { EnvironmentConfig } from '../config/types.ts';
 
 /** Applies `patches` to the object's JSON as synth writes it, after the L1's own serialization. */
 function patchSerialized(object: ApiObject, patches: readonly JsonPatch[]): void {

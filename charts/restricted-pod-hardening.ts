@@ -11,7 +11,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import type { Deployment } from 'cdk8s-plus-27';
 import { k8s } from 'cdk8s-plus-27';
 
-import type { NodeSpread, ResourceQuantities } from '../app/environments/types.ts';
+import type { NodeSpread, ResourceQuantities } from '../config/types.ts';
 
 export interface PodHardeningOptions {
   /** Written verbatim: cdk8s-plus only takes whole Gi for ephemeral storage and rewrites the rest. */

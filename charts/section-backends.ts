@@ -1,5 +1,5 @@
-import type { EnvironmentConfig } from '../app/environments/types.ts';
-import { SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
+import type { EnvironmentConfig } from '../config/types.ts';
+import { SECTION_NAMES, type SectionName } from '../config/vocabulary.ts';
 import { PORT_NAME, type SweetShopService } from './sweetshop-service.ts';
 
 /** The name of every routing object: the Ingress, or the HTTPRoute, its Gateway and its policy. */

@@ -2,8 +2,8 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 
-import type { EnvironmentConfig } from '../app/environments/types.ts';
-import { type ControllerSupport, INGRESS_CONTROLLERS, SECTION_NAMES, type SectionName } from '../app/environments/vocabulary.ts';
+import type { EnvironmentConfig } from '../config/types.ts';
+import { type ControllerSupport, INGRESS_CONTROLLERS, SECTION_NAMES, type SectionName } from '../config/vocabulary.ts';
 import { type GatewayRouting, renderGatewayRouting } from './gateway-routing.ts';
 import { renderIngress } from './ingress-routing.ts';
 import { ShopMonitoring } from './monitoring.ts';
@@ -24,7 +24,7 @@ export const POD_SECURITY_LABELS: Readonly<Record<string, string>> = {
 export const DEFAULT_DENY_NAME = 'default-deny';
 
 export interface SweetShopChartProps {
-  /** A validated environment (see app/environments/validate.ts). */
+  /** A validated environment (see config/validate.ts). */
   readonly environment: EnvironmentConfig;
 }
 

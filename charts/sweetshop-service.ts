@@ -2,9 +2,9 @@ import { ApiObject, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 
-import { parseQuantity } from '../app/environments/quantity.ts';
-import type { EnvironmentConfig, NodeSpread, SectionConfig } from '../app/environments/types.ts';
-import { PDB_MAX_UNAVAILABLE, type SectionName } from '../app/environments/vocabulary.ts';
+import { parseQuantity } from '../config/quantity.ts';
+import type { EnvironmentConfig, NodeSpread, SectionConfig } from '../config/types.ts';
+import { PDB_MAX_UNAVAILABLE, type SectionName } from '../config/vocabulary.ts';
 import { hpaBehaviorProps } from './autoscaling.ts';
 import { addHpaTolerances, addResizePolicy, addTrafficDistribution } from './newer-api-fields.ts';
 import { hardenDeployment } from './restricted-pod-hardening.ts';
@@ -95,7 +95,7 @@ interface SectionMetadata {
 /**
  * One sweet-shop section: ServiceAccount, Deployment, ClusterIP Service, HPA, PDB and NetworkPolicy,
  * all named `<section>`, selected by app.kubernetes.io labels rather than construct paths.
- * Replica bounds arrive validated (app/environments/validate.ts names the field when min > max;
+ * Replica bounds arrive validated (config/validate.ts names the field when min > max;
  * cdk8s-plus's HPA refuses it too), so the construct does not check them again.
  */
 export class SweetShopService extends Construct {

@@ -9,8 +9,8 @@ import { promisify } from 'node:util';
 
 import { parse } from 'yaml';
 
-import { environments } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import { environments } from '../../config/index.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { freshShellEnv } from '../support/fresh-shell.ts';
 

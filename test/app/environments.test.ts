@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { environmentNamed, environments, SECTION_NAMES, type SectionConfig, selectEnvironment } from '../../app/environments/index.ts';
+import { environmentNamed, environments, SECTION_NAMES, type SectionConfig, selectEnvironment } from '../../config/index.ts';
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

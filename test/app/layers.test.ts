@@ -1,4 +1,4 @@
-// Imports point one way: tools -> app entry (app/*.ts) -> charts -> app/environments -> vocabulary.
+// Imports point one way: tools -> app (the cdk8s entry) -> charts -> config (environment data) -> vocabulary.
 // These tests read the import specifiers of every source file and fail on an import against the flow.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -44,25 +44,25 @@ function violations(folder: string, allowed: (target: string) => boolean): strin
 test('the import reader sees every form this code base uses (else the layer tests would pass vacuously)', () => {
   const imports = localImports('charts/sweetshop-chart.ts');
   assert.ok(imports.includes('charts/ingress-routing.ts'), imports.join(', '));
-  assert.ok(imports.includes('app/environments/vocabulary.ts'), imports.join(', '));
+  assert.ok(imports.includes('config/vocabulary.ts'), imports.join(', '));
   assert.ok(localImports('charts/gateway-routing.ts').includes('imports/httproute-gateway.networking.k8s.io.ts'));
-  assert.ok(specifiers('app/environments/index.ts').includes('./vocabulary.ts'), 're-exports count');
+  assert.ok(specifiers('config/index.ts').includes('./vocabulary.ts'), 're-exports count');
 });
 
 test('the vocabulary imports nothing at all, so every layer may read it', () => {
-  assert.deepEqual(specifiers('app/environments/vocabulary.ts'), []);
+  assert.deepEqual(specifiers('config/vocabulary.ts'), []);
 });
 
-test('app/environments imports nothing outside itself (no charts/, tools/ or service/)', () => {
+test('config imports nothing outside itself (no charts/, tools/ or service/)', () => {
   assert.deepEqual(
-    violations('app/environments', (target) => target.startsWith('app/environments/')),
+    violations('config', (target) => target.startsWith('config/')),
     [],
   );
 });
 
-test('charts/ imports only charts/, app/environments/ and the generated imports/ (never the app entry, tools/ or service/)', () => {
+test('charts/ imports only charts/, config/ and the generated imports/ (never the app entry, tools/ or service/)', () => {
   assert.deepEqual(
-    violations('charts', (target) => ['charts/', 'app/environments/', 'imports/'].some((folder) => target.startsWith(folder))),
+    violations('charts', (target) => ['charts/', 'config/', 'imports/'].some((folder) => target.startsWith(folder))),
     [],
   );
 });
@@ -74,15 +74,15 @@ test('the generated imports/ import no file of this repository (only cdk8s and c
   );
 });
 
-test('the app entry (app/*.ts) imports app/ and charts/ only, never tools/ or service/', () => {
+test('the app entry (app/*.ts) imports app/, charts/ and config/ only, never tools/ or service/', () => {
   assert.deepEqual(
-    violations('app', (target) => target.startsWith('app/') || target.startsWith('charts/')),
+    violations('app', (target) => ['app/', 'charts/', 'config/'].some((folder) => target.startsWith(folder))),
     [],
   );
 });
 
 test('no import cycle between the files of app/, charts/, tools/synth/ and tools/plan/', () => {
-  const files = ['app', 'charts', 'tools/synth', 'tools/plan'].flatMap(sourceFiles);
+  const files = ['config', 'app', 'charts', 'tools/synth', 'tools/plan'].flatMap(sourceFiles);
   const graph = new Map(files.map((file) => [file, localImports(file)]));
   const done = new Set<string>();
   const cycles: string[] = [];
@@ -100,7 +100,7 @@ test('no import cycle between the files of app/, charts/, tools/synth/ and tools
 });
 
 test('only entry points read the process environment (app/main.ts, tools/synth/main.ts); everything below takes arguments', () => {
-  const readers = ['app', 'charts', 'tools/synth', 'tools/plan']
+  const readers = ['config', 'app', 'charts', 'tools/synth', 'tools/plan']
     .flatMap(sourceFiles)
     .filter((file) => withoutComments(readFileSync(join(REPO_ROOT, file), 'utf8')).includes('process.env'));
   assert.deepEqual(readers, ['app/main.ts', 'tools/synth/main.ts']);

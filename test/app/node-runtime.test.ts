@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { environments } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import { environments } from '../../config/index.ts';
 import { findExecutable } from '../../tools/lib/find-executable.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { SYSTEM_PATH } from '../support/fresh-shell.ts';

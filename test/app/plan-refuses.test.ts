@@ -1,6 +1,6 @@
 // `npm run plan` refuses what `npm run synth` refuses, in the same words, and reports (without failing) an
 // environment that the base commit's synth refused. Both CLIs run in a scratch git copy of the sources in
-// which one number of app/environments/local.ts is broken (chocolates minReplicas 6 > maxReplicas 4).
+// which one number of config/environments/local.ts is broken (chocolates minReplicas 6 > maxReplicas 4).
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -13,11 +13,11 @@ import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 
 const copy = mkdtempSync(join(tmpdir(), 'sweetshop-plan-refuses-'));
 after(() => rmSync(copy, { recursive: true, force: true }));
-for (const path of ['app', 'charts', 'imports', 'tools', 'package.json'])
+for (const path of ['config', 'app', 'charts', 'imports', 'tools', 'package.json'])
   cpSync(join(REPO_ROOT, path), join(copy, path), { recursive: true });
 symlinkSync(join(REPO_ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
 
-const LOCAL = join(copy, 'app/environments/local.ts');
+const LOCAL = join(copy, 'config/environments/local.ts');
 const shipped = readFileSync(LOCAL, 'utf8');
 const broken = shipped.replace('minReplicas: 2,', 'minReplicas: 6,');
 assert.notEqual(broken, shipped);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -222,20 +222,35 @@ describe('environmentsAtRef', () => {
   git('commit', '-qm', 'two');
   writeEnvironments(3);
   git('commit', '-qam', 'three');
+  // The layout of today: the environments moved from app/environments/ to config/.
+  mkdirSync(join(repo, 'config'));
+  git('mv', 'app/environments/index.ts', 'app/environments/types.ts', 'config/');
+  writeFileSync(
+    join(repo, 'config/index.ts'),
+    readFileSync(join(repo, 'config/index.ts'), 'utf8').replace('minReplicas: 3', 'minReplicas: 4'),
+  );
+  git('commit', '-qam', 'four, in config/');
 
   test('loads the environments as they were at an older commit (no app/build-app.ts there: nothing to check them with)', async () => {
-    assert.deepEqual(await environmentsAtRef(repo, 'HEAD~1'), {
+    assert.deepEqual(await environmentsAtRef(repo, 'HEAD~2'), {
       environments: { staging: { sections: { cakes: { minReplicas: 2 } } } },
       refused: {},
     });
-    assert.deepEqual(await environmentsAtRef(repo, 'HEAD'), {
+    assert.deepEqual(await environmentsAtRef(repo, 'HEAD~1'), {
       environments: { staging: { sections: { cakes: { minReplicas: 3 } } } },
       refused: {},
     });
   });
 
+  test('reads config/index.ts in the layout of today and app/environments/index.ts in the older one', async () => {
+    assert.deepEqual(await environmentsAtRef(repo, 'HEAD'), {
+      environments: { staging: { sections: { cakes: { minReplicas: 4 } } } },
+      refused: {},
+    });
+  });
+
   test('a commit before app/environments existed has no environments', async () => {
-    assert.deepEqual(await environmentsAtRef(repo, 'HEAD~2'), { environments: {}, refused: {} });
+    assert.deepEqual(await environmentsAtRef(repo, 'HEAD~3'), { environments: {}, refused: {} });
   });
 
   test('an unknown ref is a clear error', async () => {

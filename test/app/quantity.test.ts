@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { parseQuantity } from '../../app/environments/quantity.ts';
+import { parseQuantity } from '../../config/quantity.ts';
 
 test('parses the quantity forms Kubernetes accepts into base units', () => {
   assert.equal(parseQuantity('250m'), 0.25);

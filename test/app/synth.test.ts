@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { local } from '../../app/environments/local.ts';
 import { restoreCommittedOutput } from '../../app/restore-committed-output.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import { local } from '../../config/environments/local.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 
 const run = promisify(execFile);
@@ -140,7 +140,7 @@ describe('tools/synth/main.ts (npm run synth)', () => {
       assert.equal(error.stdout, '');
       assert.equal(
         error.stderr,
-        `${out}/ is not what app/environments/local.ts renders now (${out}/sweetshop.k8s.yaml differs): run \`npm run synth\`, review the diff and commit it\n`,
+        `${out}/ is not what config/environments/local.ts renders now (${out}/sweetshop.k8s.yaml differs): run \`npm run synth\`, review the diff and commit it\n`,
       );
       return true;
     });

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { local } from '../../app/environments/local.ts';
-import { production } from '../../app/environments/production.ts';
-import type { EnvironmentConfig } from '../../app/environments/types.ts';
-import { EnvironmentValidationError, environmentProblems, validateEnvironment } from '../../app/environments/validate.ts';
-import { parsePrometheusDuration } from '../../app/environments/validate-monitoring.ts';
+import { local } from '../../config/environments/local.ts';
+import { production } from '../../config/environments/production.ts';
+import type { EnvironmentConfig } from '../../config/types.ts';
+import { EnvironmentValidationError, environmentProblems, validateEnvironment } from '../../config/validate.ts';
+import { parsePrometheusDuration } from '../../config/validate-monitoring.ts';
 
 function copyOf(environment: EnvironmentConfig): any {
   return JSON.parse(JSON.stringify(environment));

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { local } from '../../app/environments/local.ts';
-import { localGateway } from '../../app/environments/local-gateway.ts';
-import { production } from '../../app/environments/production.ts';
-import type { EnvironmentConfig } from '../../app/environments/types.ts';
-import { EnvironmentValidationError, environmentProblems, validateEnvironment } from '../../app/environments/validate.ts';
+import { local } from '../../config/environments/local.ts';
+import { localGateway } from '../../config/environments/local-gateway.ts';
+import { production } from '../../config/environments/production.ts';
+import type { EnvironmentConfig } from '../../config/types.ts';
+import { EnvironmentValidationError, environmentProblems, validateEnvironment } from '../../config/validate.ts';
 import { withRouting } from '../charts/render.ts';
 
 /** Production as it was before Gateway API: HAProxy Ingress, least-connections. */

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { environments, environmentWarnings } from '../../app/environments/index.ts';
-import { local } from '../../app/environments/local.ts';
-import { validateEnvironment } from '../../app/environments/validate.ts';
+import { local } from '../../config/environments/local.ts';
+import { environments, environmentWarnings } from '../../config/index.ts';
+import { validateEnvironment } from '../../config/validate.ts';
 import { withRouting } from '../charts/render.ts';
 
 const onIngressNginx = withRouting(local, {

@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 test('for the CommonJS stock layout, relative .ts import suffixes are dropped and import.meta.url becomes __filename; package imports stay', () => {
   const source = [
     "import { Chart } from 'cdk8s';",
-    "import type { EnvironmentConfig } from '../app/environments/types.ts';",
+    "import type { EnvironmentConfig } from '../config/types.ts';",
     'import { hardenDeployment } from "./restricted-pod-hardening.ts";',
     "export { SECTION_NAMES } from './types.ts';",
     "import data from './data.tsx';",
@@ -21,7 +21,7 @@ test('for the CommonJS stock layout, relative .ts import suffixes are dropped an
     forCommonJs(source),
     [
       "import { Chart } from 'cdk8s';",
-      "import type { EnvironmentConfig } from '../app/environments/types';",
+      "import type { EnvironmentConfig } from '../config/types';",
       'import { hardenDeployment } from "./restricted-pod-hardening";',
       "export { SECTION_NAMES } from './types';",
       "import data from './data.tsx';",

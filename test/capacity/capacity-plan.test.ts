@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import type { EnvironmentConfig, SectionConfig } from '../../app/environments/index.ts';
+import type { EnvironmentConfig, SectionConfig } from '../../config/index.ts';
 import { buildCapacityPlan, formatCapacityPlan } from '../../tools/capacity/capacity-plan.ts';
 import { policyFor } from '../../tools/capacity/planner.ts';
 import type { ReplicaMeasurement } from '../../tools/capacity/replica-measurement.ts';
@@ -60,7 +60,7 @@ describe('buildCapacityPlan', () => {
   test('chocolates 3000 req/s at 65%: HPA 3..4, 1000 req/s × 0.29167m = 291.7m ÷ 0.65 = 448.7m -> 450m; candies 1000 req/s at 80%: HPA 2..2, 145.8m ÷ 0.8 = 182.3m -> 200m', () => {
     const plan = buildCapacityPlan({
       environment: ENV,
-      file: 'app/environments/production.ts',
+      file: 'config/environments/production.ts',
       source: SOURCE,
       rates: { chocolates: 3000, candies: 1000 },
       p99TargetMs: 50,
@@ -88,7 +88,7 @@ describe('buildCapacityPlan', () => {
     // The measurement needs 160Mi / 320Mi; chocolates states 192Mi / 384Mi, which capacity keeps (it never lowers memory).
     assert.deepEqual([plan.resources.cpuLimit, plan.resources.memoryRequest, plan.resources.memoryLimit], ['1', '192Mi', '384Mi']);
     assert.equal(plan.diffProblem, undefined);
-    assert.ok(plan.diff.startsWith('--- a/app/environments/production.ts\n+++ b/app/environments/production.ts\n'));
+    assert.ok(plan.diff.startsWith('--- a/config/environments/production.ts\n+++ b/config/environments/production.ts\n'));
     assert.ok(plan.diff.includes('\n-      maxReplicas: 12,\n'));
     assert.ok(plan.diff.includes('\n+      maxReplicas: 4,\n'));
     assert.ok(
@@ -105,7 +105,7 @@ describe('buildCapacityPlan', () => {
   test('capacity never lowers a stated HPA min or memory request and says why; it raises memory the measurement needs (the twin)', () => {
     const plan = buildCapacityPlan({
       environment: ENV,
-      file: 'app/environments/production.ts',
+      file: 'config/environments/production.ts',
       source: SOURCE,
       rates: { chocolates: 500 },
       p99TargetMs: 50,
@@ -121,7 +121,7 @@ describe('buildCapacityPlan', () => {
 
     const hungrier = buildCapacityPlan({
       environment: ENV,
-      file: 'app/environments/production.ts',
+      file: 'config/environments/production.ts',
       source: SOURCE,
       rates: { chocolates: 500 },
       p99TargetMs: 50,

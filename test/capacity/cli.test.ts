@@ -11,7 +11,7 @@ const capacity = (...args: string[]) =>
 
 describe('npm run capacity (CLI, from a results file)', () => {
   test('prints a plan per section and a diff against the production file, and edits nothing', () => {
-    const before = spawnSync('git', ['status', '--porcelain', 'app/environments'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout;
+    const before = spawnSync('git', ['status', '--porcelain', 'config'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout;
     const run = capacity('--rps', '3000', '--p99', '50', '--from', FIXTURE);
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^Capacity plan for environment 'production', p99 target 50 ms\n/);
@@ -23,8 +23,8 @@ describe('npm run capacity (CLI, from a results file)', () => {
       /\n {4}- cpu request 200m: at HPA min each of 2 replicas serves 1500 req\/s, which needs 111\.8m; ÷ 65% \(the HPA CPU target\) = 172m, rounded up to a multiple of 50m/,
     );
     assert.match(run.stdout, /\n {4}- HPA max 2 covers the x2 burst of 6000 req\/s/);
-    assert.match(run.stdout, /--- a\/app\/environments\/production.ts|already matches this plan|No diff:/);
-    assert.equal(spawnSync('git', ['status', '--porcelain', 'app/environments'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout, before);
+    assert.match(run.stdout, /--- a\/config\/environments\/production.ts|already matches this plan|No diff:/);
+    assert.equal(spawnSync('git', ['status', '--porcelain', 'config'], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout, before);
   });
 
   for (const environment of ['production', 'local']) {
@@ -32,7 +32,7 @@ describe('npm run capacity (CLI, from a results file)', () => {
       // --rps 1234 and --p99 20 differ from both files' current numbers, so there is always a diff to check.
       const run = capacity('--env', environment, '--rps', '1234', '--p99', '20', '--from', FIXTURE);
       assert.equal(run.status, 0, run.stderr);
-      const diff = run.stdout.slice(run.stdout.indexOf(`--- a/app/environments/${environment}.ts\n`));
+      const diff = run.stdout.slice(run.stdout.indexOf(`--- a/config/environments/${environment}.ts\n`));
       assert.ok(diff.startsWith('--- a/'), run.stdout);
       const check = spawnSync('git', ['apply', '--check', '-'], { cwd: REPO_ROOT, input: diff, encoding: 'utf8' });
       assert.equal(check.status, 0, `${check.stderr}\n${diff}`);

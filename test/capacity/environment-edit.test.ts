@@ -7,7 +7,7 @@ import { after, describe, test } from 'node:test';
 
 import { editEnvironmentSource, type SectionChanges, unifiedDiff } from '../../tools/capacity/environment-edit.ts';
 
-// Written like app/environments/production.ts (every value a literal in its section).
+// Written like config/environments/production.ts (every value a literal in its section).
 const LITERALS = `export const production: EnvironmentConfig = {
   name: 'production',
   sections: {
@@ -27,7 +27,7 @@ const LITERALS = `export const production: EnvironmentConfig = {
 };
 `;
 
-// Written like app/environments/local.ts (shared constants) plus a spread base, one override and a comment.
+// Written like config/environments/local.ts (shared constants) plus a spread base, one override and a comment.
 const SHARED = `import type { EnvironmentConfig } from './types.ts';
 
 // Laptop sizing: see docs.

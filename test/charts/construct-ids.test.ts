@@ -6,10 +6,10 @@ import { test } from 'node:test';
 import { ApiObject, Testing } from 'cdk8s';
 
 import { CHART_ID } from '../../app/build-app.ts';
-import { local } from '../../app/environments/local.ts';
-import { localGateway } from '../../app/environments/local-gateway.ts';
-import { production } from '../../app/environments/production.ts';
 import { SweetShopChart } from '../../charts/sweetshop-chart.ts';
+import { local } from '../../config/environments/local.ts';
+import { localGateway } from '../../config/environments/local-gateway.ts';
+import { production } from '../../config/environments/production.ts';
 import { testApp } from './render.ts';
 
 test('every object sits at a pinned construct path with a pinned kind and name', () => {

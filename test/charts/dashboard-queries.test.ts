@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { production } from '../../app/environments/production.ts';
 import { INFRASTRUCTURE_ROUTES, SECTION_LABEL } from '../../charts/dashboard.ts';
+import { production } from '../../config/environments/production.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 import { type SpawnedServer, spawnServer } from '../service/helpers.ts';
 import { interpolate, type ParsedQuery, parseExposition, parsePromQL, type Sample } from './promql.ts';

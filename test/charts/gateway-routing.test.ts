@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { localGateway } from '../../app/environments/local-gateway.ts';
-import { production } from '../../app/environments/production.ts';
-import type { GatewayConfig } from '../../app/environments/types.ts';
-import { SECTION_NAMES } from '../../app/environments/vocabulary.ts';
+import { localGateway } from '../../config/environments/local-gateway.ts';
+import { production } from '../../config/environments/production.ts';
+import type { GatewayConfig } from '../../config/types.ts';
+import { SECTION_NAMES } from '../../config/vocabulary.ts';
 import { SERVER_TIMEOUTS } from '../../service/src/http-server.ts';
 import { findObject, type Manifest, render, withRouting } from './render.ts';
 

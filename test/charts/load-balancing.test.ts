@@ -1,8 +1,9 @@
-// The chart writes and local mode reads the same vocabulary (app/environments/vocabulary.ts): every
+// The chart writes and local mode reads the same vocabulary (config/vocabulary.ts): every
 // pair the chart can render must come back as the algorithm local nginx runs.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { algorithmValue, loadBalancingAnnotations } from '../../charts/load-balancing.ts';
 import {
   controllersFor,
   INGRESS_CONTROLLER_NAMES,
@@ -10,8 +11,7 @@ import {
   LOAD_BALANCING_ALGORITHMS,
   supportedAlgorithms,
   unsupportedLoadBalancing,
-} from '../../app/environments/vocabulary.ts';
-import { algorithmValue, loadBalancingAnnotations } from '../../charts/load-balancing.ts';
+} from '../../config/vocabulary.ts';
 import { balanceFromIngressAnnotations, parseLocalAlgorithm } from '../../tools/local/balance.ts';
 import { readGatewayRoutes } from '../../tools/local/gateway-routes.ts';
 

@@ -4,11 +4,11 @@ import { describe, test } from 'node:test';
 import { ApiObject } from 'cdk8s';
 
 import { CHART_ID } from '../../app/build-app.ts';
-import { local } from '../../app/environments/local.ts';
-import { production } from '../../app/environments/production.ts';
-import type { EnvironmentConfig, PrometheusMonitoring } from '../../app/environments/types.ts';
-import { SECTION_NAMES } from '../../app/environments/vocabulary.ts';
 import { SweetShopChart } from '../../charts/sweetshop-chart.ts';
+import { local } from '../../config/environments/local.ts';
+import { production } from '../../config/environments/production.ts';
+import type { EnvironmentConfig, PrometheusMonitoring } from '../../config/types.ts';
+import { SECTION_NAMES } from '../../config/vocabulary.ts';
 import { findObject, type Manifest, render, testApp } from './render.ts';
 
 const BUILT_IN_API_VERSIONS = ['v1', 'apps/v1', 'autoscaling/v2', 'policy/v1', 'networking.k8s.io/v1'];

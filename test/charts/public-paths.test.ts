@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 
-import { environments } from '../../app/environments/index.ts';
-import { SECTION_NAMES } from '../../app/environments/vocabulary.ts';
 import { METRICS_PATH } from '../../charts/monitoring.ts';
+import { environments } from '../../config/index.ts';
+import { SECTION_NAMES } from '../../config/vocabulary.ts';
 import { type SpawnedServer, spawnServer } from '../service/helpers.ts';
 import { normalizedPath, publicRoutes, routeFor } from './public-routes.ts';
 import type { Manifest } from './render.ts';

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { App, Testing } from 'cdk8s';
 
 import { CHART_ID } from '../../app/build-app.ts';
-import type { EnvironmentConfig, RoutingConfig } from '../../app/environments/types.ts';
 import { SweetShopChart } from '../../charts/sweetshop-chart.ts';
+import type { EnvironmentConfig, RoutingConfig } from '../../config/types.ts';
 
 export type Manifest = {
   apiVersion: string;

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { local } from '../../app/environments/local.ts';
-import { localGateway } from '../../app/environments/local-gateway.ts';
-import { production } from '../../app/environments/production.ts';
-import type { EnvironmentConfig } from '../../app/environments/types.ts';
-import { PDB_MAX_UNAVAILABLE, SECTION_NAMES, type SectionName } from '../../app/environments/vocabulary.ts';
 import { heapLimitMiB } from '../../charts/sweetshop-service.ts';
+import { local } from '../../config/environments/local.ts';
+import { localGateway } from '../../config/environments/local-gateway.ts';
+import { production } from '../../config/environments/production.ts';
+import type { EnvironmentConfig } from '../../config/types.ts';
+import { PDB_MAX_UNAVAILABLE, SECTION_NAMES, type SectionName } from '../../config/vocabulary.ts';
 import { findObject, type Manifest, render, withRouting } from './render.ts';
 
 const PER_SECTION_KINDS = ['ServiceAccount', 'Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy'];

@@ -163,7 +163,7 @@ describe('deploy on kind', () => {
     const parsed = runbookFor(['deploy'], { processEnv: fakes.env(), root: fakes.dir }) as { runbook: Runbook };
     await assert.rejects(executeRunbook(parsed.runbook, { cwd: fakes.dir, env: fakes.env(), log: () => {}, output: () => {} }), {
       message:
-        'dist/ is not what app/environments/local.ts renders now (dist/sweetshop.k8s.yaml differs): ' +
+        'dist/ is not what config/environments/local.ts renders now (dist/sweetshop.k8s.yaml differs): ' +
         'run `npm run synth`, review the diff and commit it, then deploy',
     });
     assert.deepEqual(fakes.calls(), [

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { local } from '../../app/environments/local.ts';
+import { local } from '../../config/environments/local.ts';
 import { runbookFor } from '../../tools/cluster/cli.ts';
 import { describeRunbook } from '../../tools/cluster/runbook.ts';
 import { upRunbook } from '../../tools/cluster/up.ts';

@@ -5,8 +5,8 @@ import { test } from 'node:test';
 
 import { parseAllDocuments } from 'yaml';
 
-import { localGateway } from '../../app/environments/local-gateway.ts';
-import { production } from '../../app/environments/production.ts';
+import { localGateway } from '../../config/environments/local-gateway.ts';
+import { production } from '../../config/environments/production.ts';
 import {
   ENVOY_GATEWAY_CONTROLLER_NAME,
   GATEWAY_LISTENER_PORT,

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 
 import { parseAllDocuments } from 'yaml';
 
-import { local } from '../../app/environments/local.ts';
+import { local } from '../../config/environments/local.ts';
 import {
   F5_NGINX_INGRESS_CLASS,
   F5_NGINX_INGRESS_CONTROLLER_NAME,

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
-import { production } from '../../app/environments/production.ts';
-import type { PrometheusMonitoring } from '../../app/environments/types.ts';
+import { production } from '../../config/environments/production.ts';
+import type { PrometheusMonitoring } from '../../config/types.ts';
 import { runbookFor } from '../../tools/cluster/cli.ts';
 import { MONITORING_NAMESPACE, MONITORING_RELEASE } from '../../tools/cluster/monitoring.ts';
 import { describeRunbook } from '../../tools/cluster/runbook.ts';

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import type { ScalingRules } from '../../app/environments/hpa-behavior.ts';
-import { type EnvironmentConfig, environments } from '../../app/environments/index.ts';
-import { validateEnvironment } from '../../app/environments/validate.ts';
+import type { ScalingRules } from '../../config/hpa-behavior.ts';
+import { type EnvironmentConfig, environments } from '../../config/index.ts';
+import { validateEnvironment } from '../../config/validate.ts';
 import { type Manifest, render } from '../charts/render.ts';
 import { skipUnlessControlPlane, startTestCluster, type TestCluster } from '../support/control-plane.ts';
 import {

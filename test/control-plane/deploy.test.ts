@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { environments } from '../../app/environments/index.ts';
+import { environments } from '../../config/index.ts';
 import { applySetId, applySetParent, labelledManifests, PART_OF_LABEL } from '../../tools/cluster/apply-set.ts';
 import { deployRunbook } from '../../tools/cluster/deploy.ts';
 import { type Manifest, render } from '../charts/render.ts';

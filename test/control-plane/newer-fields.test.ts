@@ -10,8 +10,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { environments } from '../../app/environments/index.ts';
-import { parseQuantity } from '../../app/environments/quantity.ts';
+import { environments } from '../../config/index.ts';
+import { parseQuantity } from '../../config/quantity.ts';
 import { findObject, type Manifest, render } from '../charts/render.ts';
 import { skipUnlessControlPlane, startTestCluster, type TestCluster } from '../support/control-plane.ts';
 import {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { environments } from '../../app/environments/index.ts';
+import { environments } from '../../config/index.ts';
 import { releaseDir, SUPPORTED_RELEASES } from '../../tools/control-plane/openapi-specs.ts';
 import { KUBERNETES_VERSION } from '../../tools/control-plane/programs.ts';
 import { type Manifest, render } from '../charts/render.ts';

@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { environments } from '../../app/environments/index.ts';
-import { SECTION_NAMES } from '../../app/environments/vocabulary.ts';
+import { environments } from '../../config/index.ts';
+import { SECTION_NAMES } from '../../config/vocabulary.ts';
 import { kubectl } from '../../tools/cluster/cluster.ts';
 import { deployRunbook } from '../../tools/cluster/deploy.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 
-import { environments } from '../../app/environments/index.ts';
+import { environments } from '../../config/index.ts';
 import { type BuilderProbe, buildCommand, detectBuilder } from '../../tools/images/builders.ts';
 import { sectionImages } from '../../tools/images/section-images.ts';
 import { formatCommand } from '../../tools/lib/command.ts';

@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { environments, SECTION_NAMES } from '../../app/environments/index.ts';
+import { environments, SECTION_NAMES } from '../../config/index.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { type ContainerSandbox, createContainerSandbox } from './container-sandbox.ts';
 import { buildStandInBase, IMAGE_UID } from './stand-in-base.ts';

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { localGateway } from '../../app/environments/local-gateway.ts';
-import { production } from '../../app/environments/production.ts';
-import type { EnvironmentConfig, GatewayConfig } from '../../app/environments/types.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import { localGateway } from '../../config/environments/local-gateway.ts';
+import { production } from '../../config/environments/production.ts';
+import type { EnvironmentConfig, GatewayConfig } from '../../config/types.ts';
 import { interpretManifests, parseManifestFile, readShopManifests } from '../../tools/local/manifests.ts';
 import { withRouting } from '../charts/render.ts';
 

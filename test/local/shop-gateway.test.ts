@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { localGateway } from '../../app/environments/local-gateway.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import { localGateway } from '../../config/environments/local-gateway.ts';
 import type { LocalShop } from '../../tools/local/shop.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { startTestShop } from './support/test-shop.ts';

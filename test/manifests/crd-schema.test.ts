@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { localGateway } from '../../app/environments/local-gateway.ts';
+import { localGateway } from '../../config/environments/local-gateway.ts';
 import { findObject, render } from '../charts/render.ts';
 import { CrdValidators, kubernetesAjv, strictSchema } from './crd-schema.ts';
 import { allManifestSets } from './load-manifests.ts';

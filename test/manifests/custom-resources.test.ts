@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { production } from '../../app/environments/production.ts';
+import { production } from '../../config/environments/production.ts';
 import { findObject, render } from '../charts/render.ts';
 import { CrdValidators } from './crd-schema.ts';
 import { allManifestSets } from './load-manifests.ts';

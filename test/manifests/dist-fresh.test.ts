@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
-import { environments } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import { environments } from '../../config/index.ts';
 import { DIST_DIR } from './load-manifests.ts';
 
 const workdir = mkdtempSync(join(tmpdir(), 'sweetshop-dist-fresh-'));

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 import { parseAllDocuments } from 'yaml';
 
-import { environments } from '../../app/environments/index.ts';
+import { environments } from '../../config/index.ts';
 import { type Manifest, render } from '../charts/render.ts';
 
 export const DIST_DIR = fileURLToPath(new URL('../../dist/', import.meta.url));

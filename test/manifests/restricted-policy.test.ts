@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { parseQuantity } from '../../app/environments/quantity.ts';
+import { parseQuantity } from '../../config/quantity.ts';
 import { findObject, podSpecs } from '../charts/render.ts';
 import { allManifestSets } from './load-manifests.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { SECTION_NAMES as DEPLOYED_SECTION_NAMES } from '../../app/environments/vocabulary.ts';
+import { SECTION_NAMES as DEPLOYED_SECTION_NAMES } from '../../config/vocabulary.ts';
 import { SECTION_NAMES } from '../../service/src/catalog.ts';
 import { sections } from '../../service/src/sections/index.ts';
 

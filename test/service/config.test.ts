@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { LOG_LEVELS as DEPLOYABLE_LOG_LEVELS, MAX_REQUEST_BODY_BYTES_RANGE } from '../../app/environments/types.ts';
+import { LOG_LEVELS as DEPLOYABLE_LOG_LEVELS, MAX_REQUEST_BODY_BYTES_RANGE } from '../../config/types.ts';
 import { ConfigError, DEFAULT_DRAIN_TIMEOUT_MS, loadConfig, MAX_BODY_BYTES_RANGE } from '../../service/src/config.ts';
 
 const valid = { PORT: '8000', SHOP_SECTION: 'chocolates' };

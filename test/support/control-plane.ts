@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { EnvironmentConfig } from '../../app/environments/index.ts';
-import { environments } from '../../app/environments/index.ts';
+import type { EnvironmentConfig } from '../../config/index.ts';
+import { environments } from '../../config/index.ts';
 import { kubectl } from '../../tools/cluster/cluster.ts';
 import { type KwokOptions, kwokDownRunbook, kwokUpRunbook } from '../../tools/cluster/kwok.ts';
 import { freeKwokPorts } from '../../tools/cluster/kwok-cluster.ts';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
-import { environmentNamed } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import { environmentNamed } from '../../config/index.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
 import type { LocalAlgorithm } from '../local/balance.ts';
 import { randomReplicaBasePort } from '../local/ports.ts';

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
-import { environments } from '../../app/environments/index.ts';
+import { environments } from '../../config/index.ts';
 import { deployRunbook } from '../cluster/deploy.ts';
 import { kwokDownRunbook, kwokUpRunbook } from '../cluster/kwok.ts';
 import { freeKwokPorts } from '../cluster/kwok-cluster.ts';

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { environments } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import { environments } from '../../config/index.ts';
 import { parseManifestFile } from '../local/manifests.ts';
 import { SCRATCH_DIR } from '../measure/scratch.ts';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import type { SectionName } from '../../app/environments/index.ts';
+import type { SectionName } from '../../config/index.ts';
 import { assertHealthyRun, runLoad } from '../measure/load.ts';
 import { readRssMiB, sampleRss } from '../measure/processes.ts';
 import { memoryToMiB } from '../measure/quantity.ts';

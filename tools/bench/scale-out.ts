@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 
-import { environmentNamed } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import { environmentNamed } from '../../config/index.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
 import { randomReplicaBasePort } from '../local/ports.ts';
 import { type LocalShop, startLocalShop } from '../local/shop.ts';

@@ -65,8 +65,8 @@ const STOCK_TSCONFIG = {
 /** The template's main.ts shape (App, one chart, synth) with the project's chart for the local environment. */
 export const STOCK_MAIN = `import { App } from 'cdk8s';
 import { SweetShopChart } from './charts/sweetshop-chart';
-import { environmentNamed } from './app/environments/index';
-import { validateEnvironment } from './app/environments/validate';
+import { environmentNamed } from './config/index';
+import { validateEnvironment } from './config/validate';
 
 const app = new App();
 new SweetShopChart(app, 'sweetshop', { environment: validateEnvironment(environmentNamed(process.env.SWEETSHOP_ENV ?? 'local')) });
@@ -83,7 +83,7 @@ export function prepareStockLayout(progress: (message: string) => void): { dir: 
   writeFileSync(join(STOCK_DIR, 'cdk8s.yaml'), `language: typescript\napp: ${STOCK_APP}\n`);
   writeFileSync(join(STOCK_DIR, 'tsconfig.json'), `${JSON.stringify(STOCK_TSCONFIG, null, 2)}\n`);
   writeFileSync(join(STOCK_DIR, 'main.ts'), STOCK_MAIN);
-  for (const dir of ['app', 'charts']) {
+  for (const dir of ['config', 'app', 'charts']) {
     rmSync(join(STOCK_DIR, dir), { recursive: true, force: true });
     copyForCommonJs(join(REPO_ROOT, dir), join(STOCK_DIR, dir));
   }

@@ -1,4 +1,4 @@
-import type { EnvironmentConfig, SectionConfig, SectionName } from '../../app/environments/index.ts';
+import type { EnvironmentConfig, SectionConfig, SectionName } from '../../config/index.ts';
 import { textTable } from '../lib/text-table.ts';
 import { formatMiB, formatMillicores, memoryToMiB } from '../measure/quantity.ts';
 import { editEnvironmentSource, unifiedDiff } from './environment-edit.ts';

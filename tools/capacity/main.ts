@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { environmentNamed, environments, SECTION_NAMES } from '../../app/environments/index.ts';
+import { environmentNamed, environments, SECTION_NAMES } from '../../config/index.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
 import { readBenchResults } from '../measure/results.ts';
 import { buildCapacityPlan, formatCapacityPlan } from './capacity-plan.ts';
@@ -17,7 +17,7 @@ Finds one replica's sustainable req/s at the p99 target (measured now in about 2
 \`npm run bench\` results file), then prints per section: replicas for the target rate plus one lost
 replica (HPA min), the HPA max for a burst (twice the rate by default), the CPU request the planned load needs at
 the section's HPA CPU target (and the rate at which the HPA then scales out), a CPU limit that covers the measured peak,
-memory from RSS under load, and the diff to apply to app/environments/<env>.ts. It never edits files.
+memory from RSS under load, and the diff to apply to config/environments/<env>.ts. It never edits files.
 
   --rps <rate>     peak req/s for every section (3000), or per section (chocolates=3000,cakes=500)
   --p99 <ms>       latency target for the 99th percentile (default 50)
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     throw new Error(`--burst: "${values.burst}" must be a number >= 1 (the multiple of --rps the HPA max must carry)`);
   const environment = environmentNamed(values.env, '--env');
   const rates = parseTargetRates(values.rps, SECTION_NAMES);
-  const file = join('app', 'environments', `${environment.name}.ts`);
+  const file = join('config', 'environments', `${environment.name}.ts`);
   const source = readFileSync(join(REPO_ROOT, file), 'utf8');
 
   const measurement =

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { environmentNamed, environments } from '../../app/environments/index.ts';
+import { environmentNamed, environments } from '../../config/index.ts';
 import { type Builder, chooseBuilder } from '../images/builders.ts';
 import { sectionImages } from '../images/section-images.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 
-import type { EnvironmentConfig } from '../../app/environments/index.ts';
-import { SECTION_NAMES } from '../../app/environments/index.ts';
+import type { EnvironmentConfig } from '../../config/index.ts';
+import { SECTION_NAMES } from '../../config/index.ts';
 import type { Command } from '../lib/command.ts';
 import {
   APPLYSET_ENV,

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 
 import { stringify } from 'yaml';
 
-import type { EnvironmentConfig } from '../../app/environments/index.ts';
+import type { EnvironmentConfig } from '../../config/index.ts';
 import { ENVOY_GATEWAY_CONTROLLER_NAME } from './envoy-gateway.ts';
 
 type KubernetesObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } & Record<string, unknown>;

@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import type { EnvironmentConfig } from '../../app/environments/index.ts';
+import type { EnvironmentConfig } from '../../config/index.ts';
 import { BIN_FOLDER, MANIFESTS_FOLDER } from '../control-plane/build-state.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
 import { CLUSTER_NAME, kubectl } from './cluster.ts';

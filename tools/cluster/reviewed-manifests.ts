@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
 
-import type { EnvironmentConfig } from '../../app/environments/index.ts';
+import type { EnvironmentConfig } from '../../config/index.ts';
 import { staleProblem } from '../synth/stale-files.ts';
 import type { CheckStep } from './runbook.ts';
 
 /**
  * Deploy applies the committed dist/ (the manifests the pull request showed), so it first checks that
- * dist/ is what the environment renders now: an edit of app/environments/local.ts without `npm run synth`
+ * dist/ is what the environment renders now: an edit of config/environments/local.ts without `npm run synth`
  * would otherwise deploy the old manifests without a word.
  */
 export function manifestsCurrentCheck(environment: EnvironmentConfig, dir: string): CheckStep {

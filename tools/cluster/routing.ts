@@ -3,7 +3,7 @@
  * node ports kind publishes, and where smoke and deploy find the entry point. The environment decides;
  * a routing these scripts cannot set up is refused with what to do instead.
  */
-import type { EnvironmentConfig } from '../../app/environments/index.ts';
+import type { EnvironmentConfig } from '../../config/index.ts';
 import type { IngressControllerInstall } from './ingress-controllers.ts';
 import { GATEWAY_NODE_PORTS, INGRESS_NODE_PORTS, type NodePorts } from './kind-config.ts';
 

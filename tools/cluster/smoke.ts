@@ -1,5 +1,5 @@
-import type { EnvironmentConfig } from '../../app/environments/index.ts';
-import { SECTION_NAMES } from '../../app/environments/index.ts';
+import type { EnvironmentConfig } from '../../config/index.ts';
+import { SECTION_NAMES } from '../../config/index.ts';
 import { minikube, type Provider } from './cluster.ts';
 import { INGRESS_NODE_PORTS } from './kind-config.ts';
 import { clusterRoutingOf } from './routing.ts';

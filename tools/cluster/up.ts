@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from '../../app/environments/index.ts';
+import type { EnvironmentConfig } from '../../config/index.ts';
 import { CLUSTER_NAME, kind, kubectl, minikube, type Provider, rolloutStatus } from './cluster.ts';
 import {
   ENVOY_GATEWAY_DEPLOYMENT,

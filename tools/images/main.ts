@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { environmentNamed, environments } from '../../app/environments/index.ts';
+import { environmentNamed, environments } from '../../config/index.ts';
 import { formatCommand, runCommand } from '../lib/command.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
 import { BUILDERS, buildCommand, chooseBuilder } from './builders.ts';

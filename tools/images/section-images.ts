@@ -1,4 +1,4 @@
-import { type EnvironmentConfig, SECTION_NAMES, type SectionName } from '../../app/environments/index.ts';
+import { type EnvironmentConfig, SECTION_NAMES, type SectionName } from '../../config/index.ts';
 
 /** One image to build: the section it serves and the exact reference its Deployment pulls. */
 export interface SectionImage {

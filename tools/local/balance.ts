@@ -5,7 +5,7 @@ import {
   INGRESS_CONTROLLERS,
   type LoadBalancingAlgorithm,
   supportedAlgorithms,
-} from '../../app/environments/vocabulary.ts';
+} from '../../config/vocabulary.ts';
 
 /** The algorithms the local nginx (OSS) runs: round robin, its default, and least_conn. */
 export type LocalAlgorithm = Extract<LoadBalancingAlgorithm, 'round-robin' | 'least-connections'>;
@@ -33,7 +33,7 @@ const ON_LOCAL_NGINX: Readonly<Record<LoadBalancingAlgorithm, { algorithm: Local
   ewma: { algorithm: 'least-connections', note: 'nginx OSS has no EWMA balancer; using least_conn, the closest it has' },
 };
 
-// Controllers whose Ingress annotation local mode reads (app/environments/vocabulary.ts, the keys the
+// Controllers whose Ingress annotation local mode reads (config/vocabulary.ts, the keys the
 // chart writes), the nginx-based ones first (F5's, the default, then the retired ingress-nginx): local
 // mode runs nginx, so their annotation wins when several are set.
 const NGINX_BASED: readonly ControllerFor<'Ingress'>[] = ['f5-nginx-ingress', 'ingress-nginx'];

@@ -11,7 +11,7 @@ import {
   INGRESS_CONTROLLERS,
   type RoutePolicySetting,
   supportedAlgorithms,
-} from '../../app/environments/vocabulary.ts';
+} from '../../config/vocabulary.ts';
 import { isJsonObject, type JsonObject } from '../lib/json-object.ts';
 import { type BalanceChoice, balanceOnLocalNginx } from './balance.ts';
 import { isPlainUrlPath, PLAIN_URL_PATH_RULE } from './manifest-values.ts';

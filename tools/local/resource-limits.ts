@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { parseQuantity } from '../../app/environments/quantity.ts';
+import { parseQuantity } from '../../config/quantity.ts';
 import { isJsonObject } from '../lib/json-object.ts';
 import type { ServiceCommand } from './replica-process.ts';
 

@@ -1,5 +1,5 @@
 /** Kubernetes quantity strings as the environment files write them ('128Mi', '250m', '1'). */
-import { parseQuantity } from '../../app/environments/quantity.ts';
+import { parseQuantity } from '../../config/quantity.ts';
 
 /** A memory quantity in MiB ('192Mi' -> 192, '1Gi' -> 1024, '128M' -> 122.07). */
 export function memoryToMiB(quantity: string): number {

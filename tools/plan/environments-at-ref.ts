@@ -4,15 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import type { EnvironmentConfig } from '../../app/environments/types.ts';
+import type { EnvironmentConfig } from '../../config/types.ts';
 import { type BuildApp, refusalLines, synthRefusal } from './synth-check.ts';
 
-const ENVIRONMENTS_MODULE = 'app/environments/index.ts';
+/** Where the environments module lives, newest layout first (before config/ existed, it was under app/). */
+const ENVIRONMENTS_MODULES = ['config/index.ts', 'app/environments/index.ts'];
 const BUILD_APP_MODULE = 'app/build-app.ts';
 /** What the environments and the app builder import at a ref; `imports/` holds generated constructs charts may use. */
-const SOURCE_PATHS = ['app', 'charts', 'imports', 'package.json'];
+const SOURCE_PATHS = ['config', 'app', 'charts', 'imports', 'package.json'];
 
-/** The environments of app/environments/index.ts at a git ref, and which of them synth refused there. */
+/** The environments of config/index.ts (app/environments/index.ts in older layouts) at a git ref, and which of them synth refused there. */
 export interface EnvironmentsAtRef {
   /** Plain data (a JSON copy), by name. */
   readonly environments: Record<string, unknown>;
@@ -37,7 +38,8 @@ export async function environmentsAtRef(repoDir: string, ref: string): Promise<E
   } catch {
     throw new Error(`--base '${ref}' is not a commit in ${repoDir}; use a branch, tag or sha (e.g. origin/main)`);
   }
-  if (!hasPath(git, ref, ENVIRONMENTS_MODULE)) return { environments: {}, refused: {} };
+  const environmentsModule = ENVIRONMENTS_MODULES.find((path) => hasPath(git, ref, path));
+  if (environmentsModule === undefined) return { environments: {}, refused: {} };
   const dir = mkdtempSync(join(tmpdir(), 'sweetshop-plan-base-'));
   try {
     const paths = SOURCE_PATHS.filter((path) => hasPath(git, ref, path));
@@ -47,8 +49,8 @@ export async function environmentsAtRef(repoDir: string, ref: string): Promise<E
     execFileSync('tar', ['-x', '-f', archive, '-C', dir]);
     rmSync(archive);
     symlinkSync(join(repoDir, 'node_modules'), join(dir, 'node_modules'), 'dir');
-    const module = await importAt<{ environments?: Record<string, unknown> }>(dir, ENVIRONMENTS_MODULE, ref);
-    if (module.environments === undefined) throw new Error(`${ENVIRONMENTS_MODULE} at ${ref} has no 'environments' export`);
+    const module = await importAt<{ environments?: Record<string, unknown> }>(dir, environmentsModule, ref);
+    if (module.environments === undefined) throw new Error(`${environmentsModule} at ${ref} has no 'environments' export`);
     const environments = JSON.parse(JSON.stringify(module.environments)) as Record<string, unknown>;
     return { environments, ...(await refusalsAt(dir, ref, module.environments)) };
   } finally {

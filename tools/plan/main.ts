@@ -4,8 +4,8 @@
 
 import { parseArgs } from 'node:util';
 
-import { environmentNamed, environments, environmentWarnings } from '../../app/environments/index.ts';
-import type { EnvironmentConfig } from '../../app/environments/types.ts';
+import { environmentNamed, environments, environmentWarnings } from '../../config/index.ts';
+import type { EnvironmentConfig } from '../../config/types.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
 import { environmentsAtRef } from './environments-at-ref.ts';
 import { renderPlan } from './plan-table.ts';

@@ -1,5 +1,5 @@
 import { buildApp } from '../../app/build-app.ts';
-import type { EnvironmentConfig } from '../../app/environments/types.ts';
+import type { EnvironmentConfig } from '../../config/types.ts';
 
 /** What an App builder needs to render one environment (app/build-app.ts, here or at an older commit). */
 export type BuildApp = (environment: EnvironmentConfig, outdir: string) => { synthYaml(): string };

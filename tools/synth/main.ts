@@ -1,8 +1,8 @@
 // `npm run synth`: what `cdk8s synth` does, without the CLI's start-up cost, and atomically.
 import { parseArgs } from 'node:util';
 
-import { ENVIRONMENT_VARIABLE, environments, environmentWarnings, selectEnvironment } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import { ENVIRONMENT_VARIABLE, environments, environmentWarnings, selectEnvironment } from '../../config/index.ts';
 import { staleProblem } from './stale-files.ts';
 
 const HELP = `Usage: npm run synth [-- --env <name>] [--out <dir>] [--check]

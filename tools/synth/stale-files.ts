@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { EnvironmentConfig } from '../../app/environments/index.ts';
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import type { EnvironmentConfig } from '../../config/index.ts';
 
 /** The manifest files that differ between `dir` and a fresh render of `environment`, missing or extra ones included. */
 export function staleFiles(environment: EnvironmentConfig, dir: string): string[] {
@@ -26,5 +26,5 @@ export function staleFiles(environment: EnvironmentConfig, dir: string): string[
 export function staleProblem(environment: EnvironmentConfig, dir: string, label = dir): string | undefined {
   const stale = staleFiles(environment, dir).map((file) => `${label}/${file}`);
   if (stale.length === 0) return undefined;
-  return `${label}/ is not what app/environments/${environment.name}.ts renders now (${stale.join(', ')} differs): run \`npm run synth\`, review the diff and commit it`;
+  return `${label}/ is not what config/environments/${environment.name}.ts renders now (${stale.join(', ')} differs): run \`npm run synth\`, review the diff and commit it`;
 }

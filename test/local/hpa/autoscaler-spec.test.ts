@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
-import { environments } from '../../../app/environments/index.ts';
+import { environments } from '../../../config/index.ts';
 import { REPO_ROOT } from '../../../tools/lib/repo-root.ts';
 import { readAutoscalerSpec } from '../../../tools/local/hpa/autoscaler-spec.ts';
 import { interpretManifests, parseManifestFile, readShopManifests } from '../../../tools/local/manifests.ts';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import type { HpaBehavior } from '../../../app/environments/hpa-behavior.ts';
+import type { HpaBehavior } from '../../../config/hpa-behavior.ts';
 import { type AutoscalerSpec, DEFAULT_SCALE_DOWN_RULES, DEFAULT_SCALE_UP_RULES } from '../../../tools/local/hpa/autoscaler-spec.ts';
 import { HorizontalController } from '../../../tools/local/hpa/horizontal-controller.ts';
 import { DEFAULT_TOLERANCES, type PodMetric, type PodState } from '../../../tools/local/hpa/replica-calculator.ts';

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import type { HpaBehavior, ScalingPolicy, ScalingRules } from '../../../app/environments/hpa-behavior.ts';
+import type { HpaBehavior, ScalingPolicy, ScalingRules } from '../../../config/hpa-behavior.ts';
 import { DEFAULT_SCALE_DOWN_RULES, DEFAULT_SCALE_UP_RULES } from '../../../tools/local/hpa/autoscaler-spec.ts';
 import {
   calculateScaleDownLimitWithBehaviors,

@@ -4,8 +4,8 @@
  * behaviour rules for a direction left out), then checked. Every problem is reported at once, naming the
  * object and the field. Pure: reads parsed YAML only.
  */
-import { type HpaBehavior, hpaBehaviorProblems, type ScalingRules } from '../../../app/environments/hpa-behavior.ts';
-import { parseQuantity } from '../../../app/environments/quantity.ts';
+import { type HpaBehavior, hpaBehaviorProblems, type ScalingRules } from '../../../config/hpa-behavior.ts';
+import { parseQuantity } from '../../../config/quantity.ts';
 import type { DeploymentSpec } from '../manifests.ts';
 import { MAX_LOCAL_REPLICAS } from '../replica-counts.ts';
 import { DEFAULT_TOLERANCES, type Tolerances } from './replica-calculator.ts';

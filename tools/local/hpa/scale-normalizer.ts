@@ -5,7 +5,7 @@
  * counted from the scale events of that period), then min/max. Without it (the legacy path): a 5-minute
  * downscale window and a fixed scale-up cap. Pure: `now` comes in; times are milliseconds.
  */
-import type { HpaBehavior, ScalingRules } from '../../../app/environments/hpa-behavior.ts';
+import type { HpaBehavior, ScalingRules } from '../../../config/hpa-behavior.ts';
 
 export interface TimestampedRecommendation {
   readonly recommendation: number;

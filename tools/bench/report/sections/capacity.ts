@@ -1,4 +1,4 @@
-import { environmentNamed, type SectionName } from '../../../../app/environments/index.ts';
+import { environmentNamed, type SectionName } from '../../../../config/index.ts';
 import { peakCpu, planReplicas, planResources, planSectionCpu, policyFor, sustainableRate } from '../../../capacity/planner.ts';
 import { formatMiB, formatMillicores } from '../../../measure/quantity.ts';
 import type { BenchResults } from '../../../measure/results.ts';

@@ -51,7 +51,7 @@ export function runtimeSection(runtime: RuntimeResults, meta: BenchMeta): Report
       `| ${current.node} | ${current.idleRssMiB} MiB | ${current.peakRssMiB} MiB |`,
       `| ${previous.node} | ${previous.idleRssMiB} MiB | ${previous.peakRssMiB} MiB |`,
       '',
-      `Memory moves the other way from speed on the newer runtime when idle: the memory requests in \`app/environments/\` follow the ` +
+      `Memory moves the other way from speed on the newer runtime when idle: the memory requests in \`config/\` follow the ` +
         'Node 24 figures of section 5.',
       '',
       '![Requests per second by runtime](img/runtime-throughput.svg)',

@@ -15,7 +15,7 @@ export function synthSection(synth: SynthResults): ReportSection {
   lines.push(
     '## 1. Synth',
     '',
-    `Same chart (the project's \`charts/\` and \`app/environments/\`, environment \`${synth.env.SWEETSHOP_ENV}\`), rendered three ways; ` +
+    `Same chart (the project's \`charts/\` and \`config/\`, environment \`${synth.env.SWEETSHOP_ENV}\`), rendered three ways; ` +
       `${synth.runs} measured runs each${synth.warmupRound ? ' after one unmeasured warm-up round' : ''}, interleaved; output to \`.bench/\`, env ${Object.entries(
         synth.env,
       )

@@ -1,5 +1,5 @@
+import type { EnvironmentConfig } from '../types.ts';
 import { local } from './local.ts';
-import type { EnvironmentConfig } from './types.ts';
 
 // The local shop (same namespace, images, sizes and floor) on a kind/minikube cluster with Envoy Gateway
 // instead of an Ingress controller: an HTTPRoute on a Gateway of class 'eg' (which `npm run cluster:up -- --env

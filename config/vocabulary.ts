@@ -1,5 +1,5 @@
 /**
- * The sweet shop's shared vocabulary: the facts that validation (app/environments/validate.ts), the
+ * The sweet shop's shared vocabulary: the facts that validation (config/validate.ts), the
  * chart (charts/) and local mode (tools/local/) all read. It imports nothing, so every layer may depend
  * on it and it depends on none (cdk8s-plus's `k8s` module plays this role for Kubernetes itself).
  *

@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from './types.ts';
+import type { EnvironmentConfig } from '../types.ts';
 
 // Production routes through Gateway API: an HTTPRoute on the platform's shared Gateway (replace
 // gateway-infra/public with yours; its listener must admit routes from this namespace and match the host),

@@ -1,5 +1,5 @@
+import type { EnvironmentConfig, ResourceQuantities } from '../types.ts';
 import { production } from './production.ts';
-import type { EnvironmentConfig, ResourceQuantities } from './types.ts';
 
 // Sized for a laptop kind/minikube cluster on one node: three sections x 2 replicas must fit next to
 // the ingress controller and metrics-server. Image tags match package.json's version (a test pins it).

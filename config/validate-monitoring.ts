@@ -1,4 +1,4 @@
-// The monitoring part of environment validation (app/environments/validate.ts lists these with the rest).
+// The monitoring part of environment validation (config/validate.ts lists these with the rest).
 import type { EnvironmentConfig, PrometheusMonitoring } from './types.ts';
 import { DNS_LABEL } from './validate-routing.ts';
 

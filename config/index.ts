@@ -1,6 +1,6 @@
-import { local } from './local.ts';
-import { localGateway } from './local-gateway.ts';
-import { production } from './production.ts';
+import { local } from './environments/local.ts';
+import { localGateway } from './environments/local-gateway.ts';
+import { production } from './environments/production.ts';
 import type { EnvironmentConfig } from './types.ts';
 
 export type { AvailabilityConfig, EnvironmentConfig, GatewayConfig, IngressConfig, SectionConfig } from './types.ts';
