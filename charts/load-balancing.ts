@@ -2,24 +2,24 @@ import type {
   AlgorithmSupport,
   ControllerFor,
   ControllerSupport,
-  IngressController,
   LoadBalancingAlgorithm,
+  RoutingController,
 } from '../config/vocabulary.ts';
-import { INGRESS_CONTROLLERS, unsupportedLoadBalancing } from '../config/vocabulary.ts';
+import { ROUTING_CONTROLLERS, unsupportedLoadBalancing } from '../config/vocabulary.ts';
 
 /**
  * `controller`'s own spelling of `algorithm`, as config/vocabulary.ts has it; throws for a
  * combination the controller cannot do (validation reports it first).
  */
-export function algorithmValue(controller: IngressController, algorithm: LoadBalancingAlgorithm): string {
-  const support: AlgorithmSupport = INGRESS_CONTROLLERS[controller].algorithms[algorithm];
+export function algorithmValue(controller: RoutingController, algorithm: LoadBalancingAlgorithm): string {
+  const support: AlgorithmSupport = ROUTING_CONTROLLERS[controller].algorithms[algorithm];
   if (!('value' in support)) throw new Error(unsupportedLoadBalancing(controller, algorithm));
   return support.value;
 }
 
 /** The Ingress annotation that selects `algorithm` on an Ingress `controller`. */
 export function loadBalancingAnnotations(controller: ControllerFor<'Ingress'>, algorithm: LoadBalancingAlgorithm): Record<string, string> {
-  return { [INGRESS_CONTROLLERS[controller].balancing.key]: algorithmValue(controller, algorithm) };
+  return { [ROUTING_CONTROLLERS[controller].balancing.key]: algorithmValue(controller, algorithm) };
 }
 
 /**
@@ -28,9 +28,9 @@ export function loadBalancingAnnotations(controller: ControllerFor<'Ingress'>, a
  */
 /** The controller's annotations that keep a replica in its upstream after failed requests (ControllerSupport.noPassiveEjection). */
 export function noPassiveEjectionAnnotations(controller: ControllerFor<'Ingress'>): Record<string, string> {
-  return { ...(INGRESS_CONTROLLERS[controller] as ControllerSupport).noPassiveEjection };
+  return { ...(ROUTING_CONTROLLERS[controller] as ControllerSupport).noPassiveEjection };
 }
 
 export function bodyLimitAnnotations(controller: ControllerFor<'Ingress'>, bytes: number): Record<string, string> {
-  return { [INGRESS_CONTROLLERS[controller].bodyLimit.key]: String(bytes) };
+  return { [ROUTING_CONTROLLERS[controller].bodyLimit.key]: String(bytes) };
 }

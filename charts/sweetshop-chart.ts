@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 
 import type { EnvironmentConfig } from '../config/types.ts';
-import { type ControllerSupport, INGRESS_CONTROLLERS, SECTION_NAMES, type SectionName } from '../config/vocabulary.ts';
+import { type ControllerSupport, ROUTING_CONTROLLERS, SECTION_NAMES, type SectionName } from '../config/vocabulary.ts';
 import { type GatewayRouting, renderGatewayRouting } from './gateway-routing.ts';
 import { renderIngress } from './ingress-routing.ts';
 import { ShopMonitoring } from './monitoring.ts';
@@ -72,7 +72,7 @@ export class SweetShopChart extends Chart {
         ...commonLabels,
         'app.kubernetes.io/name': ROUTING_NAME,
         'app.kubernetes.io/instance': instance,
-        'app.kubernetes.io/component': 'ingress',
+        'app.kubernetes.io/component': environment.ingress ? 'ingress' : 'gateway',
       },
     };
     this.ingress = environment.ingress && renderIngress(this, { ...routing, ingress: environment.ingress });
@@ -109,8 +109,8 @@ export class SweetShopChart extends Chart {
         limits: config.limits,
         commonLabels,
         instance,
-        ingressControllerNamespace: (environment.ingress ?? environment.gateway).controllerNamespace,
-        ingressControllerPods: gatewayProxyPods(environment),
+        edgeProxyNamespace: (environment.ingress ?? environment.gateway).controllerNamespace,
+        edgeProxyPods: gatewayProxyPods(environment),
         logLevel: environment.logLevel,
         maxRequestBodyBytes: environment.maxRequestBodyBytes,
         spreadAcrossNodes: environment.availability.spreadAcrossNodes,
@@ -124,7 +124,7 @@ export class SweetShopChart extends Chart {
 /** The proxy pods of the Gateway the HTTPRoute attaches to, by the labels its controller gives them. */
 function gatewayProxyPods(environment: EnvironmentConfig): Record<string, string> | undefined {
   const gateway = environment.gateway;
-  const labels = gateway && (INGRESS_CONTROLLERS[gateway.controller] as ControllerSupport).proxyPodLabels;
+  const labels = gateway && (ROUTING_CONTROLLERS[gateway.controller] as ControllerSupport).proxyPodLabels;
   if (!gateway || !labels) return undefined;
   const parent = gateway.existingGateway ?? { namespace: environment.namespace, name: ROUTING_NAME };
   return { [labels.gatewayName]: parent.name, [labels.gatewayNamespace]: parent.namespace };

@@ -36,14 +36,17 @@ export interface SweetShopServiceProps extends SectionSizing {
   readonly commonLabels: Readonly<Record<string, string>>;
   /** `app.kubernetes.io/instance`, part of the immutable pod selector. */
   readonly instance: string;
-  /** Namespace of the ingress controller: the only source of traffic the NetworkPolicy admits. */
-  readonly ingressControllerNamespace: string;
   /**
-   * Labels of the controller's pods that may call in, where its namespace holds more than the shop's
+   * Namespace of the edge proxy (the Ingress controller, or the Gateway's proxies): the only source of
+   * traffic the NetworkPolicy admits.
+   */
+  readonly edgeProxyNamespace: string;
+  /**
+   * Labels of the edge proxy's pods that may call in, where its namespace holds more than the shop's
    * proxies (Envoy Gateway runs every Gateway's proxies and its own controller there).
    * @default - every pod of that namespace
    */
-  readonly ingressControllerPods?: Readonly<Record<string, string>>;
+  readonly edgeProxyPods?: Readonly<Record<string, string>>;
   /**
    * Whether replicas must run on different nodes (the environment's availability.spreadAcrossNodes).
    * @default 'preferred'
@@ -211,7 +214,7 @@ export class SweetShopService extends Construct {
   /** Only the ingress controller (its namespace, and its proxy pods where named) may call in; only DNS may go out. */
   private buildNetworkPolicy(metadata: SectionMetadata, props: SweetShopServiceProps, containerPort: number): kplus.k8s.KubeNetworkPolicy {
     const namespaceNamed = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
-    const controllerPods = props.ingressControllerPods ? { podSelector: { matchLabels: { ...props.ingressControllerPods } } } : {};
+    const controllerPods = props.edgeProxyPods ? { podSelector: { matchLabels: { ...props.edgeProxyPods } } } : {};
     const dns = kplus.k8s.IntOrString.fromNumber(53);
     return new kplus.k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata,
@@ -220,7 +223,7 @@ export class SweetShopService extends Construct {
         policyTypes: ['Ingress', 'Egress'],
         ingress: [
           {
-            from: [{ namespaceSelector: namespaceNamed(props.ingressControllerNamespace), ...controllerPods }],
+            from: [{ namespaceSelector: namespaceNamed(props.edgeProxyNamespace), ...controllerPods }],
             ports: [{ protocol: 'TCP', port: kplus.k8s.IntOrString.fromNumber(containerPort) }],
           },
         ],
@@ -273,10 +276,9 @@ function containerProps(props: SweetShopServiceProps, options: ResolvedOptions):
 }
 
 /**
- * V8's heap cap: half the container's memory limit. Under a burst (a pipelining flood measured 319 MB RSS
- * with an unlimited heap, 190 MB with a 96 MB one: docs/service.md) V8 then collects garbage before the
- * container reaches its limit instead of being OOM-killed; the other half is code, buffers and stacks
- * (80 MiB RSS idle on a 10 MiB heap).
+ * V8's heap cap: half the container's memory limit. Under a burst (a pipelining flood: docs/service.md)
+ * V8 then collects garbage before the container reaches its limit instead of being OOM-killed; the other
+ * half is code, buffers and stacks, most of a replica's idle RSS (docs/benchmarks.md, section 5).
  */
 export function heapLimitMiB(memoryLimit: string): number {
   const bytes = parseQuantity(memoryLimit);

@@ -4,7 +4,7 @@ import { production } from './environments/production.ts';
 import type { EnvironmentConfig } from './types.ts';
 
 export type { AvailabilityConfig, EnvironmentConfig, GatewayConfig, IngressConfig, SectionConfig } from './types.ts';
-export type { IngressController, LoadBalancingAlgorithm, SectionName } from './vocabulary.ts';
+export type { LoadBalancingAlgorithm, RoutingController, SectionName } from './vocabulary.ts';
 export { SECTION_NAMES } from './vocabulary.ts';
 export { environmentWarnings } from './warnings.ts';
 

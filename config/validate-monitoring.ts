@@ -1,6 +1,7 @@
 // The monitoring part of environment validation (config/validate.ts lists these with the rest).
+
+import { isDns1123Label, isLabelKey, isLabelValue } from './kubernetes-names.ts';
 import type { EnvironmentConfig, PrometheusMonitoring } from './types.ts';
-import { DNS_LABEL } from './validate-routing.ts';
 
 // Prometheus's duration grammar, as the prometheus-operator CRDs pattern it: units in this order, each at most once.
 const DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
@@ -8,9 +9,6 @@ const DURATION_UNIT_MS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_00
 const MIN_SCRAPE_MS = 1000;
 // Prometheus's lookback delta: a series with no sample for 5 minutes counts as gone, so panels would break up.
 const MAX_SCRAPE_MS = 5 * 60_000;
-const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** Milliseconds in a Prometheus duration such as `30s` or `1m30s`; undefined when it is not one. */
 export function parsePrometheusDuration(text: string): number | undefined {
@@ -36,7 +34,7 @@ export function monitoringProblems(environment: EnvironmentConfig): string[] {
 function prometheusProblems(at: string, monitoring: PrometheusMonitoring): string[] {
   const problems: string[] = [];
   const { namespace, scrapeInterval, podMonitorLabels, prometheusPodLabels, dashboardLabels } = monitoring;
-  if (!DNS_LABEL.test(String(namespace))) {
+  if (!isDns1123Label(String(namespace))) {
     problems.push(
       `${at}.namespace: '${namespace}' is not a valid namespace name; use the namespace Prometheus runs in (e.g. 'monitoring')`,
     );
@@ -74,16 +72,9 @@ function labelProblems(at: string, labels: Readonly<Record<string, string>> | un
     if (!isLabelKey(key)) {
       problems.push(`${at}: '${key}' is not a label key; use [prefix/]name, name up to 63 letters, digits, '-', '_' or '.'`);
     }
-    if (typeof value !== 'string' || !LABEL_VALUE.test(value)) {
+    if (typeof value !== 'string' || !isLabelValue(value)) {
       problems.push(`${at}.${key}: '${String(value)}' is not a label value; use a string of up to 63 letters, digits, '-', '_' or '.'`);
     }
   }
   return problems;
-}
-
-function isLabelKey(key: string): boolean {
-  const slash = key.indexOf('/');
-  if (slash === -1) return LABEL_NAME.test(key);
-  const prefix = key.slice(0, slash);
-  return prefix.length <= 253 && LABEL_PREFIX.test(prefix) && LABEL_NAME.test(key.slice(slash + 1));
 }

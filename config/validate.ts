@@ -1,10 +1,11 @@
 import { hpaBehaviorProblems } from './hpa-behavior.ts';
+import { isDns1123Label } from './kubernetes-names.ts';
 import { parseQuantity } from './quantity.ts';
 import type { EnvironmentConfig, GatewayConfig, IngressConfig, ResourceQuantities, SectionConfig } from './types.ts';
 import { IMAGE_PULL_POLICIES, LOG_LEVELS, MAX_REQUEST_BODY_BYTES_RANGE, NODE_SPREADS } from './types.ts';
 import { gatewayProblems } from './validate-gateway.ts';
 import { monitoringProblems } from './validate-monitoring.ts';
-import { DNS_LABEL, HOST, loadBalancingProblems } from './validate-routing.ts';
+import { HOST, loadBalancingProblems } from './validate-routing.ts';
 import { PDB_MAX_UNAVAILABLE, RESIZE_RESTART_POLICIES, SECTION_NAMES, TRAFFIC_DISTRIBUTIONS } from './vocabulary.ts';
 
 const RESOURCE_KEYS = ['cpu', 'memory', 'ephemeralStorage'] as const satisfies readonly (keyof ResourceQuantities)[];
@@ -72,7 +73,7 @@ function settingProblems(environment: EnvironmentConfig): string[] {
   const problems: string[] = [];
   const at = String(environment.name);
   const { namespace, imagePullPolicy, logLevel } = environment;
-  if (!DNS_LABEL.test(String(namespace))) {
+  if (!isDns1123Label(String(namespace))) {
     problems.push(`${at}.namespace: '${namespace}' is not a valid namespace name; use lowercase letters, digits and '-' (at most 63)`);
   }
   if (!IMAGE_PULL_POLICIES.includes(imagePullPolicy)) {
@@ -111,7 +112,7 @@ function ingressProblems(at: string, ingress: IngressConfig): string[] {
   const { controller, loadBalancing, className, controllerNamespace, host } = ingress;
   const problems = loadBalancingProblems(at, 'Ingress', String(controller), String(loadBalancing));
   if (!className) problems.push(`${at}.className: empty; set the IngressClass name (e.g. 'nginx' or 'haproxy')`);
-  if (!DNS_LABEL.test(String(controllerNamespace))) {
+  if (!isDns1123Label(String(controllerNamespace))) {
     problems.push(
       `${at}.controllerNamespace: '${controllerNamespace}' is not a valid namespace name; use the namespace the controller runs in`,
     );

@@ -3,7 +3,7 @@
  * chart (charts/) and local mode (tools/local/) all read. It imports nothing, so every layer may depend
  * on it and it depends on none (cdk8s-plus's `k8s` module plays this role for Kubernetes itself).
  *
- * Adding a controller is a data change: one entry in INGRESS_CONTROLLERS, whichever API it reads (an
+ * Adding a controller is a data change: one entry in ROUTING_CONTROLLERS, whichever API it reads (an
  * Ingress, or Gateway API's HTTPRoute). Adding a portable algorithm is one name in
  * LOAD_BALANCING_ALGORITHMS; the type checker then lists every controller (and local mode) that must say
  * how it runs it, or why it cannot.
@@ -87,7 +87,7 @@ export interface ControllerSupport {
  * Every controller the chart can configure to bring outside traffic to the sections, by the name an
  * environment's `ingress.controller` or `gateway.controller` uses (`routes` says which of the two).
  */
-export const INGRESS_CONTROLLERS = {
+export const ROUTING_CONTROLLERS = {
   // F5's NGINX Ingress Controller (nginx/kubernetes-ingress), the default of `local`. Its annotation
   // parser (internal/configs/parsing_helpers.go, ParseLBMethod) reads round_robin as nginx's default
   // method and accepts least_conn and `random two least_conn`; without the annotation it runs its own
@@ -188,22 +188,22 @@ export const INGRESS_CONTROLLERS = {
     },
   },
 } as const satisfies Readonly<Record<string, ControllerSupport>>;
-export type IngressController = keyof typeof INGRESS_CONTROLLERS;
-export const INGRESS_CONTROLLER_NAMES = Object.keys(INGRESS_CONTROLLERS) as readonly IngressController[];
+export type RoutingController = keyof typeof ROUTING_CONTROLLERS;
+export const ROUTING_CONTROLLER_NAMES = Object.keys(ROUTING_CONTROLLERS) as readonly RoutingController[];
 
 /** The controllers whose routes are written in `api`'s objects, as a type. */
 export type ControllerFor<Api extends RouteApi> = {
-  [Name in IngressController]: (typeof INGRESS_CONTROLLERS)[Name]['routes'] extends Api ? Name : never;
-}[IngressController];
+  [Name in RoutingController]: (typeof ROUTING_CONTROLLERS)[Name]['routes'] extends Api ? Name : never;
+}[RoutingController];
 
 /** The names of the controllers whose routes are written in `api`'s objects, in table order. */
 export function controllersFor<Api extends RouteApi>(api: Api): ControllerFor<Api>[] {
-  return INGRESS_CONTROLLER_NAMES.filter((name): name is ControllerFor<Api> => INGRESS_CONTROLLERS[name].routes === api);
+  return ROUTING_CONTROLLER_NAMES.filter((name): name is ControllerFor<Api> => ROUTING_CONTROLLERS[name].routes === api);
 }
 
-/** True when `name` is a controller of INGRESS_CONTROLLERS (own keys only: not `toString`). */
-export function isIngressController(name: string): name is IngressController {
-  return Object.hasOwn(INGRESS_CONTROLLERS, name);
+/** True when `name` is a controller of ROUTING_CONTROLLERS (own keys only: not `toString`). */
+export function isRoutingController(name: string): name is RoutingController {
+  return Object.hasOwn(ROUTING_CONTROLLERS, name);
 }
 
 /** True when `name` is one of LOAD_BALANCING_ALGORITHMS. */
@@ -215,15 +215,15 @@ export function isLoadBalancingAlgorithm(name: string): name is LoadBalancingAlg
  * One line for an environment whose routing names a retired controller (what it is and what to choose
  * instead), or undefined. synth and plan print it; validation still accepts the controller.
  */
-export function retiredControllerWarning(at: string, controller: IngressController): string | undefined {
-  const support: ControllerSupport = INGRESS_CONTROLLERS[controller];
+export function retiredControllerWarning(at: string, controller: RoutingController): string | undefined {
+  const support: ControllerSupport = ROUTING_CONTROLLERS[controller];
   if (support.retired === undefined) return undefined;
   return `warning: ${at}.controller '${controller}' is retired (no releases or security fixes since ${support.retired.since}): ${support.retired.instead}`;
 }
 
 /** The algorithms `controller` can run with the value it reads for each, in LOAD_BALANCING_ALGORITHMS order. */
-export function supportedAlgorithms(controller: IngressController): { algorithm: LoadBalancingAlgorithm; value: string }[] {
-  const support: ControllerSupport = INGRESS_CONTROLLERS[controller];
+export function supportedAlgorithms(controller: RoutingController): { algorithm: LoadBalancingAlgorithm; value: string }[] {
+  const support: ControllerSupport = ROUTING_CONTROLLERS[controller];
   return LOAD_BALANCING_ALGORITHMS.flatMap((algorithm) => {
     const entry = support.algorithms[algorithm];
     return 'value' in entry ? [{ algorithm, value: entry.value }] : [];
@@ -231,8 +231,8 @@ export function supportedAlgorithms(controller: IngressController): { algorithm:
 }
 
 /** Why `controller` cannot run `algorithm` and what to pick instead, or undefined when it can. */
-export function unsupportedLoadBalancing(controller: IngressController, algorithm: LoadBalancingAlgorithm): string | undefined {
-  const entry: AlgorithmSupport = INGRESS_CONTROLLERS[controller].algorithms[algorithm];
+export function unsupportedLoadBalancing(controller: RoutingController, algorithm: LoadBalancingAlgorithm): string | undefined {
+  const entry: AlgorithmSupport = ROUTING_CONTROLLERS[controller].algorithms[algorithm];
   if ('value' in entry) return undefined;
   const supported = supportedAlgorithms(controller)
     .map((each) => each.algorithm)

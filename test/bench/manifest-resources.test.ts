@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { containerMemory } from '../../tools/bench/manifest-resources.ts';
-import { parseManifestFile } from '../../tools/local/manifests.ts';
+import { parseManifestFile } from '../../tools/local/manifests/read-manifests.ts';
 
 const MANIFEST = `apiVersion: v1
 kind: Service

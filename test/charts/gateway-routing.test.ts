@@ -64,7 +64,7 @@ describe('local-gateway: a Gateway of its class, an HTTPRoute on it, least-reque
       assert.deepEqual(findObject(manifests, kind, 'sweetshop').metadata.labels, {
         'app.kubernetes.io/name': 'sweetshop',
         'app.kubernetes.io/instance': 'sweetshop-local-gateway',
-        'app.kubernetes.io/component': 'ingress',
+        'app.kubernetes.io/component': 'gateway',
         'app.kubernetes.io/part-of': 'sweetshop',
         'app.kubernetes.io/managed-by': 'cdk8s',
       });

@@ -6,14 +6,14 @@ import { test } from 'node:test';
 import { algorithmValue, loadBalancingAnnotations } from '../../charts/load-balancing.ts';
 import {
   controllersFor,
-  INGRESS_CONTROLLER_NAMES,
-  INGRESS_CONTROLLERS,
   LOAD_BALANCING_ALGORITHMS,
+  ROUTING_CONTROLLER_NAMES,
+  ROUTING_CONTROLLERS,
   supportedAlgorithms,
   unsupportedLoadBalancing,
 } from '../../config/vocabulary.ts';
-import { balanceFromIngressAnnotations, parseLocalAlgorithm } from '../../tools/local/balance.ts';
-import { readGatewayRoutes } from '../../tools/local/gateway-routes.ts';
+import { readGatewayRoutes } from '../../tools/local/manifests/gateway-routes.ts';
+import { balanceFromIngressAnnotations, parseLocalAlgorithm } from '../../tools/local/nginx/balance.ts';
 
 // What local nginx (OSS) runs for each portable algorithm: it has no EWMA, least_conn is the closest;
 // least_conn counts requests in flight, which is what least-request asks for.
@@ -30,7 +30,7 @@ for (const controller of controllersFor('Ingress')) {
     if (reason === undefined) {
       test(`${controller} ${algorithm}: local mode reads the chart's annotation as ${LOCAL_EQUIVALENT[algorithm]}`, () => {
         const annotations = loadBalancingAnnotations(controller, algorithm);
-        assert.deepEqual(Object.keys(annotations), [INGRESS_CONTROLLERS[controller].balancing.key]);
+        assert.deepEqual(Object.keys(annotations), [ROUTING_CONTROLLERS[controller].balancing.key]);
         assert.equal(balanceFromIngressAnnotations(annotations, 'sweetshop')?.algorithm, LOCAL_EQUIVALENT[algorithm]);
       });
     } else {
@@ -53,13 +53,19 @@ for (const controller of controllersFor('HTTPRoute')) {
         assert.throws(() => algorithmValue(controller, algorithm), { message: reason });
         return;
       }
-      const { apiVersion, policyKind, field } = INGRESS_CONTROLLERS[controller].balancing;
+      const { apiVersion, policyKind, field } = ROUTING_CONTROLLERS[controller].balancing;
       // The value at the vocabulary's field path (spec.loadBalancer.type), and targetRefs beside it in spec.
       const written = field.split('.').reduceRight<unknown>((inner, key) => ({ [key]: inner }), algorithmValue(controller, algorithm));
       const { spec } = written as { spec: object };
       const body = { apiVersion, spec: { ...spec, targetRefs: [{ kind: 'HTTPRoute', name: 'shop' }] } };
-      const policy = { kind: policyKind, name: 'lb', source: 'test', body };
-      const route = { kind: 'HTTPRoute', name: 'shop', source: 'test', body: { apiVersion: 'gateway.networking.k8s.io/v1', spec: {} } };
+      const policy = { kind: policyKind, name: 'lb', source: 'test', document: 'test document 1', body };
+      const route = {
+        kind: 'HTTPRoute',
+        name: 'shop',
+        source: 'test',
+        document: 'test document 2',
+        body: { apiVersion: 'gateway.networking.k8s.io/v1', spec: {} },
+      };
       assert.equal(readGatewayRoutes([route, policy], []).balances[0]?.algorithm, LOCAL_EQUIVALENT[algorithm]);
     });
   }
@@ -68,8 +74,8 @@ for (const controller of controllersFor('HTTPRoute')) {
 test('each API has its controllers, and every controller is of exactly one', () => {
   assert.deepEqual(controllersFor('Ingress'), ['f5-nginx-ingress', 'ingress-nginx', 'haproxy-ingress']);
   assert.deepEqual(controllersFor('HTTPRoute'), ['envoy-gateway']);
-  assert.deepEqual([...controllersFor('Ingress'), ...controllersFor('HTTPRoute')].sort(), [...INGRESS_CONTROLLER_NAMES].sort());
-  assert.deepEqual(INGRESS_CONTROLLERS['envoy-gateway'].balancing, {
+  assert.deepEqual([...controllersFor('Ingress'), ...controllersFor('HTTPRoute')].sort(), [...ROUTING_CONTROLLER_NAMES].sort());
+  assert.deepEqual(ROUTING_CONTROLLERS['envoy-gateway'].balancing, {
     kind: 'route-policy',
     apiVersion: 'gateway.envoyproxy.io/v1alpha1',
     policyKind: 'BackendTrafficPolicy',
@@ -78,13 +84,13 @@ test('each API has its controllers, and every controller is of exactly one', () 
 });
 
 test('every controller runs round-robin; every Ingress controller reads its own annotation key', () => {
-  for (const controller of INGRESS_CONTROLLER_NAMES) {
+  for (const controller of ROUTING_CONTROLLER_NAMES) {
     assert.ok(
       supportedAlgorithms(controller).some((each) => each.algorithm === 'round-robin'),
       controller,
     );
   }
-  const keys = controllersFor('Ingress').map((controller) => INGRESS_CONTROLLERS[controller].balancing.key);
+  const keys = controllersFor('Ingress').map((controller) => ROUTING_CONTROLLERS[controller].balancing.key);
   assert.equal(new Set(keys).size, keys.length);
 });
 

@@ -17,7 +17,7 @@ const required = {
   limits: { cpu: '20m', memory: '64Mi', ephemeralStorage: '32Mi' },
   commonLabels: { 'app.kubernetes.io/part-of': 'sweetshop' },
   instance: 'sweetshop-test',
-  ingressControllerNamespace: 'ingress',
+  edgeProxyNamespace: 'ingress',
   logLevel: 'warn',
   maxRequestBodyBytes: 5000,
   // Unlike both environments and every cdk8s-plus default, so each field is seen to come from here.
@@ -66,7 +66,7 @@ test('all props: every optional prop reaches the manifests', () => {
     servicePort: 8081,
     preStopDelaySeconds: 3,
     drainTimeoutSeconds: 20,
-    ingressControllerPods: { 'app.kubernetes.io/name': 'envoy' },
+    edgeProxyPods: { 'app.kubernetes.io/name': 'envoy' },
     spreadAcrossNodes: 'required',
     minNodes: 3,
     trafficDistribution: 'PreferSameNode',

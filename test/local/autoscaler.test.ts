@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { Autoscaler, checkHpaSpeed, podState, type ReplicaTiming, type ScaleTarget } from '../../tools/local/autoscaler.ts';
-import { CpuMetrics } from '../../tools/local/cpu-metrics.ts';
+import { Autoscaler, checkHpaSpeed, podState, type ReplicaTiming, type ScaleTarget } from '../../tools/local/hpa/autoscaler.ts';
 import { DEFAULT_SCALE_UP_RULES } from '../../tools/local/hpa/autoscaler-spec.ts';
+import { CpuMetrics } from '../../tools/local/hpa/cpu-metrics.ts';
 import { DEFAULT_TOLERANCES } from '../../tools/local/hpa/replica-calculator.ts';
-import { scaleDownOrder } from '../../tools/local/scale-down-order.ts';
+import { scaleDownOrder } from '../../tools/local/shop/scale-down-order.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 

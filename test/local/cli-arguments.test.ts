@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { startControlServer, stopControlServer } from '../../tools/local/control.ts';
-import { randomReplicaBasePort } from '../../tools/local/ports.ts';
-import type { LocalShop } from '../../tools/local/shop.ts';
+import { randomReplicaBasePort } from '../../tools/lib/process/ports.ts';
+import { startControlServer, stopControlServer } from '../../tools/local/cli/control.ts';
+import type { LocalShop } from '../../tools/local/shop/shop.ts';
 import { type CliFailure, cli } from './support/cli.ts';
 import { fakeShop } from './support/fake-shop.ts';
 import { FIXTURES } from './support/test-shop.ts';

@@ -7,8 +7,8 @@ import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
 import { pollUntil } from '../../tools/lib/poll-until.ts';
+import { ephemeralPort } from '../../tools/lib/process/ports.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
-import { ephemeralPort } from '../../tools/local/ports.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { cli, nginxPids, replicaRows, startCli, watchCli } from './support/cli.ts';
 import { eventuallyEmpty, isRunning, processesInGroups, processesWithTmpdir } from './support/processes.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import { pollUntil } from '../../tools/lib/poll-until.ts';
-import { ephemeralPort, randomReplicaBasePort } from '../../tools/local/ports.ts';
+import { ephemeralPort, randomReplicaBasePort } from '../../tools/lib/process/ports.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { nginxPids, type RunningCli, replicaRows, startCli } from './support/cli.ts';
 import { eventuallyEmpty, processesInGroups, processesWithTmpdir } from './support/processes.ts';

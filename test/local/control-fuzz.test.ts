@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { controlSocketPath, fetchStatus } from '../../tools/local/control.ts';
+import { controlSocketPath, fetchStatus } from '../../tools/local/cli/control.ts';
 import { watchCli } from './support/cli.ts';
 
 const SERVER = fileURLToPath(new URL('./support/control-server.ts', import.meta.url));

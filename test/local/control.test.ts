@@ -5,8 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { controlSocketPath, fetchStatus, requestRolloutRestart, startControlServer, stopControlServer } from '../../tools/local/control.ts';
-import type { RolloutStep } from '../../tools/local/shop.ts';
+import {
+  controlSocketPath,
+  fetchStatus,
+  requestRolloutRestart,
+  startControlServer,
+  stopControlServer,
+} from '../../tools/local/cli/control.ts';
+import type { RolloutStep } from '../../tools/local/shop/shop.ts';
 import { fakeShop } from './support/fake-shop.ts';
 
 // The control API on its own, with a stand-in shop: no nginx, no replicas.

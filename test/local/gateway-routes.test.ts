@@ -10,7 +10,7 @@ import { synthesizeInto } from '../../app/synth-to-dir.ts';
 import { localGateway } from '../../config/environments/local-gateway.ts';
 import { production } from '../../config/environments/production.ts';
 import type { EnvironmentConfig, GatewayConfig } from '../../config/types.ts';
-import { interpretManifests, parseManifestFile, readShopManifests } from '../../tools/local/manifests.ts';
+import { interpretManifests, parseManifestFile, readShopManifests } from '../../tools/local/manifests/read-manifests.ts';
 import { withRouting } from '../charts/render.ts';
 
 const workdir = mkdtempSync(join(tmpdir(), 'sweetshop-gateway-routes-'));

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { formatAutoscalerTable, formatReplicaTable, formatShopEvent } from '../../tools/local/log-format.ts';
-import type { SectionStatus } from '../../tools/local/shop.ts';
+import { formatAutoscalerTable, formatReplicaTable, formatShopEvent } from '../../tools/local/cli/log-format.ts';
+import type { SectionStatus } from '../../tools/local/shop/shop.ts';
 
 const AT = new Date('2026-11-27T12:34:56.789Z');
 

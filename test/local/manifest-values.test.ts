@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
-import { interpretManifests, parseManifestFile, readShopManifests } from '../../tools/local/manifests.ts';
-import { renderBalancerConfig } from '../../tools/local/nginx-config.ts';
-import { resolveReplicaCounts } from '../../tools/local/replica-counts.ts';
+import { interpretManifests, parseManifestFile, readShopManifests } from '../../tools/local/manifests/read-manifests.ts';
+import { resolveReplicaCounts } from '../../tools/local/manifests/replica-counts.ts';
+import { renderBalancerConfig } from '../../tools/local/nginx/nginx-config.ts';
 import { FIXTURES } from './support/test-shop.ts';
 
 // What a manifest may carry into nginx.conf (Service names, Ingress paths) or into a replica's process

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
-import { balanceFromIngressAnnotations, parseLocalAlgorithm } from '../../tools/local/balance.ts';
-import { interpretManifests, parseManifestFile, readShopManifests } from '../../tools/local/manifests.ts';
-import { checkAutoscaleTotal, parseReplicaFlags, resolveReplicaCounts } from '../../tools/local/replica-counts.ts';
+import { interpretManifests, parseManifestFile, readShopManifests } from '../../tools/local/manifests/read-manifests.ts';
+import { checkAutoscaleTotal, parseReplicaFlags, resolveReplicaCounts } from '../../tools/local/manifests/replica-counts.ts';
+import { balanceFromIngressAnnotations, parseLocalAlgorithm } from '../../tools/local/nginx/balance.ts';
 import { FIXTURES } from './support/test-shop.ts';
 
 const DEPLOYMENT = `apiVersion: apps/v1

@@ -7,8 +7,9 @@ import { after, describe, test } from 'node:test';
 
 import { findExecutable } from '../../tools/lib/find-executable.ts';
 import { pollUntil } from '../../tools/lib/poll-until.ts';
-import { type BalancerConfigInput, deploymentBodyLimit, renderBalancerConfig, renderFrontConfig } from '../../tools/local/nginx-config.ts';
-import { acceptsConnections, ephemeralPort } from '../../tools/local/ports.ts';
+import { acceptsConnections, ephemeralPort } from '../../tools/lib/process/ports.ts';
+import { deploymentBodyLimit } from '../../tools/local/manifests/body-limit.ts';
+import { type BalancerConfigInput, renderBalancerConfig, renderFrontConfig } from '../../tools/local/nginx/nginx-config.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 
 const INPUT: BalancerConfigInput = {

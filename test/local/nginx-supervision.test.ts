@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { ephemeralPort, isPortFree } from '../../tools/local/ports.ts';
+import { ephemeralPort, isPortFree } from '../../tools/lib/process/ports.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { cli, nginxPids, type RunningCli, startCli } from './support/cli.ts';
 import { eventuallyEmpty, processesInGroups } from './support/processes.ts';

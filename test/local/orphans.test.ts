@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { ephemeralPort } from '../../tools/local/ports.ts';
+import { ephemeralPort } from '../../tools/lib/process/ports.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { nginxPids, type RunningCli, replicaRows, startCli } from './support/cli.ts';
 import { childrenWithCommand, eventuallyEmpty, isRunning, processesInGroups, processesWithTmpdir } from './support/processes.ts';

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { pollUntil } from '../../tools/lib/poll-until.ts';
-import { readShopManifests } from '../../tools/local/manifests.ts';
-import { ProbeCounter, readProbe } from '../../tools/local/probes.ts';
-import type { LocalReplica, LocalShop } from '../../tools/local/shop.ts';
+import { readShopManifests } from '../../tools/local/manifests/read-manifests.ts';
+import type { LocalReplica, LocalShop } from '../../tools/local/shop/shop.ts';
+import { ProbeCounter, readProbe } from '../../tools/local/supervisor/probes.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { upstreamPorts } from './support/balancer-config.ts';
 import { FIXTURES, startTestShop } from './support/test-shop.ts';

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { ProcessGuard } from '../../tools/local/process-guard.ts';
-import { bootId, identify, isSameProcess, killIfSame } from '../../tools/local/process-identity.mjs';
-import { describeLeftovers, stopLeftovers } from '../../tools/local/process-record.ts';
-import { removeShopTempDir } from '../../tools/local/shop-temp-dir.mjs';
-import { StateLock } from '../../tools/local/state-lock.ts';
+import { bootId, identify, isSameProcess, killIfSame } from '../../tools/lib/process/process-identity.mjs';
+import { ProcessGuard } from '../../tools/local/supervisor/process-guard.ts';
+import { describeLeftovers, stopLeftovers } from '../../tools/local/supervisor/process-record.ts';
+import { removeShopTempDir } from '../../tools/local/supervisor/shop-temp-dir.mjs';
+import { StateLock } from '../../tools/local/supervisor/state-lock.ts';
 import { childrenWithCommand, eventuallyEmpty, isRunning } from './support/processes.ts';
 
 // A process that does nothing for a minute, in its own group like the shop's replicas.
@@ -134,7 +134,7 @@ test('ProcessGuard: a record that can no longer be written is reported once, not
 describe('StateLock (one shop per process record)', () => {
   const work = mkdtempSync(join(tmpdir(), 'sweetshop-state-lock-test-'));
   after(() => rmSync(work, { recursive: true, force: true }));
-  const LOCK = new URL('../../tools/local/state-lock.ts', import.meta.url).href;
+  const LOCK = new URL('../../tools/local/supervisor/state-lock.ts', import.meta.url).href;
 
   test('a second acquire is refused naming the holder; after release the record can be locked again', async () => {
     const file = join(work, 'processes.json');

@@ -4,7 +4,7 @@ import { createServer as createTcpServer, type Server } from 'node:net';
 import { after, describe, test } from 'node:test';
 
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
-import { PortTakenError, ReplicaProcess } from '../../tools/local/replica-process.ts';
+import { PortTakenError, ReplicaProcess } from '../../tools/local/supervisor/replica-process.ts';
 
 // A replica is ready only when the answer on its port comes from itself: another process holding the
 // port (another local shop started at the same moment) must never pass for it.

@@ -10,8 +10,8 @@ import { after, before, describe, test } from 'node:test';
 
 import { parseAllDocuments, stringify } from 'yaml';
 
-import { findCgroupHierarchy, ReplicaCgroup, readContainerLimits } from '../../tools/local/resource-limits.ts';
-import type { LocalShop } from '../../tools/local/shop.ts';
+import type { LocalShop } from '../../tools/local/shop/shop.ts';
+import { findCgroupHierarchy, ReplicaCgroup, readContainerLimits } from '../../tools/local/supervisor/resource-limits.ts';
 import { skipWhen } from '../support/system-tool.ts';
 import { FIXTURES, startTestShop } from './support/test-shop.ts';
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { acceptsConnections } from '../../tools/local/ports.ts';
-import type { LocalShop } from '../../tools/local/shop.ts';
+import { acceptsConnections } from '../../tools/lib/process/ports.ts';
+import type { LocalShop } from '../../tools/local/shop/shop.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { upstreamPorts } from './support/balancer-config.ts';
 import { eventuallyEmpty, processesWithTmpdir } from './support/processes.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import type { ReplicaProcess } from '../../tools/local/replica-process.ts';
-import { convergeSection, type ScalingHost, type SectionReplicas } from '../../tools/local/section-scaling.ts';
+import { convergeSection, type ScalingHost, type SectionReplicas } from '../../tools/local/shop/section-scaling.ts';
+import type { ReplicaProcess } from '../../tools/local/supervisor/replica-process.ts';
 
 // Stand-in replicas whose readiness the test decides, and a host that logs what reaches nginx and when.
 function fakeReplica(id: string, readyAt: number | undefined, ready: Promise<void> = Promise.resolve()): ReplicaProcess {

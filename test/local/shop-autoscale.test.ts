@@ -5,9 +5,9 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { pollUntil } from '../../tools/lib/poll-until.ts';
+import { ephemeralPort } from '../../tools/lib/process/ports.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
-import { ephemeralPort } from '../../tools/local/ports.ts';
-import type { LocalShop } from '../../tools/local/shop.ts';
+import type { LocalShop } from '../../tools/local/shop/shop.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { type LoadResult, QUOTE_BODY, startLoad } from './support/load.ts';
 import { isRunning } from './support/processes.ts';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import type { LocalAlgorithm } from '../../tools/local/balance.ts';
-import type { LocalShop } from '../../tools/local/shop.ts';
+import type { LocalAlgorithm } from '../../tools/local/nginx/balance.ts';
+import type { LocalShop } from '../../tools/local/shop/shop.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { type LoadResult, startLoad } from './support/load.ts';
 import { FIXTURES, startTestShop } from './support/test-shop.ts';

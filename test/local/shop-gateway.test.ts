@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
 import { localGateway } from '../../config/environments/local-gateway.ts';
-import type { LocalShop } from '../../tools/local/shop.ts';
+import type { LocalShop } from '../../tools/local/shop/shop.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { startTestShop } from './support/test-shop.ts';
 

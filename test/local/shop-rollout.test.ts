@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
-import type { LocalShop, RolloutStep } from '../../tools/local/shop.ts';
+import type { LocalShop, RolloutStep } from '../../tools/local/shop/shop.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { QUOTE_BODY, startLoad } from './support/load.ts';
 import { eventuallyEmpty, isRunning, processesWithTmpdir } from './support/processes.ts';

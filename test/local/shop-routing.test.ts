@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
-import type { LocalShop } from '../../tools/local/shop.ts';
+import type { LocalShop } from '../../tools/local/shop/shop.ts';
 import { skipUnlessInstalled } from '../support/system-tool.ts';
 import { countWhere, QUOTE_BODY, startLoad } from './support/load.ts';
 import { establishedConnectionsTo } from './support/sockets.ts';

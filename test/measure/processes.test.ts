@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { ephemeralPort } from '../../tools/local/ports.ts';
-import { identify } from '../../tools/local/process-identity.mjs';
+import { ephemeralPort } from '../../tools/lib/process/ports.ts';
+import { identify } from '../../tools/lib/process/process-identity.mjs';
 import { readCpuSeconds, readRssMiB, sampleRss, startServer } from '../../tools/measure/processes.ts';
 
 describe('measurement process helpers', () => {

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 
+import { ephemeralPort } from '../../tools/lib/process/ports.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
-import { ephemeralPort } from '../../tools/local/ports.ts';
 
 const TSC = join(REPO_ROOT, 'node_modules', '.bin', 'tsc');
 

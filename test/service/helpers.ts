@@ -10,8 +10,8 @@ import { createHttpServer, type ServerTimeouts } from '../../service/src/http-se
 import { Lifecycle } from '../../service/src/lifecycle.ts';
 import { createMetrics } from '../../service/src/metrics.ts';
 import { sections } from '../../service/src/sections/index.ts';
+import { ephemeralPort } from '../../tools/lib/process/ports.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
-import { ephemeralPort } from '../../tools/local/ports.ts';
 
 const SERVER_ENTRY = 'service/src/server.ts';
 

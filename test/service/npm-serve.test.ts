@@ -4,8 +4,8 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 
+import { ephemeralPort } from '../../tools/lib/process/ports.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
-import { ephemeralPort } from '../../tools/local/ports.ts';
 
 /** True when something accepts TCP connections on the loopback port. */
 function isListening(port: number): Promise<boolean> {

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
 import { environmentNamed } from '../../config/index.ts';
+import { randomReplicaBasePort } from '../lib/process/ports.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
-import type { LocalAlgorithm } from '../local/balance.ts';
-import { randomReplicaBasePort } from '../local/ports.ts';
-import { type LocalReplica, type LocalShop, startLocalShop } from '../local/shop.ts';
+import type { LocalAlgorithm } from '../local/nginx/balance.ts';
+import { type LocalReplica, type LocalShop, startLocalShop } from '../local/shop/shop.ts';
 import { assertHealthyRun, runLoad } from '../measure/load.ts';
 import { measureCpu } from '../measure/processes.ts';
 import { buildService } from '../measure/replica.ts';

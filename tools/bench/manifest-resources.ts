@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
 import { environments } from '../../config/index.ts';
-import { parseManifestFile } from '../local/manifests.ts';
+import { parseManifestFile } from '../local/manifests/read-manifests.ts';
 import { SCRATCH_DIR } from '../measure/scratch.ts';
 
 export interface ContainerMemory {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
+import { ephemeralPort } from '../lib/process/ports.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
-import { ephemeralPort } from '../local/ports.ts';
 import { startServer } from '../measure/processes.ts';
 import type { LoadResult, ServiceTarget } from '../measure/results.ts';
 import { type LoadTarget, measureTarget } from '../measure/target.ts';

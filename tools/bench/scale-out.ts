@@ -11,9 +11,9 @@ import { parseArgs, promisify } from 'node:util';
 
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
 import { environmentNamed } from '../../config/index.ts';
+import { randomReplicaBasePort } from '../lib/process/ports.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
-import { randomReplicaBasePort } from '../local/ports.ts';
-import { type LocalShop, startLocalShop } from '../local/shop.ts';
+import { type LocalShop, startLocalShop } from '../local/shop/shop.ts';
 import { buildService } from '../measure/replica.ts';
 import { SCRATCH_DIR } from '../measure/scratch.ts';
 

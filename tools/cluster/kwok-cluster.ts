@@ -8,8 +8,8 @@
 import { stringify } from 'yaml';
 
 import { BIN_FOLDER, MANIFESTS_FOLDER } from '../control-plane/build-state.ts';
+import { ephemeralPort } from '../lib/process/ports.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
-import { ephemeralPort } from '../local/ports.ts';
 
 /** KWOK_WORKDIR of the provider's cluster (git-ignored): its certificates, etcd data, logs and pid files. */
 export const KWOK_WORKDIR = '.cluster/kwok';

@@ -8,8 +8,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { REPO_ROOT } from '../lib/repo-root.ts';
-import { checkHpaSpeed } from './autoscaler.ts';
-import { parseLocalAlgorithm } from './balance.ts';
 import {
   assertNoShopRunning,
   checkControlSocketPath,
@@ -17,10 +15,12 @@ import {
   requestRolloutRestart,
   startControlServer,
   stopControlServer,
-} from './control.ts';
-import { formatAutoscalerTable, formatReplicaTable, formatShopEvent } from './log-format.ts';
-import { parseReplicaFlags } from './replica-counts.ts';
-import { DEFAULT_LOCAL_PORT, DEFAULT_REPLICA_BASE_PORT, type ShopEvent, startLocalShop } from './shop.ts';
+} from './cli/control.ts';
+import { formatAutoscalerTable, formatReplicaTable, formatShopEvent } from './cli/log-format.ts';
+import { checkHpaSpeed } from './hpa/autoscaler.ts';
+import { parseReplicaFlags } from './manifests/replica-counts.ts';
+import { parseLocalAlgorithm } from './nginx/balance.ts';
+import { DEFAULT_LOCAL_PORT, DEFAULT_REPLICA_BASE_PORT, type ShopEvent, startLocalShop } from './shop/shop.ts';
 
 const HELP = `Usage:
   npm run local [-- options]                      run dist/ locally: replicas + nginx on 127.0.0.1

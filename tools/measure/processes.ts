@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 
 import { pollUntil } from '../lib/poll-until.ts';
-import { hasExited, stopChild, waitForExit } from '../local/process-exit.ts';
-import { cpuSeconds } from '../local/process-identity.mjs';
-import { probeStatus } from '../local/replica-process.ts';
+import { probeStatus } from '../lib/process/http-probe.ts';
+import { hasExited, stopChild, waitForExit } from '../lib/process/process-exit.ts';
+import { cpuSeconds } from '../lib/process/process-identity.mjs';
 
 export interface ServerProcess {
   pid: number;

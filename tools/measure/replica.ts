@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { ephemeralPort } from '../lib/process/ports.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
-import { ephemeralPort } from '../local/ports.ts';
 import { type ServerProcess, startServer } from './processes.ts';
 
 const COMPILED_SERVER = join(REPO_ROOT, 'service', 'build', 'server.js');

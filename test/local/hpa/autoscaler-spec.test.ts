@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { environments } from '../../../config/index.ts';
 import { REPO_ROOT } from '../../../tools/lib/repo-root.ts';
 import { readAutoscalerSpec } from '../../../tools/local/hpa/autoscaler-spec.ts';
-import { interpretManifests, parseManifestFile, readShopManifests } from '../../../tools/local/manifests.ts';
+import { interpretManifests, parseManifestFile, readShopManifests } from '../../../tools/local/manifests/read-manifests.ts';
 import { FIXTURES } from '../support/test-shop.ts';
 
 function section(hpaSpec: string | undefined, resources = '{ requests: { cpu: 50m } }') {

@@ -3,7 +3,7 @@
  * own, serving a stand-in shop (fake-shop.ts), so a request that crashed it ends this process, not the test.
  * Usage: node control-server.ts <state dir>; prints "listening" once the socket answers.
  */
-import { startControlServer } from '../../../tools/local/control.ts';
+import { startControlServer } from '../../../tools/local/cli/control.ts';
 import { fakeShop } from './fake-shop.ts';
 
 const stateDir = process.argv[2];

@@ -5,8 +5,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { randomReplicaBasePort } from '../../../tools/local/ports.ts';
-import { startLocalShop } from '../../../tools/local/shop.ts';
+import { randomReplicaBasePort } from '../../../tools/lib/process/ports.ts';
+import { startLocalShop } from '../../../tools/local/shop/shop.ts';
 
 const nginxPids: number[] = [];
 const shop = await startLocalShop({

@@ -1,4 +1,4 @@
-import type { LocalShop } from '../../../tools/local/shop.ts';
+import type { LocalShop } from '../../../tools/local/shop/shop.ts';
 
 /** A stand-in shop for the control API: no nginx, no replicas; one cakes replica in its status. */
 export function fakeShop(rollout: LocalShop['rolloutRestart']): LocalShop {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 import { pollUntil } from '../../../tools/lib/poll-until.ts';
-import { identify, readProcStat } from '../../../tools/local/process-identity.mjs';
+import { identify, readProcStat } from '../../../tools/lib/process/process-identity.mjs';
 
 function allPids(): string[] {
   return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));

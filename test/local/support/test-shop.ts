@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 
-import { randomReplicaBasePort } from '../../../tools/local/ports.ts';
-import { type LocalShop, type StartLocalShopOptions, startLocalShop } from '../../../tools/local/shop.ts';
+import { randomReplicaBasePort } from '../../../tools/lib/process/ports.ts';
+import { type LocalShop, type StartLocalShopOptions, startLocalShop } from '../../../tools/local/shop/shop.ts';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 

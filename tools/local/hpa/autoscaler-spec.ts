@@ -6,8 +6,8 @@
  */
 import { type HpaBehavior, hpaBehaviorProblems, type ScalingRules } from '../../../config/hpa-behavior.ts';
 import { parseQuantity } from '../../../config/quantity.ts';
-import type { DeploymentSpec } from '../manifests.ts';
-import { MAX_LOCAL_REPLICAS } from '../replica-counts.ts';
+import { MAX_LOCAL_REPLICAS } from '../manifests/replica-counts.ts';
+import type { DeploymentSpec } from '../manifests/types.ts';
 import { DEFAULT_TOLERANCES, type Tolerances } from './replica-calculator.ts';
 
 /** One HPA, ready for the controller. */

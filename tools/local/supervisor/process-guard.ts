@@ -3,8 +3,8 @@ import { rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-import { describeExit, waitForExit } from './process-exit.ts';
-import { bootId, identify, type ProcessIdentity } from './process-identity.mjs';
+import { describeExit, waitForExit } from '../../lib/process/process-exit.ts';
+import { bootId, identify, type ProcessIdentity } from '../../lib/process/process-identity.mjs';
 import { type GuardedKind, type GuardedProcess, type Leftovers, stopLeftovers, writeProcessRecord } from './process-record.ts';
 import { StateLock } from './state-lock.ts';
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 
-import type { LocalReplica, LocalShop, RolloutStep, SectionStatus } from './shop.ts';
+import type { LocalReplica, LocalShop, RolloutStep, SectionStatus } from '../shop/shop.ts';
 
 /**
  * The running `npm run local` listens on a Unix socket in its state directory (default .local-run/),

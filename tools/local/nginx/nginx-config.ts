@@ -1,21 +1,7 @@
-import { bodyTooLarge } from '../../service/src/errors.ts';
+import { isDns1035Label } from '../../../config/kubernetes-names.ts';
+import { bodyTooLarge } from '../../../service/src/errors.ts';
 import type { LocalAlgorithm } from './balance.ts';
-import { isDnsLabel, isPlainUrlPath } from './manifest-values.ts';
-import type { DeploymentSpec } from './manifests.ts';
-
-/**
- * The body limit a Deployment's replicas enforce (MAX_BODY_BYTES, which the chart sets from the
- * environment's maxRequestBodyBytes), for nginx to enforce first; undefined when the manifest sets none.
- */
-export function deploymentBodyLimit(deployment: Pick<DeploymentSpec, 'name' | 'env'>): number | undefined {
-  const variable = deployment.env.find((v) => v.name === 'MAX_BODY_BYTES');
-  if (variable === undefined) return undefined;
-  const value = 'value' in variable ? variable.value : '';
-  if (!/^[1-9]\d{0,8}$/.test(value)) {
-    throw new Error(`Deployment ${deployment.name}: MAX_BODY_BYTES must be a number of bytes, got ${JSON.stringify(value)}`);
-  }
-  return Number(value);
-}
+import { isPlainUrlPath } from './plain-url-path.ts';
 
 export interface UpstreamConfig {
   /** Service name; also the nginx upstream name. */
@@ -63,7 +49,7 @@ export function renderBalancerConfig(input: BalancerConfigInput): string {
   const { prefix } = input;
   // readShopManifests already refuses such values; checked again here, where they become config.
   for (const upstream of input.upstreams) {
-    if (!isDnsLabel(upstream.name)) throw new Error(`upstream name ${JSON.stringify(upstream.name)} is not a DNS-1035 label`);
+    if (!isDns1035Label(upstream.name)) throw new Error(`upstream name ${JSON.stringify(upstream.name)} is not a DNS-1035 label`);
   }
   for (const location of input.locations) {
     if (!isPlainUrlPath(location.path)) throw new Error(`location path ${JSON.stringify(location.path)} is not a plain URL path`);

@@ -1,6 +1,6 @@
-import { textTable } from '../lib/text-table.ts';
-import { describeExit } from './process-exit.ts';
-import type { LocalReplica, SectionStatus, ShopEvent } from './shop.ts';
+import { describeExit } from '../../lib/process/process-exit.ts';
+import { textTable } from '../../lib/text-table.ts';
+import type { LocalReplica, SectionStatus, ShopEvent } from '../shop/shop.ts';
 
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 // Fields every service line carries (pino base, replica bindings): already in the prefix, or noise.

@@ -1,4 +1,4 @@
-import type { ReplicaProcess } from './replica-process.ts';
+import type { ReplicaProcess } from '../supervisor/replica-process.ts';
 import { scaleDownOrder } from './scale-down-order.ts';
 
 /** What converging one section needs from the shop that runs it. */

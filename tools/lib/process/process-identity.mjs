@@ -1,5 +1,5 @@
 // Plain JavaScript (types in process-identity.d.mts) because the watchdog loads it too: a .ts import
-// would load Node's TypeScript stripper into the watchdog: 74 MB RSS instead of 49 MB (measured) for a process that waits.
+// would load Node's TypeScript stripper into the watchdog: tens of megabytes more RSS for a process that waits.
 import { readdirSync, readFileSync } from 'node:fs';
 
 // "pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime

@@ -1,24 +1,29 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { REPO_ROOT } from '../lib/repo-root.ts';
-import { type AutoscaleOptions, Autoscaler, type AutoscalerStatus, checkHpaSpeed, type ScaleTarget } from './autoscaler.ts';
-import type { BalanceChoice, LocalAlgorithm } from './balance.ts';
-import { type AutoscalerSpec, readAutoscalerSpec } from './hpa/autoscaler-spec.ts';
-import { type DeploymentSpec, readShopManifests, type ShopManifests } from './manifests.ts';
-import { deploymentBodyLimit, renderBalancerConfig, renderFrontConfig } from './nginx-config.ts';
-import { findNginx, NginxProcess } from './nginx-process.ts';
+import { ephemeralPort, isPortFree, releasePort, reservePort } from '../../lib/process/ports.ts';
+import { describeExit, type ProcessExit } from '../../lib/process/process-exit.ts';
+import { REPO_ROOT } from '../../lib/repo-root.ts';
+import { type AutoscaleOptions, Autoscaler, type AutoscalerStatus, checkHpaSpeed, type ScaleTarget } from '../hpa/autoscaler.ts';
+import { type AutoscalerSpec, readAutoscalerSpec } from '../hpa/autoscaler-spec.ts';
+import { deploymentBodyLimit } from '../manifests/body-limit.ts';
+import { readShopManifests } from '../manifests/read-manifests.ts';
+import { checkAutoscaleTotal, resolveReplicaCounts } from '../manifests/replica-counts.ts';
+import type { DeploymentSpec, ShopManifests } from '../manifests/types.ts';
+import type { BalanceChoice, LocalAlgorithm } from '../nginx/balance.ts';
+import { renderBalancerConfig, renderFrontConfig } from '../nginx/nginx-config.ts';
+import { findNginx, NginxProcess } from '../nginx/nginx-process.ts';
+import { PeriodicProbe } from '../supervisor/probes.ts';
+import { ProcessGuard } from '../supervisor/process-guard.ts';
+import { describeLeftovers } from '../supervisor/process-record.ts';
+import { PortTakenError, ReplicaProcess } from '../supervisor/replica-process.ts';
+import { type CgroupHierarchy, findCgroupHierarchy, ReplicaCgroup } from '../supervisor/resource-limits.ts';
+import type { ServiceCommand } from '../supervisor/service-command.ts';
+import { makeShopTempDir } from '../supervisor/shop-temp-dir.mjs';
 import { podName } from './pod-names.ts';
-import { ephemeralPort, isPortFree, releasePort, reservePort } from './ports.ts';
-import { PeriodicProbe } from './probes.ts';
-import { describeExit, type ProcessExit } from './process-exit.ts';
-import { ProcessGuard } from './process-guard.ts';
-import { describeLeftovers } from './process-record.ts';
-import { checkAutoscaleTotal, resolveReplicaCounts } from './replica-counts.ts';
-import { PortTakenError, ReplicaProcess, type ServiceCommand } from './replica-process.ts';
-import { type CgroupHierarchy, findCgroupHierarchy, ReplicaCgroup } from './resource-limits.ts';
+import { type RolloutHost, type RolloutStep, rollOut } from './rollout.ts';
 import { convergeSection, type ScalingHost } from './section-scaling.ts';
-import { makeShopTempDir } from './shop-temp-dir.mjs';
+import { SerialQueue } from './serial-queue.ts';
 
 /** contracts.md: nginx on LOCAL_PORT 8080, replicas on loopback ports from 8000 upward. */
 export const DEFAULT_LOCAL_PORT = 8080;
@@ -136,12 +141,7 @@ export type ShopEvent =
     }
   | { readonly type: 'message'; readonly level: 'info' | 'warn'; readonly message: string };
 
-export interface RolloutStep {
-  readonly section: string;
-  readonly from: string;
-  readonly to: string;
-  readonly port: number;
-}
+export type { RolloutStep } from './rollout.ts';
 
 export interface LocalShop {
   /** `http://127.0.0.1:<port>`, the nginx in front of every section. */
@@ -237,9 +237,11 @@ class Shop implements LocalShop, ScaleTarget {
   private readonly wanted = new Map<string, number>();
   private readonly converging = new Set<string>();
   // Rollouts and scaling both change the replicas and reload nginx: one change at a time, in order.
-  private changes: Promise<unknown> = Promise.resolve();
+  /** Replica-set changes (rollouts, scaling, restarts), one at a time: a rollout never races a scale-in. */
+  private readonly changes = new SerialQueue();
   private autoscaler: Autoscaler | undefined;
-  private reloading: Promise<void> = Promise.resolve();
+  /** nginx reloads and restarts, one at a time, inside whichever change asks for them. */
+  private readonly nginxChanges = new SerialQueue();
   private readonly nginxRestarts = { balancer: 0, front: 0 };
   // The readiness and liveness probes of each replica, from its first /readyz 200 until it stops.
   private readonly probes = new Map<ReplicaProcess, PeriodicProbe[]>();
@@ -345,7 +347,8 @@ class Shop implements LocalShop, ScaleTarget {
       emit: (level, message) => this.emit(level, message),
     };
     const ofSection = { section, inNginx: this.current.get(section)!, starting: this.starting.get(section)! };
-    this.exclusive(() => convergeSection(host, ofSection, () => this.wanted.get(section)!))
+    this.changes
+      .run(() => convergeSection(host, ofSection, () => this.wanted.get(section)!))
       .catch((error: Error) => {
         if (!this.stopping) this.emit('warn', `scale ${section}: ${error.message}`);
       })
@@ -411,9 +414,11 @@ class Shop implements LocalShop, ScaleTarget {
       return Promise.reject(new Error(`rollout restart: unknown section ${section} (the manifests have ${names.join(', ')})`));
     }
     const deployments = this.manifests.deployments.filter((d) => section === undefined || d.name === section);
-    this.rollout = this.exclusive(() => this.rollOut(deployments, onStep)).finally(() => {
-      this.rollout = undefined;
-    });
+    this.rollout = this.changes
+      .run(() => this.rollOut(deployments, onStep))
+      .finally(() => {
+        this.rollout = undefined;
+      });
     return this.rollout;
   }
 
@@ -422,58 +427,18 @@ class Shop implements LocalShop, ScaleTarget {
     return this.stopping;
   }
 
-  /**
-   * Kubernetes' RollingUpdate with maxSurge 1 and maxUnavailable 0, one replica at a time: the new
-   * replica must be ready before nginx switches to it (graceful reload, old workers finish first),
-   * and only then does the old one get SIGTERM and drain. A replica that never gets ready stops the
-   * rollout with the old one still serving, as a stuck Deployment would.
-   */
-  private async rollOut(deployments: readonly DeploymentSpec[], onStep?: (step: RolloutStep) => void): Promise<RolloutStep[]> {
-    const steps: RolloutStep[] = [];
-    const draining: Promise<void>[] = [];
-    try {
-      for (const deployment of deployments) {
-        const revision = this.revisions.get(deployment.name)! + 1;
-        this.revisions.set(deployment.name, revision);
-        const replicas = this.current.get(deployment.name)!;
-        for (let index = 0; index < replicas.length; index++) {
-          if (this.stopping) throw new Error('rollout interrupted: the local shop is stopping');
-          const old = replicas[index]!;
-          const spawned = await this.spawnReplica(deployment, index);
-          let next: ReplicaProcess;
-          try {
-            next = await this.untilReady(deployment, index, spawned);
-          } catch (error) {
-            // untilReady has stopped it; nginx never saw it.
-            throw new Error(`rollout ${deployment.name}: ${(error as Error).message}; rolled back: nginx unchanged, ${old.id} kept`);
-          }
-          replicas[index] = next;
-          try {
-            await this.reloadBalancer();
-          } catch (error) {
-            // A failed reload may have applied the new config anyway (a timeout comes after the SIGHUP):
-            // nginx gets the last working set back before the new replica stops, or it would route to a dead port.
-            replicas[index] = old;
-            const restored = await this.reloadBalancer({ drain: false }).then(
-              () => `rolled back: nginx routes to ${old.id} again`,
-              (restore: Error) => `rollback of nginx failed too (${restore.message})`,
-            );
-            await this.retire(next);
-            throw new Error(
-              `rollout ${deployment.name}: replica ${next.id} (port ${next.port}) could not take ${old.id}'s place: ${(error as Error).message}; ${restored}, ${next.id} stopped`,
-            );
-          }
-          draining.push(this.retire(old));
-          const step = { section: deployment.name, from: old.id, to: next.id, port: next.port };
-          steps.push(step);
-          this.emit('info', `rollout ${deployment.name}: ${old.id} -> ${next.id} (port ${next.port}); ${old.id} draining`);
-          onStep?.(step);
-        }
-      }
-    } finally {
-      await Promise.all(draining);
-    }
-    return steps;
+  private rollOut(deployments: readonly DeploymentSpec[], onStep?: (step: RolloutStep) => void): Promise<RolloutStep[]> {
+    const host: RolloutHost = {
+      isStopping: () => this.stopping !== undefined,
+      inNginx: (section) => this.current.get(section)!,
+      newRevision: (section) => this.revisions.set(section, this.revisions.get(section)! + 1),
+      spawn: (deployment, index) => this.spawnReplica(deployment, index),
+      untilReady: (deployment, index, replica) => this.untilReady(deployment, index, replica),
+      reloadBalancer: (options) => this.reloadBalancer(options),
+      retire: (replica) => this.retire(replica),
+      emit: (level, message) => this.emit(level, message),
+    };
+    return rollOut(host, deployments, onStep);
   }
 
   /**
@@ -526,14 +491,13 @@ class Shop implements LocalShop, ScaleTarget {
     if (this.stopping || nginx.isStopping) return;
     const restarts = ++this.nginxRestarts[role];
     this.emit('warn', `nginx ${role} ${nginx.pid} ${describeExit(nginx.exit!)} unexpectedly; its workers were stopped; starting it again`);
-    const restart = this.reloading.then(async () => {
+    const restart = this.nginxChanges.run(async () => {
       if (restarts > NGINX_RESTARTS) throw new Error(`its master died ${restarts} times in this run`);
       const next = await this.startNginx(role);
       this[role] = next;
       const port = role === 'balancer' ? this.balancerPort : this.port;
       this.emit('info', `nginx ${role} ${next.pid} on 127.0.0.1:${port} (started again)`);
     });
-    this.reloading = restart.catch(() => undefined);
     restart.catch((error: Error) => {
       if (this.stopping) return;
       this.emit('warn', `nginx ${role} could not be started again (${error.message}): stopping the shop`);
@@ -541,22 +505,13 @@ class Shop implements LocalShop, ScaleTarget {
     });
   }
 
-  /** Runs `change` once every change queued before it has finished. */
-  private exclusive<T>(change: () => Promise<T>): Promise<T> {
-    const run = this.changes.then(change);
-    this.changes = run.catch(() => undefined);
-    return run;
-  }
-
   // Replicas of one scale-out get ready at about the same time: one nginx reload after the other.
   private reloadBalancer(options: { drain?: boolean } = {}): Promise<void> {
-    const reload = this.reloading.then(() => {
+    return this.nginxChanges.run(async () => {
       // stop() may have stopped nginx meanwhile: its pid is no longer ours to signal.
       if (this.stopping) throw new Error('interrupted: the local shop is stopping');
       return this.balancer!.reload(this.renderConfig(), options);
     });
-    this.reloading = reload.catch(() => undefined);
-    return reload;
   }
 
   private async spawnReplica(
@@ -628,9 +583,11 @@ class Shop implements LocalShop, ScaleTarget {
   private oomKilled(deployment: DeploymentSpec, replica: ReplicaProcess): void {
     const limit = deployment.limits.memoryBytes === undefined ? '' : ` (${Math.round(deployment.limits.memoryBytes / 2 ** 20)} MiB)`;
     this.emit('warn', `replica ${replica.id} (${deployment.name}) was OOMKilled at its memory limit${limit}: restarting it`);
-    this.exclusive(() => this.restartReplica(deployment, replica, 'OOMKilled')).catch((error: Error) => {
-      if (!this.stopping) this.emit('warn', `replica ${replica.id} could not be restarted: ${error.message}`);
-    });
+    this.changes
+      .run(() => this.restartReplica(deployment, replica, 'OOMKilled'))
+      .catch((error: Error) => {
+        if (!this.stopping) this.emit('warn', `replica ${replica.id} could not be restarted: ${error.message}`);
+      });
   }
 
   /**
@@ -671,9 +628,11 @@ class Shop implements LocalShop, ScaleTarget {
             'warn',
             `${where()} failed its livenessProbe ${livenessProbe.failureThreshold} times in a row (GET ${livenessProbe.path}, every ${livenessProbe.periodSeconds} s): restarting it`,
           );
-          this.exclusive(() => this.restartReplica(deployment, replica)).catch((error: Error) => {
-            if (!this.stopping) this.emit('warn', `${where()} could not be restarted: ${error.message}`);
-          });
+          this.changes
+            .run(() => this.restartReplica(deployment, replica))
+            .catch((error: Error) => {
+              if (!this.stopping) this.emit('warn', `${where()} could not be restarted: ${error.message}`);
+            });
         }),
       );
     }
@@ -774,9 +733,9 @@ class Shop implements LocalShop, ScaleTarget {
     await this.front?.stop();
     await this.balancer?.stop();
     // A restart of an nginx under way stops what it started itself (startNginx).
-    await this.reloading;
+    await this.nginxChanges.idle();
     await Promise.all([...this.live].map((r) => this.retire(r)));
-    await this.changes;
+    await this.changes.idle();
     // Before the guard closes: its watchdog would remove the directory too, at the same time.
     rmSync(this.prefix, { recursive: true, force: true });
     await this.guard.close();

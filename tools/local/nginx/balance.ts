@@ -1,11 +1,11 @@
 import {
   type ControllerFor,
   controllersFor,
-  INGRESS_CONTROLLER_NAMES,
-  INGRESS_CONTROLLERS,
   type LoadBalancingAlgorithm,
+  ROUTING_CONTROLLER_NAMES,
+  ROUTING_CONTROLLERS,
   supportedAlgorithms,
-} from '../../config/vocabulary.ts';
+} from '../../../config/vocabulary.ts';
 
 /** The algorithms the local nginx (OSS) runs: round robin, its default, and least_conn. */
 export type LocalAlgorithm = Extract<LoadBalancingAlgorithm, 'round-robin' | 'least-connections'>;
@@ -55,7 +55,7 @@ export function balanceFromIngressAnnotations(
   ingressName: string,
 ): BalanceChoice | undefined {
   for (const controller of ANNOTATED_CONTROLLERS) {
-    const { key } = INGRESS_CONTROLLERS[controller].balancing;
+    const { key } = ROUTING_CONTROLLERS[controller].balancing;
     const value = annotations[key];
     if (value === undefined) continue;
     const known = supportedAlgorithms(controller);
@@ -83,7 +83,7 @@ export function balanceOnLocalNginx(portable: LoadBalancingAlgorithm, source: st
 export function parseLocalAlgorithm(value: string): LocalAlgorithm {
   const aliases = new Map<string, LocalAlgorithm>(LOCAL_ALGORITHMS.map((algorithm) => [algorithm, algorithm]));
   aliases.set('least_conn', 'least-connections');
-  for (const controller of INGRESS_CONTROLLER_NAMES) {
+  for (const controller of ROUTING_CONTROLLER_NAMES) {
     for (const { algorithm, value: spelling } of supportedAlgorithms(controller)) {
       if (isLocalAlgorithm(algorithm)) aliases.set(spelling, algorithm);
     }

@@ -5,9 +5,9 @@
  * stopped normally (then nothing is left to watch) or was killed with -9, crashed or lost its terminal
  * (then no exit hook of its own ran): every process still watched, and still the same process, is
  * killed with its process group, and the shop's temp directory removed. Nothing here writes output: the supervisor's pipes may be closed.
- * Plain JavaScript, like process-identity.mjs: the TypeScript stripper would add ~25 MB to a process that only waits.
+ * Plain JavaScript, like process-identity.mjs: the TypeScript stripper would add tens of megabytes to a process that only waits.
  */
-import { killIfSame } from './process-identity.mjs';
+import { killIfSame } from '../../lib/process/process-identity.mjs';
 import { removeShopTempDir } from './shop-temp-dir.mjs';
 
 /** @type {Map<number, { pid: number, startTime: number }>} */

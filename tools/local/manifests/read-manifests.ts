@@ -3,88 +3,25 @@ import { join } from 'node:path';
 
 import { parseAllDocuments } from 'yaml';
 
-import { isJsonObject, type JsonObject } from '../lib/json-object.ts';
-import { type BalanceChoice, balanceFromIngressAnnotations } from './balance.ts';
-import { readGatewayRoutes } from './gateway-routes.ts';
 import {
   DNS_1035_LABEL_RULE,
   DNS_1123_SUBDOMAIN_RULE,
   ENV_VAR_NAME_RULE,
-  isDnsLabel,
-  isDnsSubdomain,
+  isDns1035Label,
+  isDns1123Subdomain,
   isEnvVarName,
-  isPlainUrlPath,
-  PLAIN_URL_PATH_RULE,
-} from './manifest-values.ts';
-import { nginxLocations } from './nginx-config.ts';
-import { type ProbeSpec, readProbe } from './probes.ts';
-import { type ContainerLimits, readContainerLimits } from './resource-limits.ts';
+} from '../../../config/kubernetes-names.ts';
+import { isJsonObject, type JsonObject } from '../../lib/json-object.ts';
+import { balanceFromIngressAnnotations } from '../nginx/balance.ts';
+import { nginxLocations } from '../nginx/nginx-config.ts';
+import { isPlainUrlPath, PLAIN_URL_PATH_RULE } from '../nginx/plain-url-path.ts';
+import { readProbe } from '../supervisor/probes.ts';
+import { readContainerLimits } from '../supervisor/resource-limits.ts';
+import { readGatewayRoutes } from './gateway-routes.ts';
 import { missingServiceReason } from './service-refs.ts';
-
-/** One environment variable of a replica: a literal value, or the pod's own name (fieldRef metadata.name). */
-export type EnvVarSpec = { readonly name: string; readonly value: string } | { readonly name: string; readonly podName: true };
-
-/** What local mode needs from one Deployment. */
-export interface DeploymentSpec {
-  /** Deployment name, which is also the section name in contracts.md (e.g. `chocolates`). */
-  readonly name: string;
-  /** HPA minReplicas, else spec.replicas, else 1 (the Kubernetes default). */
-  readonly replicas: number;
-  /** The container's env, in manifest order. */
-  readonly env: readonly EnvVarSpec[];
-  /** Labels of the pod template, which Services select on. */
-  readonly podLabels: Readonly<Record<string, string>>;
-  /** What `--autoscale` reads (hpa/autoscaler-spec.ts), as written: unread, and so never an error, without it. */
-  readonly autoscaling: AutoscalingSource;
-  /** The service container's probes, run on every replica once it is in nginx; absent: always ready / alive. */
-  readonly readinessProbe?: ProbeSpec;
-  readonly livenessProbe?: ProbeSpec;
-  /** spec.template.spec.terminationGracePeriodSeconds (Kubernetes' default 30): how long a liveness kill waits after SIGTERM. */
-  readonly terminationGracePeriodSeconds: number;
-  /** The service container's resources.limits: each replica runs inside them (resource-limits.ts). */
-  readonly limits: ContainerLimits;
-}
-
-/** The HPA targeting a Deployment (if any) and the Deployment's workload container resources. */
-export interface AutoscalingSource {
-  readonly hpa?: { readonly name: string; readonly source: string; readonly spec: Readonly<Record<string, unknown>> };
-  readonly deploymentSource: string;
-  readonly containerResources: unknown;
-}
-
-/** One Ingress path (or HTTPRoute match), routed to the Service it names. */
-export interface RouteSpec {
-  readonly path: string;
-  readonly pathType: 'Prefix' | 'Exact';
-  readonly service: string;
-  /** Where it is declared, for messages: `file (Ingress name): rules[0].http.paths[1]`. */
-  readonly source: string;
-}
-
-/** One Service and the Deployment whose pods it selects. */
-export interface ServiceSpec {
-  readonly name: string;
-  readonly deployment: string;
-}
-
-export interface ShopManifests {
-  readonly deployments: readonly DeploymentSpec[];
-  readonly services: readonly ServiceSpec[];
-  readonly routes: readonly RouteSpec[];
-  /** Balancing asked for by the Ingress annotations; undefined when none is set. */
-  readonly balance: BalanceChoice | undefined;
-}
+import type { AutoscalingSource, DeploymentSpec, EnvVarSpec, ManifestObject, RouteSpec, ServiceSpec, ShopManifests } from './types.ts';
 
 type Json = JsonObject;
-interface ManifestObject {
-  readonly kind: string;
-  readonly name: string;
-  /** `file (Kind name)`, for messages. */
-  readonly source: string;
-  /** `file document 3`: tells apart two objects of one kind and name. */
-  readonly document: string;
-  readonly body: Json;
-}
 
 /** Reads every `*.yaml` / `*.yml` file of a directory (e.g. dist/) into what local mode runs. */
 export function readShopManifests(dir: string): ShopManifests {
@@ -127,9 +64,9 @@ export function parseManifestFile(path: string, text: string): ManifestObject[] 
 // Names of the kinds local mode reads end up in nginx.conf (Service) or in replica names and messages;
 // Kubernetes itself would refuse anything else.
 function checkName(kind: string, name: string, where: string): void {
-  if (kind === 'Service' && !isDnsLabel(name))
+  if (kind === 'Service' && !isDns1035Label(name))
     throw new Error(`${where}: Service metadata.name ${JSON.stringify(name)} is not a DNS-1035 label (${DNS_1035_LABEL_RULE})`);
-  if (['Deployment', 'Ingress', 'HorizontalPodAutoscaler'].includes(kind) && !isDnsSubdomain(name))
+  if (['Deployment', 'Ingress', 'HorizontalPodAutoscaler'].includes(kind) && !isDns1123Subdomain(name))
     throw new Error(`${where}: ${kind} metadata.name ${JSON.stringify(name)} is not a DNS-1123 subdomain (${DNS_1123_SUBDOMAIN_RULE})`);
 }
 

@@ -1,10 +1,10 @@
-import type { DeploymentSpec } from './manifests.ts';
+import type { DeploymentSpec } from './types.ts';
 
 /** Upper bound for one section's local replicas: each is a Node process on a laptop. */
 export const MAX_LOCAL_REPLICAS = 16;
 /**
  * Upper bound for all sections together, whatever the manifests say: 64 idle replicas of the service
- * hold about 4.8 GiB (77 MiB RSS each on Node 24), already more than a laptop spares for a demo.
+ * already hold more memory than a laptop spares for a demo (a replica's idle RSS: docs/benchmarks.md, section 5).
  */
 export const MAX_LOCAL_REPLICAS_TOTAL = 64;
 

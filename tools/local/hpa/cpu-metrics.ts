@@ -1,4 +1,4 @@
-import { cpuSeconds } from './process-identity.mjs';
+import { cpuSeconds } from '../../lib/process/process-identity.mjs';
 
 /** One replica's CPU usage as metrics-server serves it: the average over `windowMs`, ending at `at`. */
 export interface CpuUsage {

@@ -1,8 +1,8 @@
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
-import { isJsonObject } from '../lib/json-object.ts';
-import { pollUntil } from '../lib/poll-until.ts';
-import { bootId, isSameProcess, killIfSame, type ProcessIdentity } from './process-identity.mjs';
+import { isJsonObject } from '../../lib/json-object.ts';
+import { pollUntil } from '../../lib/poll-until.ts';
+import { bootId, isSameProcess, killIfSame, type ProcessIdentity } from '../../lib/process/process-identity.mjs';
 import { removeShopTempDir } from './shop-temp-dir.mjs';
 
 export type GuardedKind = 'nginx' | 'replica' | 'watchdog';

@@ -1,6 +1,6 @@
 import { get } from 'node:http';
 
-import { isJsonObject, type JsonObject } from '../lib/json-object.ts';
+import { isJsonObject, type JsonObject } from '../../lib/json-object.ts';
 
 function asObject(value: unknown, where: string): JsonObject {
   if (!isJsonObject(value)) throw new Error(`${where} is missing or not a mapping`);

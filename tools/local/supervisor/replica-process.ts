@@ -1,19 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { get } from 'node:http';
 import { createInterface } from 'node:readline';
 
-import { pollUntil } from '../lib/poll-until.ts';
-import { acceptsConnections } from './ports.ts';
-import { describeExit, hasExited, type ProcessExit, stopChild, waitForExit } from './process-exit.ts';
+import { pollUntil } from '../../lib/poll-until.ts';
+import { probe } from '../../lib/process/http-probe.ts';
+import { acceptsConnections } from '../../lib/process/ports.ts';
+import { describeExit, hasExited, type ProcessExit, stopChild, waitForExit } from '../../lib/process/process-exit.ts';
 import type { ProcessWatcher } from './process-guard.ts';
 import type { ReplicaCgroup } from './resource-limits.ts';
-
-/** How to start the service: contracts.md's `npm run serve`, without npm's extra process. */
-export interface ServiceCommand {
-  readonly executable: string;
-  readonly args: readonly string[];
-  readonly cwd: string;
-}
+import type { ServiceCommand } from './service-command.ts';
 
 export interface ReplicaStart {
   /** Deployment (section) name. */
@@ -205,22 +199,4 @@ export class PortTakenError extends Error {
 
 function portHolderHint(port: number): string {
   return ` (\`ss -ltnp 'sport = :${port}'\` names it)`;
-}
-
-/** GET a path on a loopback port; resolves the status code, or 0 when nothing answers. */
-export async function probeStatus(port: number, path: string): Promise<number> {
-  return (await probe(port, path))?.status ?? 0;
-}
-
-/** GET a path on a loopback port: the status and X-Served-By, or undefined when nothing answers. */
-function probe(port: number, path: string): Promise<{ status: number; servedBy: string | undefined } | undefined> {
-  return new Promise((resolve) => {
-    const request = get({ host: '127.0.0.1', port, path, agent: false, timeout: 1_000 }, (response) => {
-      response.resume();
-      const servedBy = response.headers['x-served-by'];
-      resolve({ status: response.statusCode ?? 0, servedBy: typeof servedBy === 'string' ? servedBy : undefined });
-    });
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(undefined));
-  });
 }

@@ -3,12 +3,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { findExecutable } from '../lib/find-executable.ts';
-import { pollUntil } from '../lib/poll-until.ts';
-import { acceptsConnections } from './ports.ts';
-import { hasExited, type ProcessExit, stopChild, waitForExit } from './process-exit.ts';
-import type { ProcessWatcher } from './process-guard.ts';
-import { childPids, groupMembers } from './process-identity.mjs';
+import { findExecutable } from '../../lib/find-executable.ts';
+import { pollUntil } from '../../lib/poll-until.ts';
+import { acceptsConnections } from '../../lib/process/ports.ts';
+import { hasExited, type ProcessExit, stopChild, waitForExit } from '../../lib/process/process-exit.ts';
+import { childPids, groupMembers } from '../../lib/process/process-identity.mjs';
+import type { ProcessWatcher } from '../supervisor/process-guard.ts';
 
 const run = promisify(execFile);
 

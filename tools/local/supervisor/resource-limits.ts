@@ -6,9 +6,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { parseQuantity } from '../../config/quantity.ts';
-import { isJsonObject } from '../lib/json-object.ts';
-import type { ServiceCommand } from './replica-process.ts';
+import { parseQuantity } from '../../../config/quantity.ts';
+import { isJsonObject } from '../../lib/json-object.ts';
+import type { ServiceCommand } from './service-command.ts';
 
 /** A container's limits in base units; a limit the manifest leaves out is not enforced. */
 export interface ContainerLimits {

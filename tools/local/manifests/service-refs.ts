@@ -1,4 +1,4 @@
-/** One parsed manifest object, as manifests.ts passes it. */
+/** One parsed manifest object, as read-manifests.ts passes it. */
 interface ManifestObject {
   readonly kind: string;
   readonly name: string;

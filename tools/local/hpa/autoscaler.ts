@@ -1,7 +1,7 @@
+import type { AutoscalerSpec } from './autoscaler-spec.ts';
 import { CpuMetrics } from './cpu-metrics.ts';
-import type { AutoscalerSpec } from './hpa/autoscaler-spec.ts';
-import { DEFAULT_CONTROLLER_SETTINGS, HorizontalController, type HpaStatus } from './hpa/horizontal-controller.ts';
-import type { PodMetric, PodState } from './hpa/replica-calculator.ts';
+import { DEFAULT_CONTROLLER_SETTINGS, HorizontalController, type HpaStatus } from './horizontal-controller.ts';
+import type { PodMetric, PodState } from './replica-calculator.ts';
 
 /** `--autoscale`: the HPA controller, per section with an HPA, acting on the local replicas. */
 export interface AutoscaleOptions {

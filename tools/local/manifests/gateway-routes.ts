@@ -1,31 +1,24 @@
 /**
  * Gateway API routing as local mode runs it: each HTTPRoute rule becomes a location per path match, to
  * the one Service it names, and the algorithm comes from the controller's policy attached to the route
- * (INGRESS_CONTROLLERS' `route-policy` settings: Envoy Gateway's BackendTrafficPolicy
+ * (ROUTING_CONTROLLERS' `route-policy` settings: Envoy Gateway's BackendTrafficPolicy
  * spec.loadBalancer.type), read back into the portable name and run as nginx's closest algorithm.
  * What nginx here cannot imitate (header or query matches, filters, split backends) is refused by name.
  */
 import {
   type ControllerFor,
   controllersFor,
-  INGRESS_CONTROLLERS,
+  ROUTING_CONTROLLERS,
   type RoutePolicySetting,
   supportedAlgorithms,
-} from '../../config/vocabulary.ts';
-import { isJsonObject, type JsonObject } from '../lib/json-object.ts';
-import { type BalanceChoice, balanceOnLocalNginx } from './balance.ts';
-import { isPlainUrlPath, PLAIN_URL_PATH_RULE } from './manifest-values.ts';
-import type { RouteSpec, ServiceSpec } from './manifests.ts';
+} from '../../../config/vocabulary.ts';
+import { isJsonObject, type JsonObject } from '../../lib/json-object.ts';
+import { type BalanceChoice, balanceOnLocalNginx } from '../nginx/balance.ts';
+import { isPlainUrlPath, PLAIN_URL_PATH_RULE } from '../nginx/plain-url-path.ts';
 import { missingServiceReason } from './service-refs.ts';
+import type { ManifestObject, RouteSpec, ServiceSpec } from './types.ts';
 
 type Json = JsonObject;
-/** One parsed manifest object, as tools/local/manifests.ts passes it. */
-interface ManifestObject {
-  readonly kind: string;
-  readonly name: string;
-  readonly source: string;
-  readonly body: Json;
-}
 
 const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 const PATH_TYPES: Readonly<Record<string, RouteSpec['pathType']>> = { PathPrefix: 'Prefix', Exact: 'Exact' };
@@ -90,7 +83,7 @@ function readMatch(match: unknown, where: string, service: string): RouteSpec {
 /** The algorithm of the route-policy object that targets `route` (a controller's, per the vocabulary). */
 function policyBalance(route: ManifestObject, objects: readonly ManifestObject[]): BalanceChoice | undefined {
   for (const controller of controllersFor('HTTPRoute')) {
-    const setting = INGRESS_CONTROLLERS[controller].balancing as RoutePolicySetting;
+    const setting = ROUTING_CONTROLLERS[controller].balancing as RoutePolicySetting;
     const policy = objects.find((object) => isPolicyFor(object, setting, route.name));
     if (!policy) continue;
     const value = valueAt(policy.body, setting.field);
