@@ -3,11 +3,11 @@ import { production } from './production.ts';
 
 // Sized for a laptop kind/minikube cluster on one node: three sections x 2 replicas must fit next to
 // the ingress controller and metrics-server. Image tags match package.json's version (a test pins it).
-// Memory, measured on Node 24 (docs/benchmarks.md, sections 3 and 5): a replica holds 80 MiB idle and
-// 127-147 MiB under load over five full bench runs (147.4 in e7a3444's docs/benchmarks.md), so 160Mi requested
-// covers every sample (128Mi did not), and a 320Mi limit (its V8 heap is capped at half of that; peak after the
-// runtime rounds: 159 MiB).
-// CPU: 50m keeps the HPA easy to watch on a laptop (70% of 50m is reached at roughly 1,200 req/s).
+// Memory: 160Mi requested covers a replica's RSS under load in every full bench run so far, where 128Mi did
+// not, and the 320Mi limit leaves room above it (its V8 heap is capped at half of that): docs/benchmarks.md,
+// sections 3 and 5.
+// CPU: 50m keeps the HPA easy to watch on a laptop: a small share of one replica's rate reaches 70% of it
+// (docs/benchmarks.md, section 6).
 const requests: ResourceQuantities = { cpu: '50m', memory: '160Mi', ephemeralStorage: '64Mi' };
 const limits: ResourceQuantities = { cpu: '500m', memory: '320Mi', ephemeralStorage: '128Mi' };
 

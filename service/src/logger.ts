@@ -7,8 +7,8 @@ export type { Logger } from 'pino';
 /**
  * Most bytes of log lines waiting for the reader of stdout; a line that would go beyond is dropped (and
  * counted). A stuck log collector or a full pipe otherwise made the buffer, and the heap, grow without bound
- * (~250 bytes per request). 4 MiB is ~15,000 request lines, ~1 s of logs at full load: a reader that pauses
- * for less loses nothing.
+ * (a line of a few hundred bytes per request). 4 MiB holds thousands of request lines, about a second of logs
+ * at full load: a reader that pauses for less loses nothing.
  */
 const MAX_BUFFERED_LOG_BYTES = 4 * 1024 * 1024;
 

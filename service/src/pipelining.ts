@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
  * Most responses one connection may have waiting behind the one being sent (HTTP pipelining). nginx and
  * browsers never pipeline. Node parses a whole read (64 KiB, up to ~1,900 small requests) before it can
  * pause a connection, so without a cap a client that pipelines and reads nothing made the service hold
- * every one of them (measured: 20 connections, 12,714 requests in flight at once).
+ * every one of them: a handful of connections put thousands of requests in flight at once.
  */
 export const MAX_QUEUED_RESPONSES = 32;
 
@@ -86,8 +86,8 @@ function admit(req: IncomingMessage, res: ServerResponse, report: (dropped: Drop
 /**
  * Put in place of Node's per-request callback on a dropped connection. Node parses a whole read before it
  * looks at the socket again, and destroying the socket does not stop that: it would still build a request
- * and a response object for each of the ~1,900 small requests in the 64 KiB read (measured: 100 connections
- * doing so exhausted a 160 MiB heap). Node hands this callback's return value to llhttp as the
+ * and a response object for each of the ~1,900 small requests in the 64 KiB read (enough connections doing so
+ * exhausted a replica's heap). Node hands this callback's return value to llhttp as the
  * headers-complete result (lib/_http_common.js, parserOnHeadersComplete), and 2 ("upgrade") makes llhttp stop
  * parsing the read there; the socket is already destroyed, so nothing reads the rest. Should a Node release
  * stop calling it, dropped requests still return at once in capPipelining, only more of them.

@@ -1,7 +1,7 @@
 // A cache of built programs outside the checkout, keyed by what they were built from (the module's source
 // digest and the Go version). A fresh clone, a second worktree or CI on a machine that built them once
 // then restores them in a second instead of relinking each (Go's own build cache makes a rebuild mostly
-// links, but nine links of 50-190 MB programs take minutes on 2 cores). Files are hard-linked where the
+// links, but nine links of programs tens to hundreds of megabytes large take minutes on 2 cores: docs/benchmarks.md, section 7). Files are hard-linked where the
 // cache and the checkout share a file system, so a restore costs no disk.
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
