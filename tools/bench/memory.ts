@@ -10,6 +10,7 @@ import type { MemoryBudget, MemoryResults } from '../measure/results.ts';
 import { round } from '../measure/stats.ts';
 import type { BenchContext } from './context.ts';
 import { memoryFromManifests } from './manifest-resources.ts';
+import { compareYoungGenerations } from './young-generation.ts';
 
 /**
  * RSS of one compiled replica: idle (started, a few requests served, settled), then sampled every
@@ -17,6 +18,11 @@ import { memoryFromManifests } from './manifest-resources.ts';
  * memory request and limit in every environment's synthesized manifests.
  */
 export async function benchMemory(context: BenchContext, section: SectionName = 'chocolates'): Promise<MemoryResults> {
+  const asDeployed = await measureOneReplica(context, section);
+  return { ...asDeployed, youngGeneration: await compareYoungGenerations(context, section) };
+}
+
+async function measureOneReplica(context: BenchContext, section: SectionName): Promise<MemoryResults> {
   const { profile, progress } = context;
   buildService(progress);
   const replica = await startReplica({ section, logFile: join(context.logDir, 'memory-replica.log') });

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
+import type { EnvironmentConfig } from '../../config/index.ts';
 import { environmentNamed } from '../../config/index.ts';
+import { parseQuantity } from '../../config/quantity.ts';
 import { randomReplicaBasePort } from '../lib/process/ports.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
 import { type LocalShop, startLocalShop } from '../local/shop/shop.ts';
@@ -31,6 +33,8 @@ const HELP = `Usage: npm run bench:scale-out [-- options]
   --rate <n>          offer at most n req/s in total (autocannon --overallRate) instead of a closed loop at full speed
   --replica-env K=V   extra env for the ${SECTION} replicas (repeatable), e.g. LOG_LEVEL=warn to take request logs out
   --one-hop           no stable front: the balancer listens on the shop's port (as the bench's balancing suite)
+  --cpu-limit <q>     run each ${SECTION} replica inside this CPU limit (a CFS quota, as the kubelet sets it), e.g.
+                      250m, and compare N replicas with N times one; default: no limits, what one replica can do
   --json              print every run as JSON lines too`;
 
 /** A process role in the request path; its CPU is summed over all its processes. */
@@ -62,6 +66,7 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
       'one-hop': { type: 'boolean', default: false },
+      'cpu-limit': { type: 'string' },
       rate: { type: 'string' },
       'replica-env': { type: 'string', multiple: true, default: [] },
       json: { type: 'boolean', default: false },
@@ -84,16 +89,24 @@ async function main(): Promise<void> {
       return [pair.slice(0, at), pair.slice(at + 1)];
     }),
   );
+  const cpuLimit = values['cpu-limit'];
+  if (cpuLimit !== undefined && !(parseQuantity(cpuLimit)! > 0)) {
+    throw new Error(`--cpu-limit ${JSON.stringify(cpuLimit)}: expected a CPU quantity such as 250m or 0.5`);
+  }
   const progress = (message: string): void => console.error(`[scale-out] ${message}`);
+  const limitProblems: string[] = [];
 
   buildService(progress);
   mkdirSync(SCRATCH_DIR, { recursive: true });
-  synthesizeInto(environmentNamed('local'), MANIFESTS_DIR);
+  synthesizeInto(withCpuLimit(environmentNamed('local'), cpuLimit), MANIFESTS_DIR);
   const shops = new Map<number, LocalShop>();
   try {
     for (const replicas of counts) {
       progress(`starting a local shop with ${replicas} ${SECTION} replica(s)`);
-      shops.set(replicas, await startShop(replicas, !values['one-hop'], replicaEnv));
+      shops.set(
+        replicas,
+        await startShop({ replicas, stableFront: !values['one-hop'], env: replicaEnv, limits: cpuLimit !== undefined, limitProblems }),
+      );
     }
     const runs: Run[] = [];
     for (let round = 1; round <= rounds; round += 1) {
@@ -109,23 +122,44 @@ async function main(): Promise<void> {
       }
     }
     console.log(summarize(runs, counts, connections, durationSec, !values['one-hop']));
+    if (cpuLimit !== undefined) console.log(scalingVerdict(runs, counts, cpuLimit, limitProblems));
   } finally {
     await Promise.all([...shops.values()].map((shop) => shop.stop()));
   }
 }
 
-function startShop(replicas: number, stableFront: boolean, env: Record<string, string>): Promise<LocalShop> {
+/** The environment with the section's CPU limit replaced (a copy: environment data stays as reviewed). */
+function withCpuLimit(environment: EnvironmentConfig, cpu: string | undefined): EnvironmentConfig {
+  if (cpu === undefined) return environment;
+  const section = environment.sections[SECTION];
+  return { ...environment, sections: { ...environment.sections, [SECTION]: { ...section, limits: { ...section.limits, cpu } } } };
+}
+
+interface ShopSetup {
+  replicas: number;
+  stableFront: boolean;
+  env: Record<string, string>;
+  /** Run the replicas inside their manifests' limits (cgroups); off, they run unlimited. */
+  limits: boolean;
+  /** Collects why limits could not be applied, so the figures can say they are not what they claim. */
+  limitProblems: string[];
+}
+
+function startShop({ replicas, stableFront, env, limits, limitProblems }: ShopSetup): Promise<LocalShop> {
   return startLocalShop({
     manifestsDir: MANIFESTS_DIR,
     port: 0,
     stableFront,
+    resourceLimits: limits,
     replicas: { [SECTION]: replicas, candies: 1, cakes: 1 },
     serviceCommand: { executable: process.execPath, args: [join('service', 'build', 'server.js')], cwd: REPO_ROOT },
     basePort: randomReplicaBasePort(),
     replicaEnvFor: (section) => (section === SECTION ? env : undefined),
     // Replica output still goes through this process's pipes and line reader, as in local mode; it is dropped here.
     onEvent: (event) => {
-      if (event.type === 'message' && event.level === 'warn') console.error(`[scale-out] local shop: ${event.message}`);
+      if (event.type !== 'message' || event.level !== 'warn') return;
+      if (event.message.includes('cgroups')) limitProblems.push(event.message);
+      console.error(`[scale-out] local shop: ${event.message}`);
     },
   });
 }
@@ -344,6 +378,28 @@ function summarize(runs: Run[], counts: number[], connections: number, durationS
     `|${'---|'.repeat(5 + ROLES.length + 2)}`,
     ...rows,
   ].join('\n');
+}
+
+/**
+ * Horizontal scaling as the demo promises it: N replicas, each held to the CPU limit, serve N times what one
+ * does while the machine has CPU to spare. Goal: at least 0.9 x N x one replica's rate.
+ */
+function scalingVerdict(runs: Run[], counts: number[], cpuLimit: string, limitProblems: string[]): string {
+  const one = median(runs.filter((r) => r.replicas === counts[0]).map((r) => r.rps)) / counts[0]!;
+  const rows = counts.map((replicas) => {
+    const rps = median(runs.filter((r) => r.replicas === replicas).map((r) => r.rps));
+    const share = ratio(rps, one * replicas);
+    return `| ${replicas} | ${rps} | ${round1(one * replicas)} | ${share} | ${share >= 0.9 ? 'met' : 'not met'} |`;
+  });
+  const caveat = limitProblems.length > 0 ? `\nNOT HELD TO THE LIMIT: ${limitProblems[0]} (these figures are of unlimited replicas)` : '';
+  return (
+    [
+      `\nhorizontal scaling with ${cpuLimit} CPU per replica (goal: N replicas >= 0.9 x N x one replica's rate)`,
+      '| Replicas | req/s (median) | N x one | ÷ (N x one) | goal |',
+      '|---|---|---|---|---|',
+      ...rows,
+    ].join('\n') + caveat
+  );
 }
 
 function median(values: number[]): number {

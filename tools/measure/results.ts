@@ -167,6 +167,18 @@ export interface BalancingResults {
   ratio2vs1Replicas: number;
   /** req/s with 3 replicas / req/s with 1 replica. */
   ratio3vs1Replicas: number;
+  /** Replicas held to a CPU limit (cgroups), 1 to 4; absent in results from before it was measured. */
+  limitedScaling?: LimitedScaling;
+}
+
+/** N replicas, each held to `cpuLimit`, against N times one (the demo's promise of horizontal scaling). */
+export interface LimitedScaling {
+  cpuLimit: string;
+  /** Interleaved rounds per replica count; each point is its count's median round. */
+  rounds: number;
+  /** Set when local mode could not write cgroups: the replicas ran unlimited, and this says why. */
+  notHeld?: string;
+  points: (ScalingPoint & { ratioVsLinear: number })[];
 }
 
 export interface ResourceBudget {
@@ -197,6 +209,21 @@ export interface MemoryResults {
   load: LoadResult;
   /** The section's memory request/limit in every environment's synthesized manifests. */
   budgets: MemoryBudget[];
+  /** Young generation sizes side by side (absent in results from before they were compared). */
+  youngGeneration?: YoungGenerationVariant[];
+}
+
+/** One replica setting of V8's young generation, measured in the same interleaved rounds as the others. */
+export interface YoungGenerationVariant {
+  /** The replica's NODE_OPTIONS: the chart's heap cap, and the semi-space size tried. */
+  nodeOptions: string;
+  /** True for the setting the chart deploys today. */
+  deployed: boolean;
+  rps: number;
+  /** VmHWM at the end of the median round. */
+  peakRssMiB: number;
+  /** rps ÷ the deployed setting's rps (same rounds). */
+  ratioRpsVsDeployed: number;
 }
 
 export interface ModuleBuild {

@@ -1,4 +1,4 @@
-import type { BenchResults } from '../../measure/results.ts';
+import type { BenchResults, YoungGenerationVariant } from '../../measure/results.ts';
 
 /** One goal a benchmark checks: the figure measured, the bound it must meet, and whether it did. */
 export interface GoalVerdict {
@@ -39,10 +39,27 @@ export function goalVerdicts({ synth, service, runtime, balancing, memory }: Ben
       ? [
           atLeast('throughput through nginx, 2 ÷ 1 replicas', balancing.ratio2vs1Replicas, 0.9),
           atLeast('throughput through nginx, 3 ÷ 1 replicas', balancing.ratio3vs1Replicas, 0.9),
+          ...(balancing.limitedScaling?.points ?? [])
+            .filter((point) => point.replicas > 1)
+            .map((point) =>
+              atLeast(
+                `${point.replicas} replicas held to ${balancing.limitedScaling!.cpuLimit} CPU ÷ ${point.replicas} × one`,
+                point.ratioVsLinear,
+                0.9,
+              ),
+            ),
         ]
       : []),
     ...(memory ? [atMost('replica peak RSS under the standard load (MiB)', memory.peakRssMiB, 100)] : []),
+    ...(memory?.youngGeneration ? [leanestReplica(memory.youngGeneration)] : []),
   ];
+}
+
+/** The lowest peak RSS among the settings that keep ≥ 0.95 × the deployed setting's req/s. */
+function leanestReplica(variants: readonly YoungGenerationVariant[]): GoalVerdict {
+  const fastEnough = variants.filter((v) => v.ratioRpsVsDeployed >= 0.95);
+  const leanest = fastEnough.reduce((best, v) => (v.peakRssMiB < best.peakRssMiB ? v : best), fastEnough[0] ?? variants[0]!);
+  return atMost(`leanest replica at ≥ 0.95 × the deployed req/s, peak RSS (MiB; \`${leanest.nodeOptions}\`)`, leanest.peakRssMiB, 100);
 }
 
 /** The console's closing lines: one per goal, verdict first. */

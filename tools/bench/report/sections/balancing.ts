@@ -1,4 +1,4 @@
-import type { BalancingResults, BenchMeta } from '../../../measure/results.ts';
+import type { BalancingResults, BenchMeta, LimitedScaling } from '../../../measure/results.ts';
 import { balancedRow, latency, loadDescription, pct } from '../format.ts';
 import type { ChartSet, ReportSection } from '../report-section.ts';
 
@@ -52,5 +52,36 @@ export function balancingSection(balancing: BalancingResults, meta: BenchMeta): 
     '![Throughput by replica count](img/throughput-by-replicas.svg)',
     '',
   );
+  if (balancing.limitedScaling) lines.push(...limitedScalingLines(balancing.limitedScaling, charts));
   return { lines, charts };
+}
+
+/** Replicas held to a CPU limit: the table, and a chart of each count against N times one. */
+function limitedScalingLines(limited: LimitedScaling, charts: ChartSet): string[] {
+  const one = limited.points[0]!.rps;
+  const plural = (n: number) => `${n} replica${n === 1 ? '' : 's'}`;
+  charts['throughput-limited-by-replicas.svg'] = {
+    title: `Throughput by replica count, each held to ${limited.cpuLimit} CPU`,
+    unit: 'req/s',
+    series: ['measured', 'N × one replica'],
+    groups: limited.points.map((p) => ({ label: plural(p.replicas), values: [p.rps, Math.round(one * p.replicas)] })),
+  };
+  return [
+    `### 1 to ${limited.points.length} replicas, each held to ${limited.cpuLimit} CPU`,
+    '',
+    `Each replica runs inside a CFS quota of ${limited.cpuLimit} (cgroups, as the kubelet sets a container's CPU limit), so one replica`,
+    `serves what a pod with that limit serves, and N replicas should serve N times that while the machine has CPU to spare. All four shops`,
+    `run at once, measured in ${limited.rounds} interleaved round(s); each row is its count's median round. Goal: ≥ 0.9 × N × one replica.`,
+    ...(limited.notHeld ? ['', `**Not held to the limit in this run**: ${limited.notHeld}. These rows are unlimited replicas.`] : []),
+    '',
+    '| Replicas | req/s | N × one | ÷ (N × one) | p99 | Replica CPU | Errors / non-2xx |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...limited.points.map(
+      (p) =>
+        `| ${p.replicas} | ${p.rps} | ${Math.round(one * p.replicas)} | ${p.ratioVsLinear} | ${latency(p.p99Ms)} | ${p.serverCpuCores ?? '-'} | ${p.errors} / ${p.non2xx} |`,
+    ),
+    '',
+    '![Throughput by replica count, held to a CPU limit](img/throughput-limited-by-replicas.svg)',
+    '',
+  ];
 }

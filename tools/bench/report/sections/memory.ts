@@ -1,4 +1,4 @@
-import type { MemoryResults } from '../../../measure/results.ts';
+import type { MemoryResults, YoungGenerationVariant } from '../../../measure/results.ts';
 import { pct } from '../format.ts';
 import type { ChartSet, ReportSection } from '../report-section.ts';
 
@@ -25,5 +25,32 @@ export function memorySection(memory: MemoryResults): ReportSection {
     ),
     '',
   );
+  if (memory.youngGeneration) lines.push(...youngGenerationLines(memory.youngGeneration, charts));
   return { lines, charts };
+}
+
+/** The young generation sizes side by side: a table, and the peak RSS of each as a chart. */
+function youngGenerationLines(variants: readonly YoungGenerationVariant[], charts: ChartSet): string[] {
+  const label = (v: YoungGenerationVariant) =>
+    v.deployed ? 'as deployed' : `semi-space ${/--max-semi-space-size=(\d+)/.exec(v.nodeOptions)?.[1]} MiB`;
+  charts['young-generation-peak-rss.svg'] = {
+    title: 'Peak RSS of one replica under load, by young generation size',
+    unit: 'MiB',
+    series: ['peak RSS'],
+    groups: variants.map((v) => ({ label: label(v), values: [v.peakRssMiB] })),
+  };
+  return [
+    "### A leaner replica: V8's young generation",
+    '',
+    "Short-lived request objects live in V8's young generation, whose semi-spaces V8 sizes up to 16 MiB each by itself. Each",
+    "setting below runs a fresh replica with the chart's heap cap (half the memory limit), loaded as above, in interleaved rounds; each",
+    'row is its median round. Goal: peak RSS ≤ 100 MiB at ≥ 0.95 × the req/s of the setting as deployed.',
+    '',
+    '| Setting | NODE_OPTIONS | req/s | ÷ as deployed | Peak RSS |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...variants.map((v) => `| ${label(v)} | \`${v.nodeOptions}\` | ${v.rps} | ${v.ratioRpsVsDeployed} | ${v.peakRssMiB} MiB |`),
+    '',
+    '![Peak RSS by young generation size](img/young-generation-peak-rss.svg)',
+    '',
+  ];
 }
