@@ -107,9 +107,15 @@ export class NginxProcess {
       () => {
         if (hasExited(this.child)) throw new Error(`nginx reload: master ${this.pid} exited during the reload`);
         const current = childPids(this.pid);
-        // drain false: done once a worker with the new config runs (a rollback must not wait on old
-        // workers stuck on a hung replica; those finish or time out on their own).
-        if (options.drain === false) return current.some((pid) => !oldWorkers.includes(pid));
+        // drain false: done once a worker with the new config runs and every old one has begun its
+        // graceful exit (a rollback must not wait on old workers stuck on a hung replica; those finish or
+        // time out on their own). Until an old worker has begun it, it still takes new requests on the
+        // keep-alive connections it holds, and routes them by the old config.
+        if (options.drain === false) {
+          return (
+            current.some((pid) => !oldWorkers.includes(pid)) && oldWorkers.every((pid) => !current.includes(pid) || isShuttingDown(pid))
+          );
+        }
         return current.length > 0 && !oldWorkers.some((pid) => current.includes(pid));
       },
       15_000,
@@ -204,4 +210,17 @@ async function writeAndTest(binary: string, prefix: string, config: string): Pro
     throw new Error(`generated nginx config is invalid (${candidate}): ${stderr.trim()}`);
   }
   writeFileSync(configPath(prefix), config);
+}
+
+/**
+ * True once an nginx worker has begun its graceful exit: on SIGQUIT it retitles itself "worker process is
+ * shutting down" as it closes its listening sockets and idle keep-alive connections
+ * (src/os/unix/ngx_process_cycle.c, ngx_worker_process_cycle). A worker already gone counts too.
+ */
+function isShuttingDown(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('is shutting down');
+  } catch {
+    return true;
+  }
 }
