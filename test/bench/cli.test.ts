@@ -27,7 +27,7 @@ describe('npm run bench (CLI, no measurement)', () => {
     assert.equal(run.status, 1);
     assert.equal(
       run.stderr.trim(),
-      'bench failed: --only: unknown benchmark "speed" (choose from synth, service, runtime, balancing, memory, controlPlane)',
+      'bench failed: --only: unknown benchmark "speed" (choose from synth, service, runtime, balancing, memory, spike, controlPlane)',
     );
   });
 

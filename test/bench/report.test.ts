@@ -17,7 +17,7 @@ const load = (): BenchResults => assertBenchResults(JSON.parse(readFileSync(FIXT
 describe('bench results JSON', () => {
   test('has the contract keys and ratios from issue 5', () => {
     const results = load();
-    assert.deepEqual(Object.keys(results).sort(), ['balancing', 'controlPlane', 'memory', 'meta', 'runtime', 'service', 'synth']);
+    assert.deepEqual(Object.keys(results).sort(), ['balancing', 'controlPlane', 'memory', 'meta', 'runtime', 'service', 'spike', 'synth']);
     assert.equal(typeof results.synth?.ratioCliVsStock, 'number');
     assert.equal(typeof results.synth?.ratioNpmSynthVsStock, 'number');
     assert.equal(typeof results.service?.ratioVsExpressHello, 'number');
@@ -172,6 +172,83 @@ describe('renderReport', () => {
     assert.ok(lines.includes('NOT MET  throughput through nginx, 2 ÷ 1 replicas: 0.5 (goal ≥ 0.9)'), lines.join('\n'));
     assert.ok(lines.includes('met      throughput through nginx, 3 ÷ 1 replicas: 0.95 (goal ≥ 0.9)'), lines.join('\n'));
     assert.ok(renderReport(slower).markdown.includes('\n| throughput through nginx, 2 ÷ 1 replicas | 0.5 | ≥ 0.9 | **not met** |\n'));
+  });
+
+  test('issue 22: held replicas against N x one, the young generation sizes and the spike each get a table, a chart and goals', () => {
+    const fixture = load();
+    const point = (replicas: number, rps: number) => ({
+      ...fixture.balancing!.scaling[0]!,
+      replicas,
+      rps,
+      ratioVsLinear: rps / (1000 * replicas),
+    });
+    const results: BenchResults = {
+      ...fixture,
+      balancing: {
+        ...fixture.balancing!,
+        limitedScaling: { cpuLimit: '250m', rounds: 3, points: [point(1, 1000), point(2, 1950), point(3, 2400)] },
+      },
+      memory: {
+        ...fixture.memory!,
+        youngGeneration: [
+          { nodeOptions: '--max-old-space-size=160', deployed: true, rps: 10000, peakRssMiB: 130, ratioRpsVsDeployed: 1 },
+          {
+            nodeOptions: '--max-old-space-size=160 --max-semi-space-size=1',
+            deployed: false,
+            rps: 9000,
+            peakRssMiB: 95,
+            ratioRpsVsDeployed: 0.9,
+          },
+          {
+            nodeOptions: '--max-old-space-size=160 --max-semi-space-size=4',
+            deployed: false,
+            rps: 9800,
+            peakRssMiB: 108,
+            ratioRpsVsDeployed: 0.98,
+          },
+        ],
+      },
+      spike: {
+        environment: 'local',
+        section: 'chocolates',
+        cpuUsPerRequest: 44,
+        idleMillicores: 15,
+        plannedRps: 1800,
+        lowRps: 180,
+        minReplicas: 2,
+        maxReplicas: 4,
+        runs: [
+          {
+            hpaSpeed: 1,
+            stepAtSec: 20,
+            replicasAtStep: 2,
+            secondsUntilReady: 35.5,
+            errors: 0,
+            non2xx: 1,
+            before: { responses: 3600, p50Ms: 3, p99Ms: 30 },
+            during: { responses: 60000, p50Ms: 4, p99Ms: 40 },
+            after: { responses: 90000, p50Ms: 2, p99Ms: 12 },
+            replicasOverTime: [
+              { atSec: 0, ready: 2, desired: 2 },
+              { atSec: 40, ready: 3, desired: 4 },
+              { atSec: 60, ready: 4, desired: 4 },
+            ],
+          },
+        ],
+      },
+    };
+    const { markdown, charts } = renderReport(results);
+    assert.ok(markdown.includes('| 3 | 2400 | 3000 | 0.8 |'), 'a row of N x one');
+    assert.ok(markdown.includes('| 3 replicas held to 250m CPU ÷ 3 × one | 0.8 | ≥ 0.9 | **not met** |'));
+    assert.ok(markdown.includes('| 2 replicas held to 250m CPU ÷ 2 × one | 0.975 | ≥ 0.9 | met |'));
+    // The leanest setting that keeps 0.95 of the deployed rate is semi-space 4 (108 MiB): semi-space 1 is leaner but too slow.
+    assert.ok(markdown.includes('--max-semi-space-size=4`) | 108 | ≤ 100 | **not met** |'), markdown);
+    assert.ok(markdown.includes('| real (speed 1) | 0 / 1 | 2 → 4 | 35.5 s | 3 / 30 ms | 4 / 40 ms | 2 / 12 ms |'));
+    assert.ok(markdown.includes('| errors in the festival spike, --hpa-speed 1 | 1 | ≤ 0 | **not met** |'));
+    for (const chart of ['throughput-limited-by-replicas.svg', 'young-generation-peak-rss.svg', 'spike-replicas-speed-1.svg']) {
+      assert.ok(charts[chart] && markdown.includes(`img/${chart}`), chart);
+    }
+    assert.deepEqual(charts['spike-replicas-speed-1.svg']!.groups.at(-1)!.values, [4, 4]);
   });
 
   test('the machine described is the one in meta (core count), not a fixed 2-core one', () => {

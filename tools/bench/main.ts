@@ -19,6 +19,7 @@ import { goalLines } from './report/goals.ts';
 import { writeReport } from './report/write-report.ts';
 import { benchRuntime } from './runtime.ts';
 import { benchService } from './service.ts';
+import { benchSpike } from './spike.ts';
 import { benchSynth } from './synth.ts';
 
 /** Where every run also leaves its results, for `npm run capacity -- --from .bench/last.json`. */
@@ -31,7 +32,10 @@ Runs the benchmarks side by side on this machine and prints progress to stderr.
   service    one replica (compiled, logging + metrics on) vs bare Express 5 and node:http hello worlds
   runtime    the replica and Express 5 hello on Node 24 vs Node 20 (fetched from the registry once), req/s and RSS
   balancing  round robin vs least connections through local nginx with one slow replica; 1/2/3 replicas
-  memory     a replica's RSS idle and under load vs the memory request/limit in the environment config
+  memory     a replica's RSS idle and under load vs the memory request/limit in the environment config, and V8's
+             young generation sizes side by side
+  spike      local mode with --autoscale: load steps from 10% to 100% of the planned capacity; errors, latency,
+             replicas over time, with the real HPA timings and with --hpa-speed 5
   controlPlane  the kwok provider's control plane: build check, disk, cluster up/deploy/down, memory per
              component, control-plane test files (needs \`npm run control-plane:build\` first)
 
@@ -116,6 +120,7 @@ function emptyResults(started: Date, mode: BenchResults['meta']['mode'], only: B
     runtime: null,
     balancing: null,
     memory: null,
+    spike: null,
     controlPlane: null,
   };
 }
@@ -140,6 +145,7 @@ async function runBenchmarks(results: BenchResults, context: BenchContext, only:
   await run('runtime', () => benchRuntime(context));
   await run('balancing', () => benchBalancing(context));
   await run('memory', () => benchMemory(context));
+  await run('spike', () => benchSpike(context));
   await run('controlPlane', () => benchControlPlane(context, { coldBuild }));
 }
 
@@ -193,7 +199,7 @@ function gitCommit(): string {
 
 function printSummary(results: BenchResults): void {
   const lines: string[] = [];
-  const { synth, service, runtime, balancing, memory, controlPlane } = results;
+  const { synth, service, runtime, balancing, memory, spike, controlPlane } = results;
   if (synth) {
     lines.push(
       `synth   stock ${synth.stock.medianMs} ms | project cdk8s synth ${synth.projectCli.medianMs} ms (x${synth.ratioCliVsStock}) | npm run synth ${synth.npmSynth.medianMs} ms (x${synth.ratioNpmSynthVsStock})`,
@@ -219,6 +225,10 @@ function printSummary(results: BenchResults): void {
   if (memory) {
     const budgets = memory.budgets.map((b) => `${b.environment} ${b.request.quantity}/${b.limit.quantity}`).join(', ');
     lines.push(`memory  idle ${memory.idleRssMiB} MiB | under load ${memory.loadRssMiB} MiB | request/limit: ${budgets}`);
+  }
+  if (spike) {
+    const runs = spike.runs.map((r) => `speed ${r.hpaSpeed}: ${r.errors + r.non2xx} errors, ready after ${r.secondsUntilReady ?? '-'} s`);
+    lines.push(`spike   ${spike.lowRps} -> ${spike.plannedRps} req/s | ${runs.join(' | ')}`);
   }
   if (controlPlane) {
     const rss = Object.values(controlPlane.rssMiB).reduce((sum, each) => sum + each, 0);

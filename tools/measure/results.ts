@@ -277,7 +277,7 @@ export interface BenchMeta {
   notes: string[];
 }
 
-export const BENCH_NAMES = ['synth', 'service', 'runtime', 'balancing', 'memory', 'controlPlane'] as const;
+export const BENCH_NAMES = ['synth', 'service', 'runtime', 'balancing', 'memory', 'spike', 'controlPlane'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export interface BenchResults {
@@ -288,7 +288,48 @@ export interface BenchResults {
   runtime: RuntimeResults | null;
   balancing: BalancingResults | null;
   memory: MemoryResults | null;
+  spike: SpikeResults | null;
   controlPlane: ControlPlaneResults | null;
+}
+
+/** Latency and count of the responses of one phase of a spike run. */
+export interface SpikePhase {
+  responses: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** One spike run: 10% of the planned capacity, then 100% from `stepAtSec` on, with the HPA at one speed. */
+export interface SpikeRun {
+  /** 1: the environment's real HPA timings; n: every period and window divided by n (`--hpa-speed n`). */
+  hpaSpeed: number;
+  stepAtSec: number;
+  /** The HPA's desired replicas at the step (its minimum, unless the 10% phase already scaled it). */
+  replicasAtStep: number;
+  /** From the step until the HPA's replicas were all ready; null when they were not within the run. */
+  secondsUntilReady: number | null;
+  /** Connection errors and timeouts over the whole run. */
+  errors: number;
+  non2xx: number;
+  before: SpikePhase;
+  /** From the step until the replicas were all ready. */
+  during: SpikePhase;
+  after: SpikePhase;
+  replicasOverTime: { atSec: number; ready: number; desired: number }[];
+}
+
+export interface SpikeResults {
+  environment: string;
+  section: string;
+  /** A replica's CPU per request and its fixed part (calibration at two rates), which turn the HPA's plan into a rate. */
+  cpuUsPerRequest: number;
+  idleMillicores: number;
+  /** maxReplicas x the CPU target's share of the request, as a rate: what the HPA plans to serve at most. */
+  plannedRps: number;
+  lowRps: number;
+  minReplicas: number;
+  maxReplicas: number;
+  runs: SpikeRun[];
 }
 
 /**
@@ -299,8 +340,9 @@ export function assertBenchResults(value: unknown, source: string): BenchResults
   const problems: string[] = [];
   if (!isJsonObject(value)) throw new Error(`${source}: expected a JSON object with keys meta, ${BENCH_NAMES.join(', ')}`);
   if (!isJsonObject(value.meta)) problems.push('meta is missing');
-  // Results from before the control plane existed have no key for it: it was not run.
+  // Results from before the control plane (or the spike) existed have no key for it: it was not run.
   if (!('controlPlane' in value)) value.controlPlane = null;
+  if (!('spike' in value)) value.spike = null;
   for (const name of BENCH_NAMES) {
     if (!(name in value)) problems.push(`${name} is missing (null when not run)`);
     else if (value[name] !== null && !isJsonObject(value[name])) problems.push(`${name} must be an object or null`);

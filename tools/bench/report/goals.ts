@@ -23,7 +23,7 @@ const atLeast = (goal: string, figure: number, bound: number): GoalVerdict => ({
 });
 
 /** Every goal the benchmarks that ran can judge, in the order of the report's sections. */
-export function goalVerdicts({ synth, service, runtime, balancing, memory }: BenchResults): GoalVerdict[] {
+export function goalVerdicts({ synth, service, runtime, balancing, memory, spike }: BenchResults): GoalVerdict[] {
   return [
     ...(synth
       ? [
@@ -52,6 +52,7 @@ export function goalVerdicts({ synth, service, runtime, balancing, memory }: Ben
       : []),
     ...(memory ? [atMost('replica peak RSS under the standard load (MiB)', memory.peakRssMiB, 100)] : []),
     ...(memory?.youngGeneration ? [leanestReplica(memory.youngGeneration)] : []),
+    ...(spike?.runs ?? []).map((run) => atMost(`errors in the festival spike, --hpa-speed ${run.hpaSpeed}`, run.errors + run.non2xx, 0)),
   ];
 }
 

@@ -7,6 +7,7 @@ import { headlineSection } from './sections/headline.ts';
 import { memorySection } from './sections/memory.ts';
 import { runtimeSection } from './sections/runtime.ts';
 import { serviceSection } from './sections/service.ts';
+import { spikeSection } from './sections/spike.ts';
 import { synthSection } from './sections/synth.ts';
 
 export type { ChartSet } from './report-section.ts';
@@ -21,7 +22,7 @@ export interface RenderedReport {
  * capacity example); no I/O, no clock. A benchmark that did not run leaves its section out.
  */
 export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'): RenderedReport {
-  const { meta, synth, service, runtime, balancing, memory, controlPlane } = results;
+  const { meta, synth, service, runtime, balancing, memory, spike, controlPlane } = results;
   const sections: ReportSection[] = [
     ...(synth ? [synthSection(synth)] : []),
     ...(service ? [serviceSection(service, meta)] : []),
@@ -30,6 +31,7 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
     ...(memory ? [memorySection(memory)] : []),
     ...(service && memory ? [{ lines: capacitySection(service, memory, meta.cpus), charts: {} }] : []),
     ...(controlPlane ? [controlPlaneSection(controlPlane)] : []),
+    ...(spike ? [spikeSection(spike)] : []),
   ];
   const lines = [...headlineSection(results, jsonPath), ...sections.flatMap((section) => section.lines), ...REPRODUCE];
   return {
