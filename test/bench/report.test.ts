@@ -239,6 +239,11 @@ describe('renderReport', () => {
     };
     const { markdown, charts } = renderReport(results);
     assert.ok(markdown.includes('| 3 | 2400 | 3000 | 0.8 |'), 'a row of N x one');
+    assert.match(
+      markdown,
+      /here \*\*\d+ req\/s\*\* at 250m; one replica held to it served 1000 \(measured ÷ predicted: [\d.]+\)/,
+      'the plan checked against the measured rate',
+    );
     assert.ok(markdown.includes('| 3 replicas held to 250m CPU ÷ 3 × one | 0.8 | ≥ 0.9 | **not met** |'));
     assert.ok(markdown.includes('| 2 replicas held to 250m CPU ÷ 2 × one | 0.975 | ≥ 0.9 | met |'));
     // The leanest setting that keeps 0.95 of the deployed rate is semi-space 4 (108 MiB): semi-space 1 is leaner but too slow.

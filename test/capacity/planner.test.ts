@@ -9,6 +9,7 @@ import {
   planReplicas,
   planResources,
   planSectionCpu,
+  rateAtCpuLimit,
   sustainableRate,
 } from '../../tools/capacity/planner.ts';
 
@@ -46,6 +47,20 @@ describe('sustainableRate', () => {
 
 /** The planner's rules with a floor of 2 replicas (production's availability.minReplicasFloor). */
 const POLICY = { ...DEFAULT_POLICY, minReplicasFloor: 2 };
+
+describe('rateAtCpuLimit', () => {
+  const sustainable = { rps: 10_000, p99Ms: 12, connections: 50, cpuCores: 0.8 };
+  test('a limit below what the sustainable rate uses caps the rate in proportion (80 µs of CPU per request)', () => {
+    assert.equal(rateAtCpuLimit(0.25, sustainable), 3125);
+    assert.equal(rateAtCpuLimit(0.5, sustainable), 6250);
+  });
+  test('a limit above it leaves the sustainable rate: latency binds, not the limit', () => {
+    assert.equal(rateAtCpuLimit(1, sustainable), 10_000);
+  });
+  test('a limit of nothing is an error that names it', () => {
+    assert.throws(() => rateAtCpuLimit(0, sustainable), /CPU limit \(cores\)/);
+  });
+});
 
 describe('planReplicas', () => {
   test('when 3000 req/s meets 1000 req/s per replica, then 3 carry it, min 4 (one lost), max 7 (twice the rate + 1)', () => {

@@ -12,6 +12,7 @@ import {
   policyFor,
   type ReplicaPlan,
   type ResourcePlan,
+  rateAtCpuLimit,
   type SectionCpuPlan,
   type Sustainable,
   sustainableRate,
@@ -124,7 +125,9 @@ function planSection(
 ): SectionPlan {
   const config = environment.sections[section as SectionName];
   if (!config) throw new Error(`environment ${environment.name} has no section ${section}`);
-  const replicas = planReplicas(rate, shared.sustainable.rps, shared.policy);
+  // Sized from what a pod gets: the rate one replica serves inside the CPU limit the plan writes.
+  const perReplicaRps = rateAtCpuLimit(shared.resources.cpuLimitMillicores / 1000, shared.sustainable);
+  const replicas = planReplicas(rate, perReplicaRps, shared.policy);
   const cpu = planSectionCpu({ replicas, ...shared, cpuTargetPercent: config.cpuTargetPercent });
   return {
     section,
@@ -180,7 +183,8 @@ export function formatCapacityPlan(plan: CapacityPlan): string {
   const lines = [
     `Capacity plan for environment '${plan.environment}', p99 target ${plan.p99TargetMs} ms`,
     `Source: ${plan.source}`,
-    `One replica sustains ${sustainable.rps} req/s within the target (p99 ${sustainable.p99Ms} ms at ${sustainable.connections} connection(s), ${sustainable.cpuCores} cores).`,
+    `One replica sustains ${sustainable.rps} req/s within the target (p99 ${sustainable.p99Ms} ms at ${sustainable.connections} connection(s), ${sustainable.cpuCores} cores); ` +
+      `inside the CPU limit of ${plan.resources.cpuLimit} it serves ${rateAtCpuLimit(plan.resources.cpuLimitMillicores / 1000, sustainable)} req/s, the rate the replica counts are planned from.`,
     'Measured with the load generator on the same machine: re-measure on a cluster node before trusting absolute numbers.',
     '',
     textTable(

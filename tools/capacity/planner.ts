@@ -77,6 +77,17 @@ export function sustainableRate(curve: readonly MeasuredPoint[], p99TargetMs: nu
   return { rps: best.rps, p99Ms: best.p99Ms, connections: best.connections, cpuCores: best.serverCpuCores };
 }
 
+/**
+ * What one replica serves inside a CPU limit, as a pod with that limit gets it: the limit over the CPU one
+ * request cost at the sustainable rate, and never more than that rate (latency binds there).
+ */
+export function rateAtCpuLimit(limitCores: number, sustainable: Sustainable): number {
+  assertPositive(limitCores, 'CPU limit (cores)');
+  const coresPerRequest = sustainable.cpuCores / sustainable.rps;
+  // Whole requests, rounded down; the epsilon keeps 0.25 / 0.00008 at 3125 rather than 3124.999...
+  return Math.floor(Math.min(sustainable.rps, coresPerRequest > 0 ? limitCores / coresPerRequest : sustainable.rps) + 1e-6);
+}
+
 export interface ReplicaPlan {
   targetRps: number;
   /** Replicas that carry the target rate at the sustainable per-replica rate. */

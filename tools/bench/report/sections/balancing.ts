@@ -1,9 +1,12 @@
-import type { BalancingResults, BenchMeta, LimitedScaling } from '../../../measure/results.ts';
+import { parseQuantity } from '../../../../config/quantity.ts';
+import { rateAtCpuLimit, sustainableRate } from '../../../capacity/planner.ts';
+import type { BalancingResults, BenchMeta, LimitedScaling, ServiceResults } from '../../../measure/results.ts';
 import { balancedRow, latency, loadDescription, pct } from '../format.ts';
 import type { ChartSet, ReportSection } from '../report-section.ts';
+import { EXAMPLE_P99_MS } from './capacity.ts';
 
 /** Section 4: round robin against least connections through nginx, and 1/2/3 replicas. */
-export function balancingSection(balancing: BalancingResults, meta: BenchMeta): ReportSection {
+export function balancingSection(balancing: BalancingResults, meta: BenchMeta, service?: ServiceResults): ReportSection {
   const charts: ChartSet = {};
   const lines: string[] = [];
   charts['latency-by-algorithm.svg'] = {
@@ -52,13 +55,14 @@ export function balancingSection(balancing: BalancingResults, meta: BenchMeta): 
     '![Throughput by replica count](img/throughput-by-replicas.svg)',
     '',
   );
-  if (balancing.limitedScaling) lines.push(...limitedScalingLines(balancing.limitedScaling, charts));
+  if (balancing.limitedScaling) lines.push(...limitedScalingLines(balancing.limitedScaling, charts, service));
   return { lines, charts };
 }
 
 /** Replicas held to a CPU limit: the table, and a chart of each count against N times one. */
-function limitedScalingLines(limited: LimitedScaling, charts: ChartSet): string[] {
+function limitedScalingLines(limited: LimitedScaling, charts: ChartSet, service: ServiceResults | undefined): string[] {
   const one = limited.points[0]!.rps;
+  const predicted = service && predictedAtLimit(limited.cpuLimit, service);
   const plural = (n: number) => `${n} replica${n === 1 ? '' : 's'}`;
   charts['throughput-limited-by-replicas.svg'] = {
     title: `Throughput by replica count, each held to ${limited.cpuLimit} CPU`,
@@ -81,7 +85,24 @@ function limitedScalingLines(limited: LimitedScaling, charts: ChartSet): string[
         `| ${p.replicas} | ${p.rps} | ${Math.round(one * p.replicas)} | ${p.ratioVsLinear} | ${latency(p.p99Ms)} | ${p.serverCpuCores ?? '-'} | ${p.errors} / ${p.non2xx} |`,
     ),
     '',
+    ...(predicted === undefined
+      ? []
+      : [
+          '',
+          `\`npm run capacity\` plans from the rate one replica serves inside its CPU limit: the limit over the CPU one request cost at the sustainable rate of section 2 (p99 ≤ ${EXAMPLE_P99_MS} ms), ` +
+            `here **${predicted} req/s** at ${limited.cpuLimit}; one replica held to it served ${one} (measured ÷ predicted: ${Math.round((one / predicted) * 100) / 100}).`,
+        ]),
+    '',
     '![Throughput by replica count, held to a CPU limit](img/throughput-limited-by-replicas.svg)',
     '',
   ];
+}
+
+/** What the capacity planner predicts one replica serves inside `cpuLimit`, from the service's load curve. */
+function predictedAtLimit(cpuLimit: string, service: ServiceResults): number | undefined {
+  try {
+    return rateAtCpuLimit(parseQuantity(cpuLimit)!, sustainableRate(service.curve, EXAMPLE_P99_MS));
+  } catch {
+    return undefined; // no point of the curve met the latency target: section 6 says so
+  }
 }

@@ -5,7 +5,7 @@ import type { BenchResults } from '../../../measure/results.ts';
 
 /** Example rates for the worked capacity example (req/s per section, p99 target ms); HPA CPU target and policy as `npm run capacity` uses them. */
 const EXAMPLE_RATES = [1000, 3000, 10000];
-const EXAMPLE_P99_MS = 50;
+export const EXAMPLE_P99_MS = 50;
 const EXAMPLE_ENV = 'production';
 /** The rate whose CPU and HPA reasoning the page spells out. */
 const EXAMPLE_DETAILED_RATE = 3000;
