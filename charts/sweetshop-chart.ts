@@ -113,6 +113,7 @@ export class SweetShopChart extends Chart {
         edgeProxyPods: gatewayProxyPods(environment),
         logLevel: environment.logLevel,
         maxRequestBodyBytes: environment.maxRequestBodyBytes,
+        v8SemiSpaceMiB: environment.v8SemiSpaceMiB,
         spreadAcrossNodes: environment.availability.spreadAcrossNodes,
         minNodes: environment.availability.minReplicasFloor,
       });

@@ -62,6 +62,8 @@ export interface SweetShopServiceProps extends SectionSizing {
   readonly logLevel: EnvironmentConfig['logLevel'];
   /** MAX_BODY_BYTES for the service: the environment's maxRequestBodyBytes, which the edge enforces too. */
   readonly maxRequestBodyBytes: EnvironmentConfig['maxRequestBodyBytes'];
+  /** V8's semi-space size (the environment's v8SemiSpaceMiB). */
+  readonly v8SemiSpaceMiB: EnvironmentConfig['v8SemiSpaceMiB'];
   /**
    * Port the Express server listens on inside the container (PORT).
    * @default 8080
@@ -256,7 +258,7 @@ function containerProps(props: SweetShopServiceProps, options: ResolvedOptions):
       LOG_LEVEL: kplus.EnvValue.fromValue(props.logLevel),
       MAX_BODY_BYTES: kplus.EnvValue.fromValue(String(props.maxRequestBodyBytes)),
       DRAIN_TIMEOUT_MS: kplus.EnvValue.fromValue(String(drainTimeoutSeconds * 1000)),
-      NODE_OPTIONS: kplus.EnvValue.fromValue(`--max-old-space-size=${heapLimitMiB(props.limits.memory)}`),
+      NODE_OPTIONS: kplus.EnvValue.fromValue(nodeOptions(props.limits.memory, props.v8SemiSpaceMiB)),
     },
     securityContext: {
       user: RUN_AS_ID,
@@ -280,6 +282,11 @@ function containerProps(props: SweetShopServiceProps, options: ResolvedOptions):
  * V8 then collects garbage before the container reaches its limit instead of being OOM-killed; the other
  * half is code, buffers and stacks, most of a replica's idle RSS (docs/benchmarks.md, section 5).
  */
+/** The replica's V8 flags: the heap cap for its memory limit, and the young generation's size. */
+export function nodeOptions(memoryLimit: string, semiSpaceMiB: number): string {
+  return `--max-old-space-size=${heapLimitMiB(memoryLimit)} --max-semi-space-size=${semiSpaceMiB}`;
+}
+
 export function heapLimitMiB(memoryLimit: string): number {
   const bytes = parseQuantity(memoryLimit);
   if (bytes === undefined) throw new Error(`memory limit '${memoryLimit}' is not a quantity`);

@@ -16,6 +16,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** What `maxRequestBodyBytes` may be; the service's MAX_BODY_BYTES accepts the same (service/src/config.ts). */
 export const MAX_REQUEST_BODY_BYTES_RANGE = { min: 1024, max: 1024 * 1024 } as const;
 
+/** What `v8SemiSpaceMiB` may be: V8 takes whole MiB, and sizes its semi-spaces up to 64 MiB by itself. */
+export const V8_SEMI_SPACE_MIB_RANGE = { min: 1, max: 64 } as const;
+
 /** Kubernetes quantities, written exactly as they will appear in the manifest (e.g. `100m`, `128Mi`). */
 export interface ResourceQuantities {
   readonly cpu: string;
@@ -177,6 +180,12 @@ interface EnvironmentSettings {
    * 1 KiB to 1 MiB (MAX_REQUEST_BODY_BYTES_RANGE): a replica holds a whole body in memory.
    */
   readonly maxRequestBodyBytes: number;
+  /**
+   * V8's young generation per replica (`--max-semi-space-size`, MiB per semi-space), where short-lived
+   * request objects live and most of a replica's RSS growth under load comes from. Smaller: less memory,
+   * more frequent scavenges. 1..64 (V8_SEMI_SPACE_MIB_RANGE).
+   */
+  readonly v8SemiSpaceMiB: number;
   readonly availability: AvailabilityConfig;
   /** How fast every section's HPA scales up and down (`spec.behavior`); see ./hpa-behavior.ts. */
   readonly hpaBehavior: HpaBehavior;

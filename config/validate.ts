@@ -2,7 +2,7 @@ import { hpaBehaviorProblems } from './hpa-behavior.ts';
 import { isDns1123Label } from './kubernetes-names.ts';
 import { parseQuantity } from './quantity.ts';
 import type { EnvironmentConfig, GatewayConfig, IngressConfig, ResourceQuantities, SectionConfig } from './types.ts';
-import { IMAGE_PULL_POLICIES, LOG_LEVELS, MAX_REQUEST_BODY_BYTES_RANGE, NODE_SPREADS } from './types.ts';
+import { IMAGE_PULL_POLICIES, LOG_LEVELS, MAX_REQUEST_BODY_BYTES_RANGE, NODE_SPREADS, V8_SEMI_SPACE_MIB_RANGE } from './types.ts';
 import { gatewayProblems } from './validate-gateway.ts';
 import { monitoringProblems } from './validate-monitoring.ts';
 import { HOST, loadBalancingProblems } from './validate-routing.ts';
@@ -87,6 +87,13 @@ function settingProblems(environment: EnvironmentConfig): string[] {
   if (!Number.isSafeInteger(bodyLimit) || (bodyLimit as number) < min || (bodyLimit as number) > max) {
     problems.push(
       `${at}.maxRequestBodyBytes: ${bodyLimit === undefined ? 'missing' : JSON.stringify(bodyLimit)}; set a whole number of bytes from ${min} (1 KiB) to ${max} (1 MiB), e.g. 16 * 1024`,
+    );
+  }
+  const semiSpace = environment.v8SemiSpaceMiB as unknown;
+  const semi = V8_SEMI_SPACE_MIB_RANGE;
+  if (!Number.isSafeInteger(semiSpace) || (semiSpace as number) < semi.min || (semiSpace as number) > semi.max) {
+    problems.push(
+      `${at}.v8SemiSpaceMiB: ${semiSpace === undefined ? 'missing' : JSON.stringify(semiSpace)}; set a whole number of MiB from ${semi.min} to ${semi.max} (docs/benchmarks.md, section 5, compares sizes)`,
     );
   }
   return problems;

@@ -3,13 +3,11 @@ import { production } from './production.ts';
 
 // Sized for a laptop kind/minikube cluster on one node: three sections x 2 replicas must fit next to
 // the ingress controller and metrics-server. Image tags match package.json's version (a test pins it).
-// Memory: 160Mi requested covers a replica's RSS under load in every full bench run so far, where 128Mi did
-// not, and the 320Mi limit leaves room above it (its V8 heap is capped at half of that): docs/benchmarks.md,
-// sections 3 and 5.
+// Memory: production's, by the same rule (its V8 heap is capped at half the limit): docs/benchmarks.md, section 5.
 // CPU: 50m keeps the HPA easy to watch on a laptop: a small share of one replica's rate reaches 70% of it
 // (docs/benchmarks.md, section 6).
-const requests: ResourceQuantities = { cpu: '50m', memory: '160Mi', ephemeralStorage: '64Mi' };
-const limits: ResourceQuantities = { cpu: '500m', memory: '320Mi', ephemeralStorage: '128Mi' };
+const requests: ResourceQuantities = { cpu: '50m', memory: '128Mi', ephemeralStorage: '64Mi' };
+const limits: ResourceQuantities = { cpu: '500m', memory: '256Mi', ephemeralStorage: '128Mi' };
 
 export const local: EnvironmentConfig = {
   name: 'local',
@@ -18,6 +16,7 @@ export const local: EnvironmentConfig = {
   logLevel: 'info',
   // As production: a quote is a few hundred bytes (its reasons are there).
   maxRequestBodyBytes: production.maxRequestBodyBytes,
+  v8SemiSpaceMiB: production.v8SemiSpaceMiB,
   // F5's NGINX Ingress Controller, which `npm run cluster:up` installs (tools/cluster/f5-nginx-ingress.yaml):
   // maintained, and nginx like local mode, so round robin here is the same nginx method there.
   ingress: {

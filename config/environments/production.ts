@@ -12,6 +12,9 @@ export const production: EnvironmentConfig = {
   // A quote is a few hundred bytes; 16 KiB leaves room for a long order and keeps what a replica holds per
   // request small (body-parser holds the whole body; 100 requests in flight: 1.6 MiB).
   maxRequestBodyBytes: 16 * 1024,
+  // 2 MiB semi-spaces instead of V8's own up to 16: a replica's peak RSS under load falls by a third at the
+  // same req/s (docs/benchmarks.md, section 5, measures each size side by side).
+  v8SemiSpaceMiB: 2,
   gateway: {
     controller: 'envoy-gateway',
     existingGateway: { namespace: 'gateway-infra', name: 'public', sectionName: 'https' },
@@ -65,16 +68,16 @@ export const production: EnvironmentConfig = {
     dashboardLabels: { grafana_dashboard: '1' },
   },
   // Memory per replica, every section alike (one service): npm run capacity's rule, the highest RSS under load
-  // of the bench runs x 1.25 = 192Mi requested, twice that as the limit. That was 147.4 MiB on Node 24 in the
-  // full run committed with e7a3444 (`git show e7a3444:docs/benchmarks.md`, section 5); the latest run is lower.
+  // x 1.25 rounded up to 16Mi requested, twice that as the limit (docs/benchmarks.md, section 5, with the
+  // young generation above).
   sections: {
     chocolates: {
       image: { repository: 'registry.example.com/sweetshop/chocolates', tag: '0.1.0' },
       minReplicas: 3,
       maxReplicas: 12,
       cpuTargetPercent: 65,
-      requests: { cpu: '250m', memory: '192Mi', ephemeralStorage: '128Mi' },
-      limits: { cpu: '1', memory: '384Mi', ephemeralStorage: '256Mi' },
+      requests: { cpu: '250m', memory: '128Mi', ephemeralStorage: '128Mi' },
+      limits: { cpu: '1', memory: '256Mi', ephemeralStorage: '256Mi' },
       path: '/chocolates',
     },
     candies: {
@@ -82,8 +85,8 @@ export const production: EnvironmentConfig = {
       minReplicas: 2,
       maxReplicas: 8,
       cpuTargetPercent: 65,
-      requests: { cpu: '200m', memory: '192Mi', ephemeralStorage: '128Mi' },
-      limits: { cpu: '1', memory: '384Mi', ephemeralStorage: '256Mi' },
+      requests: { cpu: '200m', memory: '128Mi', ephemeralStorage: '128Mi' },
+      limits: { cpu: '1', memory: '256Mi', ephemeralStorage: '256Mi' },
       path: '/candies',
     },
     cakes: {
@@ -91,8 +94,8 @@ export const production: EnvironmentConfig = {
       minReplicas: 2,
       maxReplicas: 6,
       cpuTargetPercent: 65,
-      requests: { cpu: '200m', memory: '192Mi', ephemeralStorage: '128Mi' },
-      limits: { cpu: '1', memory: '384Mi', ephemeralStorage: '256Mi' },
+      requests: { cpu: '200m', memory: '128Mi', ephemeralStorage: '128Mi' },
+      limits: { cpu: '1', memory: '256Mi', ephemeralStorage: '256Mi' },
       path: '/cakes',
     },
   },

@@ -292,6 +292,30 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
     problems: ['local.maxRequestBodyBytes: missing; set a whole number of bytes from 1024 (1 KiB) to 1048576 (1 MiB), e.g. 16 * 1024'],
   },
   {
+    name: 'a young generation of no MiB',
+    base: production,
+    mutate: (environment) => {
+      environment.v8SemiSpaceMiB = 0;
+    },
+    problems: ['production.v8SemiSpaceMiB: 0; set a whole number of MiB from 1 to 64 (docs/benchmarks.md, section 5, compares sizes)'],
+  },
+  {
+    name: 'a young generation written as a fraction',
+    base: local,
+    mutate: (environment) => {
+      environment.v8SemiSpaceMiB = 1.5;
+    },
+    problems: ['local.v8SemiSpaceMiB: 1.5; set a whole number of MiB from 1 to 64 (docs/benchmarks.md, section 5, compares sizes)'],
+  },
+  {
+    name: 'no young generation size',
+    base: local,
+    mutate: (environment) => {
+      delete environment.v8SemiSpaceMiB;
+    },
+    problems: ['local.v8SemiSpaceMiB: missing; set a whole number of MiB from 1 to 64 (docs/benchmarks.md, section 5, compares sizes)'],
+  },
+  {
     name: 'HPA behaviour outside the API bounds (windows, periods, values, select policy, policy type)',
     base: production,
     mutate: (environment) => {

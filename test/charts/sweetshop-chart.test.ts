@@ -108,7 +108,10 @@ function workloadTests(environment: EnvironmentConfig, manifests: Manifest[], se
       { name: 'LOG_LEVEL', value: environment.logLevel },
       { name: 'MAX_BODY_BYTES', value: String(environment.maxRequestBodyBytes) },
       { name: 'DRAIN_TIMEOUT_MS', value: '10000' },
-      { name: 'NODE_OPTIONS', value: `--max-old-space-size=${heapLimitMiB(config.limits.memory)}` },
+      {
+        name: 'NODE_OPTIONS',
+        value: `--max-old-space-size=${heapLimitMiB(config.limits.memory)} --max-semi-space-size=${environment.v8SemiSpaceMiB}`,
+      },
     ]);
     assert.deepEqual(container.resources, {
       requests: { cpu: config.requests.cpu, memory: config.requests.memory, 'ephemeral-storage': config.requests.ephemeralStorage },

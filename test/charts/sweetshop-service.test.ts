@@ -3,7 +3,7 @@ import { test } from 'node:test';
 
 import { Chart, Testing } from 'cdk8s';
 
-import { heapLimitMiB, SweetShopService, type SweetShopServiceProps } from '../../charts/sweetshop-service.ts';
+import { heapLimitMiB, nodeOptions, SweetShopService, type SweetShopServiceProps } from '../../charts/sweetshop-service.ts';
 import { findObject, type Manifest, testApp } from './render.ts';
 
 const required = {
@@ -20,6 +20,7 @@ const required = {
   edgeProxyNamespace: 'ingress',
   logLevel: 'warn',
   maxRequestBodyBytes: 5000,
+  v8SemiSpaceMiB: 3,
   // Unlike both environments and every cdk8s-plus default, so each field is seen to come from here.
   hpaBehavior: {
     scaleUp: {
@@ -137,6 +138,7 @@ test('the HPA renders exactly the given behaviour, every field, including a disa
 
 test("V8's heap cap is half the container's memory limit, in MiB", () => {
   assert.equal(heapLimitMiB('320Mi'), 160);
+  assert.equal(nodeOptions('256Mi', 2), '--max-old-space-size=128 --max-semi-space-size=2');
   assert.equal(heapLimitMiB('384Mi'), 192);
   assert.equal(heapLimitMiB('1Gi'), 512);
   assert.equal(heapLimitMiB('500M'), 238);

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 
+import { heapLimitMiB, nodeOptions } from '../../charts/sweetshop-service.ts';
+import { production } from '../../config/environments/production.ts';
 import { parseRawResponse, type RawResponse, spawnServer } from './helpers.ts';
 
 /** Resident memory of a process in MiB, from /proc (0 once it has exited). */
@@ -61,12 +63,13 @@ async function exchange(port: number, head: string, body: Buffer | 'endless', li
 }
 
 const LIMIT = 16 * 1024;
+const PRODUCTION_LIMIT = production.sections.chocolates.limits.memory;
 const TOO_LARGE = { error: 'request body is larger than 16 KiB' };
 
 describe('a spawned replica with the production heap cap and the default body limit', () => {
   let server: Awaited<ReturnType<typeof spawnServer>>;
   before(async () => {
-    server = await spawnServer({ NODE_OPTIONS: '--max-old-space-size=160' });
+    server = await spawnServer({ NODE_OPTIONS: nodeOptions(PRODUCTION_LIMIT, production.v8SemiSpaceMiB) });
   });
   after(() => server.kill());
 
@@ -120,7 +123,7 @@ describe('a spawned replica with the production heap cap and the default body li
         clearInterval(sampler);
       }
       // Loose: the heap cap plus 64 MiB (the runtime alone holds ~80 MiB), never a timing.
-      assert.ok(peak < 160 + 64, `RSS peaked at ${Math.round(peak)} MiB`);
+      assert.ok(peak < heapLimitMiB(PRODUCTION_LIMIT) + 64, `RSS peaked at ${Math.round(peak)} MiB`);
       const after = await fetch(`${server.url}/chocolates`);
       assert.equal(after.status, 200);
     });

@@ -8,6 +8,9 @@ import { runInNewContext } from 'node:vm';
 
 import { pino } from 'pino';
 
+import { nodeOptions } from '../../charts/sweetshop-service.ts';
+import { production } from '../../config/environments/production.ts';
+import { parseQuantity } from '../../config/quantity.ts';
 import { createMetrics } from '../../service/src/metrics.ts';
 import { MAX_QUEUED_RESPONSES } from '../../service/src/pipelining.ts';
 import { type InProcessApp, type SpawnedServer, spawnServer, startApp } from './helpers.ts';
@@ -115,7 +118,10 @@ describe('HTTP pipelining floods', () => {
 });
 
 /** The production memory limit of a section container (charts/sweetshop-service.ts), in MiB. */
-const POD_MEMORY_LIMIT_MIB = 320;
+// Production's memory limit and V8 flags, as charts/sweetshop-service.ts writes them.
+const PRODUCTION_LIMIT = production.sections.chocolates.limits.memory;
+const POD_MEMORY_LIMIT_MIB = parseQuantity(PRODUCTION_LIMIT)! / 2 ** 20;
+const PRODUCTION_NODE_OPTIONS = nodeOptions(PRODUCTION_LIMIT, production.v8SemiSpaceMiB);
 const CUT_LINE = 'pipelined requests dropped';
 
 /** Resident memory of a process in MiB, from /proc (0 once it has exited). */
@@ -136,18 +142,18 @@ async function total499(server: SpawnedServer): Promise<number> {
     .reduce((total, l) => total + Number(l.split(' ')[1]), 0);
 }
 
-describe('a spawned replica with the production heap cap (NODE_OPTIONS=--max-old-space-size)', () => {
-  // 160: half of the 320 MiB limit, what charts/sweetshop-service.ts sets; 96: a sharper squeeze; 300
-  // connections: what Node would build for the rest of each cut connection's read grows with their number.
-  for (const [heapMib, connections] of [
-    [160, 30],
-    [96, 30],
-    [160, 300],
+describe('a spawned replica with the production heap cap (NODE_OPTIONS as the chart writes it)', () => {
+  // Production's flags; a sharper squeeze of the heap; 300 connections: what Node would build for the rest
+  // of each cut connection's read grows with their number.
+  for (const [flags, connections] of [
+    [PRODUCTION_NODE_OPTIONS, 30],
+    ['--max-old-space-size=96', 30],
+    [PRODUCTION_NODE_OPTIONS, 300],
   ] as const) {
-    test(`--max-old-space-size=${heapMib}: ${connections} connections each pipelining 2,000 GET /livez and reading nothing`, {
+    test(`${flags}: ${connections} connections each pipelining 2,000 GET /livez and reading nothing`, {
       timeout: 60_000,
     }, async (t) => {
-      const server = await spawnServer({ NODE_OPTIONS: `--max-old-space-size=${heapMib}` });
+      const server = await spawnServer({ NODE_OPTIONS: flags });
       const pid = server.child.pid as number;
       const sockets: Socket[] = [];
       let peakMib = rssMib(pid);

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import type { SectionName } from '../../config/index.ts';
+import { nodeOptions } from '../../charts/sweetshop-service.ts';
+import { environmentNamed, type SectionName } from '../../config/index.ts';
 import { assertHealthyRun, runLoad } from '../measure/load.ts';
 import { readRssMiB, sampleRss } from '../measure/processes.ts';
 import { memoryToMiB } from '../measure/quantity.ts';
@@ -25,7 +26,10 @@ export async function benchMemory(context: BenchContext, section: SectionName = 
 async function measureOneReplica(context: BenchContext, section: SectionName): Promise<MemoryResults> {
   const { profile, progress } = context;
   buildService(progress);
-  const replica = await startReplica({ section, logFile: join(context.logDir, 'memory-replica.log') });
+  const environment = environmentNamed('local');
+  // As deployed: the V8 flags the chart writes for the local manifests' memory limit.
+  const flags = nodeOptions(environment.sections[section].limits.memory, environment.v8SemiSpaceMiB);
+  const replica = await startReplica({ section, logFile: join(context.logDir, 'memory-replica.log'), env: { NODE_OPTIONS: flags } });
   try {
     const url = `${replica.url}/${section}`;
     for (let i = 0; i < 10; i += 1) await (await fetch(url)).arrayBuffer();
@@ -41,6 +45,7 @@ async function measureOneReplica(context: BenchContext, section: SectionName): P
     const peakRssMiB = readRssMiB(replica.pid, 'VmHWM');
     return {
       section,
+      nodeOptions: flags,
       idleRssMiB: round(idleRssMiB, 1),
       loadRssMiB: round(loadRssMiB, 1),
       peakRssMiB: round(peakRssMiB, 1),

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-import { heapLimitMiB } from '../../charts/sweetshop-service.ts';
+import { heapLimitMiB, nodeOptions } from '../../charts/sweetshop-service.ts';
 import { environmentNamed, type SectionName } from '../../config/index.ts';
 import { assertHealthyRun, runLoad } from '../measure/load.ts';
 import { readRssMiB } from '../measure/processes.ts';
@@ -10,9 +10,9 @@ import { median, round } from '../measure/stats.ts';
 import type { BenchContext } from './context.ts';
 
 /**
- * V8's young generation (`--max-semi-space-size`, MiB per semi-space; V8 picks up to 16 on 64-bit by
+ * V8's young generation (`--max-semi-space-size`, MiB per semi-space; V8 sizes it up to 16 on 64-bit by
  * itself) is most of what a replica's RSS gains under load: short-lived request objects live there. The
- * candidates for a leaner replica, each beside the heap cap the chart sets (half the memory limit).
+ * sizes compared, V8's own first, each beside the heap cap the chart sets (half the memory limit).
  */
 const SEMI_SPACE_MIB = [undefined, 1, 2, 4] as const;
 
@@ -23,22 +23,29 @@ const SEMI_SPACE_MIB = [undefined, 1, 2, 4] as const;
  */
 export async function compareYoungGenerations(context: BenchContext, section: SectionName): Promise<YoungGenerationVariant[]> {
   const { profile, progress } = context;
-  const heapCap = `--max-old-space-size=${heapLimitMiB(environmentNamed('local').sections[section].limits.memory)}`;
+  const environment = environmentNamed('local');
+  const limit = environment.sections[section].limits.memory;
+  const deployed = nodeOptions(limit, environment.v8SemiSpaceMiB);
+  const flagsFor = (semiSpace: number | undefined) =>
+    semiSpace === undefined ? `--max-old-space-size=${heapLimitMiB(limit)}` : nodeOptions(limit, semiSpace);
   const runs = new Map<string, { rps: number; peakRssMiB: number }[]>();
   for (let round = 1; round <= profile.serviceRounds; round += 1) {
     for (const semiSpace of SEMI_SPACE_MIB) {
-      const nodeOptions = semiSpace === undefined ? heapCap : `${heapCap} --max-semi-space-size=${semiSpace}`;
-      progress(`memory: young generation ${nodeOptions}, round ${round}/${profile.serviceRounds}`);
-      const run = await loadOnce(context, section, nodeOptions);
-      runs.set(nodeOptions, [...(runs.get(nodeOptions) ?? []), run]);
+      const flags = flagsFor(semiSpace);
+      progress(`memory: young generation ${flags}, round ${round}/${profile.serviceRounds}`);
+      const run = await loadOnce(context, section, flags);
+      runs.set(flags, [...(runs.get(flags) ?? []), run]);
     }
   }
-  const deployedRps = median(runs.get(heapCap)!.map((run) => run.rps));
-  return [...runs].map(([nodeOptions, measured]) => {
+  const deployedRuns = runs.get(deployed);
+  if (!deployedRuns)
+    throw new Error(`memory: the deployed ${deployed} is none of the young generation sizes compared (${SEMI_SPACE_MIB.join(', ')})`);
+  const deployedRps = median(deployedRuns.map((run) => run.rps));
+  return [...runs].map(([flags, measured]) => {
     const rps = median(measured.map((run) => run.rps));
     return {
-      nodeOptions,
-      deployed: nodeOptions === heapCap,
+      nodeOptions: flags,
+      deployed: flags === deployed,
       rps: round(rps, 0),
       peakRssMiB: round(median(measured.map((run) => run.peakRssMiB)), 1),
       ratioRpsVsDeployed: round(rps / deployedRps, 3),

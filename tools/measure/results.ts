@@ -200,6 +200,8 @@ export interface MemoryBudget {
 
 export interface MemoryResults {
   section: string;
+  /** The replica's V8 flags, as the chart writes them (absent in results from before it ran with them). */
+  nodeOptions?: string;
   idleRssMiB: number;
   /** Highest RSS sampled while under load. */
   loadRssMiB: number;

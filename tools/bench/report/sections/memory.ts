@@ -10,7 +10,8 @@ export function memorySection(memory: MemoryResults): ReportSection {
     '## 5. Memory of one replica',
     '',
     `RSS from \`/proc/<pid>/status\` (VmRSS, sampled every 200 ms under load; peak = VmHWM) of one compiled ${memory.section} replica: ` +
-      `idle after start and a few requests, then under ${memory.load.connections} connections for ${memory.load.durationSec} s (${memory.load.rps} req/s).`,
+      `idle after start and a few requests, then under ${memory.load.connections} connections for ${memory.load.durationSec} s (${memory.load.rps} req/s)` +
+      (memory.nodeOptions ? `, with the V8 flags the chart writes (\`NODE_OPTIONS=${memory.nodeOptions}\`).` : '.'),
     '',
     '| Idle | Under load (max sample) | Peak (VmHWM) | Samples |',
     '| ---: | ---: | ---: | ---: |',
@@ -32,7 +33,7 @@ export function memorySection(memory: MemoryResults): ReportSection {
 /** The young generation sizes side by side: a table, and the peak RSS of each as a chart. */
 function youngGenerationLines(variants: readonly YoungGenerationVariant[], charts: ChartSet): string[] {
   const label = (v: YoungGenerationVariant) =>
-    v.deployed ? 'as deployed' : `semi-space ${/--max-semi-space-size=(\d+)/.exec(v.nodeOptions)?.[1]} MiB`;
+    `${/--max-semi-space-size=(\d+)/.exec(v.nodeOptions)?.[1] ? `semi-space ${/--max-semi-space-size=(\d+)/.exec(v.nodeOptions)![1]} MiB` : "V8's own sizing"}${v.deployed ? ' (as deployed)' : ''}`;
   charts['young-generation-peak-rss.svg'] = {
     title: 'Peak RSS of one replica under load, by young generation size',
     unit: 'MiB',
