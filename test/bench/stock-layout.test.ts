@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { forCommonJs, STOCK_MAIN } from '../../tools/bench/stock-layout.ts';
+import { forCommonJs, STOCK_MAIN, STOCK_SOURCE_DIRS } from '../../tools/bench/stock-layout.ts';
+import { fileGraph, folderGraph } from '../../tools/layers/import-graph.ts';
 import { REPO_ROOT } from '../../tools/lib/repo-root.ts';
 
 test('for the CommonJS stock layout, relative .ts import suffixes are dropped and import.meta.url becomes __filename; package imports stay', () => {
@@ -51,4 +52,15 @@ test("the stock layout's main.ts renders what npm run synth renders (it calls th
     rmSync(main, { force: true });
     rmSync(out, { recursive: true, force: true });
   }
+});
+
+test('the stock layout copies every folder the chart and its entry import (else ts-node cannot compile it)', () => {
+  const copied: readonly string[] = STOCK_SOURCE_DIRS;
+  const folders = folderGraph(fileGraph());
+  const needed = new Set(copied.flatMap((folder) => folders.get(folder) ?? []));
+  assert.deepEqual(
+    [...needed].filter((folder) => !copied.includes(folder)),
+    [],
+  );
+  assert.ok(needed.has('imports'), 'charts/ imports the generated constructs');
 });

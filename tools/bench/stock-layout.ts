@@ -14,6 +14,9 @@ const STOCK_DIR = join(SCRATCH_DIR, 'synth-stock');
 
 export const STOCK_APP = 'npx ts-node main.ts';
 
+/** The project's folders the stock layout copies: the chart, its entry, and everything they import. */
+export const STOCK_SOURCE_DIRS = ['config', 'app', 'charts', 'imports'] as const;
+
 /** The template's dependency ranges; cdk8s libraries pinned to the project's so the chart is identical. */
 function stockPackageJson(): Record<string, unknown> {
   const project = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
@@ -83,7 +86,7 @@ export function prepareStockLayout(progress: (message: string) => void): { dir: 
   writeFileSync(join(STOCK_DIR, 'cdk8s.yaml'), `language: typescript\napp: ${STOCK_APP}\n`);
   writeFileSync(join(STOCK_DIR, 'tsconfig.json'), `${JSON.stringify(STOCK_TSCONFIG, null, 2)}\n`);
   writeFileSync(join(STOCK_DIR, 'main.ts'), STOCK_MAIN);
-  for (const dir of ['config', 'app', 'charts']) {
+  for (const dir of STOCK_SOURCE_DIRS) {
     rmSync(join(STOCK_DIR, dir), { recursive: true, force: true });
     copyForCommonJs(join(REPO_ROOT, dir), join(STOCK_DIR, dir));
   }
