@@ -246,7 +246,7 @@ describe('renderReport', () => {
     );
     assert.ok(markdown.includes('| 3 replicas held to 250m CPU ÷ 3 × one | 0.8 | ≥ 0.9 | **not met** |'));
     assert.ok(markdown.includes('| 2 replicas held to 250m CPU ÷ 2 × one | 0.975 | ≥ 0.9 | met |'));
-    // The leanest setting that keeps 0.95 of the deployed rate is semi-space 4 (108 MiB): semi-space 1 is leaner but too slow.
+    // The leanest setting that keeps 0.95 of V8's own sizing's rate is semi-space 4 (108 MiB): semi-space 1 is leaner but too slow.
     assert.ok(markdown.includes('--max-semi-space-size=4`) | 108 | ≤ 100 | **not met** |'), markdown);
     assert.ok(markdown.includes('| real (speed 1) | 0 / 1 | 2 → 4 | 35.5 s | 3 / 30 ms | 4 / 40 ms | 2 / 12 ms |'));
     assert.ok(markdown.includes('| errors in the festival spike, --hpa-speed 1 | 1 | ≤ 0 | **not met** |'));

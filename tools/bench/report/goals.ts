@@ -56,11 +56,21 @@ export function goalVerdicts({ synth, service, runtime, balancing, memory, spike
   ];
 }
 
-/** The lowest peak RSS among the settings that keep ≥ 0.95 × the deployed setting's req/s. */
+/** The lowest peak RSS among the settings that keep ≥ 0.95 × the req/s of V8's own sizing (the setting before). */
 function leanestReplica(variants: readonly YoungGenerationVariant[]): GoalVerdict {
-  const fastEnough = variants.filter((v) => v.ratioRpsVsDeployed >= 0.95);
+  const fastEnough = variants.filter((v) => ratioVsOwnSizing(v, variants) >= 0.95);
   const leanest = fastEnough.reduce((best, v) => (v.peakRssMiB < best.peakRssMiB ? v : best), fastEnough[0] ?? variants[0]!);
-  return atMost(`leanest replica at ≥ 0.95 × the deployed req/s, peak RSS (MiB; \`${leanest.nodeOptions}\`)`, leanest.peakRssMiB, 100);
+  return atMost(
+    `leanest replica at ≥ 0.95 × the req/s of V8's own young generation sizing, peak RSS (MiB; \`${leanest.nodeOptions}\`)`,
+    leanest.peakRssMiB,
+    100,
+  );
+}
+
+/** req/s of `variant` ÷ req/s of the setting without `--max-semi-space-size` (V8 sizes it), same rounds. */
+export function ratioVsOwnSizing(variant: YoungGenerationVariant, variants: readonly YoungGenerationVariant[]): number {
+  const own = variants.find((v) => !v.nodeOptions.includes('--max-semi-space-size'));
+  return own && own.rps > 0 ? round3(variant.rps / own.rps) : 1;
 }
 
 /** The console's closing lines: one per goal, verdict first. */
