@@ -26,11 +26,11 @@ export function loadBalancingAnnotations(controller: ControllerFor<'Ingress'>, a
  * The Ingress annotation that limits request bodies on an Ingress `controller`, in bytes (a plain number is
  * bytes to both controllers), so the controller answers 413 itself and never streams a body a replica refuses.
  */
+export function bodyLimitAnnotations(controller: ControllerFor<'Ingress'>, bytes: number): Record<string, string> {
+  return { [ROUTING_CONTROLLERS[controller].bodyLimit.key]: String(bytes) };
+}
+
 /** The controller's annotations that keep a replica in its upstream after failed requests (ControllerSupport.noPassiveEjection). */
 export function noPassiveEjectionAnnotations(controller: ControllerFor<'Ingress'>): Record<string, string> {
   return { ...(ROUTING_CONTROLLERS[controller] as ControllerSupport).noPassiveEjection };
-}
-
-export function bodyLimitAnnotations(controller: ControllerFor<'Ingress'>, bytes: number): Record<string, string> {
-  return { [ROUTING_CONTROLLERS[controller].bodyLimit.key]: String(bytes) };
 }

@@ -277,16 +277,16 @@ function containerProps(props: SweetShopServiceProps, options: ResolvedOptions):
   };
 }
 
-/**
- * V8's heap cap: half the container's memory limit. Under a burst (a pipelining flood: docs/service.md)
- * V8 then collects garbage before the container reaches its limit instead of being OOM-killed; the other
- * half is code, buffers and stacks, most of a replica's idle RSS (docs/benchmarks.md, section 5).
- */
 /** The replica's V8 flags: the heap cap for its memory limit, and the young generation's size. */
 export function nodeOptions(memoryLimit: string, semiSpaceMiB: number): string {
   return `--max-old-space-size=${heapLimitMiB(memoryLimit)} --max-semi-space-size=${semiSpaceMiB}`;
 }
 
+/**
+ * V8's heap cap: half the container's memory limit. Under a burst (a pipelining flood: docs/service.md)
+ * V8 then collects garbage before the container reaches its limit instead of being OOM-killed; the other
+ * half is code, buffers and stacks, most of a replica's idle RSS (docs/benchmarks.md, section 5).
+ */
 export function heapLimitMiB(memoryLimit: string): number {
   const bytes = parseQuantity(memoryLimit);
   if (bytes === undefined) throw new Error(`memory limit '${memoryLimit}' is not a quantity`);

@@ -30,7 +30,7 @@ export interface ServiceConfig {
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 /**
- * The bounds of MAX_BODY_BYTES, the same as config' for maxRequestBodyBytes (the service imports
+ * The bounds of MAX_BODY_BYTES, the same as config/'s for maxRequestBodyBytes (the service imports
  * nothing outside itself). Up to 1 MiB: body-parser holds a whole body in memory, per request.
  */
 export const MAX_BODY_BYTES_RANGE = { min: 1024, max: 1024 * 1024 } as const;
