@@ -1,10 +1,12 @@
 // The local shops the balancing benchmarks run, and one measured run through a shop's nginx.
 import { join } from 'node:path';
 
+import type { EnvironmentConfig } from '../../config/index.ts';
 import { randomReplicaBasePort } from '../lib/process/ports.ts';
 import { REPO_ROOT } from '../lib/repo-root.ts';
 import type { LocalAlgorithm } from '../local/nginx/balance.ts';
 import { type LocalShop, startLocalShop } from '../local/shop/shop.ts';
+import type { ServiceCommand } from '../local/supervisor/service-command.ts';
 import { assertHealthyRun, runLoad } from '../measure/load.ts';
 import { measureCpu } from '../measure/processes.ts';
 import type { LoadResult, ReplicaShare } from '../measure/results.ts';
@@ -14,6 +16,18 @@ import type { BenchContext } from './context.ts';
 
 /** The section under load; the others run one replica each and stay idle. */
 export const SECTION = 'chocolates';
+/** The replicas as deployed: the compiled service, started by node itself (no npm in between). */
+export const COMPILED_SERVICE: ServiceCommand = {
+  executable: process.execPath,
+  args: [join('service', 'build', 'server.js')],
+  cwd: REPO_ROOT,
+};
+
+/** The environment with SECTION's CPU limit replaced: a copy, the reviewed data stays as it is. */
+export function withCpuLimit(environment: EnvironmentConfig, cpu: string): EnvironmentConfig {
+  const section = environment.sections[SECTION];
+  return { ...environment, sections: { ...environment.sections, [SECTION]: { ...section, limits: { ...section.limits, cpu } } } };
+}
 const SERVED_BY = 'x-served-by';
 /** The local environment's manifests, synthesized by the balancing bench (dist/ may be mid-rewrite by someone's `cdk8s synth`). */
 export const LOCAL_MANIFESTS_DIR = join(SCRATCH_DIR, 'manifests-local');
@@ -63,7 +77,7 @@ export async function startShop(context: BenchContext, shop: BenchShop): Promise
     stableFront: false,
     balance,
     replicas: { chocolates: replicas, candies: 1, cakes: 1 },
-    serviceCommand: { executable: process.execPath, args: [join('service', 'build', 'server.js')], cwd: REPO_ROOT },
+    serviceCommand: COMPILED_SERVICE,
     replicaEnv: { SWEETSHOP_TEST_HOOKS: '1' },
     replicaEnvFor: (section, index) => (section === SECTION ? envFor(index) : undefined),
     // Below Linux's ephemeral range (32768+), where client sockets (autocannon, nginx upstreams) could take a freed port.

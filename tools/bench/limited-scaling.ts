@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
-import { type EnvironmentConfig, environmentNamed } from '../../config/index.ts';
+import { environmentNamed } from '../../config/index.ts';
 import type { LocalShop } from '../local/shop/shop.ts';
 import type { LimitedScaling, ScalingPoint } from '../measure/results.ts';
 import { SCRATCH_DIR } from '../measure/scratch.ts';
 import { median, round } from '../measure/stats.ts';
-import { measureShop, SECTION, startShop } from './bench-shop.ts';
+import { measureShop, SECTION, startShop, withCpuLimit } from './bench-shop.ts';
 import type { BenchContext } from './context.ts';
 
 /**
@@ -55,12 +55,6 @@ export async function benchLimitedScaling(context: BenchContext): Promise<Limite
   } finally {
     await Promise.all([...shops.values()].map((shop) => shop.stop()));
   }
-}
-
-/** The environment with the section's CPU limit replaced: a copy, the reviewed data stays as it is. */
-function withCpuLimit(environment: EnvironmentConfig, cpu: string): EnvironmentConfig {
-  const section = environment.sections[SECTION];
-  return { ...environment, sections: { ...environment.sections, [SECTION]: { ...section, limits: { ...section.limits, cpu } } } };
 }
 
 /** Each count's median round (by req/s), and how it compares with N times one replica. */

@@ -10,16 +10,14 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
-import type { EnvironmentConfig } from '../../config/index.ts';
 import { environmentNamed } from '../../config/index.ts';
 import { parseQuantity } from '../../config/quantity.ts';
 import { randomReplicaBasePort } from '../lib/process/ports.ts';
-import { REPO_ROOT } from '../lib/repo-root.ts';
 import { type LocalShop, startLocalShop } from '../local/shop/shop.ts';
 import { buildService } from '../measure/replica.ts';
 import { SCRATCH_DIR } from '../measure/scratch.ts';
+import { COMPILED_SERVICE, SECTION, withCpuLimit } from './bench-shop.ts';
 
-const SECTION = 'chocolates';
 const MANIFESTS_DIR = join(SCRATCH_DIR, 'manifests-scale-out');
 const TICKS_PER_SECOND = 100;
 const run = promisify(execFile);
@@ -98,7 +96,8 @@ async function main(): Promise<void> {
 
   buildService(progress);
   mkdirSync(SCRATCH_DIR, { recursive: true });
-  synthesizeInto(withCpuLimit(environmentNamed('local'), cpuLimit), MANIFESTS_DIR);
+  const local = environmentNamed('local');
+  synthesizeInto(cpuLimit === undefined ? local : withCpuLimit(local, cpuLimit), MANIFESTS_DIR);
   const shops = new Map<number, LocalShop>();
   try {
     for (const replicas of counts) {
@@ -128,13 +127,6 @@ async function main(): Promise<void> {
   }
 }
 
-/** The environment with the section's CPU limit replaced (a copy: environment data stays as reviewed). */
-function withCpuLimit(environment: EnvironmentConfig, cpu: string | undefined): EnvironmentConfig {
-  if (cpu === undefined) return environment;
-  const section = environment.sections[SECTION];
-  return { ...environment, sections: { ...environment.sections, [SECTION]: { ...section, limits: { ...section.limits, cpu } } } };
-}
-
 interface ShopSetup {
   replicas: number;
   stableFront: boolean;
@@ -152,7 +144,7 @@ function startShop({ replicas, stableFront, env, limits, limitProblems }: ShopSe
     stableFront,
     resourceLimits: limits,
     replicas: { [SECTION]: replicas, candies: 1, cakes: 1 },
-    serviceCommand: { executable: process.execPath, args: [join('service', 'build', 'server.js')], cwd: REPO_ROOT },
+    serviceCommand: COMPILED_SERVICE,
     basePort: randomReplicaBasePort(),
     replicaEnvFor: (section) => (section === SECTION ? env : undefined),
     // Replica output still goes through this process's pipes and line reader, as in local mode; it is dropped here.

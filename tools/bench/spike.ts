@@ -10,21 +10,19 @@ import { synthesizeInto } from '../../app/synth-to-dir.ts';
 import { environmentNamed } from '../../config/index.ts';
 import { parseQuantity } from '../../config/quantity.ts';
 import { randomReplicaBasePort } from '../lib/process/ports.ts';
-import { REPO_ROOT } from '../lib/repo-root.ts';
+import { SYNC_PERIOD_MS } from '../local/hpa/autoscaler.ts';
 import { type LocalShop, type StartLocalShopOptions, startLocalShop } from '../local/shop/shop.ts';
 import { measureCpu } from '../measure/processes.ts';
 import { buildService } from '../measure/replica.ts';
 import type { SpikePhase, SpikeResults, SpikeRun } from '../measure/results.ts';
 import { SCRATCH_DIR } from '../measure/scratch.ts';
 import { round } from '../measure/stats.ts';
+import { COMPILED_SERVICE, SECTION } from './bench-shop.ts';
 import type { BenchContext } from './context.ts';
 
 const ENVIRONMENT = 'local';
-const SECTION = 'chocolates';
 const MANIFESTS_DIR = join(SCRATCH_DIR, 'manifests-spike');
 const LOW_SHARE = 0.1;
-/** The HPA's sync period and metric window (the controller's and metrics-server's 15 s), before --hpa-speed. */
-const SYNC_SECONDS = 15;
 const SAMPLE_MS = 500;
 /**
  * The real timings, and a compression of 5: at the autoscaling demo's 20 the metric window (0.75 s) holds
@@ -111,7 +109,7 @@ function shopOptions(context: BenchContext): StartLocalShopOptions {
   return {
     manifestsDir: MANIFESTS_DIR,
     port: 0,
-    serviceCommand: { executable: process.execPath, args: [join('service', 'build', 'server.js')], cwd: REPO_ROOT },
+    serviceCommand: COMPILED_SERVICE,
     basePort: randomReplicaBasePort(),
     onEvent: (event) => {
       if (event.type === 'message' && event.level === 'warn') context.progress(`spike: local shop: ${event.message}`);
@@ -131,7 +129,7 @@ async function spikeRun(context: BenchContext, speed: number, plannedRps: number
   try {
     // The replicas' start-up CPU fills the first metric windows: two of them pass idle, or the HPA
     // would scale out on the boot before any shopper came.
-    await sleep(((2 * SYNC_SECONDS) / speed) * 1000);
+    await sleep((2 * SYNC_PERIOD_MS) / speed);
     const started = Date.now();
     const samples = sampleReplicas(shop, started);
     const url = `${shop.url}/${SECTION}`;
@@ -186,7 +184,8 @@ async function offer(url: string, rps: number, durationSec: number): Promise<Off
       client.on('response', (_status: number, _bytes: number, latencyMs: number) => responses.push({ at: Date.now(), latencyMs }));
     },
   });
-  return { responses, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+  // autocannon's `errors` counts its timeouts too.
+  return { responses, errors: result.errors, non2xx: result.non2xx };
 }
 
 /**

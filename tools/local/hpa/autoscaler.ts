@@ -15,7 +15,7 @@ export interface AutoscaleOptions {
 }
 
 /** --horizontal-pod-autoscaler-sync-period, and metrics-server's --metric-resolution: one 15 s tick here. */
-const SYNC_PERIOD_MS = 15_000;
+export const SYNC_PERIOD_MS = 15_000;
 /** Past this the metric window gets too short for /proc's 10 ms clock tick to measure 50m of CPU. */
 const MAX_HPA_SPEED = 60;
 
