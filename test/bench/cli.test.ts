@@ -40,6 +40,7 @@ describe('npm run bench (CLI, no measurement)', () => {
       'service-throughput.svg',
       'synth-time.svg',
       'throughput-by-replicas.svg',
+      'throughput-limited-by-replicas.svg',
     ]);
     const page = readFileSync(join(docs, 'benchmarks.md'), 'utf8');
     assert.ok(page.startsWith('# Benchmarks\n'));

@@ -25,7 +25,7 @@ describe('bench results JSON', () => {
     assert.equal(results.service?.serviceWithoutRequestLog.name, 'serviceWithoutRequestLog');
     assert.ok(results.synth!.stock.samplesMs.length >= 5, 'median of at least 5 runs');
     assert.deepEqual(
-      results.balancing?.scaling.map((s) => s.replicas),
+      results.balancing?.scaling.points.map((s) => s.replicas),
       [1, 2, 3],
     );
     assert.ok(
@@ -92,6 +92,7 @@ describe('renderReport', () => {
       'service-throughput.svg',
       'synth-time.svg',
       'throughput-by-replicas.svg',
+      'throughput-limited-by-replicas.svg',
     ]);
     for (const file of Object.keys(charts)) assert.ok(markdown.includes(`](img/${file})`), `page links ${file}`);
     assert.deepEqual(charts['latency-by-algorithm.svg']!.groups, [
@@ -134,8 +135,8 @@ describe('renderReport', () => {
       // shares: fast replica first (round robin 0.508 fast / 0.492 slow)
       '| round robin | 1106 | 32 ms | 259 ms | 0.365 | 0 / 0 | 50.8% / 49.2% |',
       '| least connections | 2080.3 | 21 ms | 101 ms | 0.404 | 0 / 0 | 65.5% / 34.5% |',
-      // ×1 replica: 3713.7 / 2533 req/s = 1.47
-      '| 2 | 3713.7 | 8 ms | 114 ms | 0.691 | 1.47 | 49.8% / 50.2% |',
+      // ×1 replica: 2410 / 2533 req/s = 0.951; CPU per request 52 / 50 µs = 1.04
+      '| 2 | 2410 | 0.951 | 2 ms | 10 ms | 9 / 10.5 / 31 / 1.5 | 52 | 1.04 | 0.075 | 1.9 of 2 | 0 / 0 |',
       '| 60.3 MiB | 133.6 MiB | 133.4 MiB | 15 |',
       // 133.6 / 96 = 139.2%, 133.4 / 256 = 52.1%
       '| local | 96Mi | 256Mi | 139.2% | 52.1% |',
@@ -167,27 +168,33 @@ describe('renderReport', () => {
 
   test('every goal is judged from its figure: one below its bound reads NOT MET on the console and **not met** on the page', () => {
     const fixture = load();
-    const slower = { ...fixture, balancing: { ...fixture.balancing!, ratio2vs1Replicas: 0.5, ratio3vs1Replicas: 0.95 } };
+    const balancing = { ...fixture.balancing!, ratio2vs1Replicas: 0.5, ratio3vs1Replicas: 0.95, cpuRatio3vs1Replicas: 1.2 };
+    const slower = { ...fixture, balancing };
     const lines = goalLines(slower);
-    assert.ok(lines.includes('NOT MET  throughput through nginx, 2 ÷ 1 replicas: 0.5 (goal ≥ 0.9)'), lines.join('\n'));
-    assert.ok(lines.includes('met      throughput through nginx, 3 ÷ 1 replicas: 0.95 (goal ≥ 0.9)'), lines.join('\n'));
-    assert.ok(renderReport(slower).markdown.includes('\n| throughput through nginx, 2 ÷ 1 replicas | 0.5 | ≥ 0.9 | **not met** |\n'));
+    assert.ok(lines.includes('NOT MET  throughput through local mode, 2 ÷ 1 replicas (no limits): 0.5 (goal ≥ 0.9)'), lines.join('\n'));
+    assert.ok(lines.includes('met      throughput through local mode, 3 ÷ 1 replicas (no limits): 0.95 (goal ≥ 0.9)'), lines.join('\n'));
+    assert.ok(lines.includes('NOT MET  CPU per request through local mode, 3 ÷ 1 replicas: 1.2 (goal ≤ 1.1)'), lines.join('\n'));
+    const page = renderReport(slower).markdown;
+    assert.ok(page.includes('\n| throughput through local mode, 2 ÷ 1 replicas (no limits) | 0.5 | ≥ 0.9 | **not met** |\n'));
+    assert.ok(page.includes('\n| CPU per request through local mode, 2 ÷ 1 replicas | 1.04 | ≤ 1.1 | met |\n'), page);
   });
 
   test('issue 22: held replicas against N x one, the young generation sizes and the spike each get a table, a chart and goals', () => {
     const fixture = load();
     const point = (replicas: number, rps: number) => ({
-      ...fixture.balancing!.scaling[0]!,
+      ...fixture.balancing!.limitedScaling.points[0]!,
       replicas,
       rps,
-      ratioVsLinear: rps / (1000 * replicas),
+      rpsVsLinear: rps / (1000 * replicas),
     });
+    const limitedScaling = {
+      ...fixture.balancing!.limitedScaling,
+      cpuLimit: '250m',
+      points: [point(1, 1000), point(2, 1950), point(3, 2400)],
+    };
     const results: BenchResults = {
       ...fixture,
-      balancing: {
-        ...fixture.balancing!,
-        limitedScaling: { cpuLimit: '250m', rounds: 3, points: [point(1, 1000), point(2, 1950), point(3, 2400)] },
-      },
+      balancing: { ...fixture.balancing!, limitedScaling },
       memory: {
         ...fixture.memory!,
         youngGeneration: [
@@ -239,9 +246,13 @@ describe('renderReport', () => {
     };
     const { markdown, charts } = renderReport(results);
     assert.ok(markdown.includes('| 3 | 2400 | 3000 | 0.8 |'), 'a row of N x one');
+    assert.ok(
+      markdown.includes('| 3 | 2400 | 3000 | 0.8 | 9 ms | 0.095 | 1.9 of 2 | 0 / 0 |'),
+      'with p99, replica cores and how busy the machine was',
+    );
     assert.match(
       markdown,
-      /here \*\*\d+ req\/s\*\* at 250m; one replica held to it served 1000 \(measured ÷ predicted: [\d.]+\)/,
+      /here \*\*\d+ req\/s\*\* at 250m; one replica held to it served 1000 \(measured ÷ predicted: \*\*[\d.]+\*\*\)/,
       'the plan checked against the measured rate',
     );
     assert.ok(markdown.includes('| 3 replicas held to 250m CPU ÷ 3 × one | 0.8 | ≥ 0.9 | **not met** |'));
@@ -256,10 +267,12 @@ describe('renderReport', () => {
     assert.deepEqual(charts['spike-replicas-speed-1.svg']!.groups.at(-1)!.values, [4, 4]);
   });
 
-  test('the machine described is the one in meta (core count), not a fixed 2-core one', () => {
+  test('the machine described is the one measured (core count), not a fixed 2-core one', () => {
     const fixture = load();
-    const { markdown } = renderReport({ ...fixture, meta: { ...fixture.meta, cpus: 8 } });
-    assert.ok(markdown.includes('On this 8-core machine nginx, every replica and the load generator share the same 8 cores'));
+    const scaling = { ...fixture.balancing!.scaling, cpus: 8 };
+    const { markdown } = renderReport({ ...fixture, meta: { ...fixture.meta, cpus: 8 }, balancing: { ...fixture.balancing!, scaling } });
+    assert.ok(markdown.includes('machine busy counts every core of the 8'));
+    assert.ok(markdown.includes('| 1.9 of 8 |'));
     assert.ok(markdown.includes('sharing the same 8 cores was'));
     assert.ok(markdown.includes('These come from a shared 8-core machine'));
     assert.ok(!/\b2-core|two cores/.test(markdown));

@@ -51,27 +51,19 @@ export async function measureShop(
   return { ...run.result, serverCpuCores: cores, shares: sharesOf(shop, run.headerCounts, slowIds) };
 }
 
-/** How one bench shop runs: its algorithm, the section's replicas, and whether they are held to their limits. */
+/** How one bench shop runs: its algorithm, the section's replicas, and extra environment for some of them. */
 export interface BenchShop {
   balance: LocalAlgorithm;
   replicas: number;
   envFor?: (index: number) => Record<string, string> | undefined;
-  /** Manifests to run (default: the local environment's). */
-  manifestsDir?: string;
-  /**
-   * Each replica inside its manifest's limits (cgroups). Off by default: these rounds measure nginx and
-   * the algorithms, and a replica's own ceiling; limited-scaling.ts measures replicas held to a limit.
-   */
-  resourceLimits?: boolean;
-  /** Told each warning of the shop (the bench also prints it). */
-  onWarning?: (message: string) => void;
 }
 
 export async function startShop(context: BenchContext, shop: BenchShop): Promise<LocalShop> {
   const { balance, replicas, envFor = () => undefined } = shop;
   return startLocalShop({
-    manifestsDir: shop.manifestsDir ?? LOCAL_MANIFESTS_DIR,
-    resourceLimits: shop.resourceLimits ?? false,
+    manifestsDir: LOCAL_MANIFESTS_DIR,
+    // These rounds measure nginx and its algorithms; the scaling tables (scale-out/) hold replicas to a limit.
+    resourceLimits: false,
     port: 0,
     // One nginx hop, like an ingress controller: the extra front nginx only matters during rollouts.
     stableFront: false,
@@ -84,7 +76,6 @@ export async function startShop(context: BenchContext, shop: BenchShop): Promise
     basePort: randomReplicaBasePort(),
     onEvent: (event) => {
       if (event.type !== 'message' || event.level !== 'warn') return;
-      shop.onWarning?.(event.message);
       context.progress(`local shop: ${event.message}`);
     },
   });

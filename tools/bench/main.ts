@@ -219,7 +219,7 @@ function printSummary(results: BenchResults): void {
   }
   if (balancing) {
     lines.push(
-      `balance round robin p99 ${balancing.roundRobin.p99Ms} ms | least connections p99 ${balancing.leastConnections.p99Ms} ms | 1/2/3 replicas ${balancing.scaling.map((s) => s.rps).join(' / ')} req/s`,
+      `balance round robin p99 ${balancing.roundRobin.p99Ms} ms | least connections p99 ${balancing.leastConnections.p99Ms} ms | 1/2/3 replicas ${balancing.scaling.points.map((s) => s.rps).join(' / ')} req/s`,
     );
   }
   if (memory) {

@@ -14,6 +14,8 @@ export interface BenchProfile {
   durationSec: number;
   /** Interleaved rounds of the four service targets (the best round per target is reported). */
   serviceRounds: number;
+  /** Interleaved rounds of the scaling tables (medians reported): ratios of medians need more rounds than a best-of. */
+  scaleOutRounds: number;
   /** Seconds of unmeasured warm-up load before each measured run (JIT, connection pools). */
   warmupSec: number;
   /** Connection counts for the service's latency curve (capacity planning). */
@@ -29,6 +31,7 @@ export const PROFILES: Record<'quick' | 'full', BenchProfile> = {
     connections: 50,
     durationSec: 3,
     serviceRounds: 1,
+    scaleOutRounds: 1,
     warmupSec: 1,
     curveConnections: [1, 4, 16, 50],
     curveDurationSec: 2,
@@ -40,6 +43,7 @@ export const PROFILES: Record<'quick' | 'full', BenchProfile> = {
     connections: 50,
     durationSec: 10,
     serviceRounds: 3,
+    scaleOutRounds: 5,
     warmupSec: 2,
     curveConnections: [1, 2, 4, 8, 16, 32, 50, 100],
     curveDurationSec: 5,

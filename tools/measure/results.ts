@@ -147,9 +147,45 @@ export interface BalancedResult extends LoadResult {
   shares: ReplicaShare[];
 }
 
-export interface ScalingPoint extends LoadResult {
+/** A process role in the request path through a local shop; its CPU is summed over all its processes. */
+export type ScaleOutRole = 'front' | 'balancer' | 'replicas' | 'supervisor';
+
+/** One replica count through a local shop: medians of its interleaved rounds (errors summed over them). */
+export interface ScaleOutPoint {
   replicas: number;
-  shares: ReplicaShare[];
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+  /** CPU microseconds per response of every process in the path, by role, and their sum. */
+  cpuUsPerRequest: Record<ScaleOutRole, number> & { total: number };
+  /** Cores the section's replicas used. */
+  replicaCores: number;
+  /** Cores busy on the whole machine during the run, of `ScaleOut.cpus` (load generator and neighbours included). */
+  machineBusyCores: number;
+  /** rps ÷ the first count's rps. */
+  rpsVsFirst: number;
+  /** rps ÷ (replicas × the first count's rps per replica): 1 is linear scaling. */
+  rpsVsLinear: number;
+  /** cpuUsPerRequest.total ÷ the first count's. */
+  cpuVsFirst: number;
+}
+
+/** 1, 2, 3 (or 4) replicas of one section through a local shop, all shops up at once, measured in interleaved rounds. */
+export interface ScaleOut {
+  /** 'front + balancer' (local mode as people run it) or 'balancer only'. */
+  hops: string;
+  connections: number;
+  durationSec: number;
+  rounds: number;
+  /** The machine's cores. */
+  cpus: number;
+  /** Each replica's CPU limit (a CFS quota); absent: unlimited. */
+  cpuLimit?: string;
+  /** Set when local mode could not write cgroups: the replicas ran unlimited, and this says why. */
+  notHeld?: string;
+  points: ScaleOutPoint[];
 }
 
 export interface BalancingResults {
@@ -161,24 +197,18 @@ export interface BalancingResults {
   leastConnections: BalancedResult;
   /** least-connections p99 / round-robin p99 with one slow replica (< 1: least connections is better). */
   ratioP99LeastConnVsRoundRobin: number;
-  /** Replica count 1, 2, 3 behind nginx (round robin, no slow replica). */
-  scaling: ScalingPoint[];
+  /** Replica count 1, 2, 3 through local mode (round robin, no limits). */
+  scaling: ScaleOut;
   /** req/s with 2 replicas / req/s with 1 replica. */
   ratio2vs1Replicas: number;
   /** req/s with 3 replicas / req/s with 1 replica. */
   ratio3vs1Replicas: number;
-  /** Replicas held to a CPU limit (cgroups), 1 to 4; absent in results from before it was measured. */
-  limitedScaling?: LimitedScaling;
-}
-
-/** N replicas, each held to `cpuLimit`, against N times one (the demo's promise of horizontal scaling). */
-export interface LimitedScaling {
-  cpuLimit: string;
-  /** Interleaved rounds per replica count; each point is its count's median round. */
-  rounds: number;
-  /** Set when local mode could not write cgroups: the replicas ran unlimited, and this says why. */
-  notHeld?: string;
-  points: (ScalingPoint & { ratioVsLinear: number })[];
+  /** CPU per request (all processes) with 2 replicas / with 1 (> 1: each request costs more). */
+  cpuRatio2vs1Replicas: number;
+  /** CPU per request (all processes) with 3 replicas / with 1. */
+  cpuRatio3vs1Replicas: number;
+  /** Replicas held to a CPU limit (cgroups), 1 to 4. */
+  limitedScaling: ScaleOut;
 }
 
 export interface ResourceBudget {
@@ -364,7 +394,14 @@ export function assertBenchResults(value: unknown, source: string): BenchResults
     'ratioServiceCurrentVsPrevious',
     'ratioPeakRssCurrentVsPrevious',
   ]);
-  requireNumbers('balancing', ['ratioP99LeastConnVsRoundRobin', 'ratio2vs1Replicas', 'ratio3vs1Replicas', 'slowDelayMs']);
+  requireNumbers('balancing', [
+    'ratioP99LeastConnVsRoundRobin',
+    'ratio2vs1Replicas',
+    'ratio3vs1Replicas',
+    'cpuRatio2vs1Replicas',
+    'cpuRatio3vs1Replicas',
+    'slowDelayMs',
+  ]);
   requireNumbers('memory', ['idleRssMiB', 'loadRssMiB', 'peakRssMiB']);
   if (isJsonObject(value.memory) && !Array.isArray(value.memory.budgets)) problems.push('memory.budgets must be an array');
   if (isJsonObject(value.service) && !Array.isArray(value.service.curve)) problems.push('service.curve must be an array');

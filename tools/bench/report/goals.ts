@@ -37,14 +37,16 @@ export function goalVerdicts({ synth, service, runtime, balancing, memory, spike
       : []),
     ...(balancing
       ? [
-          atLeast('throughput through nginx, 2 ÷ 1 replicas', balancing.ratio2vs1Replicas, 0.9),
-          atLeast('throughput through nginx, 3 ÷ 1 replicas', balancing.ratio3vs1Replicas, 0.9),
-          ...(balancing.limitedScaling?.points ?? [])
+          atLeast('throughput through local mode, 2 ÷ 1 replicas (no limits)', balancing.ratio2vs1Replicas, 0.9),
+          atLeast('throughput through local mode, 3 ÷ 1 replicas (no limits)', balancing.ratio3vs1Replicas, 0.9),
+          atMost('CPU per request through local mode, 2 ÷ 1 replicas', balancing.cpuRatio2vs1Replicas, 1.1),
+          atMost('CPU per request through local mode, 3 ÷ 1 replicas', balancing.cpuRatio3vs1Replicas, 1.1),
+          ...balancing.limitedScaling.points
             .filter((point) => point.replicas > 1)
             .map((point) =>
               atLeast(
-                `${point.replicas} replicas held to ${balancing.limitedScaling!.cpuLimit} CPU ÷ ${point.replicas} × one`,
-                point.ratioVsLinear,
+                `${point.replicas} replicas held to ${balancing.limitedScaling.cpuLimit ?? 'no'} CPU ÷ ${point.replicas} × one`,
+                point.rpsVsLinear,
                 0.9,
               ),
             ),

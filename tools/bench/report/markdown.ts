@@ -27,7 +27,7 @@ export function renderReport(results: BenchResults, jsonPath = 'benchmarks.json'
     ...(synth ? [synthSection(synth)] : []),
     ...(service ? [serviceSection(service, meta)] : []),
     ...(runtime ? [runtimeSection(runtime, meta)] : []),
-    ...(balancing ? [balancingSection(balancing, meta, service ?? undefined)] : []),
+    ...(balancing ? [balancingSection(balancing, service ?? undefined)] : []),
     ...(memory ? [memorySection(memory)] : []),
     ...(service && memory ? [{ lines: capacitySection(service, memory, meta.cpus), charts: {} }] : []),
     ...(controlPlane ? [controlPlaneSection(controlPlane)] : []),

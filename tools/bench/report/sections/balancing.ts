@@ -1,14 +1,15 @@
 import { parseQuantity } from '../../../../config/quantity.ts';
 import { rateAtCpuLimit, sustainableRate } from '../../../capacity/planner.ts';
-import type { BalancingResults, BenchMeta, LimitedScaling, ServiceResults } from '../../../measure/results.ts';
-import { balancedRow, latency, loadDescription, pct } from '../format.ts';
+import type { BalancingResults, ScaleOut, ScaleOutPoint, ServiceResults } from '../../../measure/results.ts';
+import { balancedRow, latency, loadDescription } from '../format.ts';
 import type { ChartSet, ReportSection } from '../report-section.ts';
 import { EXAMPLE_P99_MS } from './capacity.ts';
 
-/** Section 4: round robin against least connections through nginx, and 1/2/3 replicas. */
-export function balancingSection(balancing: BalancingResults, meta: BenchMeta, service?: ServiceResults): ReportSection {
+const plural = (n: number) => `${n} replica${n === 1 ? '' : 's'}`;
+
+/** Section 4: round robin against least connections through nginx, then 1-3 replicas unlimited and 1-4 held to a CPU limit. */
+export function balancingSection(balancing: BalancingResults, service?: ServiceResults): ReportSection {
   const charts: ChartSet = {};
-  const lines: string[] = [];
   charts['latency-by-algorithm.svg'] = {
     title: `Latency through nginx, 2 replicas, one +${balancing.slowDelayMs} ms`,
     unit: 'ms',
@@ -18,13 +19,7 @@ export function balancingSection(balancing: BalancingResults, meta: BenchMeta, s
       { label: 'least connections', values: [balancing.leastConnections.p50Ms, balancing.leastConnections.p99Ms] },
     ],
   };
-  charts['throughput-by-replicas.svg'] = {
-    title: 'Throughput through nginx by replica count (round robin)',
-    unit: 'req/s',
-    series: ['req/s'],
-    groups: balancing.scaling.map((s) => ({ label: `${s.replicas} replica${s.replicas === 1 ? '' : 's'}`, values: [s.rps] })),
-  };
-  lines.push(
+  const lines = [
     '## 4. Load balancing through the local nginx',
     '',
     `Local mode's \`startLocalShop({ stableFront: false })\` (the real nginx, one hop like an ingress controller, upstream keep-alive; compiled replicas), \`GET ${balancing.path}\`, ${loadDescription(balancing.load)}. ` +
@@ -38,34 +33,55 @@ export function balancingSection(balancing: BalancingResults, meta: BenchMeta, s
     '',
     '![Latency by algorithm](img/latency-by-algorithm.svg)',
     '',
-    '### 1, 2 and 3 replicas (round robin, no slow replica)',
-    '',
-    '| Replicas | req/s | p50 | p99 | Replica CPU | ×1 replica | Shares |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | --- |',
-    ...balancing.scaling.map((s) => {
-      const base = balancing.scaling[0]!.rps;
-      return `| ${s.replicas} | ${s.rps} | ${latency(s.p50Ms)} | ${latency(s.p99Ms)} | ${s.serverCpuCores ?? '-'} | ${base > 0 ? Math.round((s.rps / base) * 100) / 100 : '-'} | ${s.shares.map((r) => pct(r.share)).join(' / ')} |`;
-    }),
-    '',
-    `On this ${meta.cpus}-core machine nginx, every replica and the load generator share the same ${meta.cpus} cores, and the bench process`,
-    "also reads every replica's request log (local mode supervises replicas through pipes): these figures are bounded by",
-    'the machine and say little about scaling in a cluster, where each replica gets its own CPU. What the table does show',
-    'is that nginx spreads load evenly, and that the per-replica rate from section 2 is the unit to plan with.',
-    '',
-    '![Throughput by replica count](img/throughput-by-replicas.svg)',
-    '',
-  );
-  if (balancing.limitedScaling) lines.push(...limitedScalingLines(balancing.limitedScaling, charts, service));
+    ...unlimitedLines(balancing.scaling, charts),
+    ...limitedLines(balancing.limitedScaling, charts, service),
+  ];
   return { lines, charts };
 }
 
-/** Replicas held to a CPU limit: the table, and a chart of each count against N times one. */
-function limitedScalingLines(limited: LimitedScaling, charts: ChartSet, service: ServiceResults | undefined): string[] {
+function setupLine(scaleOut: ScaleOut): string {
+  return (
+    `Local mode as people run it (\`npm run local\`: both nginx hops, round robin, replica output through the supervisor's pipes), one shop per replica count, all up at once, ` +
+    `measured in ${scaleOut.rounds} interleaved round(s) of ${scaleOut.durationSec} s at ${scaleOut.connections} connections (autocannon in a child process); each row is its count's median round. ` +
+    `CPU per request is the CPU time (utime + stime, /proc) every process of a role spent, over the responses; machine busy counts every core of the ${scaleOut.cpus} (/proc/stat), the load generator's included.`
+  );
+}
+
+/** 1, 2 and 3 replicas without limits: throughput and CPU per request against one replica. */
+function unlimitedLines(scaling: ScaleOut, charts: ChartSet): string[] {
+  charts['throughput-by-replicas.svg'] = {
+    title: 'Throughput through local mode by replica count (no limits)',
+    unit: 'req/s',
+    series: ['req/s'],
+    groups: scaling.points.map((p) => ({ label: plural(p.replicas), values: [p.rps] })),
+  };
+  return [
+    `### ${scaling.points.map((p) => p.replicas).join(', ')} replicas, no limits`,
+    '',
+    setupLine(scaling),
+    'Goal: ≥ 0.9 × the req/s of one replica at ≤ 1.1 × its CPU per request. The replicas share the machine with nginx and the load',
+    'generator, so more replicas cannot add throughput here; what they must not do is cost more per request. They did before',
+    'the replicas batched their request logs (one write and one supervisor read per line at part load) and before nginx kept',
+    'enough idle upstream connections for 50 clients (it opened and closed connections to the replicas all the time).',
+    '',
+    '| Replicas | req/s | ×1 | p50 | p99 | CPU µs/request: front / balancer / replicas / supervisor | total | ×1 | Replica cores | Machine busy | Errors / non-2xx |',
+    '| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+    ...scaling.points.map(
+      (p) =>
+        `| ${p.replicas} | ${p.rps} | ${p.rpsVsFirst} | ${latency(p.p50Ms)} | ${latency(p.p99Ms)} | ${cpuByRole(p)} | ${p.cpuUsPerRequest.total} | ${p.cpuVsFirst} | ${p.replicaCores} | ${busy(p, scaling)} | ${p.errors} / ${p.non2xx} |`,
+    ),
+    '',
+    '![Throughput by replica count](img/throughput-by-replicas.svg)',
+    '',
+  ];
+}
+
+/** 1 to N replicas each held to a CPU limit: each count against N times one replica, and the capacity plan's prediction. */
+function limitedLines(limited: ScaleOut, charts: ChartSet, service: ServiceResults | undefined): string[] {
   const one = limited.points[0]!.rps;
-  const predicted = service && predictedAtLimit(limited.cpuLimit, service);
-  const plural = (n: number) => `${n} replica${n === 1 ? '' : 's'}`;
+  const predicted = service && limited.cpuLimit ? predictedAtLimit(limited.cpuLimit, service) : undefined;
   charts['throughput-limited-by-replicas.svg'] = {
-    title: `Throughput by replica count, each held to ${limited.cpuLimit} CPU`,
+    title: `Throughput by replica count, each held to ${limited.cpuLimit ?? 'no'} CPU`,
     unit: 'req/s',
     series: ['measured', 'N × one replica'],
     groups: limited.points.map((p) => ({ label: plural(p.replicas), values: [p.rps, Math.round(one * p.replicas)] })),
@@ -73,33 +89,42 @@ function limitedScalingLines(limited: LimitedScaling, charts: ChartSet, service:
   return [
     `### 1 to ${limited.points.length} replicas, each held to ${limited.cpuLimit} CPU`,
     '',
-    `Each replica runs inside a CFS quota of ${limited.cpuLimit} (cgroups, as the kubelet sets a container's CPU limit), so one replica`,
-    `serves what a pod with that limit serves, and N replicas should serve N times that while the machine has CPU to spare. All four shops`,
-    `run at once, measured in ${limited.rounds} interleaved round(s); each row is its count's median round. Goal: ≥ 0.9 × N × one replica.`,
+    `Each replica runs inside a CFS quota of ${limited.cpuLimit} (cgroups, as the kubelet sets a container's CPU limit), so one replica serves what a pod`,
+    'with that limit serves, and N replicas should serve N times that while the machine has CPU to spare (the machine busy column says whether it had).',
+    setupLine(limited),
+    'Goal: ≥ 0.9 × N × one replica.',
     ...(limited.notHeld ? ['', `**Not held to the limit in this run**: ${limited.notHeld}. These rows are unlimited replicas.`] : []),
     '',
-    '| Replicas | req/s | N × one | ÷ (N × one) | p99 | Replica CPU | Errors / non-2xx |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| Replicas | req/s | N × one | ÷ (N × one) | p99 | Replica cores | Machine busy | Errors / non-2xx |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...limited.points.map(
       (p) =>
-        `| ${p.replicas} | ${p.rps} | ${Math.round(one * p.replicas)} | ${p.ratioVsLinear} | ${latency(p.p99Ms)} | ${p.serverCpuCores ?? '-'} | ${p.errors} / ${p.non2xx} |`,
+        `| ${p.replicas} | ${p.rps} | ${Math.round(one * p.replicas)} | ${p.rpsVsLinear} | ${latency(p.p99Ms)} | ${p.replicaCores} | ${busy(p, limited)} | ${p.errors} / ${p.non2xx} |`,
     ),
     '',
     ...(predicted === undefined
       ? []
       : [
-          '',
           `\`npm run capacity\` plans from the rate one replica serves inside its CPU limit: the limit over the CPU one request cost at the sustainable rate of section 2 (p99 ≤ ${EXAMPLE_P99_MS} ms), ` +
-            `here **${predicted} req/s** at ${limited.cpuLimit}; one replica held to it served ${one} (measured ÷ predicted: ${Math.round((one / predicted) * 100) / 100}).`,
+            `here **${predicted} req/s** at ${limited.cpuLimit}; one replica held to it served ${one} (measured ÷ predicted: **${Math.round((one / predicted) * 100) / 100}**).`,
+          '',
         ]),
-    '',
     '![Throughput by replica count, held to a CPU limit](img/throughput-limited-by-replicas.svg)',
     '',
   ];
 }
 
+function cpuByRole(point: ScaleOutPoint): string {
+  const { front, balancer, replicas, supervisor } = point.cpuUsPerRequest;
+  return `${front} / ${balancer} / ${replicas} / ${supervisor}`;
+}
+
+function busy(point: ScaleOutPoint, scaleOut: ScaleOut): string {
+  return `${point.machineBusyCores} of ${scaleOut.cpus}`;
+}
+
 /** What the capacity planner predicts one replica serves inside `cpuLimit`, from the service's load curve. */
-function predictedAtLimit(cpuLimit: string, service: ServiceResults): number | undefined {
+export function predictedAtLimit(cpuLimit: string, service: ServiceResults): number | undefined {
   try {
     return rateAtCpuLimit(parseQuantity(cpuLimit)!, sustainableRate(service.curve, EXAMPLE_P99_MS));
   } catch {

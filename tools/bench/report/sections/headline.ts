@@ -72,7 +72,7 @@ function headlineRows({ synth, service, runtime, balancing, memory }: BenchResul
     rows.push(
       `| p99 least connections ÷ round robin, one replica +${balancing.slowDelayMs} ms (\`balancing.ratioP99LeastConnVsRoundRobin\`) | ` +
         `**${balancing.ratioP99LeastConnVsRoundRobin}** |`,
-      `| Throughput 2 ÷ 1 and 3 ÷ 1 replicas through nginx | **${balancing.ratio2vs1Replicas}** / **${balancing.ratio3vs1Replicas}** |`,
+      `| Throughput 2 ÷ 1 and 3 ÷ 1 replicas through local mode, no limits | **${balancing.ratio2vs1Replicas}** / **${balancing.ratio3vs1Replicas}** |`,
     );
   }
   if (memory)

@@ -1,0 +1,124 @@
+// Does adding replicas behind local mode's nginx add capacity? One local shop per replica count, all running at
+// once, measured in interleaved rounds (1, 2, 3, 1, 2, 3, ...) so the machine's drift hits every count alike.
+import { cpus } from 'node:os';
+
+import { randomReplicaBasePort } from '../../lib/process/ports.ts';
+import { type LocalShop, startLocalShop } from '../../local/shop/shop.ts';
+import type { ScaleOut, ScaleOutPoint } from '../../measure/results.ts';
+import { median, round } from '../../measure/stats.ts';
+import { COMPILED_SERVICE, SECTION } from '../bench-shop.ts';
+import { measureScaleOutRun, type RunLoad, SCALE_OUT_ROLES, type ScaleOutRun } from './run.ts';
+
+export interface ScaleOutSetup {
+  /** Replica counts of the section; the first is the one the others are compared with. */
+  counts: readonly number[];
+  rounds: number;
+  load: RunLoad;
+  /** Both nginx hops, as local mode runs (false: the balancer alone, like an ingress controller). */
+  stableFront: boolean;
+  manifestsDir: string;
+  /** The CPU limit the manifests give each replica, to hold them to it (cgroups); absent: unlimited. */
+  cpuLimit?: string;
+  /** Extra environment of the section's replicas. */
+  replicaEnv?: Record<string, string>;
+  progress: (message: string) => void;
+  /** Told every run as it ends. */
+  onRun?: (run: ScaleOutRun) => void;
+}
+
+export interface ScaleOutMeasurement {
+  runs: ScaleOutRun[];
+  result: ScaleOut;
+}
+
+export async function measureScaleOut(setup: ScaleOutSetup): Promise<ScaleOutMeasurement> {
+  const limitProblems: string[] = [];
+  const shops = new Map<number, LocalShop>();
+  try {
+    for (const replicas of setup.counts) {
+      setup.progress(
+        `starting a local shop, ${replicas} ${SECTION} replica(s)${setup.cpuLimit ? ` held to ${setup.cpuLimit} CPU each` : ''}`,
+      );
+      shops.set(replicas, await startShop(setup, replicas, limitProblems));
+    }
+    const runs: ScaleOutRun[] = [];
+    for (let round = 1; round <= setup.rounds; round += 1) {
+      for (const replicas of setup.counts) {
+        const run = await measureScaleOutRun(shops.get(replicas)!, setup.load, { replicas, round });
+        runs.push(run);
+        setup.onRun?.(run);
+      }
+    }
+    return { runs, result: summarizeScaleOut(runs, setup, limitProblems[0]) };
+  } finally {
+    await Promise.all([...shops.values()].map((shop) => shop.stop()));
+  }
+}
+
+function startShop(setup: ScaleOutSetup, replicas: number, limitProblems: string[]): Promise<LocalShop> {
+  return startLocalShop({
+    manifestsDir: setup.manifestsDir,
+    port: 0,
+    stableFront: setup.stableFront,
+    resourceLimits: setup.cpuLimit !== undefined,
+    balance: 'round-robin',
+    replicas: { [SECTION]: replicas, candies: 1, cakes: 1 },
+    serviceCommand: COMPILED_SERVICE,
+    // Below Linux's ephemeral range (32768+), where client sockets (autocannon, nginx upstreams) could take a freed port.
+    basePort: randomReplicaBasePort(),
+    replicaEnvFor: (section) => (section === SECTION ? setup.replicaEnv : undefined),
+    // Replica output still goes through this process's pipes and line reader, as in local mode; it is dropped here.
+    onEvent: (event) => {
+      if (event.type !== 'message' || event.level !== 'warn') return;
+      if (event.message.includes('cgroups')) limitProblems.push(event.message);
+      setup.progress(`local shop: ${event.message}`);
+    },
+  });
+}
+
+/** Each count's medians over its rounds, errors summed, and how each compares with the first count. */
+export function summarizeScaleOut(
+  runs: readonly ScaleOutRun[],
+  setup: Pick<ScaleOutSetup, 'counts' | 'rounds' | 'load' | 'stableFront' | 'cpuLimit'>,
+  notHeld?: string,
+): ScaleOut {
+  const summaries = setup.counts.map((replicas) => summarizeCount(runs.filter((r) => r.replicas === replicas)));
+  const first = summaries[0]!;
+  const firstPerReplica = first.rps / first.replicas;
+  const points: ScaleOutPoint[] = summaries.map((point) => ({
+    ...point,
+    rpsVsFirst: round(point.rps / first.rps, 3),
+    rpsVsLinear: round(point.rps / (firstPerReplica * point.replicas), 3),
+    cpuVsFirst: round(point.cpuUsPerRequest.total / first.cpuUsPerRequest.total, 3),
+  }));
+  return {
+    hops: setup.stableFront ? 'front + balancer' : 'balancer only',
+    connections: setup.load.connections,
+    durationSec: setup.load.durationSec,
+    rounds: setup.rounds,
+    cpus: cpus().length,
+    ...(setup.cpuLimit === undefined ? {} : { cpuLimit: setup.cpuLimit }),
+    ...(notHeld === undefined ? {} : { notHeld }),
+    points,
+  };
+}
+
+type CountSummary = Omit<ScaleOutPoint, 'rpsVsFirst' | 'rpsVsLinear' | 'cpuVsFirst'>;
+
+function summarizeCount(runs: readonly ScaleOutRun[]): CountSummary {
+  if (runs.length === 0) throw new Error('scale-out: a replica count has no measured run');
+  const med = (pick: (run: ScaleOutRun) => number): number => round(median(runs.map(pick)), 3);
+  const total = (run: ScaleOutRun): number => SCALE_OUT_ROLES.reduce((sum, role) => sum + run.cpuUsPerRequest[role], 0);
+  const byRole = Object.fromEntries(SCALE_OUT_ROLES.map((role) => [role, med((r) => r.cpuUsPerRequest[role])]));
+  return {
+    replicas: runs[0]!.replicas,
+    rps: med((r) => r.rps),
+    p50Ms: med((r) => r.p50Ms),
+    p99Ms: med((r) => r.p99Ms),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+    cpuUsPerRequest: { ...(byRole as ScaleOutPoint['cpuUsPerRequest']), total: med(total) },
+    replicaCores: med((r) => r.replicaCores),
+    machineBusyCores: med((r) => r.machineBusyCores),
+  };
+}
