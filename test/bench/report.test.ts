@@ -137,6 +137,8 @@ describe('renderReport', () => {
       '| least connections | 2080.3 | 21 ms | 101 ms | 0.404 | 0 / 0 | 65.5% / 34.5% |',
       // ×1 replica: 2410 / 2533 req/s = 0.951; CPU per request 52 / 50 µs = 1.04
       '| 2 | 2410 | 0.951 | 2 ms | 10 ms | 9 / 10.5 / 31 / 1.5 | 52 | 1.04 | 0.075 | 1.9 of 2 | 0 / 0 |',
+      // offered rates: 0.062 cores / 1033 req/s = 60 µs per request
+      '| 1033 | 1033 | 2 ms | 0.062 | 60 |',
       '| 60.3 MiB | 133.6 MiB | 133.4 MiB | 15 |',
       // 133.6 / 96 = 139.2%, 133.4 / 256 = 52.1%
       '| local | 96Mi | 256Mi | 139.2% | 52.1% |',

@@ -50,6 +50,7 @@ const MEASUREMENT: ReplicaMeasurement = {
     { connections: 16, rps: 1000, p50Ms: 3, p99Ms: 20, serverCpuCores: 0.62, requests: 1, errors: 0, non2xx: 0, durationSec: 3 },
     { connections: 50, rps: 3200, p50Ms: 9, p99Ms: 61, serverCpuCores: 0.98, requests: 1, errors: 0, non2xx: 0, durationSec: 3 },
   ],
+  cpuByRate: [],
   memory: { idleRssMiB: 60, loadRssMiB: 120 },
   source: 'fixture',
 };

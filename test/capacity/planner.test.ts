@@ -22,7 +22,7 @@ const CURVE: MeasuredPoint[] = [
 
 describe('sustainableRate', () => {
   test('when several levels meet the p99 target, then picks the highest req/s among them', () => {
-    assert.deepEqual(sustainableRate(CURVE, 50), { rps: 3100, p99Ms: 14, connections: 16, cpuCores: 0.93 });
+    assert.deepEqual(sustainableRate(CURVE, 50), { rps: 3100, p99Ms: 14, connections: 16, cpuCores: 0.93, cpuByRate: [] });
   });
 
   test('when the target is exactly a measured p99, then that level counts as meeting it', () => {
@@ -49,8 +49,8 @@ describe('sustainableRate', () => {
 const POLICY = { ...DEFAULT_POLICY, minReplicasFloor: 2 };
 
 describe('rateAtCpuLimit', () => {
-  const sustainable = { rps: 10_000, p99Ms: 12, connections: 50, cpuCores: 0.8 };
-  test('a limit below what the sustainable rate uses caps the rate in proportion (80 µs of CPU per request)', () => {
+  const sustainable = { rps: 10_000, p99Ms: 12, connections: 50, cpuCores: 0.8, cpuByRate: [] };
+  test('without lower rates measured, a limit below what the sustainable rate uses caps the rate in proportion (80 µs of CPU per request)', () => {
     assert.equal(rateAtCpuLimit(0.25, sustainable), 3125);
     assert.equal(rateAtCpuLimit(0.5, sustainable), 6250);
   });
@@ -59,6 +59,37 @@ describe('rateAtCpuLimit', () => {
   });
   test('a limit of nothing is an error that names it', () => {
     assert.throws(() => rateAtCpuLimit(0, sustainable), /CPU limit \(cores\)/);
+  });
+
+  // A request costs 150 µs at 500 req/s, 120 at 1000, 100 at 2000 and 80 at the sustainable 10000.
+  const measured = {
+    ...sustainable,
+    cpuByRate: [
+      { rps: 2000, serverCpuCores: 0.2 },
+      { rps: 500, serverCpuCores: 0.075 },
+      { rps: 1000, serverCpuCores: 0.12 },
+    ],
+  };
+  test('with lower rates measured, the rate where the CPU reaches the limit, interpolated between them', () => {
+    assert.equal(rateAtCpuLimit(0.12, measured), 1000, 'on a measured point');
+    assert.equal(rateAtCpuLimit(0.16, measured), 1500, 'halfway between 1000 and 2000 req/s');
+    // Between 2000 req/s (0.2 cores) and the sustainable 10000 (0.8): 0.5 cores is halfway.
+    assert.equal(rateAtCpuLimit(0.5, measured), 6000);
+    assert.equal(rateAtCpuLimit(0.9, measured), 10_000, 'above the sustainable CPU: the sustainable rate');
+  });
+  test('below the lowest measured rate, in proportion to it (the cost per request there, not at full load)', () => {
+    assert.equal(rateAtCpuLimit(0.05, measured), 333);
+    assert.ok(rateAtCpuLimit(0.05, measured) < rateAtCpuLimit(0.05, sustainable) / 1.5, 'the old rule promised half again as much or more');
+  });
+  test('a measured rate at or above the sustainable one, or without CPU, is ignored', () => {
+    const odd = {
+      ...sustainable,
+      cpuByRate: [
+        { rps: 12_000, serverCpuCores: 0.1 },
+        { rps: 800, serverCpuCores: 0 },
+      ],
+    };
+    assert.equal(rateAtCpuLimit(0.25, odd), 3125);
   });
 });
 
@@ -120,7 +151,7 @@ describe('peakCpu', () => {
 
 describe('planResources', () => {
   // 0.93 cores at 3100 req/s: 930m / 3100 = 0.3m per req/s (300 µs of CPU per request).
-  const sustainable = { rps: 3100, p99Ms: 14, connections: 16, cpuCores: 0.93 };
+  const sustainable = { rps: 3100, p99Ms: 14, connections: 16, cpuCores: 0.93, cpuByRate: [] };
   const peak = { cores: 0.98, connections: 50, rps: 3200 };
 
   test('when a replica used 0.93 cores at 3100 req/s, at most 0.98, and 70 MiB under load, then 0.3m per req/s, cpu limit 1000m (floor), memory 96Mi / 192Mi', () => {
@@ -177,7 +208,7 @@ describe('planResources', () => {
 
 describe('planSectionCpu', () => {
   // 0.3m per req/s (0.93 cores at 3100 req/s), cpu limit 1000m.
-  const sustainable = { rps: 3100, p99Ms: 14, connections: 16, cpuCores: 0.93 };
+  const sustainable = { rps: 3100, p99Ms: 14, connections: 16, cpuCores: 0.93, cpuByRate: [] };
   const resources = planResources(sustainable, { cores: 0.98, connections: 50, rps: 3200 }, { idleRssMiB: 52, loadRssMiB: 70 });
   const plan = (rate: number, cpuTargetPercent = 65, policy = POLICY) =>
     planSectionCpu({ replicas: planReplicas(rate, sustainable.rps, policy), sustainable, resources, cpuTargetPercent, policy });

@@ -11,7 +11,7 @@ import { ratio } from '../measure/stats.ts';
 import { LOCAL_MANIFESTS_DIR, measureShop, SECTION, startShop, withCpuLimit } from './bench-shop.ts';
 import type { BenchContext } from './context.ts';
 import { loadSettings } from './profile.ts';
-import { measureScaleOut } from './scale-out/rounds.ts';
+import { HELD_WARMUP_SEC, measureScaleOut } from './scale-out/rounds.ts';
 
 const SLOW_DELAY_MS = 20;
 /** Which of the section's two replicas gets the delay (startLocalShop lists a section's replicas in start order). */
@@ -69,6 +69,7 @@ async function scaleOut(context: BenchContext, counts: number[], manifestsDir: s
     load: { connections: profile.connections, durationSec: profile.durationSec },
     stableFront: true,
     manifestsDir,
+    warmupSec: cpuLimit === undefined ? 0 : HELD_WARMUP_SEC,
     ...(cpuLimit === undefined ? {} : { cpuLimit }),
     progress: (message) => progress(`balancing: scaling ${what}: ${message}`),
     onRun: (run) =>

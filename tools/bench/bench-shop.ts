@@ -3,10 +3,9 @@ import { join } from 'node:path';
 
 import type { EnvironmentConfig } from '../../config/index.ts';
 import { randomReplicaBasePort } from '../lib/process/ports.ts';
-import { REPO_ROOT } from '../lib/repo-root.ts';
 import type { LocalAlgorithm } from '../local/nginx/balance.ts';
 import { type LocalShop, startLocalShop } from '../local/shop/shop.ts';
-import type { ServiceCommand } from '../local/supervisor/service-command.ts';
+import { COMPILED_SERVICE } from '../measure/behind-nginx.ts';
 import { assertHealthyRun, runLoad } from '../measure/load.ts';
 import { measureCpu } from '../measure/processes.ts';
 import type { LoadResult, ReplicaShare } from '../measure/results.ts';
@@ -16,12 +15,6 @@ import type { BenchContext } from './context.ts';
 
 /** The section under load; the others run one replica each and stay idle. */
 export const SECTION = 'chocolates';
-/** The replicas as deployed: the compiled service, started by node itself (no npm in between). */
-export const COMPILED_SERVICE: ServiceCommand = {
-  executable: process.execPath,
-  args: [join('service', 'build', 'server.js')],
-  cwd: REPO_ROOT,
-};
 
 /** The environment with SECTION's CPU limit replaced: a copy, the reviewed data stays as it is. */
 export function withCpuLimit(environment: EnvironmentConfig, cpu: string): EnvironmentConfig {

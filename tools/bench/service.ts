@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 
+import { environmentNamed } from '../../config/index.ts';
+import { startReplicaBehindNginx } from '../measure/behind-nginx.ts';
 import { buildService, REPLICA_COMMAND, startReplica } from '../measure/replica.ts';
 import type { CurvePoint, ServiceResults, ServiceTarget } from '../measure/results.ts';
+import { SCRATCH_DIR } from '../measure/scratch.ts';
 import { ratio } from '../measure/stats.ts';
-import { measureTarget } from '../measure/target.ts';
+import { measureCpuByRate, measureTarget } from '../measure/target.ts';
 import type { BenchContext } from './context.ts';
 import { loadSettings } from './profile.ts';
 import { interleavedRounds, startBaseline, type Target } from './rounds.ts';
@@ -12,7 +15,8 @@ import { interleavedRounds, startBaseline, type Target } from './rounds.ts';
  * One replica (compiled, logging and metrics on) against a bare Express 5 hello world and a bare
  * node:http hello world, under the same keep-alive load, in interleaved rounds so drift on this
  * shared machine hits all of them alike. A second replica with LOG_LEVEL=warn shows what the request
- * log costs (diagnostic only). Then the replica's latency curve for the capacity planner.
+ * log costs (diagnostic only). Then the latency curve of one replica as a pod runs it (behind a proxy, its
+ * output through a pipe) for the capacity planner.
  */
 export async function benchService(context: BenchContext, section = 'chocolates'): Promise<ServiceResults> {
   const { profile, progress } = context;
@@ -43,11 +47,25 @@ export async function benchService(context: BenchContext, section = 'chocolates'
       ServiceTarget,
     ];
 
+    const behindNginx = await startReplicaBehindNginx({
+      environment: environmentNamed('local'),
+      section,
+      manifestsDir: join(SCRATCH_DIR, 'manifests-service-curve'),
+      onWarning: (message) => progress(`service: local shop: ${message}`),
+    });
+    targets.push({ name: 'replica behind nginx', command: '', server: behindNginx, path });
     const curve: CurvePoint[] = [];
     for (const connections of profile.curveConnections) {
-      progress(`service: load curve, ${connections} connection(s), ${profile.curveDurationSec} s`);
-      curve.push(await measureTarget(targets[0]!, connections, profile.curveDurationSec, 0.5));
+      progress(`service: load curve behind nginx, ${connections} connection(s), ${profile.curveDurationSec} s`);
+      curve.push(await measureTarget(targets.at(-1)!, connections, profile.curveDurationSec, 0.5));
     }
+    const bestRps = Math.max(...curve.map((point) => point.rps));
+    const cpuByRate = await measureCpuByRate(
+      targets.at(-1)!,
+      bestRps,
+      { connections: profile.connections, durationSec: profile.curveDurationSec },
+      (message) => progress(`service: ${message}`),
+    );
 
     const load = loadSettings(profile);
     return {
@@ -61,6 +79,7 @@ export async function benchService(context: BenchContext, section = 'chocolates'
       ratioVsExpressHello: ratio(service.rps, expressHello.rps, 'service.ratioVsExpressHello'),
       ratioVsNodeHttp: ratio(service.rps, nodeHttpHello.rps, 'service.ratioVsNodeHttp'),
       curve,
+      cpuByRate,
     };
   } finally {
     await Promise.all(targets.map((t) => t.server.stop()));

@@ -12,12 +12,13 @@ import { parseQuantity } from '../../config/quantity.ts';
 import { randomReplicaBasePort } from '../lib/process/ports.ts';
 import { SYNC_PERIOD_MS } from '../local/hpa/autoscaler.ts';
 import { type LocalShop, type StartLocalShopOptions, startLocalShop } from '../local/shop/shop.ts';
+import { COMPILED_SERVICE } from '../measure/behind-nginx.ts';
 import { measureCpu } from '../measure/processes.ts';
 import { buildService } from '../measure/replica.ts';
 import type { SpikePhase, SpikeResults, SpikeRun } from '../measure/results.ts';
 import { SCRATCH_DIR } from '../measure/scratch.ts';
 import { round } from '../measure/stats.ts';
-import { COMPILED_SERVICE, SECTION } from './bench-shop.ts';
+import { SECTION } from './bench-shop.ts';
 import type { BenchContext } from './context.ts';
 
 const ENVIRONMENT = 'local';

@@ -62,7 +62,7 @@ export interface CapacityPlanInput {
  */
 export function buildCapacityPlan(input: CapacityPlanInput): CapacityPlan {
   const policy = input.policy ?? policyFor(input.environment);
-  const sustainable = sustainableRate(input.measurement.curve, input.p99TargetMs);
+  const sustainable = sustainableRate(input.measurement.curve, input.p99TargetMs, input.measurement.cpuByRate);
   const peak = peakCpu(input.measurement.curve);
   const planned = keepStatedMemory(planResources(sustainable, peak, input.measurement.memory, policy), input);
   const resources = {

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const measurement =
     values.from !== undefined
       ? measurementFromResults(readBenchResults(values.from), values.from)
-      : await measureReplica(Object.keys(rates)[0]!, (message) => console.error(`[capacity] ${message}`));
+      : await measureReplica(environment, Object.keys(rates)[0]!, (message) => console.error(`[capacity] ${message}`));
 
   process.stdout.write(
     formatCapacityPlan(

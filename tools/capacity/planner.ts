@@ -12,6 +12,12 @@ export interface MeasuredPoint {
   serverCpuCores: number;
 }
 
+/** The replica's CPU at an offered rate below what it sustains (open loop, from the bench's `service.cpuByRate`). */
+export interface RatePoint {
+  rps: number;
+  serverCpuCores: number;
+}
+
 export interface MemoryMeasurement {
   idleRssMiB: number;
   /** Highest RSS under load. */
@@ -59,10 +65,12 @@ export interface Sustainable {
   p99Ms: number;
   connections: number;
   cpuCores: number;
+  /** The CPU used at lower offered rates, for the rate at a CPU limit; empty in measurements made before them. */
+  cpuByRate: readonly RatePoint[];
 }
 
-/** The best measured load level whose p99 is within the target. */
-export function sustainableRate(curve: readonly MeasuredPoint[], p99TargetMs: number): Sustainable {
+/** The best measured load level whose p99 is within the target, with the CPU measured at lower rates. */
+export function sustainableRate(curve: readonly MeasuredPoint[], p99TargetMs: number, cpuByRate: readonly RatePoint[] = []): Sustainable {
   assertPositive(p99TargetMs, 'p99 target (ms)');
   if (curve.length === 0) throw new Error('no measured load levels: run `npm run bench` (service) or drop --from to measure');
   validateCurve(curve);
@@ -74,18 +82,31 @@ export function sustainableRate(curve: readonly MeasuredPoint[], p99TargetMs: nu
     );
   }
   const best = within.reduce((a, b) => (b.rps > a.rps ? b : a));
-  return { rps: best.rps, p99Ms: best.p99Ms, connections: best.connections, cpuCores: best.serverCpuCores };
+  return { rps: best.rps, p99Ms: best.p99Ms, connections: best.connections, cpuCores: best.serverCpuCores, cpuByRate };
 }
 
 /**
- * What one replica serves inside a CPU limit, as a pod with that limit gets it: the limit over the CPU one
- * request cost at the sustainable rate, and never more than that rate (latency binds there).
+ * What one replica serves inside a CPU limit, as a pod with that limit gets it: the rate at which its CPU use
+ * reaches the limit, interpolated between the measured rates (the sustainable rate on top), and never more
+ * than the sustainable rate (latency binds there). A request costs more CPU at a low rate than at full load
+ * (fewer requests share each wake-up of the event loop), so the limit over the cost at the sustainable rate
+ * alone, all older measurements have, promises a small limit about twice what it serves (docs/benchmarks.md, section 4).
  */
 export function rateAtCpuLimit(limitCores: number, sustainable: Sustainable): number {
   assertPositive(limitCores, 'CPU limit (cores)');
-  const coresPerRequest = sustainable.cpuCores / sustainable.rps;
+  const points = [
+    ...sustainable.cpuByRate.filter((p) => p.rps > 0 && p.rps < sustainable.rps && p.serverCpuCores > 0),
+    { rps: sustainable.rps, serverCpuCores: sustainable.cpuCores },
+  ].sort((a, b) => a.rps - b.rps);
   // Whole requests, rounded down; the epsilon keeps 0.25 / 0.00008 at 3125 rather than 3124.999...
-  return Math.floor(Math.min(sustainable.rps, coresPerRequest > 0 ? limitCores / coresPerRequest : sustainable.rps) + 1e-6);
+  const whole = (rps: number) => Math.floor(Math.min(sustainable.rps, rps) + 1e-6);
+  const first = points[0]!;
+  if (first.serverCpuCores <= 0) return whole(sustainable.rps);
+  if (limitCores <= first.serverCpuCores) return whole((first.rps * limitCores) / first.serverCpuCores);
+  const above = points.findIndex((p) => p.serverCpuCores >= limitCores);
+  if (above < 0) return whole(sustainable.rps);
+  const [low, high] = [points[above - 1]!, points[above]!];
+  return whole(low.rps + ((high.rps - low.rps) * (limitCores - low.serverCpuCores)) / (high.serverCpuCores - low.serverCpuCores));
 }
 
 export interface ReplicaPlan {

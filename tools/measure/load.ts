@@ -12,6 +12,8 @@ export interface LoadOptions {
   durationSec: number;
   /** Counts responses per value of this response header (e.g. x-served-by). */
   countHeader?: string;
+  /** Offer at most this many req/s over all connections (autocannon's overallRate); absent: as fast as answered. */
+  rate?: number;
 }
 
 export interface LoadRun {
@@ -32,6 +34,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRun> {
     connections: options.connections,
     duration: options.durationSec,
     pipelining: 1,
+    ...(options.rate === undefined ? {} : { overallRate: options.rate }),
     // The raw header list alternates name, value; reading it here avoids buffering response bodies.
     setupClient: wanted
       ? (client) => {

@@ -82,6 +82,14 @@ export interface CurvePoint extends LoadResult {
   serverCpuCores: number;
 }
 
+/** The replica's CPU at an offered rate (open loop) below what it sustains: the rates a small CPU limit allows. */
+export interface RatePoint {
+  offeredRps: number;
+  rps: number;
+  p99Ms: number;
+  serverCpuCores: number;
+}
+
 export interface ServiceTarget extends LoadResult {
   name: string;
   command: string;
@@ -103,8 +111,10 @@ export interface ServiceResults {
   ratioVsExpressHello: number;
   /** service req/s / node:http hello req/s. */
   ratioVsNodeHttp: number;
-  /** The service alone at increasing connection counts (req/s, latency and CPU at each). */
+  /** One replica behind nginx at increasing connection counts (req/s, latency and CPU at each). */
   curve: CurvePoint[];
+  /** The same replica at offered rates below the curve's best; absent in results written before them. */
+  cpuByRate?: RatePoint[];
 }
 
 /** One runtime's side of the runtime comparison. */

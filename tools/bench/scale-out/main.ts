@@ -12,7 +12,7 @@ import { buildService } from '../../measure/replica.ts';
 import type { ScaleOut } from '../../measure/results.ts';
 import { SCRATCH_DIR } from '../../measure/scratch.ts';
 import { SECTION, withCpuLimit } from '../bench-shop.ts';
-import { measureScaleOut } from './rounds.ts';
+import { HELD_WARMUP_SEC, measureScaleOut } from './rounds.ts';
 import { SCALE_OUT_ROLES, type ScaleOutRun } from './run.ts';
 
 const MANIFESTS_DIR = join(SCRATCH_DIR, 'manifests-scale-out');
@@ -26,6 +26,8 @@ const HELP = `Usage: npm run bench:scale-out [-- options]
   --rate <n>          offer at most n req/s in total (autocannon --overallRate) instead of a closed loop at full speed
   --replica-env K=V   extra env for the ${SECTION} replicas (repeatable), e.g. LOG_LEVEL=warn to take request logs out
   --one-hop           no stable front: the balancer listens on the shop's port
+  --warmup <s>        load each shop this long before the first round (default: ${HELD_WARMUP_SEC} with --cpu-limit, else 0):
+                      a replica held to a small limit compiles its hot paths slowly
   --cpu-limit <q>     run each ${SECTION} replica inside this CPU limit (a CFS quota, as the kubelet sets it), e.g.
                       250m, and compare N replicas with N times one; default: no limits, what one replica can do
   --json              print every run as JSON lines too`;
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '50' },
       'one-hop': { type: 'boolean', default: false },
       'cpu-limit': { type: 'string' },
+      warmup: { type: 'string' },
       rate: { type: 'string' },
       'replica-env': { type: 'string', multiple: true, default: [] },
       json: { type: 'boolean', default: false },
@@ -68,6 +71,7 @@ async function main(): Promise<void> {
       ...(values.rate === undefined ? {} : { rate: positiveInteger(values.rate, '--rate') }),
     },
     stableFront: !values['one-hop'],
+    warmupSec: values.warmup === undefined ? (cpuLimit === undefined ? 0 : HELD_WARMUP_SEC) : nonNegativeInteger(values.warmup, '--warmup'),
     manifestsDir: MANIFESTS_DIR,
     ...(cpuLimit === undefined ? {} : { cpuLimit }),
     replicaEnv: replicaEnvOf(values['replica-env']),
@@ -120,6 +124,10 @@ function summaryTable(result: ScaleOut): string {
     ...rows,
     ...(result.notHeld ? [`NOT HELD TO THE LIMIT: ${result.notHeld} (these figures are of unlimited replicas)`] : []),
   ].join('\n');
+}
+
+function nonNegativeInteger(text: string, flag: string): number {
+  return text === '0' ? 0 : positiveInteger(text, flag);
 }
 
 function positiveInteger(text: string, flag: string): number {

@@ -4,10 +4,17 @@ import { cpus } from 'node:os';
 
 import { randomReplicaBasePort } from '../../lib/process/ports.ts';
 import { type LocalShop, startLocalShop } from '../../local/shop/shop.ts';
+import { COMPILED_SERVICE } from '../../measure/behind-nginx.ts';
 import type { ScaleOut, ScaleOutPoint } from '../../measure/results.ts';
 import { median, round } from '../../measure/stats.ts';
-import { COMPILED_SERVICE, SECTION } from '../bench-shop.ts';
-import { measureScaleOutRun, type RunLoad, SCALE_OUT_ROLES, type ScaleOutRun } from './run.ts';
+import { SECTION } from '../bench-shop.ts';
+import { measureScaleOutRun, type RunLoad, SCALE_OUT_ROLES, type ScaleOutRun, warmUp } from './run.ts';
+
+/**
+ * How long a shop whose replicas are held to a CPU limit is loaded before its first round: at 100m a replica's
+ * rate still climbs for about 20 s, while V8 compiles its hot paths on threads that share the quota.
+ */
+export const HELD_WARMUP_SEC = 20;
 
 export interface ScaleOutSetup {
   /** Replica counts of the section; the first is the one the others are compared with. */
@@ -19,6 +26,8 @@ export interface ScaleOutSetup {
   manifestsDir: string;
   /** The CPU limit the manifests give each replica, to hold them to it (cgroups); absent: unlimited. */
   cpuLimit?: string;
+  /** Seconds each shop is loaded once before the first round (a held replica's JIT warm-up); 0: none. */
+  warmupSec: number;
   /** Extra environment of the section's replicas. */
   replicaEnv?: Record<string, string>;
   progress: (message: string) => void;
@@ -40,6 +49,12 @@ export async function measureScaleOut(setup: ScaleOutSetup): Promise<ScaleOutMea
         `starting a local shop, ${replicas} ${SECTION} replica(s)${setup.cpuLimit ? ` held to ${setup.cpuLimit} CPU each` : ''}`,
       );
       shops.set(replicas, await startShop(setup, replicas, limitProblems));
+    }
+    if (setup.warmupSec > 0) {
+      for (const [replicas, shop] of shops) {
+        setup.progress(`warming ${replicas} replica(s) up for ${setup.warmupSec} s`);
+        await warmUp(shop, setup.load, setup.warmupSec);
+      }
     }
     const runs: ScaleOutRun[] = [];
     for (let round = 1; round <= setup.rounds; round += 1) {

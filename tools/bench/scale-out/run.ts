@@ -46,16 +46,23 @@ export interface RunLoad {
   rate?: number;
 }
 
-/** A 2 s warm-up (JIT, connection pools), then one measured run of `load` against the shop's section. */
+/**
+ * Load the shop's section for `seconds`, unmeasured: V8 compiles the hot paths on threads that share the replica's
+ * CPU quota, so a replica held to a small limit takes tens of seconds to reach its steady rate.
+ */
+export async function warmUp(shop: LocalShop, load: RunLoad, seconds: number): Promise<void> {
+  await autocannon(`${shop.url}/${SECTION}`, { ...load, durationSec: seconds });
+}
+
+/** A 2 s warm-up (connection pools, the JIT of an unlimited replica), then one measured run of `load` against the shop's section. */
 export async function measureScaleOutRun(shop: LocalShop, load: RunLoad, at: { replicas: number; round: number }): Promise<ScaleOutRun> {
-  const url = `${shop.url}/${SECTION}`;
-  await autocannon(url, { ...load, durationSec: 2 });
+  await warmUp(shop, load, 2);
   const pids = rolePids(shop);
   const hops = hopPorts(shop);
   const connectsBefore = await connectionSnapshot(hops);
   const machineBefore = machineTicks();
   const cpuBefore = roleCounters(pids);
-  const result = await autocannon(url, load);
+  const result = await autocannon(`${shop.url}/${SECTION}`, load);
   const cpuAfter = roleCounters(pids);
   const machineAfter = machineTicks();
   const connectsAfter = await connectionSnapshot(hops);

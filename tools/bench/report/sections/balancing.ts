@@ -105,7 +105,7 @@ function limitedLines(limited: ScaleOut, charts: ChartSet, service: ServiceResul
     ...(predicted === undefined
       ? []
       : [
-          `\`npm run capacity\` plans from the rate one replica serves inside its CPU limit: the limit over the CPU one request cost at the sustainable rate of section 2 (p99 ≤ ${EXAMPLE_P99_MS} ms), ` +
+          `\`npm run capacity\` plans from the rate one replica serves inside its CPU limit: the rate at which its CPU use reaches the limit, between the offered rates of section 2 (the sustainable rate at p99 ≤ ${EXAMPLE_P99_MS} ms on top), ` +
             `here **${predicted} req/s** at ${limited.cpuLimit}; one replica held to it served ${one} (measured ÷ predicted: **${Math.round((one / predicted) * 100) / 100}**).`,
           '',
         ]),
@@ -126,7 +126,7 @@ function busy(point: ScaleOutPoint, scaleOut: ScaleOut): string {
 /** What the capacity planner predicts one replica serves inside `cpuLimit`, from the service's load curve. */
 export function predictedAtLimit(cpuLimit: string, service: ServiceResults): number | undefined {
   try {
-    return rateAtCpuLimit(parseQuantity(cpuLimit)!, sustainableRate(service.curve, EXAMPLE_P99_MS));
+    return rateAtCpuLimit(parseQuantity(cpuLimit)!, sustainableRate(service.curve, EXAMPLE_P99_MS, service.cpuByRate));
   } catch {
     return undefined; // no point of the curve met the latency target: section 6 says so
   }

@@ -28,7 +28,7 @@ export function capacitySection(
   ];
   let sustainable: ReturnType<typeof sustainableRate>;
   try {
-    sustainable = sustainableRate(service.curve, EXAMPLE_P99_MS);
+    sustainable = sustainableRate(service.curve, EXAMPLE_P99_MS, service.cpuByRate);
   } catch (error) {
     return [...lines, `No plan from this run: ${(error as Error).message}.`, ''];
   }

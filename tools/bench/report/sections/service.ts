@@ -2,6 +2,23 @@ import type { BenchMeta, ServiceResults } from '../../../measure/results.ts';
 import { CHART_LABELS, latency, loadCells, loadDescription, targetLabel } from '../format.ts';
 import type { ChartSet, ReportSection } from '../report-section.ts';
 
+/** The same replica at offered rates below its best: what a request costs at the rates a small CPU limit allows. */
+function cpuByRateLines(service: ServiceResults): string[] {
+  if (!service.cpuByRate?.length) return [];
+  return [
+    'At offered rates below its best (open loop, autocannon `overallRate`), a request costs the replica more CPU: fewer requests share',
+    'each wake-up of its event loop. `npm run capacity` finds the rate a CPU limit allows between these rows (section 4 checks it).',
+    '',
+    '| Offered req/s | Served req/s | p99 | Server CPU (cores) | CPU µs/request |',
+    '| ---: | ---: | ---: | ---: | ---: |',
+    ...service.cpuByRate.map(
+      (p) =>
+        `| ${p.offeredRps} | ${p.rps} | ${latency(p.p99Ms)} | ${p.serverCpuCores} | ${p.rps > 0 ? Math.round((p.serverCpuCores / p.rps) * 1e7) / 10 : '-'} |`,
+    ),
+    '',
+  ];
+}
+
 /** Section 2: one replica against the bare hello worlds, and its load curve. */
 export function serviceSection(service: ServiceResults, meta: BenchMeta): ReportSection {
   const charts: ChartSet = {};
@@ -38,10 +55,15 @@ export function serviceSection(service: ServiceResults, meta: BenchMeta): Report
     '',
     '### Load curve of one replica (input of `npm run capacity`)',
     '',
+    "One replica as a pod runs it: behind local mode's nginx (one hop, as an ingress controller or an Envoy proxies it) with its output",
+    'read through a pipe (as the container runtime reads it). A request costs the replica more CPU there than in the rounds above',
+    "(a bare replica logging to a file), and that cost is what a CPU limit divides: the server CPU column is the replica's alone.",
+    '',
     '| Connections | req/s | p50 | p99 | Server CPU (cores) |',
     '| ---: | ---: | ---: | ---: | ---: |',
     ...service.curve.map((p) => `| ${p.connections} | ${p.rps} | ${latency(p.p50Ms)} | ${latency(p.p99Ms)} | ${p.serverCpuCores} |`),
     '',
+    ...cpuByRateLines(service),
   );
   return { lines, charts };
 }
