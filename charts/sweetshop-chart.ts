@@ -114,6 +114,7 @@ export class SweetShopChart extends Chart {
         logLevel: environment.logLevel,
         maxRequestBodyBytes: environment.maxRequestBodyBytes,
         v8SemiSpaceMiB: environment.v8SemiSpaceMiB,
+        mallocArenaMax: environment.mallocArenaMax,
         spreadAcrossNodes: environment.availability.spreadAcrossNodes,
         minNodes: environment.availability.minReplicasFloor,
       });

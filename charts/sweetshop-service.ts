@@ -64,6 +64,8 @@ export interface SweetShopServiceProps extends SectionSizing {
   readonly maxRequestBodyBytes: EnvironmentConfig['maxRequestBodyBytes'];
   /** V8's semi-space size (the environment's v8SemiSpaceMiB). */
   readonly v8SemiSpaceMiB: EnvironmentConfig['v8SemiSpaceMiB'];
+  /** glibc's malloc arenas (the environment's mallocArenaMax). */
+  readonly mallocArenaMax: EnvironmentConfig['mallocArenaMax'];
   /**
    * Port the Express server listens on inside the container (PORT).
    * @default 8080
@@ -258,7 +260,12 @@ function containerProps(props: SweetShopServiceProps, options: ResolvedOptions):
       LOG_LEVEL: kplus.EnvValue.fromValue(props.logLevel),
       MAX_BODY_BYTES: kplus.EnvValue.fromValue(String(props.maxRequestBodyBytes)),
       DRAIN_TIMEOUT_MS: kplus.EnvValue.fromValue(String(drainTimeoutSeconds * 1000)),
-      NODE_OPTIONS: kplus.EnvValue.fromValue(nodeOptions(props.limits.memory, props.v8SemiSpaceMiB)),
+      ...Object.fromEntries(
+        Object.entries(memoryEnv(props.limits.memory, props.v8SemiSpaceMiB, props.mallocArenaMax)).map(([name, value]) => [
+          name,
+          kplus.EnvValue.fromValue(value),
+        ]),
+      ),
     },
     securityContext: {
       user: RUN_AS_ID,
@@ -275,6 +282,15 @@ function containerProps(props: SweetShopServiceProps, options: ResolvedOptions):
       preStop: kplus.Handler.fromCommand(['node', '-e', `setTimeout(() => {}, ${preStopDelaySeconds * 1000})`]),
     },
   };
+}
+
+/** The memory settings of the runtime the chart writes into the container's environment; the bench runs replicas with them. */
+export function memoryEnv(
+  memoryLimit: string,
+  semiSpaceMiB: number,
+  mallocArenaMax: number,
+): { NODE_OPTIONS: string; MALLOC_ARENA_MAX: string } {
+  return { NODE_OPTIONS: nodeOptions(memoryLimit, semiSpaceMiB), MALLOC_ARENA_MAX: String(mallocArenaMax) };
 }
 
 /** The replica's V8 flags: the heap cap for its memory limit, and the young generation's size. */

@@ -19,6 +19,9 @@ export const MAX_REQUEST_BODY_BYTES_RANGE = { min: 1024, max: 1024 * 1024 } as c
 /** What `v8SemiSpaceMiB` may be: V8 takes whole MiB, and sizes its semi-spaces up to 64 MiB by itself. */
 export const V8_SEMI_SPACE_MIB_RANGE = { min: 1, max: 64 } as const;
 
+/** What `mallocArenaMax` may be: glibc's MALLOC_ARENA_MAX, at least one arena; its default is 8 per core. */
+export const MALLOC_ARENA_MAX_RANGE = { min: 1, max: 64 } as const;
+
 /** Kubernetes quantities, written exactly as they will appear in the manifest (e.g. `100m`, `128Mi`). */
 export interface ResourceQuantities {
   readonly cpu: string;
@@ -186,6 +189,12 @@ interface EnvironmentSettings {
    * more frequent scavenges. 1..64 (V8_SEMI_SPACE_MIB_RANGE).
    */
   readonly v8SemiSpaceMiB: number;
+  /**
+   * glibc's malloc arenas per replica (MALLOC_ARENA_MAX): each thread that mallocs may get an arena of its own,
+   * up to 8 per core, and each keeps freed memory resident. Fewer: less RSS, more lock contention between the
+   * threads (V8's heap does not use malloc, so little). 1..64 (MALLOC_ARENA_MAX_RANGE).
+   */
+  readonly mallocArenaMax: number;
   readonly availability: AvailabilityConfig;
   /** How fast every section's HPA scales up and down (`spec.behavior`); see ./hpa-behavior.ts. */
   readonly hpaBehavior: HpaBehavior;

@@ -2,7 +2,14 @@ import { hpaBehaviorProblems } from './hpa-behavior.ts';
 import { isDns1123Label } from './kubernetes-names.ts';
 import { parseQuantity } from './quantity.ts';
 import type { EnvironmentConfig, GatewayConfig, IngressConfig, ResourceQuantities, SectionConfig } from './types.ts';
-import { IMAGE_PULL_POLICIES, LOG_LEVELS, MAX_REQUEST_BODY_BYTES_RANGE, NODE_SPREADS, V8_SEMI_SPACE_MIB_RANGE } from './types.ts';
+import {
+  IMAGE_PULL_POLICIES,
+  LOG_LEVELS,
+  MALLOC_ARENA_MAX_RANGE,
+  MAX_REQUEST_BODY_BYTES_RANGE,
+  NODE_SPREADS,
+  V8_SEMI_SPACE_MIB_RANGE,
+} from './types.ts';
 import { gatewayProblems } from './validate-gateway.ts';
 import { monitoringProblems } from './validate-monitoring.ts';
 import { HOST, loadBalancingProblems } from './validate-routing.ts';
@@ -94,6 +101,13 @@ function settingProblems(environment: EnvironmentConfig): string[] {
   if (!Number.isSafeInteger(semiSpace) || (semiSpace as number) < semi.min || (semiSpace as number) > semi.max) {
     problems.push(
       `${at}.v8SemiSpaceMiB: ${semiSpace === undefined ? 'missing' : JSON.stringify(semiSpace)}; set a whole number of MiB from ${semi.min} to ${semi.max} (docs/benchmarks.md, section 5, compares sizes)`,
+    );
+  }
+  const arenas = environment.mallocArenaMax as unknown;
+  const arena = MALLOC_ARENA_MAX_RANGE;
+  if (!Number.isSafeInteger(arenas) || (arenas as number) < arena.min || (arenas as number) > arena.max) {
+    problems.push(
+      `${at}.mallocArenaMax: ${arenas === undefined ? 'missing' : JSON.stringify(arenas)}; set a whole number of malloc arenas from ${arena.min} to ${arena.max} (docs/benchmarks.md, section 5)`,
     );
   }
   return problems;

@@ -17,6 +17,7 @@ export const local: EnvironmentConfig = {
   // As production: a quote is a few hundred bytes (its reasons are there).
   maxRequestBodyBytes: production.maxRequestBodyBytes,
   v8SemiSpaceMiB: production.v8SemiSpaceMiB,
+  mallocArenaMax: production.mallocArenaMax,
   // F5's NGINX Ingress Controller, which `npm run cluster:up` installs (tools/cluster/f5-nginx-ingress.yaml):
   // maintained, and nginx like local mode, so round robin here is the same nginx method there.
   ingress: {

@@ -15,6 +15,9 @@ export const production: EnvironmentConfig = {
   // 2 MiB semi-spaces instead of V8's own up to 16: a replica's peak RSS under load falls by a third at the
   // same req/s (docs/benchmarks.md, section 5, measures each size side by side).
   v8SemiSpaceMiB: 2,
+  // glibc keeps freed malloc memory resident in up to 8 arenas per core; two trim a replica's peak RSS at about
+  // the same req/s (docs/benchmarks.md, section 5, measures both).
+  mallocArenaMax: 2,
   gateway: {
     controller: 'envoy-gateway',
     existingGateway: { namespace: 'gateway-infra', name: 'public', sectionName: 'https' },

@@ -316,6 +316,22 @@ const CASES: { name: string; base: EnvironmentConfig; mutate: (environment: any)
     problems: ['local.v8SemiSpaceMiB: missing; set a whole number of MiB from 1 to 64 (docs/benchmarks.md, section 5, compares sizes)'],
   },
   {
+    name: 'no malloc arena',
+    base: production,
+    mutate: (environment) => {
+      environment.mallocArenaMax = 0;
+    },
+    problems: ['production.mallocArenaMax: 0; set a whole number of malloc arenas from 1 to 64 (docs/benchmarks.md, section 5)'],
+  },
+  {
+    name: 'malloc arenas written as text',
+    base: local,
+    mutate: (environment) => {
+      environment.mallocArenaMax = '2' as unknown as number;
+    },
+    problems: ['local.mallocArenaMax: "2"; set a whole number of malloc arenas from 1 to 64 (docs/benchmarks.md, section 5)'],
+  },
+  {
     name: 'HPA behaviour outside the API bounds (windows, periods, values, select policy, policy type)',
     base: production,
     mutate: (environment) => {

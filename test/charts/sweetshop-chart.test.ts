@@ -112,6 +112,7 @@ function workloadTests(environment: EnvironmentConfig, manifests: Manifest[], se
         name: 'NODE_OPTIONS',
         value: `--max-old-space-size=${heapLimitMiB(config.limits.memory)} --max-semi-space-size=${environment.v8SemiSpaceMiB}`,
       },
+      { name: 'MALLOC_ARENA_MAX', value: String(environment.mallocArenaMax) },
     ]);
     assert.deepEqual(container.resources, {
       requests: { cpu: config.requests.cpu, memory: config.requests.memory, 'ephemeral-storage': config.requests.ephemeralStorage },

@@ -21,6 +21,7 @@ const required = {
   logLevel: 'warn',
   maxRequestBodyBytes: 5000,
   v8SemiSpaceMiB: 3,
+  mallocArenaMax: 2,
   // Unlike both environments and every cdk8s-plus default, so each field is seen to come from here.
   hpaBehavior: {
     scaleUp: {

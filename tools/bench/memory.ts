@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { nodeOptions } from '../../charts/sweetshop-service.ts';
+import { memoryEnv } from '../../charts/sweetshop-service.ts';
 import { environmentNamed, type SectionName } from '../../config/index.ts';
 import { assertHealthyRun, runLoad } from '../measure/load.ts';
 import { readRssMiB, sampleRss } from '../measure/processes.ts';
@@ -27,9 +27,9 @@ async function measureOneReplica(context: BenchContext, section: SectionName): P
   const { profile, progress } = context;
   buildService(progress);
   const environment = environmentNamed('local');
-  // As deployed: the V8 flags the chart writes for the local manifests' memory limit.
-  const flags = nodeOptions(environment.sections[section].limits.memory, environment.v8SemiSpaceMiB);
-  const replica = await startReplica({ section, logFile: join(context.logDir, 'memory-replica.log'), env: { NODE_OPTIONS: flags } });
+  // As deployed: the runtime's memory settings the chart writes for the local manifests' memory limit.
+  const env = memoryEnv(environment.sections[section].limits.memory, environment.v8SemiSpaceMiB, environment.mallocArenaMax);
+  const replica = await startReplica({ section, logFile: join(context.logDir, 'memory-replica.log'), env });
   try {
     const url = `${replica.url}/${section}`;
     for (let i = 0; i < 10; i += 1) await (await fetch(url)).arrayBuffer();
@@ -45,7 +45,8 @@ async function measureOneReplica(context: BenchContext, section: SectionName): P
     const peakRssMiB = readRssMiB(replica.pid, 'VmHWM');
     return {
       section,
-      nodeOptions: flags,
+      nodeOptions: env.NODE_OPTIONS,
+      mallocArenaMax: environment.mallocArenaMax,
       idleRssMiB: round(idleRssMiB, 1),
       loadRssMiB: round(loadRssMiB, 1),
       peakRssMiB: round(peakRssMiB, 1),

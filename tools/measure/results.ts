@@ -242,6 +242,8 @@ export interface MemoryResults {
   section: string;
   /** The replica's V8 flags, as the chart writes them (absent in results from before it ran with them). */
   nodeOptions?: string;
+  /** The replica's MALLOC_ARENA_MAX, as the chart writes it (absent: glibc's default, or results from before it). */
+  mallocArenaMax?: number;
   idleRssMiB: number;
   /** Highest RSS sampled while under load. */
   loadRssMiB: number;
@@ -259,6 +261,8 @@ export interface MemoryResults {
 export interface YoungGenerationVariant {
   /** The replica's NODE_OPTIONS: the chart's heap cap, and the semi-space size tried. */
   nodeOptions: string;
+  /** MALLOC_ARENA_MAX tried; absent: glibc's default (8 arenas per core). */
+  mallocArenaMax?: number;
   /** True for the setting the chart deploys today. */
   deployed: boolean;
   rps: number;

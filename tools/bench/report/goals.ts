@@ -63,7 +63,7 @@ function leanestReplica(variants: readonly YoungGenerationVariant[]): GoalVerdic
   const fastEnough = variants.filter((v) => ratioVsOwnSizing(v, variants) >= 0.95);
   const leanest = fastEnough.reduce((best, v) => (v.peakRssMiB < best.peakRssMiB ? v : best), fastEnough[0] ?? variants[0]!);
   return atMost(
-    `leanest replica at ≥ 0.95 × the req/s of V8's own young generation sizing, peak RSS (MiB; \`${leanest.nodeOptions}\`)`,
+    `leanest replica at ≥ 0.95 × the req/s of V8's own young generation sizing, peak RSS (MiB; \`${leanest.nodeOptions}\`${leanest.mallocArenaMax === undefined ? '' : `, MALLOC_ARENA_MAX=${leanest.mallocArenaMax}`})`,
     leanest.peakRssMiB,
     100,
   );

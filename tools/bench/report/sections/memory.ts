@@ -12,7 +12,9 @@ export function memorySection(memory: MemoryResults): ReportSection {
     '',
     `RSS from \`/proc/<pid>/status\` (VmRSS, sampled every 200 ms under load; peak = VmHWM) of one compiled ${memory.section} replica: ` +
       `idle after start and a few requests, then under ${memory.load.connections} connections for ${memory.load.durationSec} s (${memory.load.rps} req/s)` +
-      (memory.nodeOptions ? `, with the V8 flags the chart writes (\`NODE_OPTIONS=${memory.nodeOptions}\`).` : '.'),
+      (memory.nodeOptions
+        ? `, with the memory settings the chart writes (\`NODE_OPTIONS=${memory.nodeOptions}\`${memory.mallocArenaMax === undefined ? '' : ` \`MALLOC_ARENA_MAX=${memory.mallocArenaMax}\``}).`
+        : '.'),
     '',
     '| Idle | Under load (max sample) | Peak (VmHWM) | Samples |',
     '| ---: | ---: | ---: | ---: |',
@@ -33,8 +35,11 @@ export function memorySection(memory: MemoryResults): ReportSection {
 
 /** The young generation sizes side by side: a table, and the peak RSS of each as a chart. */
 function youngGenerationLines(variants: readonly YoungGenerationVariant[], charts: ChartSet): string[] {
-  const label = (v: YoungGenerationVariant) =>
-    `${/--max-semi-space-size=(\d+)/.exec(v.nodeOptions)?.[1] ? `semi-space ${/--max-semi-space-size=(\d+)/.exec(v.nodeOptions)![1]} MiB` : "V8's own sizing"}${v.deployed ? ' (as deployed)' : ''}`;
+  const label = (v: YoungGenerationVariant) => {
+    const semiSpace = /--max-semi-space-size=(\d+)/.exec(v.nodeOptions)?.[1];
+    const arenas = v.mallocArenaMax === undefined ? '' : `, ${v.mallocArenaMax} arena${v.mallocArenaMax === 1 ? '' : 's'}`;
+    return `${semiSpace ? `semi-space ${semiSpace} MiB` : "V8's own sizing"}${arenas}${v.deployed ? ' (as deployed)' : ''}`;
+  };
   charts['young-generation-peak-rss.svg'] = {
     title: 'Peak RSS of one replica under load, by young generation size',
     unit: 'MiB',
@@ -44,13 +49,17 @@ function youngGenerationLines(variants: readonly YoungGenerationVariant[], chart
   return [
     "### A leaner replica: V8's young generation",
     '',
-    "Short-lived request objects live in V8's young generation, whose semi-spaces V8 sizes up to 16 MiB each by itself. Each",
-    "setting below runs a fresh replica with the chart's heap cap (half the memory limit), loaded as above, in interleaved rounds; each",
-    "row is its median round. Goal: peak RSS ≤ 100 MiB at ≥ 0.95 × the req/s of V8's own sizing (the setting before `v8SemiSpaceMiB`).",
+    "Short-lived request objects live in V8's young generation, whose semi-spaces V8 sizes up to 16 MiB each by itself; glibc keeps",
+    'freed malloc memory in up to 8 arenas per core (`MALLOC_ARENA_MAX`, environment data `mallocArenaMax`). Each setting below runs a',
+    "fresh replica with the chart's heap cap (half the memory limit), loaded as above, in interleaved rounds; each row is its median round.",
+    "Goal: peak RSS ≤ 100 MiB at ≥ 0.95 × the req/s of V8's own sizing with glibc's arenas (the settings before `v8SemiSpaceMiB` and `mallocArenaMax`).",
     '',
-    "| Setting | NODE_OPTIONS | req/s | ÷ V8's own sizing | Peak RSS |",
-    '| --- | --- | ---: | ---: | ---: |',
-    ...variants.map((v) => `| ${label(v)} | \`${v.nodeOptions}\` | ${v.rps} | ${ratioVsOwnSizing(v, variants)} | ${v.peakRssMiB} MiB |`),
+    "| Setting | NODE_OPTIONS | MALLOC_ARENA_MAX | req/s | ÷ V8's own sizing | Peak RSS |",
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+    ...variants.map(
+      (v) =>
+        `| ${label(v)} | \`${v.nodeOptions}\` | ${v.mallocArenaMax ?? "glibc's"} | ${v.rps} | ${ratioVsOwnSizing(v, variants)} | ${v.peakRssMiB} MiB |`,
+    ),
     '',
     '![Peak RSS by young generation size](img/young-generation-peak-rss.svg)',
     '',
