@@ -184,16 +184,18 @@ describe('renderReport', () => {
   test('issue 22: held replicas against N x one, the young generation sizes and the spike each get a table, a chart and goals', () => {
     const fixture = load();
     const point = (replicas: number, rps: number) => ({
-      ...fixture.balancing!.limitedScaling.points[0]!,
+      ...fixture.balancing!.limitedScaling[0]!.points[0]!,
       replicas,
       rps,
       rpsVsLinear: rps / (1000 * replicas),
     });
-    const limitedScaling = {
-      ...fixture.balancing!.limitedScaling,
+    const roundRobin = {
+      ...fixture.balancing!.limitedScaling[0]!,
       cpuLimit: '250m',
       points: [point(1, 1000), point(2, 1950), point(3, 2400)],
     };
+    const leastConnections = { ...roundRobin, balance: 'least-connections', points: [point(1, 1000), point(2, 2000), point(3, 2850)] };
+    const limitedScaling = [roundRobin, leastConnections];
     const results: BenchResults = {
       ...fixture,
       balancing: { ...fixture.balancing!, limitedScaling },
@@ -247,18 +249,20 @@ describe('renderReport', () => {
       },
     };
     const { markdown, charts } = renderReport(results);
-    assert.ok(markdown.includes('| 3 | 2400 | 3000 | 0.8 |'), 'a row of N x one');
+    assert.ok(markdown.includes('| round robin | 3 | 2400 | 3000 | 0.8 |'), 'a row of N x one');
     assert.ok(
-      markdown.includes('| 3 | 2400 | 3000 | 0.8 | 9 ms | 0.095 | 1.9 of 2 | 0 / 0 |'),
+      markdown.includes('| round robin | 3 | 2400 | 3000 | 0.8 | 9 ms | 0.095 | 1.9 of 2 | 0 / 0 |'),
       'with p99, replica cores and how busy the machine was',
     );
+    assert.ok(markdown.includes('| least connections | 3 | 2850 | 3000 | 0.95 |'), 'each algorithm measured in the same rounds');
     assert.match(
       markdown,
-      /here \*\*\d+ req\/s\*\* at 250m; one replica held to it served 1000 \(measured ÷ predicted: \*\*[\d.]+\*\*\)/,
+      /here \*\*\d+ req\/s\*\* at 250m; one replica held to it served 1000 with round robin \(measured ÷ predicted: \*\*[\d.]+\*\*\), 1000 with least connections/,
       'the plan checked against the measured rate',
     );
-    assert.ok(markdown.includes('| 3 replicas held to 250m CPU ÷ 3 × one | 0.8 | ≥ 0.9 | **not met** |'));
-    assert.ok(markdown.includes('| 2 replicas held to 250m CPU ÷ 2 × one | 0.975 | ≥ 0.9 | met |'));
+    assert.ok(markdown.includes('| 3 replicas held to 250m CPU, round-robin, ÷ 3 × one | 0.8 | ≥ 0.9 | **not met** |'));
+    assert.ok(markdown.includes('| 2 replicas held to 250m CPU, round-robin, ÷ 2 × one | 0.975 | ≥ 0.9 | met |'));
+    assert.ok(markdown.includes('| 3 replicas held to 250m CPU, least-connections, ÷ 3 × one | 0.95 | ≥ 0.9 | met |'));
     // The leanest setting that keeps 0.95 of V8's own sizing's rate is semi-space 4 (108 MiB): semi-space 1 is leaner but too slow.
     assert.ok(markdown.includes('--max-semi-space-size=4`) | 108 | ≤ 100 | **not met** |'), markdown);
     assert.ok(markdown.includes('| real (speed 1) | 0 / 1 | 2 → 4 | 35.5 s | 3 / 30 ms | 4 / 40 ms | 2 / 12 ms |'));

@@ -5,6 +5,7 @@ import { summarizeScaleOut } from '../../tools/bench/scale-out/rounds.ts';
 import type { ScaleOutRun } from '../../tools/bench/scale-out/run.ts';
 
 const run = (replicas: number, round: number, rps: number, replicaUs: number, errors = 0): ScaleOutRun => ({
+  balance: 'round-robin',
   replicas,
   round,
   rps,
@@ -21,7 +22,14 @@ const run = (replicas: number, round: number, rps: number, replicaUs: number, er
   machineBusyCores: 1.5,
 });
 
-const setup = { counts: [1, 2], rounds: 3, load: { connections: 50, durationSec: 10 }, stableFront: true, cpuLimit: '100m' };
+const setup = {
+  balance: 'round-robin' as const,
+  counts: [1, 2],
+  rounds: 3,
+  load: { connections: 50, durationSec: 10 },
+  stableFront: true,
+  cpuLimit: '100m',
+};
 
 describe('summarizeScaleOut', () => {
   // Rounds 1-3 of one replica (1000, 1200, 900 req/s) and of two (1800, 2100, 1500): medians 1000 and 1800.
@@ -50,6 +58,7 @@ describe('summarizeScaleOut', () => {
     assert.equal(two.rpsVsLinear, 0.9);
     assert.equal(two.cpuVsFirst, Math.round((55 / 51) * 1000) / 1000);
     assert.equal(result.cpuLimit, '100m');
+    assert.equal(result.balance, 'round-robin');
     assert.equal(result.notHeld, undefined);
   });
 

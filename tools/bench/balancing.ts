@@ -28,7 +28,7 @@ const MANIFESTS_LIMITED_DIR = join(SCRATCH_DIR, 'manifests-limited');
 /**
  * Through the real local nginx: round robin against least connections over two replicas of which one is 20 ms
  * slower (the service's test hook; one nginx hop), then 1, 2 and 3 equal replicas through local mode as people
- * run it (both hops), unlimited, and 1 to 4 held to LIMITED_CPU. Replicas run compiled, as deployed; the other
+ * run it (both hops), unlimited, and 1 to 4 held to LIMITED_CPU, with round robin and least connections. Replicas run compiled, as deployed; the other
  * sections run one replica each and stay idle.
  */
 export async function benchBalancing(context: BenchContext): Promise<BalancingResults> {
@@ -39,8 +39,9 @@ export async function benchBalancing(context: BenchContext): Promise<BalancingRe
   synthesizeInto(withCpuLimit(local, LIMITED_CPU), MANIFESTS_LIMITED_DIR);
   const roundRobin = await withSlowReplica(context, 'round-robin');
   const leastConnections = await withSlowReplica(context, 'least-connections');
-  const scaling = await scaleOut(context, [1, 2, 3], LOCAL_MANIFESTS_DIR);
-  const limitedScaling = await scaleOut(context, [1, 2, 3, 4], MANIFESTS_LIMITED_DIR, LIMITED_CPU);
+  const [scaling] = (await scaleOut(context, [1, 2, 3], ['round-robin'], LOCAL_MANIFESTS_DIR)) as [ScaleOut];
+  // Both algorithms: round robin keeps handing a replica that sits out its CFS period its share of the requests.
+  const limitedScaling = await scaleOut(context, [1, 2, 3, 4], ['round-robin', 'least-connections'], MANIFESTS_LIMITED_DIR, LIMITED_CPU);
   const point = (replicas: number) => scaling.points.find((p) => p.replicas === replicas)!;
   return {
     load: loadSettings(profile, '; through nginx (local mode)'),
@@ -59,12 +60,19 @@ export async function benchBalancing(context: BenchContext): Promise<BalancingRe
   };
 }
 
-/** One shop per replica count through both nginx hops, measured in interleaved rounds. */
-async function scaleOut(context: BenchContext, counts: number[], manifestsDir: string, cpuLimit?: string): Promise<ScaleOut> {
+/** One shop per algorithm and replica count through both nginx hops, measured in interleaved rounds. */
+async function scaleOut(
+  context: BenchContext,
+  counts: number[],
+  balances: LocalAlgorithm[],
+  manifestsDir: string,
+  cpuLimit?: string,
+): Promise<ScaleOut[]> {
   const { profile, progress } = context;
   const what = cpuLimit ? `held to ${cpuLimit}` : 'unlimited';
-  const { result } = await measureScaleOut({
+  const { results } = await measureScaleOut({
     counts,
+    balances,
     rounds: profile.scaleOutRounds,
     load: { connections: profile.connections, durationSec: profile.durationSec },
     stableFront: true,
@@ -74,10 +82,10 @@ async function scaleOut(context: BenchContext, counts: number[], manifestsDir: s
     progress: (message) => progress(`balancing: scaling ${what}: ${message}`),
     onRun: (run) =>
       progress(
-        `balancing: scaling ${what}, round ${run.round}/${profile.scaleOutRounds}, ${run.replicas} replica(s): ${run.rps} req/s, machine busy ${run.machineBusyCores} cores`,
+        `balancing: scaling ${what}, ${run.balance}, round ${run.round}/${profile.scaleOutRounds}, ${run.replicas} replica(s): ${run.rps} req/s, machine busy ${run.machineBusyCores} cores`,
       ),
   });
-  return result;
+  return results;
 }
 
 /** Two replicas, the second one slow, behind nginx with `balance`. */

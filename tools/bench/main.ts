@@ -32,8 +32,9 @@ Runs the benchmarks side by side on this machine and prints progress to stderr.
   service    one replica (compiled, logging + metrics on) vs bare Express 5 and node:http hello worlds
   runtime    the replica and Express 5 hello on Node 24 vs Node 20 (fetched from the registry once), req/s and RSS
   balancing  round robin vs least connections through local nginx with one slow replica; 1/2/3 replicas
+             through local mode, and 1 to 4 held to a CPU limit (cgroups) against N x one
   memory     a replica's RSS idle and under load vs the memory request/limit in the environment config, and V8's
-             young generation sizes side by side
+             young generation sizes and glibc's malloc arenas side by side
   spike      local mode with --autoscale: load steps from 10% to 100% of the planned capacity; errors, latency,
              replicas over time, with the real HPA timings and with --hpa-speed 5
   controlPlane  the kwok provider's control plane: build check, disk, cluster up/deploy/down, memory per

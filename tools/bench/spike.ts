@@ -72,6 +72,7 @@ export async function benchSpike(context: BenchContext): Promise<SpikeResults> {
 
 /** Two offered rates and how long each runs: far enough apart that /proc's 10 ms CPU ticks tell them apart. */
 const CALIBRATION_RATES = [50, 500] as const;
+const CALIBRATION_WARMUP_SEC = 10;
 const CALIBRATION_SECONDS = 8;
 
 /** A replica's CPU as a line over its rate: a fixed part (timers, probes, log flushes) and a part per request. */
@@ -90,7 +91,8 @@ async function measureCpuModel(context: BenchContext): Promise<CpuModel> {
   try {
     const url = `${shop.url}/${SECTION}`;
     const pid = shop.replicas.find((r) => r.section === SECTION)!.pid;
-    await offer(url, CALIBRATION_RATES[0], 2);
+    // A replica held to its limit compiles its hot paths slowly; that start-up CPU must not count as the fixed part.
+    await offer(url, CALIBRATION_RATES.at(-1)!, CALIBRATION_WARMUP_SEC);
     const points = [];
     for (const rate of CALIBRATION_RATES) {
       const { value, cores } = await measureCpu([pid], () => offer(url, rate, CALIBRATION_SECONDS));

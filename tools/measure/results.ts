@@ -184,6 +184,8 @@ export interface ScaleOutPoint {
 
 /** 1, 2, 3 (or 4) replicas of one section through a local shop, all shops up at once, measured in interleaved rounds. */
 export interface ScaleOut {
+  /** nginx's algorithm: 'round-robin' or 'least-connections'. */
+  balance: string;
   /** 'front + balancer' (local mode as people run it) or 'balancer only'. */
   hops: string;
   connections: number;
@@ -217,8 +219,8 @@ export interface BalancingResults {
   cpuRatio2vs1Replicas: number;
   /** CPU per request (all processes) with 3 replicas / with 1. */
   cpuRatio3vs1Replicas: number;
-  /** Replicas held to a CPU limit (cgroups), 1 to 4. */
-  limitedScaling: ScaleOut;
+  /** Replicas held to a CPU limit (cgroups), 1 to 4: one table per algorithm, measured in the same rounds. */
+  limitedScaling: ScaleOut[];
 }
 
 export interface ResourceBudget {

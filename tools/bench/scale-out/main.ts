@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { synthesizeInto } from '../../../app/synth-to-dir.ts';
 import { environmentNamed } from '../../../config/index.ts';
 import { parseQuantity } from '../../../config/quantity.ts';
+import { parseLocalAlgorithm } from '../../local/nginx/balance.ts';
 import { buildService } from '../../measure/replica.ts';
 import type { ScaleOut } from '../../measure/results.ts';
 import { SCRATCH_DIR } from '../../measure/scratch.ts';
@@ -20,6 +21,8 @@ const MANIFESTS_DIR = join(SCRATCH_DIR, 'manifests-scale-out');
 const HELP = `Usage: npm run bench:scale-out [-- options]
 
   --replicas <list>   replica counts of ${SECTION}, compared with the first (default 1,2,3)
+  --balance <list>    nginx's algorithms, each with every count in the same rounds (default round-robin;
+                      round-robin, least-connections)
   --rounds <n>        interleaved rounds (default 5); medians are reported
   --duration <s>      seconds per measured run (default 10), after a 2 s warm-up
   --connections <n>   autocannon connections (default 50)
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       replicas: { type: 'string', default: '1,2,3' },
+      balance: { type: 'string', default: 'round-robin' },
       rounds: { type: 'string', default: '5' },
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
@@ -62,8 +66,9 @@ async function main(): Promise<void> {
   mkdirSync(SCRATCH_DIR, { recursive: true });
   const local = environmentNamed('local');
   synthesizeInto(cpuLimit === undefined ? local : withCpuLimit(local, cpuLimit), MANIFESTS_DIR);
-  const { result } = await measureScaleOut({
+  const { results } = await measureScaleOut({
     counts: values.replicas.split(',').map((text) => positiveInteger(text, '--replicas')),
+    balances: values.balance.split(',').map((text) => parseLocalAlgorithm(text)),
     rounds,
     load: {
       connections: positiveInteger(values.connections, '--connections'),
@@ -77,11 +82,11 @@ async function main(): Promise<void> {
     replicaEnv: replicaEnvOf(values['replica-env']),
     progress,
     onRun: (run) => {
-      progress(`round ${run.round}/${rounds}, ${run.replicas} replica(s): ${describeRun(run)}`);
+      progress(`round ${run.round}/${rounds}, ${run.balance}, ${run.replicas} replica(s): ${describeRun(run)}`);
       if (values.json) console.log(JSON.stringify(run));
     },
   });
-  console.log(summaryTable(result));
+  console.log(results.map(summaryTable).join('\n\n'));
 }
 
 function replicaEnvOf(pairs: readonly string[]): Record<string, string> {
@@ -117,7 +122,7 @@ function summaryTable(result: ScaleOut): string {
     return `| ${p.replicas} | ${p.rps} | ${limited ? p.rpsVsLinear : p.rpsVsFirst} | ${cpu} | ${p.cpuUsPerRequest.total} | ${p.cpuVsFirst} | ${p.machineBusyCores} of ${result.cpus} | ${p.replicas === first ? '-' : goal ? 'met' : 'NOT MET'} |`;
   });
   return [
-    `scale-out through local mode's nginx (${result.hops}), GET /${SECTION}, ${result.connections} connections, ${result.durationSec} s runs, medians of ${result.rounds} interleaved rounds` +
+    `scale-out through local mode's nginx (${result.hops}, ${result.balance}), GET /${SECTION}, ${result.connections} connections, ${result.durationSec} s runs, medians of ${result.rounds} interleaved rounds` +
       (limited ? `, each replica held to ${result.cpuLimit} CPU` : ', no limits'),
     `| Replicas | req/s | ÷ ${limited ? '(N × one)' : first} | CPU µs/request: ${SCALE_OUT_ROLES.join(' | ')} | total | × ${first} | machine busy | goal |`,
     `|${'---|'.repeat(5 + SCALE_OUT_ROLES.length + 2)}`,

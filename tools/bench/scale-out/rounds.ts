@@ -1,8 +1,10 @@
-// Does adding replicas behind local mode's nginx add capacity? One local shop per replica count, all running at
-// once, measured in interleaved rounds (1, 2, 3, 1, 2, 3, ...) so the machine's drift hits every count alike.
+// Does adding replicas behind local mode's nginx add capacity? One local shop per balancing algorithm and replica
+// count, all running at once, measured in interleaved rounds (1, 2, 3, 1, 2, 3, ...) so the machine's drift hits
+// every count alike.
 import { cpus } from 'node:os';
 
 import { randomReplicaBasePort } from '../../lib/process/ports.ts';
+import type { LocalAlgorithm } from '../../local/nginx/balance.ts';
 import { type LocalShop, startLocalShop } from '../../local/shop/shop.ts';
 import { COMPILED_SERVICE } from '../../measure/behind-nginx.ts';
 import type { ScaleOut, ScaleOutPoint } from '../../measure/results.ts';
@@ -19,6 +21,8 @@ export const HELD_WARMUP_SEC = 20;
 export interface ScaleOutSetup {
   /** Replica counts of the section; the first is the one the others are compared with. */
   counts: readonly number[];
+  /** nginx's algorithms, each measured with every count in the same rounds. */
+  balances: readonly LocalAlgorithm[];
   rounds: number;
   load: RunLoad;
   /** Both nginx hops, as local mode runs (false: the balancer alone, like an ingress controller). */
@@ -37,46 +41,55 @@ export interface ScaleOutSetup {
 
 export interface ScaleOutMeasurement {
   runs: ScaleOutRun[];
-  result: ScaleOut;
+  /** One per algorithm, in the order of `balances`. */
+  results: ScaleOut[];
 }
 
 export async function measureScaleOut(setup: ScaleOutSetup): Promise<ScaleOutMeasurement> {
   const limitProblems: string[] = [];
-  const shops = new Map<number, LocalShop>();
+  const shops: { balance: LocalAlgorithm; replicas: number; shop: LocalShop }[] = [];
   try {
-    for (const replicas of setup.counts) {
-      setup.progress(
-        `starting a local shop, ${replicas} ${SECTION} replica(s)${setup.cpuLimit ? ` held to ${setup.cpuLimit} CPU each` : ''}`,
-      );
-      shops.set(replicas, await startShop(setup, replicas, limitProblems));
+    for (const balance of setup.balances) {
+      for (const replicas of setup.counts) {
+        const held = setup.cpuLimit ? ` held to ${setup.cpuLimit} CPU each` : '';
+        setup.progress(`starting a local shop, ${balance}, ${replicas} ${SECTION} replica(s)${held}`);
+        shops.push({ balance, replicas, shop: await startShop(setup, balance, replicas, limitProblems) });
+      }
     }
     if (setup.warmupSec > 0) {
-      for (const [replicas, shop] of shops) {
-        setup.progress(`warming ${replicas} replica(s) up for ${setup.warmupSec} s`);
+      for (const { balance, replicas, shop } of shops) {
+        setup.progress(`warming ${replicas} replica(s) (${balance}) up for ${setup.warmupSec} s`);
         await warmUp(shop, setup.load, setup.warmupSec);
       }
     }
     const runs: ScaleOutRun[] = [];
     for (let round = 1; round <= setup.rounds; round += 1) {
-      for (const replicas of setup.counts) {
-        const run = await measureScaleOutRun(shops.get(replicas)!, setup.load, { replicas, round });
+      for (const { balance, replicas, shop } of shops) {
+        const run = await measureScaleOutRun(shop, setup.load, { balance, replicas, round });
         runs.push(run);
         setup.onRun?.(run);
       }
     }
-    return { runs, result: summarizeScaleOut(runs, setup, limitProblems[0]) };
+    const results = setup.balances.map((balance) =>
+      summarizeScaleOut(
+        runs.filter((run) => run.balance === balance),
+        { ...setup, balance },
+        limitProblems[0],
+      ),
+    );
+    return { runs, results };
   } finally {
-    await Promise.all([...shops.values()].map((shop) => shop.stop()));
+    await Promise.all(shops.map(({ shop }) => shop.stop()));
   }
 }
 
-function startShop(setup: ScaleOutSetup, replicas: number, limitProblems: string[]): Promise<LocalShop> {
+function startShop(setup: ScaleOutSetup, balance: LocalAlgorithm, replicas: number, limitProblems: string[]): Promise<LocalShop> {
   return startLocalShop({
     manifestsDir: setup.manifestsDir,
     port: 0,
     stableFront: setup.stableFront,
     resourceLimits: setup.cpuLimit !== undefined,
-    balance: 'round-robin',
+    balance,
     replicas: { [SECTION]: replicas, candies: 1, cakes: 1 },
     serviceCommand: COMPILED_SERVICE,
     // Below Linux's ephemeral range (32768+), where client sockets (autocannon, nginx upstreams) could take a freed port.
@@ -94,7 +107,7 @@ function startShop(setup: ScaleOutSetup, replicas: number, limitProblems: string
 /** Each count's medians over its rounds, errors summed, and how each compares with the first count. */
 export function summarizeScaleOut(
   runs: readonly ScaleOutRun[],
-  setup: Pick<ScaleOutSetup, 'counts' | 'rounds' | 'load' | 'stableFront' | 'cpuLimit'>,
+  setup: Pick<ScaleOutSetup, 'counts' | 'rounds' | 'load' | 'stableFront' | 'cpuLimit'> & { balance: LocalAlgorithm },
   notHeld?: string,
 ): ScaleOut {
   const summaries = setup.counts.map((replicas) => summarizeCount(runs.filter((r) => r.replicas === replicas)));
@@ -107,6 +120,7 @@ export function summarizeScaleOut(
     cpuVsFirst: round(point.cpuUsPerRequest.total / first.cpuUsPerRequest.total, 3),
   }));
   return {
+    balance: setup.balance,
     hops: setup.stableFront ? 'front + balancer' : 'balancer only',
     connections: setup.load.connections,
     durationSec: setup.load.durationSec,

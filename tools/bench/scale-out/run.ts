@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 
+import type { LocalAlgorithm } from '../../local/nginx/balance.ts';
 import type { LocalShop } from '../../local/shop/shop.ts';
 import type { ScaleOutRole } from '../../measure/results.ts';
 import { SECTION } from '../bench-shop.ts';
@@ -17,6 +18,7 @@ const TICKS_PER_SECOND = 100;
 const execFileAsync = promisify(execFile);
 
 export interface ScaleOutRun {
+  balance: LocalAlgorithm;
   replicas: number;
   round: number;
   rps: number;
@@ -55,7 +57,11 @@ export async function warmUp(shop: LocalShop, load: RunLoad, seconds: number): P
 }
 
 /** A 2 s warm-up (connection pools, the JIT of an unlimited replica), then one measured run of `load` against the shop's section. */
-export async function measureScaleOutRun(shop: LocalShop, load: RunLoad, at: { replicas: number; round: number }): Promise<ScaleOutRun> {
+export async function measureScaleOutRun(
+  shop: LocalShop,
+  load: RunLoad,
+  at: { balance: LocalAlgorithm; replicas: number; round: number },
+): Promise<ScaleOutRun> {
   await warmUp(shop, load, 2);
   const pids = rolePids(shop);
   const hops = hopPorts(shop);

@@ -76,40 +76,65 @@ function unlimitedLines(scaling: ScaleOut, charts: ChartSet): string[] {
   ];
 }
 
-/** 1 to N replicas each held to a CPU limit: each count against N times one replica, and the capacity plan's prediction. */
-function limitedLines(limited: ScaleOut, charts: ChartSet, service: ServiceResults | undefined): string[] {
-  const one = limited.points[0]!.rps;
-  const predicted = service && limited.cpuLimit ? predictedAtLimit(limited.cpuLimit, service) : undefined;
+const ALGORITHM_NAMES: Record<string, string> = { 'round-robin': 'round robin', 'least-connections': 'least connections' };
+const algorithmName = (balance: string) => ALGORITHM_NAMES[balance] ?? balance;
+
+/**
+ * 1 to N replicas each held to a CPU limit, with each algorithm: every count against N times one replica,
+ * and the capacity plan's prediction of one replica's rate.
+ */
+function limitedLines(held: readonly ScaleOut[], charts: ChartSet, service: ServiceResults | undefined): string[] {
+  const first = held[0];
+  if (!first) return [];
+  const counts = first.points.map((p) => p.replicas);
   charts['throughput-limited-by-replicas.svg'] = {
-    title: `Throughput by replica count, each held to ${limited.cpuLimit ?? 'no'} CPU`,
+    title: `Throughput by replica count, each held to ${first.cpuLimit ?? 'no'} CPU`,
     unit: 'req/s',
-    series: ['measured', 'N × one replica'],
-    groups: limited.points.map((p) => ({ label: plural(p.replicas), values: [p.rps, Math.round(one * p.replicas)] })),
+    series: held.flatMap((h) => [`${algorithmName(h.balance)}`, `N × one (${algorithmName(h.balance)})`]),
+    groups: counts.map((replicas, index) => ({
+      label: plural(replicas),
+      values: held.flatMap((h) => [h.points[index]?.rps ?? 0, Math.round(h.points[0]!.rps * replicas)]),
+    })),
   };
   return [
-    `### 1 to ${limited.points.length} replicas, each held to ${limited.cpuLimit} CPU`,
+    `### 1 to ${counts.length} replicas, each held to ${first.cpuLimit} CPU`,
     '',
-    `Each replica runs inside a CFS quota of ${limited.cpuLimit} (cgroups, as the kubelet sets a container's CPU limit), so one replica serves what a pod`,
+    `Each replica runs inside a CFS quota of ${first.cpuLimit} (cgroups, as the kubelet sets a container's CPU limit), so one replica serves what a pod`,
     'with that limit serves, and N replicas should serve N times that while the machine has CPU to spare (the machine busy column says whether it had).',
-    setupLine(limited),
-    'Goal: ≥ 0.9 × N × one replica.',
-    ...(limited.notHeld ? ['', `**Not held to the limit in this run**: ${limited.notHeld}. These rows are unlimited replicas.`] : []),
+    setupLine(first),
+    `Each shop was loaded for the warm-up first (a replica held to a small limit compiles its hot paths slowly). Goal: ≥ 0.9 × N × one replica.`,
+    'The algorithms were measured in the same rounds. A replica that has used its quota sits out the rest of the 100 ms period; round robin',
+    'still hands it its share of the requests, which wait there while the client connections that sent them stay blocked, so the other',
+    'replicas run out of work. Least connections sends the next request to the replica with the fewest in flight, one that is running.',
+    ...(first.notHeld ? ['', `**Not held to the limit in this run**: ${first.notHeld}. These rows are unlimited replicas.`] : []),
     '',
-    '| Replicas | req/s | N × one | ÷ (N × one) | p99 | Replica cores | Machine busy | Errors / non-2xx |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...limited.points.map(
-      (p) =>
-        `| ${p.replicas} | ${p.rps} | ${Math.round(one * p.replicas)} | ${p.rpsVsLinear} | ${latency(p.p99Ms)} | ${p.replicaCores} | ${busy(p, limited)} | ${p.errors} / ${p.non2xx} |`,
+    '| Algorithm | Replicas | req/s | N × one | ÷ (N × one) | p99 | Replica cores | Machine busy | Errors / non-2xx |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...held.flatMap((h) =>
+      h.points.map(
+        (p) =>
+          `| ${algorithmName(h.balance)} | ${p.replicas} | ${p.rps} | ${Math.round(h.points[0]!.rps * p.replicas)} | ${p.rpsVsLinear} | ${latency(p.p99Ms)} | ${p.replicaCores} | ${busy(p, h)} | ${p.errors} / ${p.non2xx} |`,
+      ),
     ),
     '',
-    ...(predicted === undefined
-      ? []
-      : [
-          `\`npm run capacity\` plans from the rate one replica serves inside its CPU limit: the rate at which its CPU use reaches the limit, between the offered rates of section 2 (the sustainable rate at p99 ≤ ${EXAMPLE_P99_MS} ms on top), ` +
-            `here **${predicted} req/s** at ${limited.cpuLimit}; one replica held to it served ${one} (measured ÷ predicted: **${Math.round((one / predicted) * 100) / 100}**).`,
-          '',
-        ]),
+    ...predictionLines(held, service),
     '![Throughput by replica count, held to a CPU limit](img/throughput-limited-by-replicas.svg)',
+    '',
+  ];
+}
+
+/** The capacity plan's rate for one replica held to the limit, against each algorithm's measured one. */
+function predictionLines(held: readonly ScaleOut[], service: ServiceResults | undefined): string[] {
+  const cpuLimit = held[0]?.cpuLimit;
+  const predicted = service && cpuLimit ? predictedAtLimit(cpuLimit, service) : undefined;
+  if (predicted === undefined) return [];
+  const measured = held.map((h) => {
+    const one = h.points[0]!.rps;
+    return `${one} with ${algorithmName(h.balance)} (measured ÷ predicted: **${Math.round((one / predicted) * 100) / 100}**)`;
+  });
+  return [
+    `\`npm run capacity\` plans from the rate one replica serves inside its CPU limit: the rate at which its CPU use reaches the limit, between the offered rates of section 2 (the sustainable rate at p99 ≤ ${EXAMPLE_P99_MS} ms on top), ` +
+      `here **${predicted} req/s** at ${cpuLimit}; one replica held to it served ${measured.join(', ')}.`,
     '',
   ];
 }

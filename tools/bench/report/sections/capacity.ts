@@ -1,5 +1,13 @@
 import { environmentNamed, type SectionName } from '../../../../config/index.ts';
-import { peakCpu, planReplicas, planResources, planSectionCpu, policyFor, sustainableRate } from '../../../capacity/planner.ts';
+import {
+  peakCpu,
+  planReplicas,
+  planResources,
+  planSectionCpu,
+  policyFor,
+  rateAtCpuLimit,
+  sustainableRate,
+} from '../../../capacity/planner.ts';
 import { formatMiB, formatMillicores } from '../../../measure/quantity.ts';
 import type { BenchResults } from '../../../measure/results.ts';
 
@@ -33,13 +41,16 @@ export function capacitySection(
     return [...lines, `No plan from this run: ${(error as Error).message}.`, ''];
   }
   const resources = planResources(sustainable, peakCpu(service.curve), memory);
+  // As `npm run capacity` plans: from what one replica serves inside the CPU limit the plan writes.
+  const perReplicaRps = rateAtCpuLimit(resources.cpuLimitMillicores / 1000, sustainable);
   const plans = EXAMPLE_RATES.map((rate) => {
-    const replicas = planReplicas(rate, sustainable.rps, policy);
+    const replicas = planReplicas(rate, perReplicaRps, policy);
     return { rate, replicas, cpu: planSectionCpu({ replicas, sustainable, resources, cpuTargetPercent }) };
   });
   const detailed = plans.find((p) => p.rate === EXAMPLE_DETAILED_RATE)!;
   lines.push(
-    `One replica sustained **${sustainable.rps} req/s** at p99 ${sustainable.p99Ms} ms (${sustainable.connections} connections, ${sustainable.cpuCores} cores).`,
+    `One replica sustained **${sustainable.rps} req/s** at p99 ${sustainable.p99Ms} ms (${sustainable.connections} connections, ${sustainable.cpuCores} cores); ` +
+      `inside the plan's CPU limit of ${formatMillicores(resources.cpuLimitMillicores)} it serves **${perReplicaRps} req/s**, the rate the replica counts are planned from.`,
     '',
     `| Target req/s per section | Replicas for load | HPA min (${lostReplicas} lost) | HPA max (×${burstFactor}) | CPU request | HPA scales out above (req/s per replica) |`,
     '| ---: | ---: | ---: | ---: | ---: | ---: |',
