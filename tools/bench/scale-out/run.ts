@@ -8,25 +8,22 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 
+import { cpuSeconds } from '../../lib/process/process-identity.mjs';
 import type { LocalAlgorithm } from '../../local/nginx/balance.ts';
 import type { LocalShop } from '../../local/shop/shop.ts';
-import type { ScaleOutRole } from '../../measure/results.ts';
+import type { LoadResult, ScaleOutRole } from '../../measure/results.ts';
 import { SECTION } from '../bench-shop.ts';
 
 export const SCALE_OUT_ROLES: readonly ScaleOutRole[] = ['front', 'balancer', 'replicas', 'supervisor'];
-const TICKS_PER_SECOND = 100;
 const execFileAsync = promisify(execFile);
 
-export interface ScaleOutRun {
+/** What one autocannon run reports, as the bench's load results name it. */
+type AutocannonResult = Pick<LoadResult, 'rps' | 'p50Ms' | 'p99Ms' | 'requests' | 'errors' | 'non2xx'>;
+
+export interface ScaleOutRun extends AutocannonResult {
   balance: LocalAlgorithm;
   replicas: number;
   round: number;
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  requests: number;
-  errors: number;
-  non2xx: number;
   /** CPU microseconds per response, by role. */
   cpuUsPerRequest: Record<ScaleOutRole, number>;
   /** read- and write-type system calls (/proc/<pid>/io syscr + syscw) per response, by role. */
@@ -78,7 +75,7 @@ export async function measureScaleOutRun(
     Object.fromEntries(
       SCALE_OUT_ROLES.map((role) => {
         const amount = used(role, field);
-        return [role, round1((field === 'ticks' ? (amount / TICKS_PER_SECOND) * 1e6 : amount) / responses)];
+        return [role, round1((field === 'cpuSeconds' ? amount * 1e6 : amount) / responses)];
       }),
     ) as Record<ScaleOutRole, number>;
   const per1k = (n: number): number => round1((n / responses) * 1000);
@@ -91,14 +88,14 @@ export async function measureScaleOutRun(
     requests: result.requests,
     errors: result.errors,
     non2xx: result.non2xx,
-    cpuUsPerRequest: byRole('ticks'),
+    cpuUsPerRequest: byRole('cpuSeconds'),
     ioCallsPerRequest: byRole('ioCalls'),
     switchesPerRequest: byRole('switches'),
     connectsPer1k: {
       balancer: per1k(opened(connectsBefore.balancer, connectsAfter.balancer)),
       replicas: per1k(opened(connectsBefore.replicas, connectsAfter.replicas)),
     },
-    replicaCores: round3(used('replicas', 'ticks') / TICKS_PER_SECOND / load.durationSec),
+    replicaCores: round3(used('replicas', 'cpuSeconds') / load.durationSec),
     machineBusyCores: round3(elapsedTicks > 0 ? (machineAfter.busy - machineBefore.busy) / elapsedTicks : 0),
   };
 }
@@ -145,7 +142,7 @@ function childrenOf(pid: number): number[] {
 }
 
 interface Counters {
-  ticks: number;
+  cpuSeconds: number;
   ioCalls: number;
   switches: number;
 }
@@ -154,18 +151,17 @@ function roleCounters(pids: Record<ScaleOutRole, number[]>): Record<ScaleOutRole
   const sum = (list: number[]): Counters =>
     list
       .map(countersOf)
-      .reduce((a, b) => ({ ticks: a.ticks + b.ticks, ioCalls: a.ioCalls + b.ioCalls, switches: a.switches + b.switches }), {
-        ticks: 0,
+      .reduce((a, b) => ({ cpuSeconds: a.cpuSeconds + b.cpuSeconds, ioCalls: a.ioCalls + b.ioCalls, switches: a.switches + b.switches }), {
+        cpuSeconds: 0,
         ioCalls: 0,
         switches: 0,
       });
   return Object.fromEntries(SCALE_OUT_ROLES.map((role) => [role, sum(pids[role])])) as Record<ScaleOutRole, Counters>;
 }
 
-// utime + stime are fields 14 and 15 of /proc/<pid>/stat, after the parenthesized command name.
+/** CPU (utime + stime, local mode's one parser of /proc/<pid>/stat), system calls and context switches; zeros once gone. */
 function countersOf(pid: number): Counters {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     const io = readFileSync(`/proc/${pid}/io`, 'utf8');
     const field = (text: string, name: string): number => Number(new RegExp(`^${name}:\\s*(\\d+)`, 'm').exec(text)?.[1] ?? 0);
     let switches = 0;
@@ -173,9 +169,9 @@ function countersOf(pid: number): Counters {
       const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
       switches += field(status, 'voluntary_ctxt_switches') + field(status, 'nonvoluntary_ctxt_switches');
     }
-    return { ticks: Number(fields[11]) + Number(fields[12]), ioCalls: field(io, 'syscr') + field(io, 'syscw'), switches };
+    return { cpuSeconds: cpuSeconds(pid) ?? 0, ioCalls: field(io, 'syscr') + field(io, 'syscw'), switches };
   } catch {
-    return { ticks: 0, ioCalls: 0, switches: 0 };
+    return { cpuSeconds: 0, ioCalls: 0, switches: 0 };
   }
 }
 
@@ -229,15 +225,6 @@ async function connectionSnapshot(hops: HopPorts): Promise<{ balancer: Set<strin
 function opened(before: Set<string>, after: Set<string>): number {
   const seen = new Set([...before].map((key) => key.slice(key.indexOf(' ') + 1)));
   return [...after].filter((key) => !seen.has(key.slice(key.indexOf(' ') + 1))).length;
-}
-
-interface AutocannonResult {
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  requests: number;
-  errors: number;
-  non2xx: number;
 }
 
 async function autocannon(url: string, { connections, durationSec, rate }: RunLoad): Promise<AutocannonResult> {
