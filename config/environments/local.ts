@@ -19,12 +19,14 @@ export const local: EnvironmentConfig = {
   v8SemiSpaceMiB: production.v8SemiSpaceMiB,
   mallocArenaMax: production.mallocArenaMax,
   // F5's NGINX Ingress Controller, which `npm run cluster:up` installs (tools/cluster/f5-nginx-ingress.yaml):
-  // maintained, and nginx like local mode, so round robin here is the same nginx method there.
+  // maintained, and nginx like local mode, so least_conn here is the same nginx method there. Least connections,
+  // not round robin: a replica at its CPU limit sits out the rest of its CFS period, and round robin keeps handing
+  // it its share while the others run dry (docs/benchmarks.md, section 4, "each held to").
   ingress: {
     controller: 'f5-nginx-ingress',
     className: 'nginx',
     controllerNamespace: 'nginx-ingress',
-    loadBalancing: 'round-robin',
+    loadBalancing: 'least-connections',
   },
   // One node: a drain takes every replica with it whatever the floor, so a section may run just one.
   availability: { minReplicasFloor: 1, spreadAcrossNodes: 'preferred' },

@@ -32,7 +32,7 @@ test('selectEnvironment: the --env flag wins, then SWEETSHOP_ENV, then local; an
   });
 });
 
-test("local fits a one-node kind/minikube cluster: 2 replicas per section, local images, F5's NGINX Ingress Controller round-robin", () => {
+test("local fits a one-node kind/minikube cluster: 2 replicas per section, local images, F5's NGINX Ingress Controller least-connections", () => {
   const { local } = environments;
   assert.equal(local.imagePullPolicy, 'IfNotPresent');
   assert.equal(local.namespace, 'sweetshop');
@@ -40,7 +40,7 @@ test("local fits a one-node kind/minikube cluster: 2 replicas per section, local
     controller: 'f5-nginx-ingress',
     className: 'nginx',
     controllerNamespace: 'nginx-ingress',
-    loadBalancing: 'round-robin',
+    loadBalancing: 'least-connections',
   });
   // One node: a drain stops every replica whatever the floor, so local promises nothing more than 1.
   assert.deepEqual(local.availability, { minReplicasFloor: 1, spreadAcrossNodes: 'preferred' });

@@ -43,10 +43,10 @@ function interpret(yaml: string) {
 }
 
 describe('readShopManifests', () => {
-  test("the committed dist/ balances as F5's controller would: its round_robin is local nginx's round robin, exactly", () => {
+  test("the committed dist/ balances as F5's controller would: its least_conn is local nginx's least_conn, exactly", () => {
     assert.deepEqual(readShopManifests(join(REPO_ROOT, 'dist')).balance, {
-      algorithm: 'round-robin',
-      source: 'Ingress sweetshop nginx.org/lb-method=round_robin',
+      algorithm: 'least-connections',
+      source: 'Ingress sweetshop nginx.org/lb-method=least_conn',
     });
   });
 

@@ -21,6 +21,9 @@ export interface BalanceChoice {
   readonly note?: string;
 }
 
+/** What local mode runs when the manifests' Ingress names no algorithm: nginx's own default. */
+export const NGINX_DEFAULT_BALANCE: BalanceChoice = { algorithm: 'round-robin', source: 'nginx default (no Ingress annotation)' };
+
 /** What the local nginx runs for each portable algorithm, and what it says when that is an approximation. */
 const ON_LOCAL_NGINX: Readonly<Record<LoadBalancingAlgorithm, { algorithm: LocalAlgorithm; note?: string }>> = {
   'round-robin': { algorithm: 'round-robin' },

@@ -10,7 +10,7 @@ import { deploymentBodyLimit } from '../manifests/body-limit.ts';
 import { readShopManifests } from '../manifests/read-manifests.ts';
 import { checkAutoscaleTotal, resolveReplicaCounts } from '../manifests/replica-counts.ts';
 import type { DeploymentSpec, ShopManifests } from '../manifests/types.ts';
-import type { BalanceChoice, LocalAlgorithm } from '../nginx/balance.ts';
+import { type BalanceChoice, type LocalAlgorithm, NGINX_DEFAULT_BALANCE } from '../nginx/balance.ts';
 import { renderBalancerConfig, renderFrontConfig } from '../nginx/nginx-config.ts';
 import { findNginx, NginxProcess } from '../nginx/nginx-process.ts';
 import { PeriodicProbe } from '../supervisor/probes.ts';
@@ -180,7 +180,7 @@ export async function startLocalShop(options: StartLocalShopOptions = {}): Promi
   }
   const balance: BalanceChoice = options.balance
     ? { algorithm: options.balance, source: '--balance' }
-    : (manifests.balance ?? { algorithm: 'round-robin', source: 'nginx default (no Ingress annotation)' });
+    : (manifests.balance ?? NGINX_DEFAULT_BALANCE);
   const nginxBinary = findNginx();
   checkPortOption('port', options.port ?? DEFAULT_LOCAL_PORT, 0);
   checkPortOption('basePort', options.basePort ?? DEFAULT_REPLICA_BASE_PORT, 1);
