@@ -260,9 +260,13 @@ describe('renderReport', () => {
       /here \*\*\d+ req\/s\*\* at 250m; one replica held to it served 1000 with round robin \(measured ÷ predicted: \*\*[\d.]+\*\*\), 1000 with least connections/,
       'the plan checked against the measured rate',
     );
-    assert.ok(markdown.includes('| 3 replicas held to 250m CPU, round-robin, ÷ 3 × one | 0.8 | ≥ 0.9 | **not met** |'));
-    assert.ok(markdown.includes('| 2 replicas held to 250m CPU, round-robin, ÷ 2 × one | 0.975 | ≥ 0.9 | met |'));
+    // The goals judge the local environment's algorithm (least connections); round robin is there for comparison.
     assert.ok(markdown.includes('| 3 replicas held to 250m CPU, least-connections, ÷ 3 × one | 0.95 | ≥ 0.9 | met |'));
+    assert.ok(!markdown.includes('held to 250m CPU, round-robin'), 'no goal for the comparison algorithm');
+    const roundRobinLocal = renderReport({ ...results, balancing: { ...results.balancing!, localBalance: 'round-robin' } }).markdown;
+    assert.ok(roundRobinLocal.includes('| 3 replicas held to 250m CPU, round-robin, ÷ 3 × one | 0.8 | ≥ 0.9 | **not met** |'));
+    assert.ok(roundRobinLocal.includes('| 2 replicas held to 250m CPU, round-robin, ÷ 2 × one | 0.975 | ≥ 0.9 | met |'));
+    assert.ok(!roundRobinLocal.includes('held to 250m CPU, least-connections,'));
     // The leanest setting that keeps 0.95 of V8's own sizing's rate is semi-space 4 (108 MiB): semi-space 1 is leaner but too slow.
     assert.ok(markdown.includes('--max-semi-space-size=4`) | 108 | ≤ 100 | **not met** |'), markdown);
     assert.ok(markdown.includes('| real (speed 1) | 0 / 1 | 2 → 4 | 35.5 s | 3 / 30 ms | 4 / 40 ms | 2 / 12 ms |'));

@@ -52,14 +52,21 @@ describe('summarizeScaleOut', () => {
     assert.deepEqual(two!.cpuUsPerRequest, { front: 10, balancer: 10, replicas: 35, supervisor: 0, total: 55 });
   });
 
-  test('every count is compared with the first: throughput, N times its rate, and CPU per request', () => {
+  test('every count is compared with the first round by round: throughput, N times its rate, and CPU per request', () => {
     const two = result.points[1]!;
-    assert.equal(two.rpsVsFirst, 1.8);
-    assert.equal(two.rpsVsLinear, 0.9);
-    assert.equal(two.cpuVsFirst, Math.round((55 / 51) * 1000) / 1000);
+    // Per round 1800/1000, 2100/1200, 1500/900: median 1.75 (the medians' ratio, 1.8, would mix rounds).
+    assert.equal(two.rpsVsFirst, 1.75);
+    assert.equal(two.rpsVsLinear, 0.875);
+    // Total CPU per request per round 53/50, 56/52, 55/51: median 56/52.
+    assert.equal(two.cpuVsFirst, Math.round((56 / 52) * 1000) / 1000);
     assert.equal(result.cpuLimit, '100m');
     assert.equal(result.balance, 'round-robin');
     assert.equal(result.notHeld, undefined);
+  });
+
+  test('a count never measured in the same round as the first is an error, not a ratio of different rounds', () => {
+    const apart = [run(1, 1, 1000, 30), run(2, 2, 1800, 33)];
+    assert.throws(() => summarizeScaleOut(apart, setup), /no round measured both 1 and 2 replica\(s\)/);
   });
 
   test('a count without a measured run is an error, not a zero', () => {

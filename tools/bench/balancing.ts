@@ -2,7 +2,8 @@ import { join } from 'node:path';
 
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
 import { environmentNamed } from '../../config/index.ts';
-import type { LocalAlgorithm } from '../local/nginx/balance.ts';
+import { readShopManifests } from '../local/manifests/read-manifests.ts';
+import { LOCAL_ALGORITHMS, type LocalAlgorithm, NGINX_DEFAULT_BALANCE } from '../local/nginx/balance.ts';
 import type { LocalReplica } from '../local/shop/shop.ts';
 import { buildService } from '../measure/replica.ts';
 import type { BalancedResult, BalancingResults, ScaleOut } from '../measure/results.ts';
@@ -28,7 +29,8 @@ const MANIFESTS_LIMITED_DIR = join(SCRATCH_DIR, 'manifests-limited');
 /**
  * Through the real local nginx: round robin against least connections over two replicas of which one is 20 ms
  * slower (the service's test hook; one nginx hop), then 1, 2 and 3 equal replicas through local mode as people
- * run it (both hops), unlimited, and 1 to 4 held to LIMITED_CPU, with round robin and least connections. Replicas run compiled, as deployed; the other
+ * run it (both hops, the algorithm the local environment's manifests name), unlimited, and 1 to 4 held to
+ * LIMITED_CPU, with that algorithm and the other one beside it. Replicas run compiled, as deployed; the other
  * sections run one replica each and stay idle.
  */
 export async function benchBalancing(context: BenchContext): Promise<BalancingResults> {
@@ -39,9 +41,11 @@ export async function benchBalancing(context: BenchContext): Promise<BalancingRe
   synthesizeInto(withCpuLimit(local, LIMITED_CPU), MANIFESTS_LIMITED_DIR);
   const roundRobin = await withSlowReplica(context, 'round-robin');
   const leastConnections = await withSlowReplica(context, 'least-connections');
-  const [scaling] = (await scaleOut(context, [1, 2, 3], ['round-robin'], LOCAL_MANIFESTS_DIR)) as [ScaleOut];
-  // Both algorithms: round robin keeps handing a replica that sits out its CFS period its share of the requests.
-  const limitedScaling = await scaleOut(context, [1, 2, 3, 4], ['round-robin', 'least-connections'], MANIFESTS_LIMITED_DIR, LIMITED_CPU);
+  const localBalance = (readShopManifests(LOCAL_MANIFESTS_DIR).balance ?? NGINX_DEFAULT_BALANCE).algorithm;
+  const [scaling] = (await scaleOut(context, [1, 2, 3], [localBalance], LOCAL_MANIFESTS_DIR)) as [ScaleOut];
+  // Both algorithms, the environment's first: the comparison shows why it was chosen (docs/benchmarks.md, section 4).
+  const balances = [localBalance, ...LOCAL_ALGORITHMS.filter((algorithm) => algorithm !== localBalance)];
+  const limitedScaling = await scaleOut(context, [1, 2, 3, 4], balances, MANIFESTS_LIMITED_DIR, LIMITED_CPU);
   const point = (replicas: number) => scaling.points.find((p) => p.replicas === replicas)!;
   return {
     load: loadSettings(profile, '; through nginx (local mode)'),
@@ -51,6 +55,7 @@ export async function benchBalancing(context: BenchContext): Promise<BalancingRe
     roundRobin,
     leastConnections,
     ratioP99LeastConnVsRoundRobin: ratio(leastConnections.p99Ms, roundRobin.p99Ms, 'balancing.ratioP99LeastConnVsRoundRobin'),
+    localBalance,
     scaling,
     ratio2vs1Replicas: point(2).rpsVsFirst,
     ratio3vs1Replicas: point(3).rpsVsFirst,

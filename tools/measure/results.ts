@@ -210,6 +210,8 @@ export interface BalancingResults {
   /** least-connections p99 / round-robin p99 with one slow replica (< 1: least connections is better). */
   ratioP99LeastConnVsRoundRobin: number;
   /** Replica count 1, 2, 3 through local mode (round robin, no limits). */
+  /** The algorithm local mode reads from the local environment's manifests: the scaling goals judge it. */
+  localBalance: string;
   scaling: ScaleOut;
   /** req/s with 2 replicas / req/s with 1 replica. */
   ratio2vs1Replicas: number;
@@ -219,7 +221,7 @@ export interface BalancingResults {
   cpuRatio2vs1Replicas: number;
   /** CPU per request (all processes) with 3 replicas / with 1. */
   cpuRatio3vs1Replicas: number;
-  /** Replicas held to a CPU limit (cgroups), 1 to 4: one table per algorithm, measured in the same rounds. */
+  /** Replicas held to a CPU limit (cgroups), 1 to 4: one table per algorithm, measured in the same rounds, `localBalance`'s first. */
   limitedScaling: ScaleOut[];
 }
 

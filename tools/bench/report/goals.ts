@@ -41,17 +41,19 @@ export function goalVerdicts({ synth, service, runtime, balancing, memory, spike
           atLeast('throughput through local mode, 3 ÷ 1 replicas (no limits)', balancing.ratio3vs1Replicas, 0.9),
           atMost('CPU per request through local mode, 2 ÷ 1 replicas', balancing.cpuRatio2vs1Replicas, 1.1),
           atMost('CPU per request through local mode, 3 ÷ 1 replicas', balancing.cpuRatio3vs1Replicas, 1.1),
-          ...balancing.limitedScaling.flatMap((held) =>
-            held.points
-              .filter((point) => point.replicas > 1)
-              .map((point) =>
-                atLeast(
-                  `${point.replicas} replicas held to ${held.cpuLimit ?? 'no'} CPU, ${held.balance}, ÷ ${point.replicas} × one`,
-                  point.rpsVsLinear,
-                  0.9,
+          ...balancing.limitedScaling
+            .filter((held) => held.balance === balancing.localBalance)
+            .flatMap((held) =>
+              held.points
+                .filter((point) => point.replicas > 1)
+                .map((point) =>
+                  atLeast(
+                    `${point.replicas} replicas held to ${held.cpuLimit ?? 'no'} CPU, ${held.balance}, ÷ ${point.replicas} × one`,
+                    point.rpsVsLinear,
+                    0.9,
+                  ),
                 ),
-              ),
-          ),
+            ),
         ]
       : []),
     ...(memory ? [atMost('replica peak RSS under the standard load (MiB)', memory.peakRssMiB, 100)] : []),

@@ -104,20 +104,26 @@ function startShop(setup: ScaleOutSetup, balance: LocalAlgorithm, replicas: numb
   });
 }
 
-/** Each count's medians over its rounds, errors summed, and how each compares with the first count. */
+/**
+ * Each count's medians over its rounds, errors summed, and how each compares with the first count: the median
+ * of each round's ratio to the first count's run in the same round, so drift between rounds cancels out.
+ */
 export function summarizeScaleOut(
   runs: readonly ScaleOutRun[],
   setup: Pick<ScaleOutSetup, 'counts' | 'rounds' | 'load' | 'stableFront' | 'cpuLimit'> & { balance: LocalAlgorithm },
   notHeld?: string,
 ): ScaleOut {
   const summaries = setup.counts.map((replicas) => summarizeCount(runs.filter((r) => r.replicas === replicas)));
-  const first = summaries[0]!;
-  const firstPerReplica = first.rps / first.replicas;
+  const first = summaries[0]!.replicas;
+  const vsFirst = (replicas: number, pick: (run: ScaleOutRun) => number) => pairedRatio(runs, replicas, first, pick);
   const points: ScaleOutPoint[] = summaries.map((point) => ({
     ...point,
-    rpsVsFirst: round(point.rps / first.rps, 3),
-    rpsVsLinear: round(point.rps / (firstPerReplica * point.replicas), 3),
-    cpuVsFirst: round(point.cpuUsPerRequest.total / first.cpuUsPerRequest.total, 3),
+    rpsVsFirst: round(
+      vsFirst(point.replicas, (r) => r.rps),
+      3,
+    ),
+    rpsVsLinear: round((vsFirst(point.replicas, (r) => r.rps) * first) / point.replicas, 3),
+    cpuVsFirst: round(vsFirst(point.replicas, totalCpuUs), 3),
   }));
   return {
     balance: setup.balance,
@@ -134,10 +140,23 @@ export function summarizeScaleOut(
 
 type CountSummary = Omit<ScaleOutPoint, 'rpsVsFirst' | 'rpsVsLinear' | 'cpuVsFirst'>;
 
+const totalCpuUs = (run: ScaleOutRun): number => SCALE_OUT_ROLES.reduce((sum, role) => sum + run.cpuUsPerRequest[role], 0);
+
+/** The median over rounds of pick(a run of `replicas`) ÷ pick(the run of `first` replicas in the same round). */
+function pairedRatio(runs: readonly ScaleOutRun[], replicas: number, first: number, pick: (run: ScaleOutRun) => number): number {
+  const ratios = runs
+    .filter((run) => run.replicas === replicas)
+    .flatMap((run) => {
+      const base = runs.find((r) => r.replicas === first && r.round === run.round);
+      return base && pick(base) > 0 ? [pick(run) / pick(base)] : [];
+    });
+  if (ratios.length === 0) throw new Error(`scale-out: no round measured both ${first} and ${replicas} replica(s)`);
+  return median(ratios);
+}
+
 function summarizeCount(runs: readonly ScaleOutRun[]): CountSummary {
   if (runs.length === 0) throw new Error('scale-out: a replica count has no measured run');
   const med = (pick: (run: ScaleOutRun) => number): number => round(median(runs.map(pick)), 3);
-  const total = (run: ScaleOutRun): number => SCALE_OUT_ROLES.reduce((sum, role) => sum + run.cpuUsPerRequest[role], 0);
   const byRole = Object.fromEntries(SCALE_OUT_ROLES.map((role) => [role, med((r) => r.cpuUsPerRequest[role])]));
   return {
     replicas: runs[0]!.replicas,
@@ -146,7 +165,7 @@ function summarizeCount(runs: readonly ScaleOutRun[]): CountSummary {
     p99Ms: med((r) => r.p99Ms),
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
-    cpuUsPerRequest: { ...(byRole as ScaleOutPoint['cpuUsPerRequest']), total: med(total) },
+    cpuUsPerRequest: { ...(byRole as ScaleOutPoint['cpuUsPerRequest']), total: med(totalCpuUs) },
     replicaCores: med((r) => r.replicaCores),
     machineBusyCores: med((r) => r.machineBusyCores),
   };

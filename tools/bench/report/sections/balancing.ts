@@ -34,15 +34,15 @@ export function balancingSection(balancing: BalancingResults, service?: ServiceR
     '![Latency by algorithm](img/latency-by-algorithm.svg)',
     '',
     ...unlimitedLines(balancing.scaling, charts),
-    ...limitedLines(balancing.limitedScaling, charts, service),
+    ...limitedLines(balancing, charts, service),
   ];
   return { lines, charts };
 }
 
 function setupLine(scaleOut: ScaleOut): string {
   return (
-    `Local mode as people run it (\`npm run local\`: both nginx hops, round robin, replica output through the supervisor's pipes), one shop per replica count, all up at once, ` +
-    `measured in ${scaleOut.rounds} interleaved round(s) of ${scaleOut.durationSec} s at ${scaleOut.connections} connections (autocannon in a child process); each row is its count's median round. ` +
+    `Local mode as people run it (\`npm run local\`: both nginx hops, ${algorithmName(scaleOut.balance)}, replica output through the supervisor's pipes), one shop per replica count, all up at once, ` +
+    `measured in ${scaleOut.rounds} interleaved round(s) of ${scaleOut.durationSec} s at ${scaleOut.connections} connections (autocannon in a child process); each row is its count's median round, and the ratios to one replica are the median of each round's ratio to one replica's run in the same round. ` +
     `CPU per request is the CPU time (utime + stime, /proc) every process of a role spent, over the responses; machine busy counts every core of the ${scaleOut.cpus} (/proc/stat), the load generator's included.`
   );
 }
@@ -83,7 +83,8 @@ const algorithmName = (balance: string) => ALGORITHM_NAMES[balance] ?? balance;
  * 1 to N replicas each held to a CPU limit, with each algorithm: every count against N times one replica,
  * and the capacity plan's prediction of one replica's rate.
  */
-function limitedLines(held: readonly ScaleOut[], charts: ChartSet, service: ServiceResults | undefined): string[] {
+function limitedLines(balancing: BalancingResults, charts: ChartSet, service: ServiceResults | undefined): string[] {
+  const held = balancing.limitedScaling;
   const first = held[0];
   if (!first) return [];
   const counts = first.points.map((p) => p.replicas);
@@ -102,10 +103,11 @@ function limitedLines(held: readonly ScaleOut[], charts: ChartSet, service: Serv
     `Each replica runs inside a CFS quota of ${first.cpuLimit} (cgroups, as the kubelet sets a container's CPU limit), so one replica serves what a pod`,
     'with that limit serves, and N replicas should serve N times that while the machine has CPU to spare (the machine busy column says whether it had).',
     setupLine(first),
-    `Each shop was loaded for the warm-up first (a replica held to a small limit compiles its hot paths slowly). Goal: ≥ 0.9 × N × one replica.`,
-    'The algorithms were measured in the same rounds. A replica that has used its quota sits out the rest of the 100 ms period; round robin',
-    'still hands it its share of the requests, which wait there while the client connections that sent them stay blocked, so the other',
-    'replicas run out of work. Least connections sends the next request to the replica with the fewest in flight, one that is running.',
+    'Each shop was loaded for the warm-up first (a replica held to a small limit compiles its hot paths slowly).',
+    `Goal, for the local environment's ${algorithmName(balancing.localBalance)}: ≥ 0.9 × N × one replica; the other algorithm ran in the same rounds for comparison.`,
+    'A replica that has used its quota sits out the rest of the 100 ms period. Round robin still hands it its share of the requests,',
+    'which wait there while the client connections that sent them stay blocked, so the other replicas run out of work; least connections',
+    'sends the next request to the replica with the fewest in flight, one that is running.',
     ...(first.notHeld ? ['', `**Not held to the limit in this run**: ${first.notHeld}. These rows are unlimited replicas.`] : []),
     '',
     '| Algorithm | Replicas | req/s | N × one | ÷ (N × one) | p99 | Replica cores | Machine busy | Errors / non-2xx |',
@@ -132,9 +134,12 @@ function predictionLines(held: readonly ScaleOut[], service: ServiceResults | un
     const one = h.points[0]!.rps;
     return `${one} with ${algorithmName(h.balance)} (measured ÷ predicted: **${Math.round((one / predicted) * 100) / 100}**)`;
   });
+  const heldCost = held.map((h) => `${h.points[0]!.cpuUsPerRequest.replicas} µs with ${algorithmName(h.balance)}`);
+  const plannedCost = Math.round((parseQuantity(cpuLimit!)! * 1e6) / predicted);
   return [
     `\`npm run capacity\` plans from the rate one replica serves inside its CPU limit: the rate at which its CPU use reaches the limit, between the offered rates of section 2 (the sustainable rate at p99 ≤ ${EXAMPLE_P99_MS} ms on top), ` +
-      `here **${predicted} req/s** at ${cpuLimit}; one replica held to it served ${measured.join(', ')}.`,
+      `here **${predicted} req/s** at ${cpuLimit}; one replica held to it served ${measured.join(', ')}. ` +
+      `That rate means ${plannedCost} µs of replica CPU per request (the curve's cost, measured below the limit); held to the limit, the replica spent ${heldCost.join(' and ')} per request (a replica that uses its whole quota serves the planned rate × the planned cost ÷ its own).`,
     '',
   ];
 }
