@@ -2,14 +2,13 @@ import { join } from 'node:path';
 
 import { synthesizeInto } from '../../app/synth-to-dir.ts';
 import { environmentNamed } from '../../config/index.ts';
-import { readShopManifests } from '../local/manifests/read-manifests.ts';
-import { LOCAL_ALGORITHMS, type LocalAlgorithm, NGINX_DEFAULT_BALANCE } from '../local/nginx/balance.ts';
+import { LOCAL_ALGORITHMS, type LocalAlgorithm } from '../local/nginx/balance.ts';
 import type { LocalReplica } from '../local/shop/shop.ts';
 import { buildService } from '../measure/replica.ts';
 import type { BalancedResult, BalancingResults, ScaleOut } from '../measure/results.ts';
 import { SCRATCH_DIR } from '../measure/scratch.ts';
 import { ratio } from '../measure/stats.ts';
-import { LOCAL_MANIFESTS_DIR, measureShop, SECTION, startShop, withCpuLimit } from './bench-shop.ts';
+import { LOCAL_MANIFESTS_DIR, manifestsBalance, measureShop, SECTION, startShop, withCpuLimit } from './bench-shop.ts';
 import type { BenchContext } from './context.ts';
 import { loadSettings } from './profile.ts';
 import { HELD_WARMUP_SEC, measureScaleOut } from './scale-out/rounds.ts';
@@ -41,7 +40,7 @@ export async function benchBalancing(context: BenchContext): Promise<BalancingRe
   synthesizeInto(withCpuLimit(local, LIMITED_CPU), MANIFESTS_LIMITED_DIR);
   const roundRobin = await withSlowReplica(context, 'round-robin');
   const leastConnections = await withSlowReplica(context, 'least-connections');
-  const localBalance = (readShopManifests(LOCAL_MANIFESTS_DIR).balance ?? NGINX_DEFAULT_BALANCE).algorithm;
+  const localBalance = manifestsBalance(LOCAL_MANIFESTS_DIR);
   const [scaling] = (await scaleOut(context, [1, 2, 3], [localBalance], LOCAL_MANIFESTS_DIR)) as [ScaleOut];
   // Both algorithms, the environment's first: the comparison shows why it was chosen (docs/benchmarks.md, section 4).
   const balances = [localBalance, ...LOCAL_ALGORITHMS.filter((algorithm) => algorithm !== localBalance)];

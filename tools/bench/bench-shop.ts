@@ -3,7 +3,8 @@ import { join } from 'node:path';
 
 import type { EnvironmentConfig } from '../../config/index.ts';
 import { randomReplicaBasePort } from '../lib/process/ports.ts';
-import type { LocalAlgorithm } from '../local/nginx/balance.ts';
+import { readShopManifests } from '../local/manifests/read-manifests.ts';
+import { type LocalAlgorithm, NGINX_DEFAULT_BALANCE } from '../local/nginx/balance.ts';
 import { type LocalShop, startLocalShop } from '../local/shop/shop.ts';
 import { COMPILED_SERVICE } from '../measure/behind-nginx.ts';
 import { assertHealthyRun, runLoad } from '../measure/load.ts';
@@ -24,6 +25,11 @@ export function withCpuLimit(environment: EnvironmentConfig, cpu: string): Envir
 const SERVED_BY = 'x-served-by';
 /** The local environment's manifests, synthesized by the balancing bench (dist/ may be mid-rewrite by someone's `cdk8s synth`). */
 export const LOCAL_MANIFESTS_DIR = join(SCRATCH_DIR, 'manifests-local');
+
+/** The algorithm local mode runs for these manifests when no --balance is given, as `npm run local` reads it. */
+export function manifestsBalance(manifestsDir: string): LocalAlgorithm {
+  return (readShopManifests(manifestsDir).balance ?? NGINX_DEFAULT_BALANCE).algorithm;
+}
 
 /** A warm-up, then one measured run through the shop's nginx, with the replicas' CPU and their shares of responses. */
 export async function measureShop(

@@ -12,7 +12,7 @@ import { parseLocalAlgorithm } from '../../local/nginx/balance.ts';
 import { buildService } from '../../measure/replica.ts';
 import type { ScaleOut } from '../../measure/results.ts';
 import { SCRATCH_DIR } from '../../measure/scratch.ts';
-import { SECTION, withCpuLimit } from '../bench-shop.ts';
+import { manifestsBalance, SECTION, withCpuLimit } from '../bench-shop.ts';
 import { HELD_WARMUP_SEC, measureScaleOut } from './rounds.ts';
 import { SCALE_OUT_ROLES, type ScaleOutRun } from './run.ts';
 
@@ -21,8 +21,8 @@ const MANIFESTS_DIR = join(SCRATCH_DIR, 'manifests-scale-out');
 const HELP = `Usage: npm run bench:scale-out [-- options]
 
   --replicas <list>   replica counts of ${SECTION}, compared with the first (default 1,2,3)
-  --balance <list>    nginx's algorithms, each with every count in the same rounds (default round-robin;
-                      round-robin, least-connections)
+  --balance <list>    nginx's algorithms, each with every count in the same rounds (round-robin,
+                      least-connections; default: the local environment's, as \`npm run local\` runs it)
   --rounds <n>        interleaved rounds (default 5); medians are reported
   --duration <s>      seconds per measured run (default 10), after a 2 s warm-up
   --connections <n>   autocannon connections (default 50)
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       replicas: { type: 'string', default: '1,2,3' },
-      balance: { type: 'string', default: 'round-robin' },
+      balance: { type: 'string' },
       rounds: { type: 'string', default: '5' },
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
@@ -68,7 +68,8 @@ async function main(): Promise<void> {
   synthesizeInto(cpuLimit === undefined ? local : withCpuLimit(local, cpuLimit), MANIFESTS_DIR);
   const { results } = await measureScaleOut({
     counts: values.replicas.split(',').map((text) => positiveInteger(text, '--replicas')),
-    balances: values.balance.split(',').map((text) => parseLocalAlgorithm(text)),
+    balances:
+      values.balance === undefined ? [manifestsBalance(MANIFESTS_DIR)] : values.balance.split(',').map((text) => parseLocalAlgorithm(text)),
     rounds,
     load: {
       connections: positiveInteger(values.connections, '--connections'),
