@@ -50,6 +50,7 @@ describe('summarizeScaleOut', () => {
     assert.equal(one!.p99Ms, 20);
     assert.equal(two!.errors, 3);
     assert.deepEqual(two!.cpuUsPerRequest, { front: 10, balancer: 10, replicas: 35, supervisor: 0, total: 55 });
+    assert.deepEqual(two!.replicaCallsPerRequest, { io: 1, switches: 1 });
   });
 
   test('every count is compared with the first round by round: throughput, N times its rate, and CPU per request', () => {

@@ -170,15 +170,20 @@ export interface ScaleOutPoint {
   non2xx: number;
   /** CPU microseconds per response of every process in the path, by role, and their sum. */
   cpuUsPerRequest: Record<ScaleOutRole, number> & { total: number };
+  /**
+   * The replicas' read- and write-type system calls and context switches per response: with CPU per request, whether
+   * a request costs more calls or more time on the CPU. Absent in results measured before it.
+   */
+  replicaCallsPerRequest?: { io: number; switches: number };
   /** Cores the section's replicas used. */
   replicaCores: number;
   /** Cores busy on the whole machine during the run, of `ScaleOut.cpus` (load generator and neighbours included). */
   machineBusyCores: number;
-  /** rps ÷ the first count's rps. */
+  /** rps ÷ the first count's rps (the median of each round's ratio). */
   rpsVsFirst: number;
   /** rps ÷ (replicas × the first count's rps per replica): 1 is linear scaling. */
   rpsVsLinear: number;
-  /** cpuUsPerRequest.total ÷ the first count's. */
+  /** cpuUsPerRequest.total ÷ the first count's (the median of each round's ratio). */
   cpuVsFirst: number;
 }
 

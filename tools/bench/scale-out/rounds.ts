@@ -166,6 +166,7 @@ function summarizeCount(runs: readonly ScaleOutRun[]): CountSummary {
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
     cpuUsPerRequest: { ...(byRole as ScaleOutPoint['cpuUsPerRequest']), total: med(totalCpuUs) },
+    replicaCallsPerRequest: { io: med((r) => r.ioCallsPerRequest.replicas), switches: med((r) => r.switchesPerRequest.replicas) },
     replicaCores: med((r) => r.replicaCores),
     machineBusyCores: med((r) => r.machineBusyCores),
   };

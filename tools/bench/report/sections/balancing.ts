@@ -64,12 +64,17 @@ function unlimitedLines(scaling: ScaleOut, charts: ChartSet): string[] {
     'the replicas batched their request logs (one write and one supervisor read per line at part load) and before nginx kept',
     'enough idle upstream connections for 50 clients (it opened and closed connections to the replicas all the time).',
     '',
-    '| Replicas | req/s | ×1 | p50 | p99 | CPU µs/request: front / balancer / replicas / supervisor | total | ×1 | Replica cores | Machine busy | Errors / non-2xx |',
-    '| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| Replicas | req/s | ×1 | p50 | p99 | CPU µs/request: front / balancer / replicas / supervisor | total | ×1 | Replica calls / switches per request | Replica cores | Machine busy | Errors / non-2xx |',
+    '| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...scaling.points.map(
       (p) =>
-        `| ${p.replicas} | ${p.rps} | ${p.rpsVsFirst} | ${latency(p.p50Ms)} | ${latency(p.p99Ms)} | ${cpuByRole(p)} | ${p.cpuUsPerRequest.total} | ${p.cpuVsFirst} | ${p.replicaCores} | ${busy(p, scaling)} | ${p.errors} / ${p.non2xx} |`,
+        `| ${p.replicas} | ${p.rps} | ${p.rpsVsFirst} | ${latency(p.p50Ms)} | ${latency(p.p99Ms)} | ${cpuByRole(p)} | ${p.cpuUsPerRequest.total} | ${p.cpuVsFirst} | ${replicaCalls(p)} | ${p.replicaCores} | ${busy(p, scaling)} | ${p.errors} / ${p.non2xx} |`,
     ),
+    '',
+    'Replica calls are read- and write-type system calls (/proc/<pid>/io syscr + syscw), switches voluntary and involuntary context switches',
+    "of every replica thread, both per response. Where they stay level while the replicas' CPU per request grows, a request costs more time",
+    'on the CPU rather than more work; the likely cause is several replica processes taking turns on the same cores and their caches (this',
+    'VM exposes no hardware counters to measure the misses).',
     '',
     '![Throughput by replica count](img/throughput-by-replicas.svg)',
     '',
@@ -142,6 +147,11 @@ function predictionLines(held: readonly ScaleOut[], service: ServiceResults | un
       `That rate means ${plannedCost} µs of replica CPU per request (the curve's cost, measured below the limit); held to the limit, the replica spent ${heldCost.join(' and ')} per request (a replica that uses its whole quota serves the planned rate × the planned cost ÷ its own).`,
     '',
   ];
+}
+
+function replicaCalls(point: ScaleOutPoint): string {
+  const calls = point.replicaCallsPerRequest;
+  return calls ? `${calls.io} / ${calls.switches}` : '–';
 }
 
 function cpuByRole(point: ScaleOutPoint): string {
