@@ -110,6 +110,7 @@ function limitedLines(balancing: BalancingResults, charts: ChartSet, service: Se
     setupLine(first),
     'Each shop was loaded for the warm-up first (a replica held to a small limit compiles its hot paths slowly).',
     `Goal, for the local environment's ${algorithmName(balancing.localBalance)}: ≥ 0.9 × N × one replica; the other algorithm ran in the same rounds for comparison.`,
+    "÷ (N × one) is the median of each round's own ratio to one replica in that round, so it need not equal req/s ÷ N × one, which are medians over the rounds.",
     'A replica that has used its quota sits out the rest of the 100 ms period. Round robin still hands it its share of the requests,',
     'which wait there while the client connections that sent them stay blocked, so the other replicas run out of work; least connections',
     'sends the next request to the replica with the fewest in flight, one that is running.',
