@@ -241,10 +241,10 @@ function routingTests(environment: EnvironmentConfig, manifests: Manifest[]): vo
   });
 }
 
-test("local: F5's NGINX Ingress Controller round-robin is rendered as lb-method round_robin (the key local mode reads), class nginx", () => {
+test("local: F5's NGINX Ingress Controller least-connections is rendered as lb-method least_conn (the key local mode reads), class nginx", () => {
   const ingress = findObject(render(local), 'Ingress', 'sweetshop');
   assert.deepEqual(ingress.metadata.annotations, {
-    'nginx.org/lb-method': 'round_robin',
+    'nginx.org/lb-method': 'least_conn',
     'nginx.org/client-max-body-size': '16384',
     // nginx's default max_fails=1 would take a replica out for 10 s after one refused request.
     'nginx.org/max-fails': '0',
