@@ -374,7 +374,7 @@ describe('--provider kwok', () => {
       '# write <root>/.cluster/kwok/nodes.yaml: fake nodes, 2 in each of 3 zone(s) (tools/cluster/kwok-nodes.ts)',
       `${kubectl} apply --server-side --filename <root>/.cluster/kwok/nodes.yaml`,
       `${kubectl} wait --for=condition=Ready nodes --all --timeout=60s`,
-      `${kubectl} wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=60s`,
+      `${kubectl} wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=180s`,
       `${kubectl} apply --server-side --filename .control-plane/manifests/gateway-api-crds --filename .control-plane/manifests/envoy-gateway-crds --filename crds/prometheus-operator-v0.93.0`,
       `${kubectl} wait --for=condition=Established crd --all --timeout=60s`,
     ]);

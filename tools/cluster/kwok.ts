@@ -105,7 +105,9 @@ function nodeSteps(workdir: string, nodes: KwokOptions['nodes']): Step[] {
     commandStep(kubectl('kwok', 'apply', '--server-side', '--filename', file)),
     commandStep(kubectl('kwok', 'wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=60s')),
     // kwokctl does not wait for metrics-server, which exits at start on bad flags: without it the HPA never scales.
-    commandStep(kubectl('kwok', 'wait', '--for=condition=Available', 'apiservice/v1beta1.metrics.k8s.io', '--timeout=60s')),
+    // 180 s, not 60: the APIService turns Available only after metrics-server's first scrape, which took over 60 s once
+    // while other test clusters loaded both cores (a wait that succeeds returns at once).
+    commandStep(kubectl('kwok', 'wait', '--for=condition=Available', 'apiservice/v1beta1.metrics.k8s.io', '--timeout=180s')),
   ];
 }
 
