@@ -116,15 +116,15 @@ export function summarizeScaleOut(
   const summaries = setup.counts.map((replicas) => summarizeCount(runs.filter((r) => r.replicas === replicas)));
   const first = summaries[0]!.replicas;
   const vsFirst = (replicas: number, pick: (run: ScaleOutRun) => number) => pairedRatio(runs, replicas, first, pick);
-  const points: ScaleOutPoint[] = summaries.map((point) => ({
-    ...point,
-    rpsVsFirst: round(
-      vsFirst(point.replicas, (r) => r.rps),
-      3,
-    ),
-    rpsVsLinear: round((vsFirst(point.replicas, (r) => r.rps) * first) / point.replicas, 3),
-    cpuVsFirst: round(vsFirst(point.replicas, totalCpuUs), 3),
-  }));
+  const points: ScaleOutPoint[] = summaries.map((point) => {
+    const rpsRatio = vsFirst(point.replicas, (r) => r.rps);
+    return {
+      ...point,
+      rpsVsFirst: round(rpsRatio, 3),
+      rpsVsLinear: round((rpsRatio * first) / point.replicas, 3),
+      cpuVsFirst: round(vsFirst(point.replicas, totalCpuUs), 3),
+    };
+  });
   return {
     balance: setup.balance,
     hops: setup.stableFront ? 'front + balancer' : 'balancer only',
@@ -150,7 +150,9 @@ function pairedRatio(runs: readonly ScaleOutRun[], replicas: number, first: numb
       const base = runs.find((r) => r.replicas === first && r.round === run.round);
       return base && pick(base) > 0 ? [pick(run) / pick(base)] : [];
     });
-  if (ratios.length === 0) throw new Error(`scale-out: no round measured both ${first} and ${replicas} replica(s)`);
+  if (ratios.length === 0) {
+    throw new Error(`scale-out: no round measured both ${first} and ${replicas} replica(s), the first with a figure above 0`);
+  }
   return median(ratios);
 }
 
